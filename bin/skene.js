@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// Checks the Node version before any ESM syntax or dependency can fail on an old runtime.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 12)) {
+  process.stderr.write(`skene needs Node.js 20.12 or newer; this is ${process.versions.node}.\n`);
+  process.exit(1);
+}
+const { runCli } = await import('../dist/cli.js');
+process.exitCode = await runCli(process.argv);

@@ -1,0 +1,164 @@
+/**
+ * The facts the analyzer extracts from a FastAPI project. Everything downstream (init, doctor,
+ * generate) reads only these types. Paths are relative to the analyzed DIR, POSIX style; lines are 1-based.
+ */
+
+export interface SourceRef {
+  file: string;
+  line: number;
+}
+
+/** A span in a file, for code edits: 1-based line, 0-based column (in UTF-16 code units of the line). */
+export interface SourceSpan extends SourceRef {
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface Diagnostic extends SourceRef {
+  message: string;
+  severity: 'error' | 'warning' | 'info';
+}
+
+export interface AppFact extends SourceRef {
+  /** The variable the FastAPI(...) instance is bound to (`app`), or the factory's local name. */
+  variable: string;
+  /** Dotted module of the file (`app.main`), from the detected source root. */
+  module: string;
+  /** When built inside a function such as `def create_app()`. */
+  factory?: string;
+  /** Where this app is mounted as a sub-app: the parent app and the mount path. */
+  mountedAt: Array<{ app: SourceRef; path: string }>;
+  /** The span of the statement that creates the app, for inserting one line after it. */
+  creation: SourceSpan;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'HEAD' | 'TRACE';
+
+export interface RouteDependency {
+  /** The callable's name as written (`get_current_user`, `deps.get_db`), or the Annotated alias (`CurrentUser`). */
+  name: string;
+  /** Where it was declared: handler signature, decorator `dependencies=`, router, or include site. */
+  source: 'signature' | 'decorator' | 'router' | 'include';
+  /** `Security(...)` rather than `Depends(...)`. */
+  security?: boolean;
+  scopes?: string[];
+}
+
+export interface RouteFact extends SourceRef {
+  /** `WEBSOCKET` for `@x.websocket` routes. */
+  method: HttpMethod | 'WEBSOCKET';
+  /** Full path as FastAPI serves it, every prefix and mount applied. */
+  path: string;
+  /** Handler function name. */
+  function: string;
+  /** Dependency names, flattened (kept for the JSON document). */
+  dependencies: string[];
+  /** The same dependencies with where they come from. */
+  dependencyDetails: RouteDependency[];
+  /** The app that serves it. */
+  app: SourceRef;
+  /** The path as written at the registration site (no prefixes). */
+  localPath: string;
+  /** The router variable the route is registered on, e.g. `router`. */
+  routerVariable: string;
+  /** How the route was registered; `decorator` routes are editable in place. */
+  registration: {
+    kind: 'decorator' | 'call' | 'add_api_route';
+    /** The registration call: `router.post("/x", ...)` (without the `@`). */
+    span: SourceSpan;
+    /** True when the call already passes `dependencies=`. */
+    hasDependenciesArgument: boolean;
+  };
+  /** Prefix parts that could not be resolved statically; a diagnostic is emitted too. */
+  unresolved?: boolean;
+}
+
+export interface StripeCallFact extends SourceRef {
+  /** `stripe.checkout.Session.create`, `client.subscriptions.list`, ... */
+  api: string;
+}
+
+export interface StripeWebhookFact extends SourceRef {
+  /** The handler function containing construct_event / signature use. */
+  function: string;
+  /** The route that serves this handler, when it is one. */
+  route?: { method: string; path: string };
+  /** Event types compared against in the handler (`checkout.session.completed`, ...). */
+  events: string[];
+  /** The `stripe.Webhook.construct_event(...)` statement, for inserting a call after it. */
+  constructEvent?: SourceSpan & { eventVariable: string };
+}
+
+export interface StripeFacts {
+  used: boolean;
+  imports: SourceRef[];
+  calls: StripeCallFact[];
+  webhooks: StripeWebhookFact[];
+  prices: Array<SourceRef & { id: string; kind: 'price' | 'product' | 'lookup_key' }>;
+  /** How a checkout is tied to a user. */
+  checkoutUserLinks: Array<SourceRef & { kind: 'client_reference_id' | 'metadata.user_id' | 'customer_email' | 'customer' }>;
+  /** Env var names the API key is read from (`STRIPE_SECRET_KEY`). */
+  apiKeyEnv: string[];
+  webhookSecretEnv: string[];
+}
+
+export interface AuthDependencyFact extends SourceRef {
+  /** Function name, e.g. `get_current_user`. */
+  name: string;
+  /** Dotted module to import it from, e.g. `app.api.deps`. */
+  module: string;
+  scheme: 'oauth2' | 'api_key' | 'http_bearer' | 'http_basic' | 'fastapi_users' | 'unknown';
+  /** What it returns: a model object with attributes, a dict, or unknown. */
+  returns: 'object' | 'dict' | 'unknown';
+  /** The return annotation or model name when known (`User`). */
+  returnType?: string;
+  /** Attribute/key names seen on the returned value or its model (`id`, `email`). */
+  fields: string[];
+  isAsync: boolean;
+  /** `Annotated[User, Depends(get_current_user)]` aliases of it, e.g. `CurrentUser` in `app.api.deps`. */
+  aliases: Array<{ name: string; module: string }>;
+  /** Number of routes depending on it (directly or via an alias). */
+  routeCount: number;
+}
+
+export interface AuthFacts {
+  /** The dependency most routes use to get the current user; undefined when none found. */
+  primary?: AuthDependencyFact;
+  candidates: AuthDependencyFact[];
+}
+
+export interface DatabaseFacts {
+  kind: 'sqlalchemy' | 'sqlmodel' | 'none';
+  async: boolean;
+  engine?: SourceRef & { variable: string; module: string; urlSource?: { env?: string; setting?: string; literal?: string } };
+  sessionFactory?: SourceRef & { variable: string; module: string };
+  /** The request-scoped session dependency (`get_db`, `get_session`). */
+  sessionDependency?: SourceRef & { name: string; module: string };
+  alembic?: { dir: string; versionsDir: string; envFile: string };
+}
+
+export interface SourceRootFact {
+  /** Folder relative to DIR ('' for DIR itself) from which absolute imports resolve. */
+  path: string;
+  /** Top-level packages under it. */
+  packages: string[];
+}
+
+export interface AnalysisResult {
+  /** Absolute path of the analyzed folder (not in the JSON document). */
+  root: string;
+  sourceRoots: SourceRootFact[];
+  apps: AppFact[];
+  routes: RouteFact[];
+  stripe: StripeFacts;
+  auth: AuthFacts;
+  database: DatabaseFacts;
+  diagnostics: Diagnostic[];
+  stats: { files: number; bytes: number; parsedFiles: number; skippedFiles: number };
+}
+
+export interface AnalyzeOptions {
+  /** Called with (done, total) while files are parsed; the CLI turns it into a progress line. */
+  onProgress?: (done: number, total: number) => void;
+}

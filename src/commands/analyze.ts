@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+import type { CliContext } from '../cli-context.js';
+
+export function analyzeCommand(ctx: CliContext): Command {
+  return new Command('analyze')
+    .description('Show what skene sees in a FastAPI project: apps, routes with full paths, Stripe, auth, database.')
+    .argument('[dir]', 'project folder', '.')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (dir: string, options: { json?: boolean }) => {
+      const { runAnalyzeCommand } = await import('../workflows/analyze.js');
+      ctx.exitCode = await runAnalyzeCommand({ dir, json: options.json === true }, ctx);
+    });
+}

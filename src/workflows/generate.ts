@@ -1,0 +1,6 @@
+import type { CliContext } from '../cli-context.js';
+import { SkeneError } from '../errors.js';
+
+export async function runGenerateCommand(_options: Record<string, never>, _ctx: CliContext): Promise<number> {
+  throw new SkeneError('skene generate is not available in this build yet.');
+}
