@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The tests run the generated Python with Debian's interpreter and packages, and PostgreSQL for the
+# concurrency tests. Installs what is missing when run as root; otherwise prints the command to run.
+set -euo pipefail
+debs=(python3-fastapi python3-httpx python3-sqlalchemy python3-pytest python3-stripe python3-uvicorn
+      python3-psycopg2 python3-pyflakes postgresql)
+missing=()
+for pkg in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null; then
+  echo "The tests need Debian's packages: ${missing[*]} (apt-get not found)." >&2
+  exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "The tests need: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing test dependencies: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
