@@ -1,2 +1,2 @@
 // The public SDK: `import { defineLoop } from 'skene'` in skene.config.ts.
-export {};
+export * from './sdk/index.js';

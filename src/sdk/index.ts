@@ -1,0 +1,14 @@
+export { defineLoop } from './define-loop.js';
+export type {
+  ApiTrigger,
+  BlockAction,
+  EmailUpgradePrompt,
+  LoopConfig,
+  LoopHttpMethod,
+  LoopPeriod,
+  LoopPlan,
+  LoopRecovery,
+  LoopStep,
+  UsageCondition,
+  UsageLimits,
+} from './loop-types.js';
