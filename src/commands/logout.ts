@@ -3,9 +3,10 @@ import type { CliContext } from '../cli-context.js';
 
 export function logoutCommand(ctx: CliContext): Command {
   return new Command('logout')
-    .description('(logout arrives with its issue)')
-    .action(async () => {
+    .description('Remove the stored Stripe key.')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (options: { json?: boolean }) => {
       const { runLogoutCommand } = await import('../workflows/logout.js');
-      ctx.exitCode = await runLogoutCommand({}, ctx);
+      ctx.exitCode = await runLogoutCommand({ json: options.json === true }, ctx);
     });
 }
