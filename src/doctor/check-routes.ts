@@ -1,0 +1,110 @@
+import type { AnalysisResult, RouteFact } from '../analyze/types.js';
+import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
+import type { GateDetector } from './detect-gates.js';
+import { fail, pass, warn, type Check } from './types.js';
+
+export type MatchRoutes = (trigger: NormalizedStep['trigger'], routes: RouteFact[]) => RouteFact[];
+
+const describeRoute = (route: RouteFact): string => `${route.method} ${route.path} (${route.file}:${route.line})`;
+
+function describeTrigger(step: NormalizedStep): string {
+  const methods = step.trigger.methods === '*' ? '*' : step.trigger.methods.join(',');
+  return `${methods} ${step.trigger.endpoint}`;
+}
+
+function gateSnippet(stepId: string): string {
+  return `dependencies=[Depends(skene_gate(${JSON.stringify(stepId)}))]`;
+}
+
+/**
+ * Per step: the routes its trigger matches (listed; none warns), and every matching route gated for
+ * that step — the check that catches a route added after `skene init`. Also flags gates naming a step
+ * the config no longer has.
+ */
+export async function checkRoutes(input: {
+  configFile: string;
+  loop: NormalizedLoop;
+  analysis: AnalysisResult;
+  matchRoutes: MatchRoutes;
+  gates: GateDetector;
+}): Promise<Check[]> {
+  const { configFile, loop, analysis, gates } = input;
+  const httpRoutes = analysis.routes.filter((route) => route.method !== 'WEBSOCKET');
+  const checks: Check[] = [];
+  for (const step of loop.steps) {
+    const matched = input.matchRoutes(step.trigger, httpRoutes);
+    if (matched.length === 0) {
+      checks.push(
+        warn(
+          'routes.match',
+          `step "${step.id}": trigger ${describeTrigger(step)} matches no route`,
+          `Point trigger.endpoint in ${configFile} at a route \`skene analyze\` lists, then run \`skene init\`.`,
+          { file: configFile },
+        ),
+      );
+      continue;
+    }
+    const unresolved = matched.filter((route) => route.unresolved).length;
+    checks.push(
+      pass(
+        'routes.match',
+        `step "${step.id}": trigger ${describeTrigger(step)} matches ${matched.length} route${matched.length === 1 ? '' : 's'}: ` +
+          matched.map(describeRoute).join(', ') +
+          (unresolved > 0 ? ` (${unresolved} with a prefix skene could not resolve)` : ''),
+        { file: configFile },
+      ),
+    );
+    let ungated = 0;
+    for (const route of matched) {
+      const found = await gates.gatesOf(route);
+      if (found.some((gate) => gate.stepId === step.id || gate.stepId === undefined)) continue;
+      ungated += 1;
+      const others = [...new Set(found.map((gate) => gate.stepId))];
+      const message =
+        others.length > 0
+          ? `${describeRoute(route)} matches step "${step.id}" but is gated only for ${others.map((id) => `"${id}"`).join(', ')}`
+          : `${describeRoute(route)} matches step "${step.id}" but is not gated`;
+      checks.push(
+        fail(
+          'routes.gated',
+          message,
+          route.registration.kind === 'decorator'
+            ? `Run \`skene init\` to wire it, or add ${gateSnippet(step.id)} to its decorator.`
+            : `Run \`skene init\` to wire it, or pass ${gateSnippet(step.id)} where it is registered.`,
+          { file: route.file, line: route.line },
+        ),
+      );
+    }
+    if (ungated === 0) {
+      checks.push(
+        pass('routes.gated', `step "${step.id}": every matching route is gated`, { file: configFile }),
+      );
+    }
+  }
+  checks.push(...(await checkStaleGates(input)));
+  return checks;
+}
+
+/** A gate naming a step that is no longer in the config would fail when the app imports it. */
+async function checkStaleGates(input: { configFile: string; loop: NormalizedLoop; analysis: AnalysisResult; gates: GateDetector }): Promise<Check[]> {
+  const known = new Set(input.loop.steps.map((step) => step.id));
+  const checks: Check[] = [];
+  const seen = new Set<string>();
+  for (const route of input.analysis.routes) {
+    const key = `${route.file}:${route.registration.span.line}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const gate of await input.gates.gatesOf(route)) {
+      if (gate.stepId === undefined || known.has(gate.stepId)) continue;
+      checks.push(
+        fail(
+          'routes.unknown-step',
+          `${describeRoute(route)} is gated for step "${gate.stepId}", which ${input.configFile} does not define`,
+          `Remove skene_gate(${JSON.stringify(gate.stepId)}) from the route, or add the step back to ${input.configFile}.`,
+          { file: route.file, line: gate.line },
+        ),
+      );
+    }
+  }
+  return checks;
+}

@@ -1,0 +1,145 @@
+import type Parser from 'tree-sitter';
+import type { RouteFact } from '../analyze/types.js';
+
+/** A `skene_gate("<step-id>")` dependency found on a route. `stepId` is undefined when it is not a literal. */
+export interface GateUse {
+  stepId: string | undefined;
+  line: number;
+}
+
+interface GateNames {
+  /** Local names bound to the runtime's `gate` function (`skene_gate`, `gate`). */
+  functions: Set<string>;
+  /** Local names bound to the runtime module itself (`import app.skene as sk` → `sk.gate(...)`). */
+  modules: Set<string>;
+}
+
+let parserPromise: Promise<Parser> | undefined;
+
+async function loadParser(): Promise<Parser> {
+  parserPromise ??= (async () => {
+    const { default: TreeSitter } = await import('tree-sitter');
+    const { default: Python } = await import('tree-sitter-python');
+    const parser = new TreeSitter();
+    parser.setLanguage(Python as unknown as Parser.Language);
+    return parser;
+  })();
+  return parserPromise;
+}
+
+const RUNTIME_MODULE_NAMES = new Set(['skene', 'skene_runtime']);
+
+function isRuntimeModule(name: string, runtimeModule: string | undefined): boolean {
+  const bare = name.replace(/^\.+/, '');
+  const last = bare.split('.').pop() ?? '';
+  if (RUNTIME_MODULE_NAMES.has(last)) return true;
+  if (!runtimeModule) return false;
+  return bare === runtimeModule || runtimeModule.endsWith(`.${bare}`);
+}
+
+function collectGateNames(root: Parser.SyntaxNode, runtimeModule: string | undefined): GateNames {
+  const names: GateNames = { functions: new Set(['skene_gate']), modules: new Set() };
+  for (const node of root.descendantsOfType(['import_from_statement', 'import_statement'])) {
+    if (node.type === 'import_from_statement') {
+      const moduleNode = node.childForFieldName('module_name');
+      if (!moduleNode) continue;
+      const moduleName = moduleNode.text;
+      const fromRuntime = isRuntimeModule(moduleName, runtimeModule);
+      for (const imported of node.childrenForFieldName('name')) {
+        const { name, alias } = importedName(imported);
+        // `from app import skene as sk` binds the runtime module itself.
+        if (isRuntimeModule(`${moduleName.replace(/\.$/, '')}.${name}`, runtimeModule) && !fromRuntime) {
+          names.modules.add(alias);
+        } else if (fromRuntime && name === 'gate') {
+          names.functions.add(alias);
+        }
+      }
+    } else {
+      for (const imported of node.childrenForFieldName('name')) {
+        const { name, alias } = importedName(imported);
+        if (isRuntimeModule(name, runtimeModule)) names.modules.add(alias);
+      }
+    }
+  }
+  return names;
+}
+
+function importedName(node: Parser.SyntaxNode): { name: string; alias: string } {
+  if (node.type === 'aliased_import') {
+    const name = node.childForFieldName('name')?.text ?? node.text;
+    return { name, alias: node.childForFieldName('alias')?.text ?? name };
+  }
+  return { name: node.text, alias: node.text };
+}
+
+function isGateCallee(callee: Parser.SyntaxNode, names: GateNames): boolean {
+  if (callee.type === 'identifier') return names.functions.has(callee.text);
+  if (callee.type === 'attribute') {
+    const attribute = callee.childForFieldName('attribute')?.text;
+    const object = callee.childForFieldName('object')?.text ?? '';
+    return attribute === 'gate' && (names.modules.has(object) || isRuntimeModule(object, undefined));
+  }
+  return false;
+}
+
+function stringLiteralValue(node: Parser.SyntaxNode | null | undefined): string | undefined {
+  if (!node || node.type !== 'string') return undefined;
+  if (node.descendantsOfType('interpolation').length > 0) return undefined;
+  const content = node.namedChildren.filter((child) => child.type === 'string_content');
+  return content.map((child) => child.text).join('');
+}
+
+function firstArgument(call: Parser.SyntaxNode): Parser.SyntaxNode | undefined {
+  const args = call.childForFieldName('arguments');
+  return args?.namedChildren.find((child) => child.type !== 'comment');
+}
+
+/** Parses each Python file once and answers, per route, which gates its registration carries. */
+export class GateDetector {
+  private readonly files = new Map<string, { root: Parser.SyntaxNode; names: GateNames } | undefined>();
+
+  constructor(
+    private readonly readFile: (file: string) => string | undefined,
+    private readonly runtimeModule: string | undefined,
+  ) {}
+
+  private async parsed(file: string): Promise<{ root: Parser.SyntaxNode; names: GateNames } | undefined> {
+    if (this.files.has(file)) return this.files.get(file);
+    const text = this.readFile(file);
+    let entry: { root: Parser.SyntaxNode; names: GateNames } | undefined;
+    if (text !== undefined) {
+      const parser = await loadParser();
+      const root = parser.parse(text).rootNode;
+      entry = { root, names: collectGateNames(root, this.runtimeModule) };
+    }
+    this.files.set(file, entry);
+    return entry;
+  }
+
+  /** Gates in the route's registration call (decorator `dependencies=[...]`) and in router/include dependencies. */
+  async gatesOf(route: RouteFact): Promise<GateUse[]> {
+    const gates: GateUse[] = [];
+    const entry = await this.parsed(route.file);
+    if (entry) {
+      const first = route.registration.span.line - 1;
+      const last = route.registration.span.endLine - 1;
+      for (const call of entry.root.descendantsOfType('call', { row: first, column: 0 }, { row: last + 1, column: 0 })) {
+        if (call.startPosition.row < first || call.endPosition.row > last) continue;
+        const callee = call.childForFieldName('function');
+        if (!callee || !isGateCallee(callee, entry.names)) continue;
+        gates.push({ stepId: stringLiteralValue(firstArgument(call)), line: call.startPosition.row + 1 });
+      }
+    }
+    // Gates the analyzer saw on the router or include site (not inside the registration call).
+    for (const dependency of route.dependencyDetails) {
+      if (dependency.source !== 'router' && dependency.source !== 'include') continue;
+      const match = /^([\w.]+)\s*(?:\(\s*(?:"([^"]*)"|'([^']*)'))?/.exec(dependency.name);
+      if (!match) continue;
+      const callee = match[1] ?? '';
+      const lastPart = callee.split('.').pop() ?? '';
+      const isGate = (entry?.names.functions.has(callee) ?? callee === 'skene_gate') || (callee.includes('.') && lastPart === 'gate');
+      if (isGate) gates.push({ stepId: match[2] ?? match[3], line: route.line });
+    }
+    return gates;
+  }
+}

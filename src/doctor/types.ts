@@ -1,0 +1,80 @@
+import type { AnalysisResult } from '../analyze/types.js';
+import type { ConfigDiagnostic, NormalizedLoop } from '../config/types.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+/** One line of doctor's report. `id` is stable (scripts match on it); `fix` is set unless the check passed. */
+export interface Check {
+  id: string;
+  status: CheckStatus;
+  message: string;
+  file?: string;
+  line?: number;
+  /** 1-based column, shown in human output for config diagnostics; not part of the JSON document. */
+  col?: number;
+  fix?: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: Check[];
+}
+
+/** What the static config reader returns (`readLoopConfig`). */
+export interface ConfigReading {
+  loop?: NormalizedLoop;
+  diagnostics: ConfigDiagnostic[];
+}
+
+/** Where the generated runtime lives, as doctor needs it. */
+export interface RuntimePlace {
+  /** Folder relative to the project, POSIX style (`app/skene`). */
+  dir: string;
+  /** Dotted module the wiring imports from (`app.skene`). */
+  module: string;
+}
+
+/** A variable from a `.env` file: doctor reads names and whether a value is set, and never prints values. */
+export interface DotenvEntry {
+  file: string;
+  line: number;
+  name: string;
+  hasValue: boolean;
+  /** Read only for settings doctor must interpret (a database URL); never printed. */
+  value: string;
+}
+
+/** Everything the offline checks look at, gathered once by the workflow. */
+export interface DoctorSubject {
+  /** Absolute project folder. */
+  root: string;
+  env: NodeJS.ProcessEnv;
+  configFile: string;
+  config?: ConfigReading;
+  analysis?: AnalysisResult;
+  runtime?: RuntimePlace;
+  dotenv: DotenvEntry[];
+}
+
+export const pass = (id: string, message: string, at: Partial<Pick<Check, 'file' | 'line'>> = {}): Check => ({
+  id,
+  status: 'pass',
+  message,
+  ...at,
+});
+
+export const warn = (id: string, message: string, fix: string, at: Partial<Pick<Check, 'file' | 'line' | 'col'>> = {}): Check => ({
+  id,
+  status: 'warn',
+  message,
+  ...at,
+  fix,
+});
+
+export const fail = (id: string, message: string, fix: string, at: Partial<Pick<Check, 'file' | 'line' | 'col'>> = {}): Check => ({
+  id,
+  status: 'fail',
+  message,
+  ...at,
+  fix,
+});
