@@ -11,6 +11,11 @@ export interface FileChange {
   after: string;
   /** Why this change is made, shown in the summary ("gate POST /api/v1/reports/"). */
   reason?: string;
+  /**
+   * What the file is to the user: generated runtime files are shown as one line in the diff
+   * (they are skene's code, not an edit of the user's), everything else as a full diff.
+   */
+  kind?: 'config' | 'runtime' | 'template' | 'wiring';
 }
 
 export interface ManualStep {

@@ -1,0 +1,253 @@
+import type { AnalysisResult, AppFact, AuthFacts, RouteFact } from '../analyze/types.js';
+import type { ManualStep } from '../io/file-change.js';
+import { buildInstallCall, planAppInstall } from './wire-app-install.js';
+import { buildImportLine, planImports, type ImportRequest } from './wire-imports.js';
+import { applyTextEdits, findSyntaxProblem, parsePython, type TextEdit, type WireOutcome } from './wire-python-source.js';
+import { buildGateDependency, planRouteGate, type GateAuth } from './wire-route-gate.js';
+import { buildHandlerCall, planWebhookHandlerCall } from './wire-stripe-webhook.js';
+
+export interface WiringStep {
+  id: string;
+  /** The routes this step's trigger matches (endpoint and method). */
+  routes: RouteFact[];
+}
+
+export interface WiringInput {
+  analysis: Pick<AnalysisResult, 'apps' | 'auth' | 'stripe'>;
+  steps: WiringStep[];
+  /** The runtime's dotted module, e.g. `app.skene`. */
+  runtimeModule: string;
+  /** Current text of every Python file named by the analysis facts used here; a missing file becomes a manual step. */
+  files: ReadonlyMap<string, string>;
+}
+
+export interface GatedRoute {
+  stepId: string;
+  method: string;
+  path: string;
+  file: string;
+  line: number;
+  /** `added` now, already `present`, or left to the user (`manual`). */
+  status: 'added' | 'present' | 'manual';
+}
+
+export interface WiredFile {
+  path: string;
+  before: string;
+  after: string;
+  reasons: string[];
+}
+
+export interface WiringResult {
+  files: WiredFile[];
+  manual: ManualStep[];
+  gated: GatedRoute[];
+  /** Apps that get (or have) `skene_install(app)`. */
+  installedApps: AppFact[];
+  /** True when an existing Stripe webhook endpoint hands its events to skene. */
+  webhookConnected: boolean;
+}
+
+type Edit =
+  | { kind: 'gate'; line: number; column: number; stepId: string; auth?: GateAuth; routes: RouteFact[]; registration: RouteFact['registration']['kind'] }
+  | { kind: 'install'; line: number; column: number; variable: string }
+  | { kind: 'webhook'; line: number; column: number; eventVariable: string; function: string };
+
+const lastSegment = (name: string): string => name.split('.').at(-1) ?? name;
+
+/**
+ * The `auth=`/`scopes=` the gate needs so FastAPI resolves the route's own user dependency once:
+ * nothing when the route uses the project's primary one through `Depends`.
+ */
+export function chooseGateAuth(route: RouteFact, auth: AuthFacts): GateAuth | undefined {
+  const candidates = [...(auth.primary ? [auth.primary] : []), ...auth.candidates];
+  const primaryNames = new Set(auth.primary ? [auth.primary.name, ...auth.primary.aliases.map((a) => a.name)] : []);
+  const userNames = new Set(candidates.flatMap((c) => [c.name, ...c.aliases.map((a) => a.name)]));
+  const own = route.dependencyDetails.find(
+    (d) => (d.source === 'signature' || d.source === 'decorator') && userNames.has(lastSegment(d.name)),
+  );
+  if (!own) return undefined;
+  const scopes = own.security && own.scopes && own.scopes.length > 0 ? own.scopes : undefined;
+  if (primaryNames.has(lastSegment(own.name)) && !scopes) return undefined;
+  return scopes ? { name: own.name, scopes } : { name: own.name };
+}
+
+function describeRoutes(routes: RouteFact[]): string {
+  return [...new Set(routes.map((r) => `${r.method} ${r.path}`))].join(', ');
+}
+
+function importsFor(edits: Edit[], runtimeModule: string): ImportRequest[] {
+  const requests: ImportRequest[] = [];
+  if (edits.some((e) => e.kind === 'gate')) {
+    requests.push({ module: runtimeModule, name: 'gate', alias: 'skene_gate' }, { module: 'fastapi', name: 'Depends', anyModule: true });
+  }
+  if (edits.some((e) => e.kind === 'install')) requests.push({ module: runtimeModule, name: 'install', alias: 'skene_install' });
+  if (edits.some((e) => e.kind === 'webhook')) {
+    requests.push({ module: runtimeModule, name: 'handle_stripe_event', alias: 'skene_handle_stripe_event' });
+  }
+  return requests;
+}
+
+function manualStepFor(file: string, edit: Edit, reason: string, runtimeModule: string): ManualStep {
+  const imports = importsFor([edit], runtimeModule).map(buildImportLine);
+  switch (edit.kind) {
+    case 'gate': {
+      const call = edit.registration === 'decorator' ? 'route decorator' : `${edit.registration === 'add_api_route' ? 'add_api_route' : 'route registration'}(...) call`;
+      return {
+        file,
+        line: edit.line,
+        why: `gate ${describeRoutes(edit.routes)}: ${reason}; add this argument to the ${call}`,
+        snippet: [...imports, `dependencies=[${buildGateDependency(edit.stepId, edit.auth)}]`].join('\n'),
+      };
+    }
+    case 'install':
+      return {
+        file,
+        line: edit.line,
+        why: `install skene on the app: ${reason}; add after the line creating "${edit.variable}"`,
+        snippet: [...imports, buildInstallCall(edit.variable)].join('\n'),
+      };
+    case 'webhook':
+      return {
+        file,
+        line: edit.line,
+        why: `connect the Stripe webhook in ${edit.function}(): ${reason}; add after the event is constructed`,
+        snippet: [...imports, buildHandlerCall(edit.eventVariable)].join('\n'),
+      };
+  }
+}
+
+function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Edit): WireOutcome {
+  switch (edit.kind) {
+    case 'gate':
+      if (edit.registration !== 'decorator') {
+        return { kind: 'refused', reason: `the route is registered with ${edit.registration === 'add_api_route' ? 'add_api_route' : 'a call'}, not a decorator` };
+      }
+      return planRouteGate(source, tree, edit);
+    case 'install':
+      return planAppInstall(source, tree, edit);
+    case 'webhook':
+      return planWebhookHandlerCall(source, tree, edit);
+  }
+}
+
+function collectEdits(input: WiringInput): Map<string, Edit[]> {
+  const byFile = new Map<string, Edit[]>();
+  const add = (file: string, edit: Edit): void => {
+    const list = byFile.get(file) ?? [];
+    list.push(edit);
+    byFile.set(file, list);
+  };
+  const gates = new Map<string, Extract<Edit, { kind: 'gate' }>>();
+  const servingApps = new Map<string, AppFact>();
+  for (const step of input.steps) {
+    for (const route of step.routes) {
+      const span = route.registration.span;
+      const key = `${span.file}:${span.line}:${span.column}:${step.id}`;
+      const existing = gates.get(key);
+      if (existing) {
+        existing.routes.push(route);
+      } else {
+        const gate: Extract<Edit, { kind: 'gate' }> = {
+          kind: 'gate',
+          line: span.line,
+          column: span.column,
+          stepId: step.id,
+          auth: chooseGateAuth(route, input.analysis.auth),
+          routes: [route],
+          registration: route.registration.kind,
+        };
+        gates.set(key, gate);
+        add(span.file, gate);
+      }
+      const app = input.analysis.apps.find((a) => a.file === route.app.file && a.line === route.app.line);
+      if (app) servingApps.set(`${app.file}:${app.line}`, app);
+    }
+  }
+  for (const app of servingApps.values()) {
+    add(app.creation.file, { kind: 'install', line: app.creation.line, column: app.creation.column, variable: app.variable });
+  }
+  for (const webhook of input.analysis.stripe.webhooks) {
+    const construct = webhook.constructEvent;
+    if (!construct) continue;
+    add(construct.file, {
+      kind: 'webhook',
+      line: construct.line,
+      column: construct.column,
+      eventVariable: construct.eventVariable,
+      function: webhook.function,
+    });
+  }
+  return byFile;
+}
+
+/**
+ * Computes every wiring edit of the project: the gate on each matching decorator route, `skene_install`
+ * after each serving app's creation, the handler call in an existing Stripe webhook, and the imports
+ * they need. Pure: takes the files' text, returns new text. A file whose result does not re-parse
+ * cleanly is left alone and all its edits become manual steps.
+ */
+export function buildProjectWiring(input: WiringInput): WiringResult {
+  const result: WiringResult = { files: [], manual: [], gated: [], installedApps: [], webhookConnected: false };
+  const recordGate = (edit: Edit, file: string, status: GatedRoute['status']): void => {
+    if (edit.kind !== 'gate') return;
+    for (const route of edit.routes) {
+      result.gated.push({ stepId: edit.stepId, method: route.method, path: route.path, file, line: route.line, status });
+    }
+  };
+  const recordDone = (edit: Edit, file: string, status: 'added' | 'present'): void => {
+    recordGate(edit, file, status);
+    if (edit.kind === 'install') {
+      const app = input.analysis.apps.find((a) => a.creation.file === file && a.creation.line === edit.line);
+      if (app) result.installedApps.push(app);
+    }
+    if (edit.kind === 'webhook') result.webhookConnected = true;
+  };
+
+  for (const [file, edits] of collectEdits(input)) {
+    const source = input.files.get(file);
+    if (source === undefined) {
+      for (const edit of edits) {
+        result.manual.push(manualStepFor(file, edit, 'the file could not be read', input.runtimeModule));
+        recordGate(edit, file, 'manual');
+      }
+      continue;
+    }
+    const tree = parsePython(source);
+    const textEdits: TextEdit[] = [];
+    const done: Array<{ edit: Edit; status: 'added' | 'present' }> = [];
+    const reasons: string[] = [];
+    for (const edit of edits) {
+      const outcome = planEdit(source, tree, edit);
+      if (outcome.kind === 'refused') {
+        result.manual.push(manualStepFor(file, edit, outcome.reason, input.runtimeModule));
+        recordGate(edit, file, 'manual');
+        continue;
+      }
+      if (outcome.kind === 'edit') {
+        textEdits.push(...outcome.edits);
+        reasons.push(edit.kind === 'gate' ? `gate ${describeRoutes(edit.routes)}` : edit.kind === 'install' ? `install skene on ${edit.variable}` : 'connect the Stripe webhook');
+      }
+      done.push({ edit, status: outcome.kind === 'edit' ? 'added' : 'present' });
+    }
+    const imports = planImports(source, tree, importsFor(done.map((d) => d.edit), input.runtimeModule));
+    if (imports.kind === 'edit') textEdits.push(...imports.edits);
+    const after = textEdits.length > 0 ? applyTextEdits(source, textEdits) : source;
+    const problem = imports.kind === 'refused' ? { line: 1, reason: imports.reason } : undefined;
+    const syntax = after === source ? undefined : findSyntaxProblem(parsePython(after));
+    if (problem || syntax) {
+      const reason = problem?.reason ?? `the edited file would not parse (line ${syntax?.line})`;
+      for (const { edit, status } of done) {
+        if (status === 'present') recordDone(edit, file, status);
+        else {
+          result.manual.push(manualStepFor(file, edit, reason, input.runtimeModule));
+          recordGate(edit, file, 'manual');
+        }
+      }
+      continue;
+    }
+    for (const { edit, status } of done) recordDone(edit, file, status);
+    result.files.push({ path: file, before: source, after, reasons });
+  }
+  return result;
+}

@@ -1,0 +1,128 @@
+import {
+  detectEol,
+  findCallsTo,
+  findNodeAt,
+  indentationAt,
+  insertLinesAfter,
+  namedArguments,
+  offsetOfPosition,
+  pythonString,
+  stringLiteralValue,
+  type PythonTree,
+  type SyntaxNode,
+  type TextEdit,
+  type WireOutcome,
+} from './wire-python-source.js';
+
+/** The route's own user dependency, passed to the gate when it is not the project's primary one. */
+export interface GateAuth {
+  /** As written in the route's file: `get_current_active_user`, `deps.get_current_user`, `CurrentUser`. */
+  name: string;
+  /** For `Security(..., scopes=[...])`. */
+  scopes?: string[];
+}
+
+export interface RouteGateTarget {
+  /** The registration call's position (1-based line, UTF-16 column), from `RouteFact.registration.span`. */
+  line: number;
+  column: number;
+  stepId: string;
+  auth?: GateAuth;
+}
+
+/** `skene_gate("reports", auth=get_current_active_user, scopes=["items"])` */
+export function buildGateCall(stepId: string, auth?: GateAuth): string {
+  const args = [pythonString(stepId)];
+  if (auth) {
+    args.push(`auth=${auth.name}`);
+    if (auth.scopes && auth.scopes.length > 0) args.push(`scopes=[${auth.scopes.map(pythonString).join(', ')}]`);
+  }
+  return `skene_gate(${args.join(', ')})`;
+}
+
+export function buildGateDependency(stepId: string, auth?: GateAuth): string {
+  return `Depends(${buildGateCall(stepId, auth)})`;
+}
+
+function findRegistrationCall(source: string, tree: PythonTree, target: RouteGateTarget): SyntaxNode | undefined {
+  const offset = offsetOfPosition(source, target.line, target.column);
+  if (offset === undefined) return undefined;
+  const call = findNodeAt(tree, offset, ['call']);
+  if (call?.startIndex === offset) return call;
+  // A column counted differently (tabs, wide characters): fall back to the one decorator call on that line.
+  const onLine = tree.rootNode
+    .descendantsOfType('decorator')
+    .map((d) => d.namedChildren.find((c) => c.type === 'call'))
+    .filter((c): c is SyntaxNode => c !== undefined && c.startPosition.row === target.line - 1);
+  return onLine.length === 1 ? onLine[0] : undefined;
+}
+
+function hasGateFor(node: SyntaxNode, stepId: string): boolean {
+  return findCallsTo(node, 'skene_gate').some((call) => {
+    const first = call.childForFieldName('arguments')?.namedChildren[0];
+    return stringLiteralValue(first) === stepId;
+  });
+}
+
+/**
+ * Inserts `item` as the last element of a bracketed sequence (`[...]` or `(...)`), keeping its layout:
+ * one per line when the sequence already spans lines, inline otherwise.
+ */
+function appendToSequence(source: string, open: SyntaxNode, close: SyntaxNode, items: SyntaxNode[], item: string): TextEdit[] {
+  const last = items.at(-1);
+  if (!last) return [{ start: open.endIndex, end: open.endIndex, text: item }];
+  const afterLast = last.nextSibling;
+  const trailingComma = afterLast?.type === ',' ? afterLast : undefined;
+  const multiline = close.startPosition.row !== last.endPosition.row;
+  if (multiline) {
+    // A new line after the last element's line, so a trailing comment stays where it was.
+    const indent = indentationAt(source, last.startIndex);
+    const line = insertLinesAfter(source, last.endIndex, [`${indent}${item}${trailingComma ? ',' : ''}`], detectEol(source));
+    return trailingComma ? [line] : [{ start: last.endIndex, end: last.endIndex, text: ',' }, line];
+  }
+  return [{ start: last.endIndex, end: last.endIndex, text: `, ${item}` }];
+}
+
+/**
+ * Gates one decorator-registered route.
+ *
+ * Before: `@router.post("/reports")`
+ * After:  `@router.post("/reports", dependencies=[Depends(skene_gate("reports"))])`
+ *
+ * An existing `dependencies=[...]` list gets the gate appended; any other form of `dependencies=`
+ * (a variable, a concatenation) or a `**kwargs` splat is refused, as is a call that is not a decorator.
+ */
+export function planRouteGate(source: string, tree: PythonTree, target: RouteGateTarget): WireOutcome {
+  const call = findRegistrationCall(source, tree, target);
+  if (!call) return { kind: 'refused', reason: `no route registration call found at line ${target.line}` };
+  if (call.parent?.type !== 'decorator') return { kind: 'refused', reason: 'the route is not registered with a decorator' };
+  if (hasGateFor(call, target.stepId)) return { kind: 'present' };
+  const argumentList = call.childForFieldName('arguments');
+  if (!argumentList || argumentList.type !== 'argument_list') {
+    return { kind: 'refused', reason: 'the decorator call has no argument list' };
+  }
+  const args = namedArguments(argumentList);
+  if (args.some((a) => a.type === 'dictionary_splat' || a.type === 'list_splat')) {
+    return { kind: 'refused', reason: 'the decorator passes *args/**kwargs, which may already hold dependencies=' };
+  }
+  const dependency = buildGateDependency(target.stepId, target.auth);
+  const existing = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'dependencies');
+  if (existing) {
+    const value = existing.childForFieldName('value');
+    if (!value || value.type !== 'list') {
+      return { kind: 'refused', reason: 'dependencies= is not a list literal' };
+    }
+    const open = value.child(0);
+    const close = value.child(value.childCount - 1);
+    if (!open || !close || open.type !== '[' || close.type !== ']') {
+      return { kind: 'refused', reason: 'dependencies= is not a list literal' };
+    }
+    return { kind: 'edit', edits: appendToSequence(source, open, close, namedArguments(value), dependency) };
+  }
+  const open = argumentList.child(0);
+  const close = argumentList.child(argumentList.childCount - 1);
+  if (!open || !close || open.type !== '(' || close.type !== ')') {
+    return { kind: 'refused', reason: 'the decorator call has no argument list' };
+  }
+  return { kind: 'edit', edits: appendToSequence(source, open, close, args, `dependencies=[${dependency}]`) };
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { applyTextEdits, findSyntaxProblem, parsePython } from '../../src/generate/wire-python-source.js';
+import { planRouteGate, type RouteGateTarget } from '../../src/generate/wire-route-gate.js';
+
+function gate(source: string, target: Partial<RouteGateTarget> & { line: number }): string | { refused: string } | 'present' {
+  const tree = parsePython(source);
+  const outcome = planRouteGate(source, tree, { column: 1, stepId: 'reports', ...target });
+  if (outcome.kind === 'refused') return { refused: outcome.reason };
+  if (outcome.kind === 'present') return 'present';
+  const after = applyTextEdits(source, outcome.edits);
+  assert.equal(findSyntaxProblem(parsePython(after)), undefined, after);
+  return after;
+}
+
+test('adds dependencies= to a decorator without one', () => {
+  const before = '@router.post("/reports")\nasync def create(): ...\n';
+  assert.equal(gate(before, { line: 1 }), '@router.post("/reports", dependencies=[Depends(skene_gate("reports"))])\nasync def create(): ...\n');
+});
+
+test('appends to an existing dependencies list, inline and multi-line', () => {
+  const inline = '@router.post("/r", dependencies=[Depends(verify)])\ndef f(): ...\n';
+  assert.equal(gate(inline, { line: 1 }), '@router.post("/r", dependencies=[Depends(verify), Depends(skene_gate("reports"))])\ndef f(): ...\n');
+  const empty = '@router.post("/r", dependencies=[])\ndef f(): ...\n';
+  assert.equal(gate(empty, { line: 1 }), '@router.post("/r", dependencies=[Depends(skene_gate("reports"))])\ndef f(): ...\n');
+  const multi = [
+    '@router.post(',
+    '    "/r",',
+    '    dependencies=[',
+    '        Depends(verify),  # checks the key',
+    '    ],',
+    ')',
+    'def f(): ...',
+    '',
+  ].join('\n');
+  assert.equal(
+    gate(multi, { line: 1 }),
+    [
+      '@router.post(',
+      '    "/r",',
+      '    dependencies=[',
+      '        Depends(verify),  # checks the key',
+      '        Depends(skene_gate("reports")),',
+      '    ],',
+      ')',
+      'def f(): ...',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('keeps the layout of multi-line arguments, with and without a trailing comma', () => {
+  const trailing = '@router.post(\n    "/r",\n    response_model=Report,\n)\ndef f(): ...\n';
+  assert.equal(
+    gate(trailing, { line: 1 }),
+    '@router.post(\n    "/r",\n    response_model=Report,\n    dependencies=[Depends(skene_gate("reports"))],\n)\ndef f(): ...\n',
+  );
+  const noTrailing = '@router.post(\n    "/r",\n    status_code=201  # created\n)\ndef f(): ...\n';
+  assert.equal(
+    gate(noTrailing, { line: 1 }),
+    '@router.post(\n    "/r",\n    status_code=201,  # created\n    dependencies=[Depends(skene_gate("reports"))]\n)\ndef f(): ...\n',
+  );
+});
+
+test('passes auth= and scopes= when the route has its own user dependency', () => {
+  const before = '@app.post("/items/")\ndef f(user=Security(get_current_user, scopes=["items"])): ...\n';
+  assert.equal(
+    gate(before, { line: 1, auth: { name: 'get_current_user', scopes: ['items'] } }),
+    '@app.post("/items/", dependencies=[Depends(skene_gate("reports", auth=get_current_user, scopes=["items"]))])\ndef f(user=Security(get_current_user, scopes=["items"])): ...\n',
+  );
+});
+
+test('finds the decorator by its position among stacked decorators, in a class-free module', () => {
+  const before = 'x = 1\n\n@router.get("/r")\n@router.post("/r")\ndef f(): ...\n';
+  assert.equal(gate(before, { line: 4 }), 'x = 1\n\n@router.get("/r")\n@router.post("/r", dependencies=[Depends(skene_gate("reports"))])\ndef f(): ...\n');
+});
+
+test('is idempotent: a gate for the same step is detected', () => {
+  const once = gate('@router.post("/r")\ndef f(): ...\n', { line: 1 });
+  assert.equal(typeof once, 'string');
+  assert.equal(gate(once as string, { line: 1 }), 'present');
+  // A gate for another step does not count.
+  assert.notEqual(gate(once as string, { line: 1, stepId: 'other' }), 'present');
+});
+
+test('refuses what it cannot edit safely', () => {
+  assert.deepEqual(gate('@router.post("/r", dependencies=COMMON)\ndef f(): ...\n', { line: 1 }), { refused: 'dependencies= is not a list literal' });
+  assert.match((gate('@router.post("/r", **opts)\ndef f(): ...\n', { line: 1 }) as { refused: string }).refused, /\*\*kwargs/);
+  assert.match((gate('router.add_api_route("/r", f, methods=["POST"])\n', { line: 1, column: 0 }) as { refused: string }).refused, /not registered with a decorator/);
+  assert.match((gate('x = 1\n', { line: 9 }) as { refused: string }).refused, /no route registration call/);
+});
