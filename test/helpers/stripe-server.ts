@@ -71,9 +71,9 @@ export interface StripeServerState {
   customers: JsonObject[];
   /**
    * Checked before the built-in routes: return a response to override one request (e.g. a 429 on
-   * `/v1/prices` only), or undefined to let the server answer as usual.
+   * `/v1/prices` only), 'hang' to never answer it, or undefined to let the server answer as usual.
    */
-  respond?: (request: RecordedRequest) => { status: number; body: unknown } | undefined;
+  respond?: (request: RecordedRequest) => { status: number; body: unknown } | 'hang' | undefined;
 }
 
 export interface StripeServerOptions extends Partial<Omit<StripeServerState, 'keys' | 'accounts'>> {
@@ -383,13 +383,13 @@ export async function startStripeServer(options: StripeServerOptions = {}): Prom
         send(res, status, body);
         return;
       }
-      let result: { status: number; body: unknown };
+      let result: { status: number; body: unknown } | 'hang';
       try {
         result = state.respond?.(request) ?? answer(state, request);
       } catch (error) {
         result = stripeError(500, `Test server failure: ${error instanceof Error ? error.message : String(error)}`);
       }
-      send(res, result.status, result.body);
+      if (result !== 'hang') send(res, result.status, result.body);
     });
   });
 
