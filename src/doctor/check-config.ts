@@ -44,11 +44,10 @@ export function checkConfig(configFile: string, reading: ConfigReading | undefin
     const id = checkIdFor(diagnostic.code);
     failed.add(id);
     checks.push(
-      fail(id, `${configFile}: ${diagnostic.message}`, fixFor(diagnostic, id), {
-        file: diagnostic.file,
-        line: diagnostic.line,
-        col: diagnostic.col,
-      }),
+      {
+        ...fail(id, diagnostic.message, fixFor(diagnostic, id), { file: diagnostic.file, line: diagnostic.line, col: diagnostic.col }),
+        ...(diagnostic.frame ? { detail: diagnostic.frame } : {}),
+      },
     );
   }
   const passed: Check[] = [];

@@ -13,6 +13,8 @@ export interface Check {
   /** 1-based column, shown in human output for config diagnostics; not part of the JSON document. */
   col?: number;
   fix?: string;
+  /** Extra lines for people (a code frame); not part of the JSON document. */
+  detail?: string;
 }
 
 export interface DoctorReport {

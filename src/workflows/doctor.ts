@@ -1,6 +1,135 @@
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { AnalysisResult } from '../analyze/types.js';
 import type { CliContext } from '../cli-context.js';
-import { SkeneError } from '../errors.js';
+import type { NormalizedLoop } from '../config/types.js';
+import { checkConfig } from '../doctor/check-config.js';
+import { checkDatabase } from '../doctor/check-database.js';
+import { checkEmail } from '../doctor/check-email.js';
+import { checkEnvironment } from '../doctor/check-environment.js';
+import { checkInstall } from '../doctor/check-install.js';
+import { checkRoutes, type MatchRoutes } from '../doctor/check-routes.js';
+import { checkRuntime } from '../doctor/check-runtime.js';
+import { GateDetector } from '../doctor/detect-gates.js';
+import { findRuntimePlace } from '../doctor/find-runtime.js';
+import { readDotenvFiles } from '../doctor/read-dotenv.js';
+import { readProjectFile } from '../doctor/read-project-file.js';
+import { buildJsonReport, renderReport } from '../doctor/render-report.js';
+import { fail, pass, warn, type Check, type ConfigReading, type DoctorReport, type RuntimePlace } from '../doctor/types.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { createLogger } from '../ui/logger.js';
+import { skeneVersion } from '../version.js';
 
-export async function runDoctorCommand(_options: Record<string, never>, _ctx: CliContext): Promise<number> {
-  throw new SkeneError('skene doctor is not available in this build yet.');
+export interface DoctorOptions {
+  dir: string;
+  json: boolean;
+  offline: boolean;
+}
+
+/** The other modules doctor reads through; `loadDoctorDeps` wires the real ones. */
+export interface DoctorDeps {
+  analyzeProject(root: string): Promise<AnalysisResult>;
+  readLoopConfig(file: string): Promise<ConfigReading>;
+  compileHash(loop: NormalizedLoop): string;
+  planRuntimeLocation(analysis: AnalysisResult): RuntimePlace;
+  matchRoutes: MatchRoutes;
+  /** The online checks; absent with --offline. */
+  checkStripe?: (input: Parameters<typeof import('../doctor/check-stripe.js').checkStripe>[0]) => Promise<Check[]>;
+}
+
+export const CONFIG_FILE = 'skene.config.ts';
+
+function relativeFile(root: string, file: string): string {
+  return (isAbsolute(file) ? relative(root, file) : file).split('\\').join('/');
+}
+
+async function readConfig(root: string, deps: DoctorDeps): Promise<ConfigReading | undefined> {
+  const file = resolve(root, CONFIG_FILE);
+  if (!existsSync(file)) return undefined;
+  const reading = await deps.readLoopConfig(file);
+  return { ...reading, diagnostics: reading.diagnostics.map((d) => ({ ...d, file: relativeFile(root, d.file) })) };
+}
+
+/** Runs every check on the project at `root` (absolute) and returns the report; never prompts, never writes. */
+export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv; offline: boolean }, deps: DoctorDeps): Promise<DoctorReport> {
+  const checks: Check[] = [];
+  const config = await readConfig(root, deps);
+  checks.push(...checkConfig(CONFIG_FILE, config));
+  const loop = config?.loop && config.diagnostics.length === 0 ? config.loop : undefined;
+
+  let analysis: AnalysisResult | undefined;
+  try {
+    analysis = await deps.analyzeProject(root);
+  } catch (error) {
+    checks.push(
+      fail('project.analyze', `could not analyze the project: ${error instanceof Error ? error.message : String(error)}`, 'Run `skene analyze` to see what fails.'),
+    );
+  }
+  if (analysis && analysis.apps.length === 0) {
+    checks.push(fail('project.app', 'no FastAPI app found', 'Run `skene doctor` in the folder that holds the FastAPI project (or pass it as DIR).'));
+  } else if (analysis) {
+    const apps = analysis.apps.map((app) => `${app.file}:${app.line}`).join(', ');
+    checks.push(pass('project.app', `FastAPI app${analysis.apps.length === 1 ? '' : 's'} at ${apps}`));
+  }
+
+  const runtime = findRuntimePlace(root, analysis, deps.planRuntimeLocation);
+  if (loop && analysis) {
+    const gates = new GateDetector((file) => readProjectFile(root, file), runtime?.module);
+    checks.push(...(await checkRoutes({ configFile: CONFIG_FILE, loop, analysis, matchRoutes: deps.matchRoutes, gates })));
+  }
+  if (runtime) {
+    checks.push(
+      ...checkRuntime({ root, runtime, analysis, loop, compileHash: deps.compileHash, skeneVersion: skeneVersion() }),
+    );
+  } else if (!analysis) {
+    checks.push(warn('runtime.present', 'the runtime location is unknown without an analysis', 'Fix the analysis problem above, then run `skene doctor` again.'));
+  }
+  if (loop) checks.push(...checkEmail({ root, configFile: CONFIG_FILE, loop, runtime }));
+
+  const folders = [...new Set([...(analysis?.sourceRoots.map((r) => r.path) ?? []), ...(analysis?.apps.map((app) => app.file.split('/').slice(0, -1).join('/')) ?? [])])];
+  const dotenv = readDotenvFiles(root, folders);
+  checks.push(...checkEnvironment({ root, env: options.env, dotenv, loop, analysis }));
+  checks.push(...checkDatabase({ root, env: options.env, dotenv, analysis, runtime }));
+
+  if (options.offline || !deps.checkStripe) {
+    checks.push(pass('stripe.skipped', 'Stripe checks skipped (--offline)'));
+  } else {
+    checks.push(...(await deps.checkStripe({ env: options.env, dotenv, configFile: CONFIG_FILE, loop, analysis })));
+  }
+  checks.push(...checkInstall({ env: options.env }));
+  return { ok: checks.every((check) => check.status !== 'fail'), checks };
+}
+
+export async function loadDoctorDeps(options: { offline: boolean }): Promise<DoctorDeps> {
+  const [{ analyzeProject }, { readLoopConfig }, { compileLoop }, { planRuntimeLocation }, { matchRoutes }] = await Promise.all([
+    import('../analyze/analyze-project.js'),
+    import('../config/read-config.js'),
+    import('../config/compile-loop.js'),
+    import('../generate/runtime-location.js'),
+    import('../config/endpoint-glob.js'),
+  ]);
+  const deps: DoctorDeps = {
+    analyzeProject: (root) => analyzeProject(root),
+    readLoopConfig: (file) => readLoopConfig(file),
+    compileHash: (loop) => compileLoop(loop, skeneVersion()).hash,
+    planRuntimeLocation: (analysis) => {
+      const location = planRuntimeLocation(analysis);
+      return { dir: location.dir, module: location.module };
+    },
+    matchRoutes,
+  };
+  if (!options.offline) deps.checkStripe = (await import('../doctor/check-stripe.js')).checkStripe;
+  return deps;
+}
+
+export async function runDoctorCommand(options: DoctorOptions, ctx: CliContext, deps?: DoctorDeps): Promise<number> {
+  const root = resolve(ctx.cwd, options.dir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new UsageError(`No folder at ${options.dir}.`, 'Pass the project folder: `skene doctor DIR`.');
+  }
+  const report = await runDoctor(root, { env: ctx.env, offline: options.offline }, deps ?? (await loadDoctorDeps(options)));
+  const logger = createLogger({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env, quiet: options.json });
+  if (options.json) logger.json(buildJsonReport(report));
+  else ctx.stdout.write(renderReport(report, logger.palette));
+  return report.ok ? ExitCode.ok : ExitCode.failure;
 }

@@ -1,0 +1,47 @@
+import { globSync } from 'tinyglobby';
+import type { AnalysisResult } from '../analyze/types.js';
+import { isProjectFile, joinPosix } from './read-project-file.js';
+import type { RuntimePlace } from './types.js';
+
+function moduleOf(dir: string, analysis: AnalysisResult | undefined): string {
+  const root = (analysis?.sourceRoots ?? [])
+    .filter((candidate) => candidate.path === '' || dir.startsWith(`${candidate.path}/`))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  const inside = root && root.path !== '' ? dir.slice(root.path.length + 1) : dir;
+  return inside.split('/').join('.');
+}
+
+/** Generated runtimes already in the project (a folder with loop.json beside _integration.py). */
+function findGeneratedRuntimes(root: string): string[] {
+  return globSync(['**/skene/loop.json', '**/skene_runtime/loop.json'], {
+    cwd: root,
+    deep: 5,
+    ignore: ['**/node_modules/**', '**/.git/**', '**/.venv/**', '**/venv/**', '**/site-packages/**', '**/__pycache__/**'],
+  })
+    .map((file) => file.split('\\').join('/').replace(/\/loop\.json$/, ''))
+    .filter((dir) => isProjectFile(root, joinPosix(dir, '_integration.py')))
+    .sort();
+}
+
+/**
+ * Where the runtime is: the planned location when it holds one; else a runtime generated elsewhere (the
+ * importable check then judges it); else the planned location, reported missing.
+ */
+export function findRuntimePlace(
+  root: string,
+  analysis: AnalysisResult | undefined,
+  planRuntimeLocation: (analysis: AnalysisResult) => RuntimePlace,
+): RuntimePlace | undefined {
+  let planned: RuntimePlace | undefined;
+  if (analysis) {
+    try {
+      planned = planRuntimeLocation(analysis);
+    } catch {
+      planned = undefined;
+    }
+  }
+  if (planned && isProjectFile(root, joinPosix(planned.dir, 'loop.json'))) return planned;
+  const found = findGeneratedRuntimes(root)[0];
+  if (found) return { dir: found, module: moduleOf(found, analysis) };
+  return planned;
+}
