@@ -1,0 +1,155 @@
+import type { AnalysisResult } from '../analyze/types.js';
+import type { CompiledLoop } from '../config/types.js';
+import { generatedMarker, readTemplate, renderTemplate } from './render-template.js';
+import type { RuntimeLocation } from './runtime-location.js';
+
+export interface GeneratedFile {
+  /** Relative to the project folder, POSIX style. */
+  path: string;
+  content: string;
+  /** The user's to edit: created when missing, never overwritten. */
+  userEditable: boolean;
+}
+
+export interface RuntimeBuildInput {
+  analysis: Pick<AnalysisResult, 'auth' | 'database' | 'stripe'>;
+  compiled: CompiledLoop;
+  version: string;
+  location: RuntimeLocation;
+  /** The current `_integration.py`, so a user's edited `identify(request)` survives regeneration. */
+  existingIntegration?: string;
+  /** The Alembic revision skene's migration follows (found by the workflow), when the app uses Alembic. */
+  alembicDownRevision?: string | null;
+}
+
+/** Static runtime modules under templates/python/runtime/, rendered with only `{{version}}`. */
+export const STATIC_RUNTIME_MODULES = [
+  '__init__.py',
+  '_config.py',
+  '_email.py',
+  '_gate.py',
+  '_middleware.py',
+  '_store.py',
+  '_webhooks.py',
+] as const;
+
+export const INTEGRATION_FILE = '_integration.py';
+export const LOOP_FILE = 'loop.json';
+export const MIGRATION_FILE = 'skene_0001_create_skene_tables.py';
+export const MIGRATION_REVISION = 'skene_0001';
+export const DEFAULT_DATABASE_URL = 'sqlite:///skene.db';
+/** Lines around the user-editable fallback in `_integration.py`; doctor and regeneration look for them. */
+export const IDENTIFY_BEGIN = '# skene:identify';
+export const IDENTIFY_END = '# skene:identify-end';
+
+const pythonString = (value: string): string => JSON.stringify(value);
+
+function renderIntegration(input: RuntimeBuildInput): string {
+  const { auth, database, stripe } = input.analysis;
+  const primary = auth.primary;
+  const authImport = primary
+    ? `from ${primary.module} import ${primary.name} as AUTH_DEPENDENCY`
+    : [
+        '# No auth dependency was found: gates identify the user with identify(request) below.',
+        'AUTH_DEPENDENCY = None',
+      ].join('\n');
+  const hasWebhook = stripe.webhooks.length > 0;
+  const engine = database.kind !== 'none' ? database.engine : undefined;
+  const engineBody = engine
+    ? `    from ${engine.module} import ${engine.variable} as engine\n\n    return engine`
+    : '    return None';
+  const rendered = renderTemplate(
+    readTemplate(`python/runtime/${INTEGRATION_FILE}`),
+    {
+      version: input.version,
+      auth_import: authImport,
+      webhook_note: hasWebhook
+        ? 'its own Stripe webhook endpoint, which calls handle_stripe_event(event)'
+        : 'no Stripe webhook endpoint: install(app) mounts POST /skene/webhooks/stripe',
+      mount_webhook: hasWebhook ? 'False' : 'True',
+      default_database_url: DEFAULT_DATABASE_URL,
+      engine_body: engineBody,
+    },
+    INTEGRATION_FILE,
+  );
+  return keepUserIdentify(rendered, input.existingIntegration);
+}
+
+/** The `identify(request)` block (markers included), or undefined when the markers are missing. */
+export function extractIdentifyBlock(source: string): string | undefined {
+  const begin = source.indexOf(IDENTIFY_BEGIN + ' ');
+  const beginAt = begin >= 0 ? begin : source.indexOf(IDENTIFY_BEGIN + '\n');
+  if (beginAt < 0) return undefined;
+  const end = source.indexOf(IDENTIFY_END, beginAt);
+  if (end < 0) return undefined;
+  return source.slice(beginAt, end + IDENTIFY_END.length);
+}
+
+function keepUserIdentify(rendered: string, existing: string | undefined): string {
+  if (existing === undefined) return rendered;
+  const userBlock = extractIdentifyBlock(existing);
+  const freshBlock = extractIdentifyBlock(rendered);
+  if (userBlock === undefined || freshBlock === undefined) return rendered;
+  return rendered.replace(freshBlock, () => userBlock);
+}
+
+/** The `TABLES = (...)` DDL of the runtime store, shared with the Alembic migration. */
+export function extractTablesDdl(storeSource: string): string {
+  const match = /^TABLES = \(\n([\s\S]*?)\n\)\n/m.exec(storeSource);
+  if (!match?.[1]) throw new Error('templates/python/runtime/_store.py has no TABLES = (...) block');
+  return match[1];
+}
+
+function renderMigration(input: RuntimeBuildInput, storeTemplate: string): string {
+  const down = input.alembicDownRevision ?? null;
+  return renderTemplate(
+    readTemplate(`python/alembic/${MIGRATION_FILE}`),
+    {
+      version: input.version,
+      revision: pythonString(MIGRATION_REVISION),
+      down_revision: down === null ? 'None' : pythonString(down),
+      // A root revision opens its own branch, so `alembic upgrade heads` applies it beside the app's.
+      branch_labels: down === null ? '("skene",)' : 'None',
+      tables: extractTablesDdl(storeTemplate),
+    },
+    MIGRATION_FILE,
+  );
+}
+
+/** Every file of the generated runtime, from the analysis and the compiled loop. Pure apart from reading templates. */
+export function buildRuntimeFiles(input: RuntimeBuildInput): GeneratedFile[] {
+  const dir = input.location.dir;
+  const at = (name: string): string => (dir === '' ? name : `${dir}/${name}`);
+  const files: GeneratedFile[] = [];
+  let storeTemplate = '';
+  for (const name of STATIC_RUNTIME_MODULES) {
+    const template = readTemplate(`python/runtime/${name}`);
+    if (name === '_store.py') storeTemplate = template;
+    files.push({ path: at(name), content: renderTemplate(template, { version: input.version }, name), userEditable: false });
+  }
+  files.push({ path: at(INTEGRATION_FILE), content: renderIntegration(input), userEditable: false });
+  files.push({ path: at(LOOP_FILE), content: `${JSON.stringify(input.compiled, null, 2)}\n`, userEditable: false });
+
+  const emailTemplates = new Set(
+    input.compiled.steps.flatMap((step) => (step.upgrade_prompt ? [step.upgrade_prompt.template] : [])),
+  );
+  const defaultEmail = readTemplate('python/runtime/emails/upgrade_prompt.html');
+  for (const template of [...emailTemplates].sort()) {
+    files.push({ path: at(`emails/${template}.html`), content: defaultEmail, userEditable: true });
+  }
+
+  const alembic = input.analysis.database.alembic;
+  if (alembic) {
+    files.push({
+      path: `${alembic.versionsDir.replace(/\/+$/, '')}/${MIGRATION_FILE}`,
+      content: renderMigration(input, storeTemplate),
+      userEditable: false,
+    });
+  }
+  for (const file of files) {
+    if (file.path.endsWith('.py') && !file.content.startsWith(generatedMarker(input.version))) {
+      throw new Error(`${file.path} does not start with the generated-by marker`);
+    }
+  }
+  return files;
+}

@@ -1,0 +1,100 @@
+"""The gate through the app's HTTP interface: quota, refunds, identity, methods, 402, shadow, outages."""
+import os
+
+
+def key(n):
+    return {"X-API-Key": "key-%d" % n}
+
+
+def test_exact_quota_then_402_with_body_and_headers(client, app_db):
+    for n in range(3):
+        response = client.post("/api/reports", headers=key(1))
+        assert response.status_code == 200, response.text
+        assert response.headers["RateLimit-Limit"] == "3"
+        assert response.headers["RateLimit-Remaining"] == str(2 - n)
+        assert 0 < int(response.headers["RateLimit-Reset"]) <= 30 * 86400
+    blocked = client.post("/api/reports", headers=key(1))
+    assert blocked.status_code == 402
+    body = blocked.json()
+    assert set(body) == {"error", "message", "upgrade_url", "limit", "used", "period", "resets_at"}
+    assert body["error"] == "upgrade_required"
+    assert body["message"] == "You've reached your free tier limit. Upgrade to continue."
+    assert body["upgrade_url"] == "https://example.test/upgrade"
+    assert (body["limit"], body["used"], body["period"]) == (3, 3, "30d")
+    assert body["resets_at"].endswith("Z")
+    assert blocked.headers["RateLimit-Remaining"] == "0"
+    # Blocked requests never give back quota they did not take.
+    for _ in range(3):
+        assert client.post("/api/reports", headers=key(1)).status_code == 402
+    assert app_db("SELECT used FROM skene_usage WHERE step_id='reports' AND user_key='1'") == [(3,)]
+
+
+def test_errors_do_not_spend_quota(client, app_db):
+    assert client.post("/api/reports?fail=1", headers=key(2)).status_code == 400
+    assert client.post("/api/reports?fail=2", headers=key(2)).status_code == 500
+    assert client.post("/api/reports?fail=1", headers=key(2)).status_code == 400
+    assert app_db("SELECT used FROM skene_usage WHERE user_key='2'") == [(0,)]
+    assert [client.post("/api/reports", headers=key(2)).status_code for _ in range(4)] == [200, 200, 200, 402]
+
+
+def test_users_are_counted_separately(client):
+    assert [client.post("/api/reports", headers=key(3)).status_code for _ in range(4)] == [200, 200, 200, 402]
+    assert [client.post("/api/reports", headers=key(4)).status_code for _ in range(4)] == [200, 200, 200, 402]
+
+
+def test_unauthenticated_calls_get_the_apps_401(client, app_db):
+    response = client.post("/api/reports")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Missing API key"}
+    assert client.post("/api/reports", headers={"X-API-Key": "nope"}).status_code == 401
+    assert app_db("SELECT COUNT(*) FROM skene_usage") in ([(0,)], [])
+
+
+def test_method_outside_the_trigger_passes_ungated(client):
+    for _ in range(3):
+        assert client.post("/api/reports", headers=key(5)).status_code == 200
+    assert client.post("/api/reports", headers=key(5)).status_code == 402
+    put = client.put("/api/reports", headers=key(5))
+    assert put.status_code == 200
+    assert "RateLimit-Limit" not in put.headers
+
+
+def test_security_scopes_and_alias_resolve_auth_once(client):
+    first = client.post("/api/exports", headers=key(6))
+    assert first.status_code == 200 and first.json()["auth_calls"] == 1
+    second = client.post("/api/alias", headers=key(6))
+    assert second.status_code == 200 and second.json()["auth_calls"] == 1
+    blocked = client.post("/api/exports", headers=key(6))
+    assert blocked.status_code == 402 and blocked.json()["period"] == "1h"
+
+
+def test_shadow_mode_counts_and_records_but_never_blocks(client, app_db):
+    from testapp.skene import wait_idle
+
+    assert [client.post("/api/shadow", headers=key(7)).status_code for _ in range(3)] == [200, 200, 200]
+    wait_idle()
+    assert app_db("SELECT used FROM skene_usage WHERE step_id='shadow'") == [(1,)]
+    assert app_db("SELECT kind FROM skene_events WHERE step_id='shadow'") == [("limit_reached",)]
+
+
+def test_store_outage_fails_open_or_closed(client, gated_project, caplog):
+    from testapp.skene import _store
+
+    os.environ["SKENE_DATABASE_URL"] = "sqlite:///%s" % os.path.join(gated_project, "missing-dir", "x.db")
+    _store.reset_store()
+    try:
+        assert [client.post("/api/reports", headers=key(8)).status_code for _ in range(5)] == [200] * 5
+        strict = client.post("/api/strict", headers=key(8))
+        assert strict.status_code == 503
+        assert strict.json()["error"] == "usage_store_unavailable"
+    finally:
+        del os.environ["SKENE_DATABASE_URL"]
+        _store.reset_store()
+    assert client.post("/api/strict", headers=key(8)).status_code == 200
+
+
+def test_annotated_alias_extracts_the_dependency(gated_app):
+    from testapp.deps import CurrentUser, get_current_user
+    from testapp.skene import _gate
+
+    assert _gate._auth_dependency(CurrentUser) == (get_current_user, None)
