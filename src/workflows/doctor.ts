@@ -101,8 +101,10 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
 }
 
 export async function loadDoctorDeps(options: { offline: boolean }): Promise<DoctorDeps> {
+  // The analyzer lands separately; resolved at run time until its module is in the tree.
+  const analyzerModule: string = '../analyze/analyze-project.js';
   const [{ analyzeProject }, { readLoopConfig }, { compileLoop }, { planRuntimeLocation }, { matchRoutes }] = await Promise.all([
-    import('../analyze/analyze-project.js'),
+    import(analyzerModule) as Promise<{ analyzeProject: (root: string) => Promise<AnalysisResult> }>,
     import('../config/read-config.js'),
     import('../config/compile-loop.js'),
     import('../generate/runtime-location.js'),
