@@ -9,12 +9,12 @@ const configs = join(casesDir, 'configs');
 
 // Each broken config: the check that must fail and where (file:line:col as the reader locates it).
 const table: Array<{ file: string; id: string; line: number; col?: number; message: RegExp }> = [
-  { file: 'apostrophe.ts', id: 'config.parse', line: 11, col: 22, message: /apostrophe/i },
-  { file: 'unknown-key.ts', id: 'config.types', line: 10, col: 7, message: /Unknown key "retry"/ },
-  { file: 'bad-period.ts', id: 'config.values', line: 8, message: /period "30 days"/ },
-  { file: 'negative-limit.ts', id: 'config.values', line: 8, message: /limit for free: -5/ },
-  { file: 'unknown-method.ts', id: 'config.values', line: 7, message: /method "FETCH"/ },
-  { file: 'duplicate-ids.ts', id: 'config.values', line: 13, message: /Duplicate step id "features"/ },
+  { file: 'apostrophe.ts.txt', id: 'config.parse', line: 11, col: 22, message: /apostrophe/i },
+  { file: 'unknown-key.ts.txt', id: 'config.types', line: 10, col: 7, message: /Unknown key "retry"/ },
+  { file: 'bad-period.ts.txt', id: 'config.values', line: 8, message: /period "30 days"/ },
+  { file: 'negative-limit.ts.txt', id: 'config.values', line: 8, message: /limit for free: -5/ },
+  { file: 'unknown-method.ts.txt', id: 'config.values', line: 7, message: /method "FETCH"/ },
+  { file: 'duplicate-ids.ts.txt', id: 'config.values', line: 13, message: /Duplicate step id "features"/ },
 ];
 
 for (const row of table) {
@@ -33,7 +33,7 @@ for (const row of table) {
 }
 
 test('config: the apostrophe fix names the double-quoted string, and nothing claims the types pass', async () => {
-  const reading = await readLoopConfig(join(configs, 'apostrophe.ts'));
+  const reading = await readLoopConfig(join(configs, 'apostrophe.ts.txt'));
   const checks = checkConfig('skene.config.ts', reading);
   const parse = checks.find((check) => check.id === 'config.parse');
   assert.match(parse?.fix ?? '', /double quotes/);
@@ -42,7 +42,7 @@ test('config: the apostrophe fix names the double-quoted string, and nothing cla
 });
 
 test('config: a valid file passes parse, types and values', async () => {
-  const reading = await readLoopConfig(join(configs, 'valid.ts'));
+  const reading = await readLoopConfig(join(configs, 'valid.ts.txt'));
   const checks = checkConfig('skene.config.ts', reading);
   assert.deepEqual(
     checks.map((check) => [check.id, check.status]),
