@@ -2,6 +2,8 @@
 """How skene meets this app: its auth dependency, its database engine and its Stripe webhook."""
 {{auth_import}}
 
+__all__ = ["AUTH_DEPENDENCY", "DEFAULT_DATABASE_URL", "MOUNT_WEBHOOK", "app_engine", "identify"]
+
 # The app has {{webhook_note}}.
 MOUNT_WEBHOOK = {{mount_webhook}}
 

@@ -1,0 +1,147 @@
+"""Plan changes through signed Stripe webhooks, conversions, and the refresh helper."""
+import json
+import time
+
+import support
+
+URL = "/skene/webhooks/stripe"
+
+
+def key(n):
+    return {"X-API-Key": "key-%d" % n}
+
+
+def deliver(client, event, signature=None):
+    payload = json.dumps(event).encode()
+    headers = {"Stripe-Signature": signature if signature is not None else support.sign(payload)}
+    return client.post(URL, content=payload, headers=headers)
+
+
+def use_up(client, user, n=3):
+    assert [client.post("/api/reports", headers=key(user)).status_code for _ in range(n + 1)] == [200] * n + [402]
+
+
+def test_forged_missing_and_stale_signatures_are_rejected(client, app_db):
+    event = support.stripe_event("evt_forged", "customer.subscription.created", support.subscription("sub_f", "cus_f", "active", user_id=9))
+    payload = json.dumps(event).encode()
+    assert client.post(URL, content=payload).status_code == 400
+    assert deliver(client, event, support.sign(payload, secret="whsec_wrong")).status_code == 400
+    assert deliver(client, event, support.sign(payload, timestamp=int(time.time()) - 301)).status_code == 400
+    assert deliver(client, event, "t=1,v1=deadbeef").status_code == 400
+    assert app_db("SELECT COUNT(*) FROM skene_subscriptions") in ([(0,)], [])
+
+
+def test_our_signature_is_what_stripes_library_verifies():
+    import stripe
+
+    payload = json.dumps(support.stripe_event("evt_lib", "ping", {})).encode()
+    event = stripe.Webhook.construct_event(payload, support.sign(payload), support.WEBHOOK_SECRET)
+    assert event["id"] == "evt_lib"
+
+
+def test_checkout_then_subscription_makes_user_paid_and_records_conversion(client, app_db):
+    from testapp.skene import wait_idle
+
+    use_up(client, 9)
+    wait_idle()
+    checkout = support.stripe_event("evt_co_9", "checkout.session.completed", {
+        "id": "cs_9", "object": "checkout.session", "client_reference_id": "9", "customer": "cus_9", "subscription": "sub_9",
+    })
+    assert deliver(client, checkout).json() == {"received": True}
+    created = support.stripe_event("evt_sub_9", "customer.subscription.created", support.subscription("sub_9", "cus_9", "active"))
+    assert deliver(client, created).status_code == 200
+    response = client.post("/api/reports", headers=key(9))
+    assert response.status_code == 200
+    assert "RateLimit-Limit" not in response.headers  # paid: counted, never blocked
+    assert app_db("SELECT kind, step_id FROM skene_events WHERE kind='converted'") == [("converted", "reports")]
+    # A replay is answered 200 and applied once.
+    assert deliver(client, created).status_code == 200
+    assert deliver(client, checkout).status_code == 200
+    assert app_db("SELECT COUNT(*) FROM skene_stripe_events") == [(2,)]
+    assert app_db("SELECT COUNT(*) FROM skene_events WHERE kind='converted'") == [(1,)]
+    # Ignored event types are still answered 200.
+    assert deliver(client, support.stripe_event("evt_inv", "invoice.paid", {"id": "in_1"})).status_code == 200
+
+
+def test_out_of_order_delivery_keeps_the_newest_state(client):
+    now = int(time.time())
+    canceled = support.stripe_event("evt_c10", "customer.subscription.deleted", support.subscription("sub_10", "cus_10", "canceled", user_id=10), created=now)
+    active = support.stripe_event("evt_a10", "customer.subscription.created", support.subscription("sub_10", "cus_10", "active", user_id=10), created=now - 60)
+    assert deliver(client, canceled).status_code == 200
+    assert deliver(client, active).status_code == 200
+    use_up(client, 10)  # still free
+    # Of two events with the same `created`, the later received wins.
+    again = support.stripe_event("evt_a10b", "customer.subscription.updated", support.subscription("sub_10", "cus_10", "active", user_id=10), created=now)
+    assert deliver(client, again).status_code == 200
+    assert client.post("/api/reports", headers=key(10)).status_code == 200
+
+
+def test_past_due_is_paid_only_within_the_grace_period(client):
+    day = 86400
+    now = int(time.time())
+    recent = support.stripe_event("evt_pd11", "customer.subscription.updated", support.subscription("sub_11", "cus_11", "past_due", user_id=11), created=now - day)
+    old = support.stripe_event("evt_pd12", "customer.subscription.updated", support.subscription("sub_12", "cus_12", "past_due", user_id=12), created=now - 4 * day)
+    assert deliver(client, recent).status_code == 200
+    assert deliver(client, old).status_code == 200
+    assert [client.post("/api/reports", headers=key(11)).status_code for _ in range(5)] == [200] * 5
+    use_up(client, 12)
+
+
+def test_named_plan_by_price_and_plan_change_keeps_the_window(client):
+    use_up(client, 13)
+    pro = support.stripe_event("evt_pro13", "customer.subscription.created", support.subscription("sub_13", "cus_13", "active", price="price_pro", user_id=13))
+    assert deliver(client, pro).status_code == 200
+    response = client.post("/api/reports", headers=key(13))
+    assert response.status_code == 200
+    assert response.headers["RateLimit-Limit"] == "10"
+    assert response.headers["RateLimit-Remaining"] == "6"  # the 3 free uses still count in this window
+
+
+def test_handle_stripe_event_accepts_a_stripe_object(client, app_db):
+    import stripe
+
+    from testapp.skene import handle_stripe_event
+
+    data = support.stripe_event("evt_obj", "customer.subscription.created", support.subscription("sub_15", "cus_15", "trialing", user_id=15))
+    event = stripe.Event.construct_from(data, "sk_test")
+    assert handle_stripe_event(event) is True
+    assert handle_stripe_event(event) is False  # applied once
+    assert app_db("SELECT status, user_key FROM skene_subscriptions WHERE subscription_id='sub_15'") == [("trialing", "15")]
+
+
+def test_refresh_customer_reads_the_subscription_from_stripes_api(client, monkeypatch):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from testapp.skene import refresh_customer
+
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.path, self.headers.get("Authorization")))
+            body = json.dumps({"object": "list", "data": [support.subscription("sub_16", "cus_16", "active")]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("SKENE_STRIPE_API_BASE", "http://127.0.0.1:%d" % server.server_address[1])
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_123")
+    try:
+        checkout = support.stripe_event("evt_co16", "checkout.session.completed", {"id": "cs_16", "client_reference_id": "16", "customer": "cus_16", "subscription": "sub_16"})
+        assert deliver(client, checkout).status_code == 200
+        use_up(client, 16)
+        assert refresh_customer(16) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen[0][0].startswith("/v1/subscriptions?customer=cus_16")
+    assert seen[0][1] == "Bearer sk_test_123"
+    assert client.post("/api/reports", headers=key(16)).status_code == 200
