@@ -4,7 +4,8 @@ import type { TsMorph } from './load-ts-morph.js';
 /**
  * A value read from the config's syntax tree without running it. Every value keeps the node it was
  * written at, so validation can point at the exact place; `dynamic` marks what only running the file
- * could tell (a call, an env read, an import).
+ * could tell (a call, an env read, an import). `literal` on objects and arrays is the `{...}` / `[...]`
+ * itself, which may sit in a const that `node` (where the value is used) refers to.
  */
 export type StaticValue =
   | { kind: 'string'; value: string; node: Node }
@@ -12,8 +13,8 @@ export type StaticValue =
   | { kind: 'boolean'; value: boolean; node: Node }
   | { kind: 'null'; node: Node }
   | { kind: 'undefined'; node: Node }
-  | { kind: 'object'; entries: Map<string, StaticEntry>; node: Node }
-  | { kind: 'array'; items: StaticValue[]; node: Node }
+  | { kind: 'object'; entries: Map<string, StaticEntry>; node: Node; literal: Node }
+  | { kind: 'array'; items: StaticValue[]; node: Node; literal: Node }
   | { kind: 'dynamic'; reason: string; hint: string; node: Node };
 
 export interface StaticEntry {
@@ -175,7 +176,7 @@ class StaticEvaluator {
         return dynamic(property, 'methods and accessors cannot be part of the loop');
       }
     }
-    return { kind: 'object', entries, node: site };
+    return { kind: 'object', entries, node: site, literal: node };
   }
 
   private propertyName(nameNode: Node, visiting: Set<Node>): string | undefined {
@@ -205,7 +206,7 @@ class StaticEvaluator {
         items.push(this.evaluate(element, element, visiting));
       }
     }
-    return { kind: 'array', items, node: site };
+    return { kind: 'array', items, node: site, literal: node };
   }
 
   private evaluateIdentifier(node: Node, site: Node, visiting: Set<Node>): StaticValue {
