@@ -43,6 +43,8 @@ export interface RouteDependency {
   /** `Security(...)` rather than `Depends(...)`. */
   security?: boolean;
   scopes?: string[];
+  /** The function it resolves to (through an alias too), when found in the project. */
+  callable?: { name: string; module: string };
 }
 
 export interface RouteFact extends SourceRef {

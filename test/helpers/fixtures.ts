@@ -28,6 +28,8 @@ export async function copyFixture(name: string): Promise<string> {
   const target = join(parent, name);
   await cp(source, target, {
     recursive: true,
+    // Keep fixture symlinks (broken-files has a loop) as relative links, not resolved into the repo.
+    verbatimSymlinks: true,
     filter: (path) => basename(path) !== '__pycache__' && !path.endsWith('.pyc'),
   });
   return target;

@@ -1,0 +1,2 @@
+; Where tree-sitter had to recover from a syntax error.
+(ERROR) @diagnostic.error

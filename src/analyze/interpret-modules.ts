@@ -1,0 +1,799 @@
+import type { Diagnostic, RouteDependency, SourceRef, SourceSpan } from './types.js';
+import { dottedName, exprText } from './extract-module-ir.js';
+import type { ClassIR, Expr, FunctionIR, ModuleIR, Span, Stmt, Target } from './python-ir.js';
+
+/**
+ * An abstract interpreter for the module-level code of a FastAPI project. It follows what Python and
+ * FastAPI do at import time: modules run in import order, `include_router` copies the routes a router
+ * has at that moment (later registrations are not served), a router's own prefix applies to what it
+ * includes, helper functions run once per call site with their arguments bound, and mounts keep a live
+ * reference to the sub-app. Values it cannot know statically become `unknown` and are reported.
+ */
+
+/** A string with the parts that could not be resolved written as `<expr>`. */
+export interface StrVal {
+  v: string;
+  unresolved: Array<{ text: string; file: string; line: number }>;
+}
+
+export interface DepRef {
+  name: string;
+  security?: boolean;
+  scopes?: string[];
+  /** The function (or fastapi-users dependency) it resolves to. */
+  callable?: { name: string; module: string };
+}
+
+export interface RouteEntry {
+  method: string;
+  path: StrVal;
+  localPath: string;
+  function: string;
+  file: string;
+  line: number;
+  deps: Array<DepRef & { source: RouteDependency['source'] }>;
+  registration: { kind: 'decorator' | 'call' | 'add_api_route'; span: SourceSpan; hasDependenciesArgument: boolean };
+  routerVariable: string;
+  /** Set once the entry was copied by an include or served by an app. */
+  origin: { copied: boolean };
+}
+
+export interface RouterObj {
+  isApp: boolean;
+  file: string;
+  line: number;
+  variable: string;
+  module: string;
+  factory?: string;
+  creation: SourceSpan;
+  prefix: StrVal;
+  deps: DepRef[];
+  routes: RouteEntry[];
+  mounts: Array<{ path: StrVal; app: RouterObj }>;
+  includedAt: SourceRef[];
+}
+
+export type Value =
+  | { t: 'str'; s: StrVal }
+  | { t: 'unknown'; text: string }
+  | { t: 'none' }
+  | { t: 'router'; r: RouterObj }
+  | { t: 'module'; name: string }
+  | { t: 'ext'; name: string }
+  | { t: 'func'; fn: FunctionIR; mod: ModuleRecord; closure?: Scope }
+  | { t: 'class'; cls: ClassIR; mod: ModuleRecord }
+  | { t: 'inst'; cls: ClassIR; mod: ModuleRecord }
+  | { t: 'seq'; items: Value[] }
+  | { t: 'dict'; entries: Array<[Value, Value]> }
+  | { t: 'depends'; dep: DepRef }
+  | { t: 'annotated'; deps: DepRef[] }
+  | { t: 'method'; target: Value; name: string }
+  | { t: 'decorator'; router: RouterObj; methods: string[]; path: Expr | undefined; kw: Record<string, Expr>; span: Span; scope: Scope }
+  | { t: 'scheme'; kind: SchemeKind; ext: string }
+  | { t: 'users_dep'; text: string };
+
+export type SchemeKind = 'oauth2' | 'api_key' | 'http_bearer' | 'http_basic' | 'fastapi_users';
+
+export interface ModuleRecord {
+  ir: ModuleIR;
+  ns: Map<string, Value>;
+  state: 'new' | 'running' | 'done';
+}
+
+interface Scope {
+  locals: Map<string, Value>;
+  mod: ModuleRecord;
+  parent?: Scope;
+  fnName?: string;
+  returned?: Value;
+}
+
+/** What the interpreter learned about each function it saw defined. */
+export interface FunctionRecord {
+  fn: FunctionIR;
+  module: string;
+  file: string;
+  signatureDeps: Array<{ param: string; dep: DepRef; target?: Value }>;
+  /** The resolved class of the return annotation, when it is a project class. */
+  returnClass?: { cls: ClassIR; mod: ModuleRecord };
+}
+
+export interface InterpretResult {
+  apps: RouterObj[];
+  routers: RouterObj[];
+  functions: FunctionRecord[];
+  /** Module-level names bound to `Annotated[..., Depends(f)]`. */
+  aliases: Array<{ name: string; module: string; deps: DepRef[] }>;
+  /** Module-level security scheme instances and fastapi-users dependencies by module and name. */
+  schemes: Array<{ name: string; module: string; kind: SchemeKind; file: string; line: number }>;
+  engines: Array<{ variable: string; module: string; file: string; line: number; async: boolean; url?: Expr; urlValue?: Value }>;
+  sessionFactories: Array<{ variable: string; module: string; file: string; line: number }>;
+  diagnostics: Diagnostic[];
+}
+
+const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'trace']);
+const SCHEME_CLASSES: Record<string, SchemeKind> = {
+  OAuth2PasswordBearer: 'oauth2',
+  OAuth2AuthorizationCodeBearer: 'oauth2',
+  OAuth2: 'oauth2',
+  OpenIdConnect: 'oauth2',
+  APIKeyHeader: 'api_key',
+  APIKeyQuery: 'api_key',
+  APIKeyCookie: 'api_key',
+  HTTPBearer: 'http_bearer',
+  HTTPBasic: 'http_basic',
+  HTTPDigest: 'http_bearer',
+};
+const MAX_CALL_DEPTH = 12;
+
+const unknown = (text: string): Value => ({ t: 'unknown', text });
+const str = (v: string): StrVal => ({ v, unresolved: [] });
+
+export function concatStr(...parts: StrVal[]): StrVal {
+  return { v: parts.map((p) => p.v).join(''), unresolved: parts.flatMap((p) => p.unresolved) };
+}
+
+export class ModuleInterpreter {
+  private readonly modules = new Map<string, ModuleRecord>();
+  private readonly apps: RouterObj[] = [];
+  private readonly routers: RouterObj[] = [];
+  private readonly functions = new Map<FunctionIR, FunctionRecord>();
+  private readonly invoked = new Set<FunctionIR>();
+  private readonly callStack: FunctionIR[] = [];
+  private readonly aliases: InterpretResult['aliases'] = [];
+  private readonly schemes: InterpretResult['schemes'] = [];
+  private readonly engines: InterpretResult['engines'] = [];
+  private readonly sessionFactories: InterpretResult['sessionFactories'] = [];
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly diagnosticKeys = new Set<string>();
+
+  constructor(
+    irs: ModuleIR[],
+    private readonly resolveModuleName: (name: string) => string | undefined,
+  ) {
+    for (const ir of irs) this.modules.set(ir.module, { ir, ns: new Map(), state: 'new' });
+  }
+
+  run(): InterpretResult {
+    const ordered = [...this.modules.values()].sort((a, b) => (a.ir.file < b.ir.file ? -1 : a.ir.file > b.ir.file ? 1 : 0));
+    for (const record of ordered) this.ensureExecuted(record);
+    // App factories nobody calls (uvicorn --factory, tests only): run them once with unknown arguments.
+    for (const record of [...this.functions.values()]) {
+      if (!this.invoked.has(record.fn) && record.fn.body && containsAppCreation(record.fn.body)) {
+        const mod = this.modules.get(record.module);
+        if (mod) this.invoke({ t: 'func', fn: record.fn, mod }, [], {}, record.fn.line);
+      }
+    }
+    return {
+      apps: this.apps,
+      routers: this.routers,
+      functions: [...this.functions.values()],
+      aliases: this.aliases,
+      schemes: this.schemes,
+      engines: this.engines,
+      sessionFactories: this.sessionFactories,
+      diagnostics: this.diagnostics,
+    };
+  }
+
+  private diagnose(file: string, line: number, message: string, severity: Diagnostic['severity'] = 'warning'): void {
+    const key = `${file}:${line}:${message}`;
+    if (this.diagnosticKeys.has(key)) return;
+    this.diagnosticKeys.add(key);
+    this.diagnostics.push({ file, line, message, severity });
+  }
+
+  // ---------------------------------------------------------------- modules and imports
+
+  private ensureExecuted(record: ModuleRecord): void {
+    if (record.state !== 'new') return;
+    record.state = 'running';
+    const scope: Scope = { locals: record.ns, mod: record };
+    this.execBody(record.ir.body, scope, true);
+    record.state = 'done';
+  }
+
+  /** Loads `a.b.c` the way `import a.b.c` does: parents first. Returns undefined for modules outside the project. */
+  private loadModule(name: string): ModuleRecord | undefined {
+    const resolved = this.resolveModuleName(name);
+    if (resolved === undefined) return undefined;
+    const parts = resolved.split('.');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = this.modules.get(parts.slice(0, i).join('.'));
+      if (parent) this.ensureExecuted(parent);
+    }
+    const record = this.modules.get(resolved);
+    if (record) this.ensureExecuted(record);
+    return record;
+  }
+
+  private moduleValue(name: string): Value {
+    const record = this.loadModule(name);
+    return record ? { t: 'module', name: record.ir.module } : { t: 'ext', name };
+  }
+
+  private absoluteModule(scope: Scope, module: string, level: number): string {
+    if (level === 0) return module;
+    const ir = scope.mod.ir;
+    const parts = ir.module.split('.');
+    // A package's own __init__ is its package; a module's package is its parent.
+    const packageParts = ir.isPackage ? parts : parts.slice(0, -1);
+    const base = packageParts.slice(0, Math.max(0, packageParts.length - (level - 1)));
+    return [...base, ...(module ? module.split('.') : [])].filter(Boolean).join('.');
+  }
+
+  private execImport(stmt: Extract<Stmt, { k: 'import' | 'from' }>, scope: Scope): void {
+    if (stmt.k === 'import') {
+      const value = this.moduleValue(stmt.module);
+      if (stmt.alias) {
+        scope.locals.set(stmt.alias, value);
+      } else {
+        const head = stmt.module.split('.')[0]!;
+        scope.locals.set(head, this.modules.has(head) || this.resolveModuleName(head) ? this.moduleValue(head) : { t: 'ext', name: head });
+      }
+      return;
+    }
+    const base = this.absoluteModule(scope, stmt.module, stmt.level);
+    const baseValue = this.moduleValue(base);
+    if (stmt.star) {
+      if (baseValue.t === 'module') {
+        const record = this.modules.get(baseValue.name);
+        if (record) for (const [k, v] of record.ns) if (!k.startsWith('_')) scope.locals.set(k, v);
+      }
+      return;
+    }
+    for (const { name, alias } of stmt.names) {
+      scope.locals.set(alias ?? name, this.getAttr(baseValue, name, stmt.line, scope));
+    }
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private execBody(body: Stmt[], scope: Scope, topLevel: boolean): void {
+    for (const stmt of body) {
+      this.execStmt(stmt, scope);
+      if (topLevel && scope.returned !== undefined && scope.fnName !== undefined) return;
+    }
+  }
+
+  private execStmt(stmt: Stmt, scope: Scope): void {
+    switch (stmt.k) {
+      case 'import':
+      case 'from':
+        this.execImport(stmt, scope);
+        return;
+      case 'assign': {
+        const value = this.eval(stmt.value, scope);
+        for (const target of stmt.targets) this.bind(target, value, scope, stmt.span);
+        return;
+      }
+      case 'expr':
+        this.eval(stmt.value, scope);
+        return;
+      case 'def':
+        this.execDef(stmt.fn, scope);
+        return;
+      case 'class':
+        scope.locals.set(stmt.cls.name, { t: 'class', cls: stmt.cls, mod: scope.mod });
+        return;
+      case 'block':
+        this.execBody(stmt.body, scope, false);
+        return;
+      case 'for': {
+        const items = this.iterate(this.eval(stmt.iter, scope));
+        if (items === undefined) {
+          this.bind(stmt.target, unknown(exprText(stmt.iter)), scope);
+          this.execBody(stmt.body, scope, false);
+          return;
+        }
+        for (const item of items) {
+          this.bind(stmt.target, item, scope);
+          this.execBody(stmt.body, scope, false);
+        }
+        return;
+      }
+      case 'return':
+        if (scope.returned === undefined) scope.returned = stmt.value ? this.eval(stmt.value, scope) : { t: 'none' };
+        return;
+    }
+  }
+
+  private bind(target: Target, value: Value, scope: Scope, span?: Span): void {
+    if (target.k === 'name') {
+      scope.locals.set(target.id, value);
+      if (span) this.nameCreatedObject(target.id, value, scope, span);
+      return;
+    }
+    if (target.k === 'seq') {
+      const items = value.t === 'seq' ? value.items : undefined;
+      target.items.forEach((t, i) => this.bind(t, items?.[i] ?? unknown(`<unpacked ${i}>`), scope));
+    }
+  }
+
+  /** The statement `app = FastAPI(...)` names the app and gives the span to insert after. */
+  private nameCreatedObject(name: string, value: Value, scope: Scope, span: Span): void {
+    const file = scope.mod.ir.file;
+    if (value.t === 'router' && value.r.variable === '' && value.r.file === file) {
+      value.r.variable = name;
+      value.r.creation = { file, ...span };
+    }
+    if (scope.fnName !== undefined) return;
+    const module = scope.mod.ir.module;
+    if (value.t === 'annotated') this.aliases.push({ name, module, deps: value.deps });
+    else if (value.t === 'scheme') this.schemes.push({ name, module, kind: value.kind, file, line: span.line });
+    else if (value.t === 'users_dep') this.schemes.push({ name, module, kind: 'fastapi_users', file, line: span.line });
+    const engine = this.engines.find((e) => e.file === file && e.line === span.line && e.variable === '');
+    if (engine) engine.variable = name;
+    const factory = this.sessionFactories.find((e) => e.file === file && e.line === span.line && e.variable === '');
+    if (factory) factory.variable = name;
+  }
+
+  private execDef(fn: FunctionIR, scope: Scope): void {
+    const value: Value = { t: 'func', fn, mod: scope.mod, closure: scope.fnName !== undefined ? scope : undefined };
+    scope.locals.set(fn.name, value);
+    if (!this.functions.has(fn)) {
+      const record: FunctionRecord = { fn, module: scope.mod.ir.module, file: scope.mod.ir.file, signatureDeps: this.signatureDeps(fn, scope) };
+      if (fn.returns) {
+        const returnClass = this.resolveReturnClass(fn.returns, scope);
+        if (returnClass) record.returnClass = returnClass;
+      }
+      this.functions.set(fn, record);
+    }
+    // Decorators apply bottom-up; FastAPI's route decorators return the function unchanged.
+    for (let i = fn.decorators.length - 1; i >= 0; i--) {
+      const decorator = this.eval(fn.decorators[i]!, scope);
+      if (decorator.t === 'decorator') this.registerRoute(decorator, value, 'decorator', scope);
+    }
+  }
+
+  private resolveReturnClass(annotation: string, scope: Scope): { cls: ClassIR; mod: ModuleRecord } | undefined {
+    const match = annotation.match(/([A-Za-z_][\w.]*)\s*(?:\|\s*None)?\s*$/) ?? annotation.match(/Optional\[\s*([A-Za-z_][\w.]*)\s*\]/);
+    const name = match?.[1];
+    if (!name) return undefined;
+    let value = this.lookup(name.split('.')[0]!, scope);
+    for (const part of name.split('.').slice(1)) value = this.getAttr(value, part, 0, scope);
+    return value.t === 'class' ? { cls: value.cls, mod: value.mod } : undefined;
+  }
+
+  // ---------------------------------------------------------------- dependencies
+
+  private signatureDeps(fn: FunctionIR, scope: Scope): FunctionRecord['signatureDeps'] {
+    const out: FunctionRecord['signatureDeps'] = [];
+    for (const param of fn.params) {
+      if (param.default && param.default.k === 'call') {
+        const dep = this.dependsFromCall(param.default, scope, param.annotation);
+        if (dep) out.push({ param: param.name, dep: dep.dep, target: dep.target });
+      }
+      if (param.annotation) {
+        const annotation = param.annotation;
+        if (annotation.k === 'sub' && this.isAnnotated(annotation.obj, scope)) {
+          for (const item of annotation.index.slice(1)) {
+            if (item.k !== 'call') continue;
+            const dep = this.dependsFromCall(item, scope, annotation.index[0]);
+            if (dep) out.push({ param: param.name, dep: dep.dep, target: dep.target });
+          }
+        } else if (annotation.k === 'name' || annotation.k === 'attr') {
+          const value = this.evalQuiet(annotation, scope);
+          if (value.t === 'annotated') {
+            for (const dep of value.deps) out.push({ param: param.name, dep: { ...dep, name: exprText(annotation) } });
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private isAnnotated(expr: Expr, scope: Scope): boolean {
+    const value = this.evalQuiet(expr, scope);
+    return (value.t === 'ext' && /(^|\.)Annotated$/.test(value.name)) || (value.t === 'unknown' && dottedName(expr)?.endsWith('Annotated') === true);
+  }
+
+  private dependsFromCall(call: Extract<Expr, { k: 'call' }>, scope: Scope, annotation?: Expr): { dep: DepRef; target?: Value } | undefined {
+    const fn = this.evalQuiet(call.fn, scope);
+    const kind = dependsKind(fn, call.fn);
+    if (!kind) return undefined;
+    const targetExpr = call.args[0] ?? call.kw.dependency ?? annotation;
+    const dep: DepRef = { name: targetExpr ? exprText(targetExpr) : '' };
+    if (kind === 'security') {
+      dep.security = true;
+      const scopes = call.kw.scopes;
+      if (scopes && scopes.k === 'seq') dep.scopes = scopes.items.flatMap((s) => (s.k === 'str' ? [s.v] : []));
+    }
+    let target: Value | undefined;
+    if (targetExpr) {
+      target = this.evalQuiet(targetExpr, scope);
+      if (target.t === 'func') dep.callable = { name: target.fn.name, module: target.mod.ir.module };
+      else if (target.t === 'class') dep.callable = { name: target.cls.name, module: target.mod.ir.module };
+      else if (target.t === 'users_dep' || target.t === 'scheme') {
+        const owner = this.findModuleBinding(target);
+        if (owner) dep.callable = owner;
+      }
+    }
+    return { dep, target };
+  }
+
+  private findModuleBinding(value: Value): { name: string; module: string } | undefined {
+    for (const [module, record] of this.modules) {
+      for (const [name, v] of record.ns) if (v === value) return { name, module };
+    }
+    return undefined;
+  }
+
+  private depsList(expr: Expr | undefined, scope: Scope): DepRef[] {
+    if (!expr) return [];
+    const value = this.eval(expr, scope);
+    if (value.t !== 'seq') return [];
+    return value.items.flatMap((item) => (item.t === 'depends' ? [item.dep] : []));
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  /** Evaluates without side effects that matter for names (used for annotations and dependency targets). */
+  private evalQuiet(expr: Expr, scope: Scope): Value {
+    if (expr.k === 'call') return unknown(expr.text);
+    return this.eval(expr, scope);
+  }
+
+  private lookup(name: string, scope: Scope): Value {
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      const value = s.locals.get(name);
+      if (value) return value;
+    }
+    const global = scope.mod.ns.get(name);
+    if (global) return global;
+    if (name === 'FastAPI' || name === 'APIRouter' || name === 'Depends' || name === 'Security' || name === 'Annotated') return { t: 'ext', name };
+    return unknown(name);
+  }
+
+  private eval(expr: Expr, scope: Scope): Value {
+    switch (expr.k) {
+      case 'str':
+        return { t: 'str', s: str(expr.v) };
+      case 'fstr': {
+        const parts = expr.parts.map((p) => (typeof p === 'string' ? str(p) : this.toStr(this.eval(p, scope), p, scope)));
+        return { t: 'str', s: concatStr(...parts) };
+      }
+      case 'bin': {
+        const l = this.eval(expr.l, scope);
+        const r = this.eval(expr.r, scope);
+        if (l.t === 'seq' && r.t === 'seq') return { t: 'seq', items: [...l.items, ...r.items] };
+        if (l.t === 'str' || r.t === 'str') return { t: 'str', s: concatStr(this.toStr(l, expr.l, scope), this.toStr(r, expr.r, scope)) };
+        return unknown(exprText(expr));
+      }
+      case 'name':
+        return this.lookup(expr.id, scope);
+      case 'attr':
+        return this.getAttr(this.eval(expr.obj, scope), expr.name, expr.line, scope, expr);
+      case 'call':
+        return this.evalCall(expr, scope);
+      case 'seq':
+        return { t: 'seq', items: expr.items.map((i) => this.eval(i, scope)) };
+      case 'dict':
+        return { t: 'dict', entries: expr.entries.map(([k, v]) => [this.eval(k, scope), this.eval(v, scope)]) };
+      case 'sub': {
+        if (this.isAnnotated(expr.obj, scope)) {
+          const deps: DepRef[] = [];
+          for (const item of expr.index.slice(1)) {
+            if (item.k !== 'call') continue;
+            const dep = this.dependsFromCall(item, scope, expr.index[0]);
+            if (dep) deps.push(dep.dep);
+          }
+          return deps.length > 0 ? { t: 'annotated', deps } : unknown(exprText(expr));
+        }
+        const obj = this.eval(expr.obj, scope);
+        const key = expr.index[0] ? this.eval(expr.index[0], scope) : undefined;
+        if (obj.t === 'dict' && key?.t === 'str') {
+          const hit = obj.entries.find(([k]) => k.t === 'str' && k.s.v === key.s.v && k.s.unresolved.length === 0);
+          if (hit) return hit[1];
+        }
+        return unknown(exprText(expr));
+      }
+      case 'lit':
+        return expr.v === 'none' ? { t: 'none' } : unknown(expr.v);
+      case 'other':
+        return unknown(expr.text);
+    }
+  }
+
+  /** A value as a path part; anything not a string becomes `<expr>` and is remembered as unresolved. */
+  private toStr(value: Value, expr: Expr, scope: Scope): StrVal {
+    if (value.t === 'str') return value.s;
+    const text = exprText(expr);
+    return { v: `<${text}>`, unresolved: [{ text, file: scope.mod.ir.file, line: exprLine(expr) }] };
+  }
+
+  private getAttr(obj: Value, name: string, line: number, scope: Scope, expr?: Expr): Value {
+    switch (obj.t) {
+      case 'module': {
+        const record = this.modules.get(obj.name);
+        if (record) {
+          this.ensureExecuted(record);
+          const value = record.ns.get(name);
+          if (value) return value;
+        }
+        const sub = this.loadModule(`${obj.name}.${name}`);
+        if (sub) return { t: 'module', name: sub.ir.module };
+        return unknown(`${obj.name}.${name}`);
+      }
+      case 'ext':
+        return { t: 'ext', name: `${obj.name}.${name}` };
+      case 'class':
+      case 'inst':
+        return this.classAttr(obj.cls, obj.mod, name, new Set()) ?? unknown(expr ? exprText(expr) : name);
+      case 'router':
+        if (name === 'router') return obj;
+        return { t: 'method', target: obj, name };
+      case 'dict':
+      case 'seq':
+        return { t: 'method', target: obj, name };
+      case 'unknown':
+        return unknown(`${obj.text}.${name}`);
+      default:
+        return { t: 'method', target: obj, name };
+    }
+    void line;
+    void scope;
+  }
+
+  /** Field names of a project class, base classes included (`id` often lives on a base model). */
+  fieldsOf(cls: ClassIR, mod: ModuleRecord, seen = new Set<ClassIR>()): string[] {
+    if (seen.has(cls)) return [];
+    seen.add(cls);
+    const names = cls.fields.map((f) => f.name).filter((n) => !n.startsWith('_') && n !== 'model_config' && n !== 'Config');
+    for (const base of cls.bases) {
+      const value = this.eval(base, { locals: new Map(), mod });
+      if (value.t === 'class') names.push(...this.fieldsOf(value.cls, value.mod, seen));
+    }
+    return [...new Set(names)];
+  }
+
+  /** `settings.API_V1_STR`: the class-attribute default, looked up through project base classes. */
+  private classAttr(cls: ClassIR, mod: ModuleRecord, name: string, seen: Set<ClassIR>): Value | undefined {
+    if (seen.has(cls)) return undefined;
+    seen.add(cls);
+    const field = cls.fields.find((f) => f.name === name);
+    if (field) {
+      if (!field.value) return unknown(`${cls.name}.${name}`);
+      return this.eval(field.value, { locals: new Map(), mod });
+    }
+    for (const base of cls.bases) {
+      const value = this.eval(base, { locals: new Map(), mod });
+      if (value.t === 'class') {
+        const hit = this.classAttr(value.cls, value.mod, name, seen);
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  }
+
+  private iterate(value: Value): Value[] | undefined {
+    if (value.t === 'seq') return value.items;
+    if (value.t === 'dict') return value.entries.map(([k]) => k);
+    return undefined;
+  }
+
+  private evalCall(call: Extract<Expr, { k: 'call' }>, scope: Scope): Value {
+    const fn = this.eval(call.fn, scope);
+    const file = scope.mod.ir.file;
+    switch (fn.t) {
+      case 'method':
+        return this.callMethod(fn.target, fn.name, call, scope);
+      case 'ext':
+      case 'unknown': {
+        const name = fn.t === 'ext' ? fn.name : (dottedName(call.fn) ?? '');
+        const last = name.split('.').pop() ?? '';
+        if (fn.t === 'ext' && (last === 'FastAPI' || last === 'APIRouter') && isFastapiName(name)) {
+          return { t: 'router', r: this.createRouter(last === 'FastAPI', call, scope) };
+        }
+        if (fn.t === 'ext' && (last === 'Depends' || last === 'Security')) {
+          const dep = this.dependsFromCall(call, scope);
+          return dep ? { t: 'depends', dep: dep.dep } : unknown(call.text);
+        }
+        if (fn.t === 'ext' && SCHEME_CLASSES[last] && /(^|\.)(fastapi|security)/.test(name)) return { t: 'scheme', kind: SCHEME_CLASSES[last]!, ext: name };
+        if (fn.t === 'ext' && /(^|\.)(create_engine|create_async_engine)$/.test(name)) {
+          this.engines.push({ variable: '', module: scope.mod.ir.module, file, line: call.span.line, async: last === 'create_async_engine', url: call.args[0] ?? call.kw.url });
+        } else if (fn.t === 'ext' && /(^|\.)(sessionmaker|async_sessionmaker|scoped_session)$/.test(name)) {
+          this.sessionFactories.push({ variable: '', module: scope.mod.ir.module, file, line: call.span.line });
+        }
+        for (const arg of [...call.args, ...Object.values(call.kw)]) if (arg.k === 'call') this.eval(arg, scope);
+        return unknown(call.text);
+      }
+      case 'func':
+        return this.invoke(fn, call.args.map((a) => this.eval(a, scope)), Object.fromEntries(Object.entries(call.kw).map(([k, v]) => [k, this.eval(v, scope)])), call.span.line);
+      case 'class':
+        return { t: 'inst', cls: fn.cls, mod: fn.mod };
+      case 'decorator': {
+        const target = call.args[0] ? this.eval(call.args[0], scope) : unknown('');
+        this.registerRoute(fn, target, 'call', scope);
+        return target;
+      }
+      default:
+        return unknown(call.text);
+    }
+  }
+
+  private createRouter(isApp: boolean, call: Extract<Expr, { k: 'call' }>, scope: Scope): RouterObj {
+    const file = scope.mod.ir.file;
+    const router: RouterObj = {
+      isApp,
+      file,
+      line: call.span.line,
+      variable: '',
+      module: scope.mod.ir.module,
+      factory: scope.fnName,
+      creation: { file, ...call.span },
+      prefix: isApp ? str('') : this.evalStr(call.kw.prefix, scope),
+      deps: this.depsList(call.kw.dependencies, scope),
+      routes: [],
+      mounts: [],
+      includedAt: [],
+    };
+    (isApp ? this.apps : this.routers).push(router);
+    return router;
+  }
+
+  private evalStr(expr: Expr | undefined, scope: Scope): StrVal {
+    if (!expr) return str('');
+    const value = this.eval(expr, scope);
+    if (value.t === 'none') return str('');
+    return this.toStr(value, expr, scope);
+  }
+
+  private callMethod(target: Value, name: string, call: Extract<Expr, { k: 'call' }>, scope: Scope): Value {
+    if (target.t === 'dict') {
+      if (name === 'items') return { t: 'seq', items: target.entries.map(([k, v]) => ({ t: 'seq', items: [k, v] })) };
+      if (name === 'keys') return { t: 'seq', items: target.entries.map(([k]) => k) };
+      if (name === 'values') return { t: 'seq', items: target.entries.map(([, v]) => v) };
+      if (name === 'get' && call.args[0]) {
+        const key = this.eval(call.args[0], scope);
+        const hit = key.t === 'str' ? target.entries.find(([k]) => k.t === 'str' && k.s.v === key.s.v) : undefined;
+        return hit ? hit[1] : unknown(call.text);
+      }
+      return unknown(call.text);
+    }
+    if (target.t === 'ext' || target.t === 'unknown' || target.t === 'inst') {
+      if (name === 'current_user') return { t: 'users_dep', text: call.text };
+      return unknown(call.text);
+    }
+    if (target.t !== 'router') return unknown(call.text);
+    const router = target.r;
+    const lower = name.toLowerCase();
+    const pathExpr = call.args[0] ?? call.kw.path;
+    const decorator = (methods: string[]): Value => ({ t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope });
+    if (HTTP_METHODS.has(lower) && name === lower) return decorator([name.toUpperCase()]);
+    if (name === 'api_route' || name === 'route') return decorator(this.methodsArg(call.kw.methods, scope));
+    if (name === 'websocket' || name === 'websocket_route') return decorator(['WEBSOCKET']);
+    if (name === 'add_api_route' || name === 'add_api_websocket_route' || name === 'add_websocket_route') {
+      const endpoint = call.args[1] ? this.eval(call.args[1], scope) : call.kw.endpoint ? this.eval(call.kw.endpoint, scope) : unknown('');
+      const methods = name === 'add_api_route' ? this.methodsArg(call.kw.methods, scope) : ['WEBSOCKET'];
+      this.registerRoute({ t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope }, endpoint, 'add_api_route', scope);
+      return { t: 'none' };
+    }
+    if (name === 'include_router') {
+      const childExpr = call.args[0] ?? call.kw.router;
+      const child = childExpr ? this.eval(childExpr, scope) : unknown('');
+      this.includeRouter(router, child, childExpr, call, scope);
+      return { t: 'none' };
+    }
+    if (name === 'mount') {
+      const appExpr = call.args[1] ?? call.kw.app;
+      const sub = appExpr ? this.eval(appExpr, scope) : unknown('');
+      if (sub.t === 'router' && sub.r.isApp) {
+        router.mounts.push({ path: this.evalStr(call.args[0] ?? call.kw.path, scope), app: sub.r });
+      } else if (sub.t === 'router') {
+        this.diagnose(scope.mod.ir.file, call.span.line, `mount of an APIRouter is not analyzed: ${call.text}`, 'info');
+      }
+      return { t: 'none' };
+    }
+    return unknown(call.text);
+  }
+
+  private methodsArg(expr: Expr | undefined, scope: Scope): string[] {
+    // FastAPI's api_route and add_api_route default to GET.
+    if (!expr) return ['GET'];
+    const value = this.eval(expr, scope);
+    if (value.t === 'seq') {
+      const methods = value.items.flatMap((i) => (i.t === 'str' && i.s.unresolved.length === 0 ? [i.s.v.toUpperCase()] : []));
+      if (methods.length === value.items.length) return [...new Set(methods)];
+    }
+    this.diagnose(scope.mod.ir.file, exprLine(expr), `could not resolve the methods ${exprText(expr)}; assuming GET`);
+    return ['GET'];
+  }
+
+  private registerRoute(decorator: Extract<Value, { t: 'decorator' }>, target: Value, kind: RouteEntry['registration']['kind'], scope: Scope): void {
+    const { router } = decorator;
+    const file = scope.mod.ir.file;
+    const fnName = target.t === 'func' ? target.fn.name : target.t === 'unknown' ? target.text : '<unknown>';
+    const localPath = this.evalStr(decorator.path, decorator.scope);
+    const record = target.t === 'func' ? this.functions.get(target.fn) : undefined;
+    const decoratorDeps = this.depsList(decorator.kw.dependencies, decorator.scope);
+    const deps: RouteEntry['deps'] = [
+      ...router.deps.map((d) => ({ ...d, source: 'router' as const })),
+      ...decoratorDeps.map((d) => ({ ...d, source: 'decorator' as const })),
+      ...(record?.signatureDeps ?? []).map((d) => ({ ...d.dep, source: 'signature' as const })),
+    ];
+    const routerVariable = router.variable || '<router>';
+    for (const method of decorator.methods) {
+      router.routes.push({
+        method,
+        path: concatStr(router.prefix, localPath),
+        localPath: localPath.v,
+        function: fnName,
+        file,
+        line: target.t === 'func' && kind === 'decorator' ? target.fn.line : decorator.span.line,
+        deps,
+        registration: { kind, span: { file, ...decorator.span }, hasDependenciesArgument: decorator.kw.dependencies !== undefined },
+        routerVariable,
+        origin: { copied: false },
+      });
+    }
+  }
+
+  private includeRouter(parent: RouterObj, child: Value, childExpr: Expr | undefined, call: Extract<Expr, { k: 'call' }>, scope: Scope): void {
+    const file = scope.mod.ir.file;
+    if (child.t !== 'router') {
+      this.diagnose(file, call.span.line, `could not resolve the router in ${call.text.split('\n')[0]}; its routes are not listed`);
+      return;
+    }
+    void childExpr;
+    const prefix = this.evalStr(call.kw.prefix, scope);
+    const includeDeps = this.depsList(call.kw.dependencies, scope);
+    child.r.includedAt.push({ file, line: call.span.line });
+    for (const route of child.r.routes) {
+      route.origin.copied = true;
+      parent.routes.push({
+        ...route,
+        path: concatStr(parent.prefix, prefix, route.path),
+        deps: [...parent.deps.map((d) => ({ ...d, source: 'router' as const })), ...includeDeps.map((d) => ({ ...d, source: 'include' as const })), ...route.deps],
+        origin: { copied: false },
+      });
+    }
+  }
+
+  private invoke(fn: Extract<Value, { t: 'func' }>, args: Value[], kw: Record<string, Value>, line: number): Value {
+    if (!fn.fn.body || this.callStack.includes(fn.fn) || this.callStack.length >= MAX_CALL_DEPTH) return unknown(`${fn.fn.name}()`);
+    this.invoked.add(fn.fn);
+    const locals = new Map<string, Value>();
+    const scope: Scope = { locals, mod: fn.mod, parent: fn.closure, fnName: fn.fn.name };
+    fn.fn.params.forEach((param, i) => {
+      const value = kw[param.name] ?? args[i] ?? (param.default ? this.eval(param.default, { locals: new Map(), mod: fn.mod, parent: fn.closure }) : unknown(param.name));
+      locals.set(param.name, value);
+    });
+    this.callStack.push(fn.fn);
+    try {
+      this.ensureExecuted(fn.mod);
+      this.execBody(fn.fn.body, scope, true);
+    } finally {
+      this.callStack.pop();
+    }
+    void line;
+    return scope.returned ?? { t: 'none' };
+  }
+}
+
+function dependsKind(fn: Value, expr: Expr): 'depends' | 'security' | undefined {
+  const name = fn.t === 'ext' ? fn.name : fn.t === 'unknown' ? (dottedName(expr) ?? '') : '';
+  if (/(^|\.)Depends$/.test(name)) return 'depends';
+  if (/(^|\.)Security$/.test(name)) return 'security';
+  return undefined;
+}
+
+function isFastapiName(name: string): boolean {
+  return name === 'FastAPI' || name === 'APIRouter' || /^(fastapi|fastapi\.\w+)\.(FastAPI|APIRouter)$/.test(name);
+}
+
+function exprLine(expr: Expr): number {
+  return expr.k === 'call' ? expr.span.line : expr.line;
+}
+
+function containsAppCreation(body: Stmt[]): boolean {
+  const visitExpr = (e: Expr): boolean => {
+    if (e.k === 'call') return dottedName(e.fn)?.split('.').pop() === 'FastAPI';
+    return false;
+  };
+  for (const stmt of body) {
+    if ((stmt.k === 'assign' || stmt.k === 'expr' || stmt.k === 'return') && stmt.value && visitExpr(stmt.value)) return true;
+    if ((stmt.k === 'block' || stmt.k === 'for') && containsAppCreation(stmt.body)) return true;
+  }
+  return false;
+}
