@@ -71,6 +71,8 @@ function buildNewConfig(update: LoopUpdate): string {
   ].join('\n');
 }
 
+function parseConfig(tsm: TsMorph, text: string): SourceFile;
+function parseConfig(tsm: TsMorph, text: string, throwOnError: false): SourceFile | undefined;
 function parseConfig(tsm: TsMorph, text: string, throwOnError = true): SourceFile | undefined {
   project ??= new tsm.Project({ useInMemoryFileSystem: true, compilerOptions: { noEmit: true, lib: ['lib.es5.d.ts'], types: [] } });
   const sourceFile = project.createSourceFile('/skene.config.ts', text, { overwrite: true });
