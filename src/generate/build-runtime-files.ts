@@ -1,4 +1,5 @@
 import type { AnalysisResult } from '../analyze/types.js';
+import { serializeCompiledLoop } from '../config/compile-loop.js';
 import type { CompiledLoop } from '../config/types.js';
 import { generatedMarker, readTemplate, renderTemplate } from './render-template.js';
 import type { RuntimeLocation } from './runtime-location.js';
@@ -128,7 +129,7 @@ export function buildRuntimeFiles(input: RuntimeBuildInput): GeneratedFile[] {
     files.push({ path: at(name), content: renderTemplate(template, { version: input.version }, name), userEditable: false });
   }
   files.push({ path: at(INTEGRATION_FILE), content: renderIntegration(input), userEditable: false });
-  files.push({ path: at(LOOP_FILE), content: `${JSON.stringify(input.compiled, null, 2)}\n`, userEditable: false });
+  files.push({ path: at(LOOP_FILE), content: serializeCompiledLoop(input.compiled), userEditable: false });
 
   const emailTemplates = new Set(
     input.compiled.steps.flatMap((step) => (step.upgrade_prompt ? [step.upgrade_prompt.template] : [])),

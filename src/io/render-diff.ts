@@ -27,14 +27,14 @@ export function renderFileDiff(change: FileChange, palette: Palette, context = 3
 
 /**
  * The plan as the user reviews it: full diffs for edits of their files and the config, one line per
- * generated runtime file (skene's own code, regenerated on every run).
+ * generated runtime file (skene's own code, regenerated on every run) and for a new email template.
  */
 export function renderPlanDiff(changes: FileChange[], palette: Palette): string {
   const blocks: string[] = [];
   const generated: string[] = [];
   for (const change of changes) {
     if (change.action === 'skip') continue;
-    if (change.kind === 'runtime') {
+    if (change.kind === 'runtime' || (change.kind === 'template' && change.action === 'create')) {
       const verb = change.action === 'create' ? 'new' : 'regenerated';
       generated.push(`  ${palette.success('+')} ${palette.accent(change.path)} ${palette.dim(`(${verb}, ${countLines(change.after)} lines)`)}`);
       continue;
