@@ -15,7 +15,7 @@ const PRICE_ID = /["']((?:price|prod)_[A-Za-z0-9]{4,})["']/g;
 const LOOKUP_KEY = /lookup_keys?\s*=\s*\[?\s*["']([\w.-]+)["']/g;
 
 export function mentionsStripe(source: string): boolean {
-  return source.includes('stripe') || source.includes('Stripe');
+  return /stripe/i.test(source);
 }
 
 function lineAt(source: string, index: number): number {
