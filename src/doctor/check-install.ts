@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { pass, warn, type Check } from './types.js';
 
 function isExecutableFile(path: string): boolean {
@@ -12,22 +12,34 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
+function isSkeneManifest(manifest: string): boolean {
+  if (!existsSync(manifest)) return false;
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'skene';
+  } catch {
+    return false;
+  }
+}
+
 /** The folder of the npm package `skene` that `file` belongs to, if any. */
 function skenePackageOf(file: string): string | undefined {
   let dir = dirname(file);
   for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'skene') return dir;
-      } catch {
-        // An unreadable manifest is not skene's; keep walking up.
-      }
-    }
+    if (isSkeneManifest(join(dir, 'package.json'))) return dir;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
   }
+}
+
+/**
+ * npm on Windows and pnpm everywhere put shell or .cmd shims (not links) in `node_modules/.bin`; such a
+ * shim runs the `skene` package beside it.
+ */
+function isSkeneShim(candidate: string): boolean {
+  const folder = dirname(candidate);
+  if (basename(folder) !== '.bin' || basename(dirname(folder)) !== 'node_modules') return false;
+  return isSkeneManifest(join(dirname(folder), 'skene', 'package.json'));
 }
 
 /**
@@ -47,7 +59,7 @@ export function checkInstall(input: { env: NodeJS.ProcessEnv; platform?: NodeJS.
       } catch {
         // A dangling link: report the link itself.
       }
-      if (skenePackageOf(real)) return [pass('install.path', `\`skene\` on PATH is this CLI (${candidate})`)];
+      if (skenePackageOf(real) || isSkeneShim(candidate)) return [pass('install.path', `\`skene\` on PATH is this CLI (${candidate})`)];
       return [
         warn(
           'install.path',

@@ -7,11 +7,30 @@ export interface GateUse {
   line: number;
 }
 
-interface GateNames {
-  /** Local names bound to the runtime's `gate` function (`skene_gate`, `gate`). */
-  functions: Set<string>;
+/** What the wiring imports from the runtime: `gate` on routes, `install` on apps, `handle_stripe_event` in webhooks. */
+export type RuntimeFunction = 'gate' | 'install' | 'handle_stripe_event';
+const RUNTIME_FUNCTIONS = new Set<string>(['gate', 'install', 'handle_stripe_event']);
+
+/** `from app.skene import gate as skene_gate` at line 3. */
+export interface RuntimeImport {
+  module: string;
+  name: RuntimeFunction;
+  line: number;
+}
+
+/** A call of a runtime function in a file (`skene_install(app)`), with its first argument's text. */
+export interface RuntimeCall {
+  name: RuntimeFunction;
+  line: number;
+  firstArgument: string | undefined;
+}
+
+interface RuntimeNames {
+  /** Local names bound to the runtime's functions (`skene_gate` → gate, `skene_install` → install). */
+  functions: Map<string, RuntimeFunction>;
   /** Local names bound to the runtime module itself (`import app.skene as sk` → `sk.gate(...)`). */
   modules: Set<string>;
+  imports: RuntimeImport[];
 }
 
 let parserPromise: Promise<Parser> | undefined;
@@ -37,8 +56,8 @@ function isRuntimeModule(name: string, runtimeModule: string | undefined): boole
   return bare === runtimeModule || runtimeModule.endsWith(`.${bare}`);
 }
 
-function collectGateNames(root: Parser.SyntaxNode, runtimeModule: string | undefined): GateNames {
-  const names: GateNames = { functions: new Set(['skene_gate']), modules: new Set() };
+function collectRuntimeNames(root: Parser.SyntaxNode, runtimeModule: string | undefined): RuntimeNames {
+  const names: RuntimeNames = { functions: new Map([['skene_gate', 'gate']]), modules: new Set(), imports: [] };
   for (const node of root.descendantsOfType(['import_from_statement', 'import_statement'])) {
     if (node.type === 'import_from_statement') {
       const moduleNode = node.childForFieldName('module_name');
@@ -50,8 +69,9 @@ function collectGateNames(root: Parser.SyntaxNode, runtimeModule: string | undef
         // `from app import skene as sk` binds the runtime module itself.
         if (isRuntimeModule(`${moduleName.replace(/\.$/, '')}.${name}`, runtimeModule) && !fromRuntime) {
           names.modules.add(alias);
-        } else if (fromRuntime && name === 'gate') {
-          names.functions.add(alias);
+        } else if (fromRuntime && RUNTIME_FUNCTIONS.has(name)) {
+          names.functions.set(alias, name as RuntimeFunction);
+          names.imports.push({ module: moduleName, name: name as RuntimeFunction, line: node.startPosition.row + 1 });
         }
       }
     } else {
@@ -72,14 +92,16 @@ function importedName(node: Parser.SyntaxNode): { name: string; alias: string } 
   return { name: node.text, alias: node.text };
 }
 
-function isGateCallee(callee: Parser.SyntaxNode, names: GateNames): boolean {
-  if (callee.type === 'identifier') return names.functions.has(callee.text);
+/** Which runtime function a call's callee names: an imported alias, or `<runtime module>.<function>`. */
+function runtimeFunctionOf(callee: Parser.SyntaxNode, names: RuntimeNames): RuntimeFunction | undefined {
+  if (callee.type === 'identifier') return names.functions.get(callee.text);
   if (callee.type === 'attribute') {
-    const attribute = callee.childForFieldName('attribute')?.text;
+    const attribute = callee.childForFieldName('attribute')?.text ?? '';
     const object = callee.childForFieldName('object')?.text ?? '';
-    return attribute === 'gate' && (names.modules.has(object) || isRuntimeModule(object, undefined));
+    if (!RUNTIME_FUNCTIONS.has(attribute)) return undefined;
+    return names.modules.has(object) || isRuntimeModule(object, undefined) ? (attribute as RuntimeFunction) : undefined;
   }
-  return false;
+  return undefined;
 }
 
 function stringLiteralValue(node: Parser.SyntaxNode | null | undefined): string | undefined {
@@ -94,23 +116,26 @@ function firstArgument(call: Parser.SyntaxNode): Parser.SyntaxNode | undefined {
   return args?.namedChildren.find((child) => child.type !== 'comment');
 }
 
-/** Parses each Python file once and answers, per route, which gates its registration carries. */
+/**
+ * Parses each Python file once and answers, per route, which gates its registration carries; and, per
+ * file, what it imports from the runtime and which runtime functions it calls.
+ */
 export class GateDetector {
-  private readonly files = new Map<string, { root: Parser.SyntaxNode; names: GateNames } | undefined>();
+  private readonly files = new Map<string, { root: Parser.SyntaxNode; names: RuntimeNames } | undefined>();
 
   constructor(
     private readonly readFile: (file: string) => string | undefined,
     private readonly runtimeModule: string | undefined,
   ) {}
 
-  private async parsed(file: string): Promise<{ root: Parser.SyntaxNode; names: GateNames } | undefined> {
+  private async parsed(file: string): Promise<{ root: Parser.SyntaxNode; names: RuntimeNames } | undefined> {
     if (this.files.has(file)) return this.files.get(file);
     const text = this.readFile(file);
-    let entry: { root: Parser.SyntaxNode; names: GateNames } | undefined;
+    let entry: { root: Parser.SyntaxNode; names: RuntimeNames } | undefined;
     if (text !== undefined) {
       const parser = await loadParser();
       const root = parser.parse(text).rootNode;
-      entry = { root, names: collectGateNames(root, this.runtimeModule) };
+      entry = { root, names: collectRuntimeNames(root, this.runtimeModule) };
     }
     this.files.set(file, entry);
     return entry;
@@ -126,7 +151,7 @@ export class GateDetector {
       for (const call of entry.root.descendantsOfType('call', { row: first, column: 0 }, { row: last + 1, column: 0 })) {
         if (call.startPosition.row < first || call.endPosition.row > last) continue;
         const callee = call.childForFieldName('function');
-        if (!callee || !isGateCallee(callee, entry.names)) continue;
+        if (!callee || runtimeFunctionOf(callee, entry.names) !== 'gate') continue;
         gates.push({ stepId: stringLiteralValue(firstArgument(call)), line: call.startPosition.row + 1 });
       }
     }
@@ -137,9 +162,27 @@ export class GateDetector {
       if (!match) continue;
       const callee = match[1] ?? '';
       const lastPart = callee.split('.').pop() ?? '';
-      const isGate = (entry?.names.functions.has(callee) ?? callee === 'skene_gate') || (callee.includes('.') && lastPart === 'gate');
+      const isGate = (entry ? entry.names.functions.get(callee) === 'gate' : callee === 'skene_gate') || (callee.includes('.') && lastPart === 'gate');
       if (isGate) gates.push({ stepId: match[2] ?? match[3], line: route.line });
     }
     return gates;
+  }
+
+  /** `from <module> import gate|install|handle_stripe_event` statements naming a runtime-like module. */
+  async runtimeImports(file: string): Promise<RuntimeImport[]> {
+    return (await this.parsed(file))?.names.imports ?? [];
+  }
+
+  /** Calls of runtime functions anywhere in the file; undefined when the file cannot be read. */
+  async runtimeCalls(file: string): Promise<RuntimeCall[] | undefined> {
+    const entry = await this.parsed(file);
+    if (!entry) return undefined;
+    const calls: RuntimeCall[] = [];
+    for (const call of entry.root.descendantsOfType('call')) {
+      const callee = call.childForFieldName('function');
+      const name = callee ? runtimeFunctionOf(callee, entry.names) : undefined;
+      if (name) calls.push({ name, line: call.startPosition.row + 1, firstArgument: firstArgument(call)?.text });
+    }
+    return calls;
   }
 }

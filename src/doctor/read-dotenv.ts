@@ -27,10 +27,14 @@ export function readDotenvFiles(root: string, folders: string[]): DotenvEntry[] 
   });
 }
 
-/** True when git tracks `file` in the repository containing `root`; false when it does not or git is absent. */
+/**
+ * True when git tracks `file` in the repository containing `root`; false when it does not, when `root` is
+ * not in a repository, or when git is absent. `core.fsmonitor` is switched off because a repository's own
+ * config could name a program for it, and doctor runs in projects it does not trust.
+ */
 export function isTrackedByGit(root: string, file: string): boolean {
   try {
-    execFileSync('git', ['ls-files', '--error-unmatch', '--', file], { cwd: root, stdio: 'ignore', timeout: 5000 });
+    execFileSync('git', ['-c', 'core.fsmonitor=false', 'ls-files', '--error-unmatch', '--', file], { cwd: root, stdio: 'ignore', timeout: 5000 });
     return true;
   } catch {
     return false;

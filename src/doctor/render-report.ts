@@ -6,6 +6,7 @@ const GROUPS: Array<[prefix: string, title: string]> = [
   ['config', 'Config'],
   ['routes', 'Routes'],
   ['runtime', 'Runtime'],
+  ['wiring', 'Wiring'],
   ['email', 'Email'],
   ['env', 'Environment'],
   ['database', 'Database'],
@@ -15,7 +16,7 @@ const GROUPS: Array<[prefix: string, title: string]> = [
 
 const groupOf = (check: Check): string => check.id.split('.')[0] ?? check.id;
 
-/** The JSON document: `{ ok, checks: [{ id, status, message, file?, line?, col?, fix? }] }`. */
+/** The JSON document of PRODUCT.md §5: `{ ok, checks: [{ id, status, message, file?, line?, fix? }] }`, plus `col` on config diagnostics. */
 export function buildJsonReport(report: DoctorReport): unknown {
   return {
     ok: report.ok,

@@ -1,4 +1,3 @@
-import type { AnalysisResult } from '../analyze/types.js';
 import type { ConfigDiagnostic, NormalizedLoop } from '../config/types.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -10,7 +9,7 @@ export interface Check {
   message: string;
   file?: string;
   line?: number;
-  /** 1-based column, shown in human output for config diagnostics; not part of the JSON document. */
+  /** 1-based column, set on config diagnostics (shown as file:line:col and given as `col` in the JSON). */
   col?: number;
   fix?: string;
   /** Extra lines for people (a code frame); not part of the JSON document. */
@@ -44,18 +43,6 @@ export interface DotenvEntry {
   hasValue: boolean;
   /** Read only for settings doctor must interpret (a database URL); never printed. */
   value: string;
-}
-
-/** Everything the offline checks look at, gathered once by the workflow. */
-export interface DoctorSubject {
-  /** Absolute project folder. */
-  root: string;
-  env: NodeJS.ProcessEnv;
-  configFile: string;
-  config?: ConfigReading;
-  analysis?: AnalysisResult;
-  runtime?: RuntimePlace;
-  dotenv: DotenvEntry[];
 }
 
 export const pass = (id: string, message: string, at: Partial<Pick<Check, 'file' | 'line'>> = {}): Check => ({

@@ -10,6 +10,7 @@ import { checkEnvironment } from '../doctor/check-environment.js';
 import { checkInstall } from '../doctor/check-install.js';
 import { checkRoutes, type MatchRoutes } from '../doctor/check-routes.js';
 import { checkRuntime } from '../doctor/check-runtime.js';
+import { checkWiring } from '../doctor/check-wiring.js';
 import { GateDetector } from '../doctor/detect-gates.js';
 import { findRuntimePlace } from '../doctor/find-runtime.js';
 import { readDotenvFiles } from '../doctor/read-dotenv.js';
@@ -73,16 +74,21 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
   }
 
   const runtime = findRuntimePlace(root, analysis, deps.planRuntimeLocation);
+  const gates = new GateDetector((file) => readProjectFile(root, file), runtime?.module);
   if (loop && analysis) {
-    const gates = new GateDetector((file) => readProjectFile(root, file), runtime?.module);
     checks.push(...(await checkRoutes({ configFile: CONFIG_FILE, loop, analysis, matchRoutes: deps.matchRoutes, gates })));
   }
   if (runtime) {
-    checks.push(
-      ...checkRuntime({ root, runtime, analysis, loop, compileHash: deps.compileHash, skeneVersion: skeneVersion() }),
-    );
-  } else if (!analysis) {
-    checks.push(warn('runtime.present', 'the runtime location is unknown without an analysis', 'Fix the analysis problem above, then run `skene doctor` again.'));
+    const runtimeChecks = checkRuntime({ root, runtime, analysis, loop, compileHash: deps.compileHash, skeneVersion: skeneVersion() });
+    checks.push(...runtimeChecks);
+    const present = runtimeChecks.some((check) => check.id === 'runtime.present' && check.status === 'pass');
+    if (present && analysis) {
+      const httpRoutes = analysis.routes.filter((route) => route.method !== 'WEBSOCKET');
+      const gatedRoutes = loop ? loop.steps.flatMap((step) => deps.matchRoutes(step.trigger, httpRoutes)) : [];
+      checks.push(...(await checkWiring({ analysis, runtime, gatedRoutes, gates })));
+    }
+  } else {
+    checks.push(warn('runtime.present', 'the runtime location is unknown without a FastAPI app', 'Fix the project problem above, then run `skene doctor` again.'));
   }
   if (loop) checks.push(...checkEmail({ root, configFile: CONFIG_FILE, loop, runtime }));
 
@@ -101,10 +107,8 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
 }
 
 export async function loadDoctorDeps(options: { offline: boolean }): Promise<DoctorDeps> {
-  // The analyzer lands separately; resolved at run time until its module is in the tree.
-  const analyzerModule: string = '../analyze/analyze-project.js';
   const [{ analyzeProject }, { readLoopConfig }, { compileLoop }, { planRuntimeLocation }, { matchRoutes }] = await Promise.all([
-    import(analyzerModule) as Promise<{ analyzeProject: (root: string) => Promise<AnalysisResult> }>,
+    import('../analyze/analyze-project.js'),
     import('../config/read-config.js'),
     import('../config/compile-loop.js'),
     import('../generate/runtime-location.js'),
