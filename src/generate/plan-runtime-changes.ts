@@ -1,6 +1,6 @@
 import { buildFileChange } from '../io/read-project-file.js';
 import type { FileChange } from '../io/file-change.js';
-import type { GeneratedFile } from './build-runtime-files.js';
+import { MIGRATION_REVISION, type GeneratedFile } from './build-runtime-files.js';
 
 /**
  * One change per generated file, from what is on disk now (`current`: path → text, undefined when
@@ -30,10 +30,14 @@ export function readAlembicRevision(source: string): { revision: string; downRev
 
 /**
  * The revision skene's migration should follow: the single head of the app's migrations, or null
- * (no migrations, or several heads: skene's migration then starts its own branch).
+ * (no migrations, or several heads: skene's migration then starts its own branch). `sources` are the
+ * files of the versions folder. Once skene's migration exists it keeps the place it has: it may already
+ * be applied, and the app's later migrations may follow it.
  */
 export function findAlembicHead(sources: string[]): string | null {
   const revisions = sources.map(readAlembicRevision).filter((r) => r !== undefined);
+  const existing = revisions.find((r) => r.revision === MIGRATION_REVISION);
+  if (existing) return existing.downRevisions[0] ?? null;
   const referenced = new Set(revisions.flatMap((r) => r.downRevisions));
   const heads = revisions.filter((r) => !referenced.has(r.revision));
   return heads.length === 1 ? (heads[0]?.revision ?? null) : null;

@@ -33,6 +33,14 @@ def gated_project(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL cluster for the whole run."""
+    server = support.Postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def resend():
     server = support.ResendServer()
     yield server

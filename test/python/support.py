@@ -49,7 +49,8 @@ def compiled_loop(steps, plans=None, retries=0, grace_seconds=3 * 86400):
     return dict(body, skene_version="test", hash=digest)
 
 
-def analysis_for(package, auth=("testapp.deps", "get_current_user"), engine=("testapp.db", "engine"), webhooks=()):
+def analysis_for(package, auth=("testapp.deps", "get_current_user"), engine=("testapp.db", "engine"), webhooks=(),
+                 async_engine=False, alembic=None):
     return {
         "apps": [{
             "file": "%s/main.py" % package, "line": 1, "variable": "app", "module": "%s.main" % package,
@@ -64,8 +65,9 @@ def analysis_for(package, auth=("testapp.deps", "get_current_user"), engine=("te
             "candidates": [],
         },
         "database": {
-            "kind": "none" if engine is None else "sqlalchemy", "async": False,
+            "kind": "none" if engine is None else "sqlalchemy", "async": async_engine,
             **({} if engine is None else {"engine": {"file": "x", "line": 1, "module": engine[0], "variable": engine[1]}}),
+            **({} if alembic is None else {"alembic": alembic}),
         },
         "stripe": {
             "used": bool(webhooks), "imports": [], "calls": [], "prices": [], "checkoutUserLinks": [],
@@ -77,13 +79,33 @@ def analysis_for(package, auth=("testapp.deps", "get_current_user"), engine=("te
 def render_project(app_name, target, analysis, compiled):
     """Copies test app `app_name` to `target` and renders the runtime into it with skene's own build."""
     shutil.copytree(os.path.join(APPS, app_name), target, dirs_exist_ok=True)
-    spec = os.path.join(target, "skene-spec.json")
+    return render_into(target, analysis, compiled)
+
+
+def render_into(target, analysis, compiled):
+    """Renders the runtime into the project at `target` as it is (a second run regenerates)."""
+    return _render({"root": target, "analysis": analysis, "compiled": compiled}, target)
+
+
+def render_fixture(fixture, target, compiled):
+    """Copies fixture project `fixture` to `target`, analyses it with skene's analyzer, renders the runtime
+    and wires the gates the way `skene init` does."""
+    return _render({"root": target, "fixture": fixture, "compiled": compiled}, target)
+
+
+def _render(spec_data, target):
+    spec = os.path.join(tempfile.mkdtemp(prefix="skene-spec-"), "spec.json")
     with open(spec, "w") as handle:
-        json.dump({"root": target, "analysis": analysis, "compiled": compiled}, handle)
-    out = subprocess.run(
-        ["node", "--import", "tsx", os.path.join("test", "python", "render_runtime.ts"), spec],
-        cwd=REPO, check=True, capture_output=True, text=True,
-    )
+        json.dump(spec_data, handle)
+    try:
+        out = subprocess.run(
+            ["node", "--import", "tsx", os.path.join("test", "python", "render_runtime.ts"), spec],
+            cwd=REPO, capture_output=True, text=True,
+        )
+    finally:
+        shutil.rmtree(os.path.dirname(spec), ignore_errors=True)
+    if out.returncode != 0:
+        raise RuntimeError("rendering into %s failed:\n%s" % (target, out.stderr[-3000:]))
     return json.loads(out.stdout)
 
 

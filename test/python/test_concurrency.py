@@ -7,16 +7,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import pytest
-
 import support
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = support.Postgres()
-    yield server
-    server.stop()
 
 
 def run_workers(project, database_url, workers=4):
