@@ -1,5 +1,6 @@
 import type { Node, SourceFile } from 'ts-morph';
 import type { TsMorph } from './load-ts-morph.js';
+import { SDK_MODULE_NAMES } from './sdk-declarations.js';
 
 /**
  * A value read from the config's syntax tree without running it. Every value keeps the node it was
@@ -58,14 +59,25 @@ export function findDefaultExportExpression(tsm: TsMorph, sourceFile: SourceFile
 
 /** For `defineLoop(x)`, `x`; otherwise the expression itself (unwrapped). */
 export function unwrapDefineLoop(tsm: TsMorph, expression: Node): Node {
-  const { Node: N } = tsm;
   const unwrapped = unwrapExpression(tsm, expression);
-  if (N.isCallExpression(unwrapped)) {
-    const callee = unwrapped.getExpression();
-    const args = unwrapped.getArguments();
-    if (N.isIdentifier(callee) && callee.getText() === 'defineLoop' && args.length === 1) return args[0]!;
-  }
+  if (tsm.Node.isCallExpression(unwrapped) && isDefineLoopCall(tsm, unwrapped)) return unwrapped.getArguments()[0]!;
   return expression;
+}
+
+/**
+ * `defineLoop(x)` returns `x`, so the reader may look through it wherever it is called: in the default
+ * export, or in a const the default export names. Also under an alias
+ * (`import { defineLoop as loop } from 'skene'`).
+ */
+function isDefineLoopCall(tsm: TsMorph, call: import('ts-morph').CallExpression): boolean {
+  const { Node: N } = tsm;
+  const callee = call.getExpression();
+  if (!N.isIdentifier(callee) || call.getArguments().length !== 1) return false;
+  if (callee.getText() === 'defineLoop') return true;
+  const declaration = callee.getSymbol()?.getDeclarations()[0];
+  return declaration !== undefined && N.isImportSpecifier(declaration)
+    && declaration.getName() === 'defineLoop'
+    && (SDK_MODULE_NAMES as readonly string[]).includes(declaration.getImportDeclaration().getModuleSpecifierValue());
 }
 
 class StaticEvaluator {
@@ -89,6 +101,9 @@ class StaticEvaluator {
     if (N.isIdentifier(node)) return this.evaluateIdentifier(node, site, visiting);
     if (N.isPropertyAccessExpression(node) || N.isElementAccessExpression(node)) {
       return this.evaluateMemberAccess(node, site, visiting);
+    }
+    if (N.isCallExpression(node) && isDefineLoopCall(this.tsm, node)) {
+      return this.evaluate(node.getArguments()[0]!, site, visiting);
     }
     if (N.isCallExpression(node) || N.isNewExpression(node)) {
       const callee = node.getExpression().getText();
@@ -165,8 +180,9 @@ class StaticEvaluator {
         const initializer = property.getInitializerOrThrow();
         entries.set(name, { key: nameNode, value: this.evaluate(initializer, initializer, visiting) });
       } else if (N.isShorthandPropertyAssignment(property)) {
+        // `{ period }`: the name's own symbol is the property; the value is the variable it refers to.
         const nameNode = property.getNameNode();
-        entries.set(nameNode.getText(), { key: nameNode, value: this.evaluateIdentifier(nameNode, nameNode, visiting) });
+        entries.set(nameNode.getText(), { key: nameNode, value: this.evaluateIdentifier(nameNode, nameNode, visiting, property.getValueSymbol()) });
       } else if (N.isSpreadAssignment(property)) {
         const spread = this.evaluate(property.getExpression(), property, visiting);
         if (spread.kind === 'dynamic') return spread;
@@ -209,10 +225,9 @@ class StaticEvaluator {
     return { kind: 'array', items, node: site, literal: node };
   }
 
-  private evaluateIdentifier(node: Node, site: Node, visiting: Set<Node>): StaticValue {
+  private evaluateIdentifier(node: Node, site: Node, visiting: Set<Node>, symbol = node.getSymbol()): StaticValue {
     const { Node: N } = this.tsm;
     const name = node.getText();
-    const symbol = node.getSymbol();
     const declarations = symbol?.getDeclarations() ?? [];
     const local = declarations.find((d) => d.getSourceFile() === node.getSourceFile());
     if (!local) {

@@ -5,7 +5,7 @@ import { SkeneError } from '../errors.js';
 import { evaluateStatic, findDefaultExportExpression, unwrapDefineLoop } from './evaluate-static.js';
 import { buildCodeFrame } from './format-diagnostic.js';
 import { loadTsMorph, type TsMorph } from './load-ts-morph.js';
-import { loadSdkFiles } from './sdk-declarations.js';
+import { loadSdkFiles, SDK_MODULE_NAMES } from './sdk-declarations.js';
 import type { ConfigDiagnostic, NormalizedLoop } from './types.js';
 import { validateLoop, type LoopIssue } from './validate-loop.js';
 
@@ -20,8 +20,7 @@ export interface ReadLoopConfigResult {
 
 const SDK_FOLDER = '/__skene__/sdk';
 const CONFIG_FOLDER = '/__config__';
-/** The module names a config may import `defineLoop` from (older pages show `@skene/sdk`). */
-export const SDK_MODULE_NAMES = ['skene', '@skene/sdk'] as const;
+export { SDK_MODULE_NAMES } from './sdk-declarations.js';
 
 let project: Project | undefined;
 
@@ -67,7 +66,7 @@ export async function readLoopConfig(file: string, source?: string): Promise<Rea
   // skene's own checks say more than the compiler about the same spot; keep the compiler's only elsewhere.
   for (const d of typeDiagnostics) {
     const start = d.getStart();
-    if (start !== undefined && issues.some((issue) => covers(issue, start))) continue;
+    if (start !== undefined && issues.some((issue) => covers(tsm, issue, start))) continue;
     diagnostics.push(fromTypeScript(tsm, d, diagnostic));
   }
   const sorted = sortDiagnostics(dedupe(diagnostics));
@@ -158,8 +157,15 @@ function messageOf(tsm: TsMorph, d: Diagnostic): string {
   return lines.length <= 1 ? (lines[0] ?? 'Invalid TypeScript') : `${lines[0]} ${lines[lines.length - 1]}`;
 }
 
-function covers(issue: LoopIssue, pos: number): boolean {
-  return pos >= issue.node.getStart() && pos < Math.max(issue.node.getEnd(), issue.node.getStart() + 1);
+/**
+ * Whether a compiler error at `pos` is about the same thing as skene's issue: inside the issue's node, or
+ * at the key of the property holding it (the compiler reports `type: 'premium'` at `type`, skene at the value).
+ */
+function covers(tsm: TsMorph, issue: LoopIssue, pos: number): boolean {
+  const { node } = issue;
+  if (pos >= node.getStart() && pos < Math.max(node.getEnd(), node.getStart() + 1)) return true;
+  const property = tsm.Node.isPropertyAssignment(node) ? node : node.getFirstAncestor((a) => tsm.Node.isPropertyAssignment(a));
+  return property !== undefined && tsm.Node.isPropertyAssignment(property) && pos === property.getNameNode().getStart();
 }
 
 function dedupe(diagnostics: ConfigDiagnostic[]): ConfigDiagnostic[] {

@@ -7,6 +7,9 @@ export interface SdkFile {
   text: string;
 }
 
+/** The module names a config may import `defineLoop` from (older pages show `@skene/sdk`). */
+export const SDK_MODULE_NAMES = ['skene', '@skene/sdk'] as const;
+
 let cached: SdkFile[] | undefined;
 
 /**

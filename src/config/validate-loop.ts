@@ -1,9 +1,9 @@
-import { closest, distance } from 'fastest-levenshtein';
 import type { Node } from 'ts-morph';
 import type { StaticEntry, StaticValue } from './evaluate-static.js';
 import { HTTP_METHODS, parseMethodSelector, validateEndpointGlob, type MethodSelector } from './endpoint-glob.js';
 import { deriveStepId, uniqueStepId } from './derive-step-id.js';
 import { parsePeriod } from './period.js';
+import { suggestName, typoDistance } from './suggest-name.js';
 import type { ConfigDiagnostic, NormalizedLoop, NormalizedStep } from './types.js';
 
 /** A problem found in the loop's values, located at a node; the reader turns it into a ConfigDiagnostic. */
@@ -38,6 +38,8 @@ export function validateLoop(value: StaticValue): { loop?: NormalizedLoop; issue
 
 class LoopValidator {
   readonly issues: LoopIssue[] = [];
+  /** Per object, the known keys already offered as "did you mean" for a misspelt one. */
+  private readonly suggestedKeys = new Map<ObjectValue, Set<string>>();
 
   loop(value: StaticValue): NormalizedLoop | undefined {
     const top = this.object(value, 'the loop', TOP_KEYS);
@@ -46,7 +48,7 @@ class LoopValidator {
     const opinion = this.optionalString(top, 'opinion');
     const plans = this.plans(top);
     const recovery = this.recovery(top);
-    const steps = this.steps(top, plans);
+    const steps = this.steps(top, declaredPlanNames(top));
     if (!steps || !plans || !recovery) return undefined;
     return {
       type: 'freemium',
@@ -57,7 +59,7 @@ class LoopValidator {
     };
   }
 
-  private steps(top: ObjectValue, plans: NormalizedLoop['plans'] | undefined): NormalizedStep[] | undefined {
+  private steps(top: ObjectValue, planNames: string[] | undefined): NormalizedStep[] | undefined {
     const entry = this.required(top, 'steps', 'the loop', 'Add steps: [{ trigger, condition, action }].');
     if (!entry) return undefined;
     const list = entry.value;
@@ -69,7 +71,7 @@ class LoopValidator {
       this.report(list.node, 'invalid-value', 'steps is empty: a loop gates at least one endpoint', 'Add a step: { trigger, condition, action }.');
       return undefined;
     }
-    const parsed = list.items.map((item, index) => this.step(item, `steps[${index}]`, plans));
+    const parsed = list.items.map((item, index) => this.step(item, `steps[${index}]`, planNames));
     if (parsed.some((s) => s === undefined)) return undefined;
     const steps = parsed as Array<Omit<NormalizedStep, 'id'> & { id?: string; idNode?: Node }>;
 
@@ -92,9 +94,9 @@ class LoopValidator {
     });
   }
 
-  private step(value: StaticValue, path: string, plans: NormalizedLoop['plans'] | undefined):
+  private step(value: StaticValue, path: string, planNames: string[] | undefined):
     (Omit<NormalizedStep, 'id'> & { id?: string; idNode?: Node }) | undefined {
-    const step = this.object(value, `step ${path}`, STEP_KEYS);
+    const step = this.object(value, path, STEP_KEYS);
     if (!step) return undefined;
     let id: string | undefined;
     const idEntry = step.entries.get('id');
@@ -107,7 +109,7 @@ class LoopValidator {
       }
     }
     const trigger = this.trigger(step, path);
-    const condition = this.condition(step, path, plans);
+    const condition = this.condition(step, path, planNames);
     const action = this.action(step, path);
     const modeEntry = step.entries.get('mode');
     let mode: NormalizedStep['mode'] | undefined = 'enforce';
@@ -125,7 +127,7 @@ class LoopValidator {
   }
 
   private trigger(step: ObjectValue, path: string): NormalizedStep['trigger'] | undefined {
-    const entry = this.required(step, 'trigger', `step ${path}`, "Add trigger: { type: 'api', endpoint: '/api/...', method: 'POST' }.");
+    const entry = this.required(step, 'trigger', path, "Add trigger: { type: 'api', endpoint: '/api/...', method: 'POST' }.");
     if (!entry) return undefined;
     const trigger = this.object(entry.value, 'trigger', TRIGGER_KEYS);
     if (!trigger) return undefined;
@@ -177,7 +179,7 @@ class LoopValidator {
     let ok = true;
     for (const { name, node } of names) {
       if (parseMethodSelector(name) === undefined) {
-        const suggestion = suggest(name.toUpperCase(), HTTP_METHODS);
+        const suggestion = suggestName(name.toUpperCase(), HTTP_METHODS);
         this.report(node, 'invalid-value', `Unknown HTTP method "${name}"`, suggestion ? `Did you mean "${suggestion}"? ${hint}` : hint);
         ok = false;
       }
@@ -185,13 +187,13 @@ class LoopValidator {
     return ok ? parseMethodSelector(names.map((n) => n.name)) : undefined;
   }
 
-  private condition(step: ObjectValue, path: string, plans: NormalizedLoop['plans'] | undefined): NormalizedStep['condition'] | undefined {
-    const entry = this.required(step, 'condition', `step ${path}`, "Add condition: { type: 'usage', limit: { free: 100 }, period: '30d' }.");
+  private condition(step: ObjectValue, path: string, planNames: string[] | undefined): NormalizedStep['condition'] | undefined {
+    const entry = this.required(step, 'condition', path, "Add condition: { type: 'usage', limit: { free: 100 }, period: '30d' }.");
     if (!entry) return undefined;
     const condition = this.object(entry.value, 'condition', CONDITION_KEYS);
     if (!condition) return undefined;
     const type = this.literal(condition, 'type', 'condition', ['usage'], "The condition type is 'usage': a count of requests per period.");
-    const limit = this.limits(condition, plans);
+    const limit = this.limits(condition, planNames);
     let period: string | undefined;
     let periodSeconds: number | undefined;
     const periodEntry = this.required(condition, 'period', 'condition', "Add period: '30d' (<n>m, <n>h, <n>d or <n>w).");
@@ -209,19 +211,19 @@ class LoopValidator {
     return { type: 'usage', limit, period, periodSeconds };
   }
 
-  private limits(condition: ObjectValue, plans: NormalizedLoop['plans'] | undefined): Record<string, number | null> | undefined {
+  private limits(condition: ObjectValue, planNames: string[] | undefined): Record<string, number | null> | undefined {
     const entry = this.required(condition, 'limit', 'condition', 'Add limit: { free: 100, paid: Infinity }.');
     if (!entry) return undefined;
     const limit = this.object(entry.value, 'limit', undefined);
     if (!limit) return undefined;
-    const known = [...BUILT_IN_PLANS, ...Object.keys(plans ?? {})];
+    const known = [...BUILT_IN_PLANS, ...(planNames ?? [])];
     const result: Record<string, number | null> = {};
     let ok = true;
     for (const [name, { key, value }] of limit.entries) {
       if (value.kind === 'undefined') continue;
       if (!known.includes(name)) {
-        if (plans !== undefined) {
-          const suggestion = suggest(name, known);
+        if (planNames !== undefined) {
+          const suggestion = suggestName(name, known);
           this.report(key, 'unknown-key', `Unknown plan "${name}" in limit`,
             suggestion
               ? `Did you mean "${suggestion}"?`
@@ -243,7 +245,7 @@ class LoopValidator {
       }
     }
     if (!limit.entries.has('free') || limit.entries.get('free')!.value.kind === 'undefined') {
-      const near = [...limit.entries.keys()].find((k) => !known.includes(k) && distance(k, 'free') <= 2);
+      const near = [...limit.entries.keys()].find((k) => !known.includes(k) && typoDistance(k.toLowerCase(), 'free') <= 2);
       this.report(limit.node, 'missing', 'limit has no free limit',
         near ? `Did you mean "free" instead of "${near}"?` : 'Add free: <n>, the requests a user without a subscription may make per period.');
       ok = false;
@@ -252,7 +254,7 @@ class LoopValidator {
   }
 
   private action(step: ObjectValue, path: string): NormalizedStep['action'] | undefined {
-    const entry = this.required(step, 'action', `step ${path}`, "Add action: { type: 'block', message: \"You've reached your free tier limit.\" }.");
+    const entry = this.required(step, 'action', path, "Add action: { type: 'block', message: \"You've reached your free tier limit.\" }.");
     if (!entry) return undefined;
     const action = this.object(entry.value, 'action', ACTION_KEYS);
     if (!action) return undefined;
@@ -377,7 +379,8 @@ class LoopValidator {
     if (known) {
       for (const [name, entry] of value.entries) {
         if (!known.includes(name)) {
-          const suggestion = suggest(name, known);
+          const suggestion = suggestName(name, known);
+          if (suggestion) this.suggestedKeys.set(value, (this.suggestedKeys.get(value) ?? new Set()).add(suggestion));
           this.report(entry.key, 'unknown-key', `Unknown key "${name}" in ${what}`,
             suggestion ? `Did you mean "${suggestion}"?` : `Known keys: ${known.join(', ')}.`);
         }
@@ -389,9 +392,8 @@ class LoopValidator {
   private required(object: ObjectValue, key: string, where: string, hint: string): StaticEntry | undefined {
     const entry = object.entries.get(key);
     if (!entry || entry.value.kind === 'undefined') {
-      const near = [...object.entries.keys()].find((k) => k !== key && distance(k, key) <= Math.max(1, Math.floor(key.length / 3)));
       // A misspelt key is already reported as unknown with a "did you mean"; one report is enough.
-      if (!near) this.report(object.node, 'missing', `${where} is missing "${key}"`, hint);
+      if (!this.suggestedKeys.get(object)?.has(key)) this.report(object.node, 'missing', `${where} is missing "${key}"`, hint);
       return undefined;
     }
     return entry;
@@ -404,7 +406,7 @@ class LoopValidator {
     const value = this.string(entry.value, key);
     if (value === undefined) return undefined;
     if (!allowed.includes(value)) {
-      const suggestion = suggest(value, allowed);
+      const suggestion = suggestName(value, allowed);
       this.report(entry.value.node, 'invalid-value', message(value), suggestion && suggestion !== allowed[0] ? `Did you mean '${suggestion}'? ${hint}` : hint);
       return undefined;
     }
@@ -458,6 +460,13 @@ class LoopValidator {
   }
 }
 
+/** The plan names the loop declares in `plans` (even when a plan itself is invalid); undefined when `plans` is unreadable. */
+function declaredPlanNames(top: ObjectValue): string[] | undefined {
+  const plans = top.entries.get('plans')?.value;
+  if (plans === undefined || plans.kind === 'undefined') return [];
+  return plans.kind === 'object' ? [...plans.entries.keys()].filter((name) => !BUILT_IN_PLANS.includes(name)) : undefined;
+}
+
 function describe(value: StaticValue): string {
   switch (value.kind) {
     case 'string': return `the string "${value.value}"`;
@@ -471,12 +480,6 @@ function describe(value: StaticValue): string {
   }
 }
 
-function suggest(word: string, candidates: readonly string[]): string | undefined {
-  if (candidates.length === 0) return undefined;
-  const best = closest(word, [...candidates]);
-  const limit = Math.max(1, Math.floor(Math.max(word.length, best.length) / 3));
-  return distance(word.toLowerCase(), best.toLowerCase()) <= limit ? best : undefined;
-}
 
 function isUpgradeUrl(url: string): boolean {
   if (url.startsWith('/') && !url.startsWith('//')) return !/\s/.test(url);

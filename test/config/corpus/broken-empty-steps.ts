@@ -1,0 +1,7 @@
+import { defineLoop } from 'skene';
+
+export default defineLoop({
+  type: 'freemium',
+  steps: [],
+  recovery: { retries: -1 },
+});
