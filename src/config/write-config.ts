@@ -143,8 +143,9 @@ class ConfigEditor {
 
   /** Sets each given key of `value` on the object, recursing into objects present on both sides. */
   private merge(existing: StaticValue, value: PlainObject): void {
-    if (existing.kind !== 'object' || !this.tsm.Node.isObjectLiteralExpression(existing.literal)) {
-      this.replace(existing, mergePlain(toPlain(existing), value));
+    if (existing.kind !== 'object' || !this.tsm.Node.isObjectLiteralExpression(existing.literal) || !this.isOwnLiteral(existing)) {
+      const merged = mergePlain(toPlain(existing), value);
+      if (!sameValue(existing, merged)) this.replace(existing, merged);
       return;
     }
     for (const [key, v] of Object.entries(value)) {
@@ -158,6 +159,12 @@ class ConfigEditor {
       this.insertProperty(object, key, value);
       return;
     }
+    if (!contains(object.literal, entry.key)) {
+      // The key comes from a spread (`{ ...base, trigger }`) that other steps may share: override it here.
+      const wanted = isPlainObject(value) ? mergePlain(toPlain(entry.value), value) : value;
+      if (!sameValue(entry.value, wanted)) this.insertProperty(object, key, wanted);
+      return;
+    }
     if (isPlainObject(value) && entry.value.kind === 'object') {
       this.merge(entry.value, value);
       return;
@@ -165,11 +172,32 @@ class ConfigEditor {
     if (!sameValue(entry.value, value)) this.replace(entry.value, value);
   }
 
+  /**
+   * Whether an object may be edited inside its own `{...}`: it is written where it is used, or it sits
+   * in a const used only there (`limit: LIMITS`). A const used by several steps is left alone and the
+   * use replaced, so a change to one step never changes another.
+   */
+  private isOwnLiteral(value: Extract<StaticValue, { kind: 'object' }>): boolean {
+    if (contains(value.node, value.literal)) return true;
+    const { Node: N, SyntaxKind } = this.tsm;
+    if (!N.isIdentifier(value.node)) return false;
+    const name = value.node.getText();
+    const uses = value.node.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier).filter((identifier) => {
+      const parent = identifier.getParent();
+      return identifier.getText() === name && !(N.isVariableDeclaration(parent) && parent.getNameNode() === identifier);
+    });
+    return uses.length === 1;
+  }
+
   private replace(existing: StaticValue, value: Plain): void {
     const node = existing.node;
     const indent = lineIndent(this.text, node.getStart());
     const keyWidth = node.getStart() - lineStart(this.text, node.getStart());
-    this.edits.push({ start: node.getStart(), end: node.getEnd(), text: printValue(value, indent, this.style, keyWidth) });
+    const parent = node.getParent();
+    // `{ period }` becomes `{ period: '1w' }`, not `{ '1w' }`.
+    const shorthand = parent !== undefined && this.tsm.Node.isShorthandPropertyAssignment(parent) ? `${node.getText()}: ` : '';
+    const printed = printValue(value, indent, this.style, keyWidth + shorthand.length);
+    this.edits.push({ start: node.getStart(), end: node.getEnd(), text: `${shorthand}${printed}` });
   }
 
   private insertProperty(object: Extract<StaticValue, { kind: 'object' }>, key: string, value: Plain): void {
@@ -460,6 +488,10 @@ function applyEdits(text: string, edits: Edit[]): string {
     result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
   }
   return result;
+}
+
+function contains(outer: Node, inner: Node): boolean {
+  return inner.getStart() >= outer.getStart() && inner.getEnd() <= outer.getEnd();
 }
 
 function lineStart(text: string, pos: number): number {
