@@ -266,20 +266,30 @@ function convertClass(node: Node, source: string): ClassIR {
   const superclasses = node.childForFieldName('superclasses');
   const body = node.childForFieldName('body');
   const fields: ClassIR['fields'] = [];
+  const decoratedMethods: FunctionIR[] = [];
   if (body) {
     for (const statement of body.namedChildren) {
+      if (statement.type === 'decorated_definition') {
+        const method = convertStatementList(statement, source).find((s) => s.k === 'def');
+        if (method?.k === 'def') decoratedMethods.push(method.fn);
+        continue;
+      }
       if (statement.type !== 'expression_statement') continue;
       const assignment = statement.firstNamedChild;
       if (!assignment || assignment.type !== 'assignment') continue;
-      const left = assignment.childForFieldName('left');
-      if (!left || left.type !== 'identifier') continue;
-      const right = assignment.childForFieldName('right');
-      const type = assignment.childForFieldName('type');
-      fields.push({
-        name: left.text,
-        value: right && isCheapValue(right) ? convertExpr(right, source) : undefined,
-        annotation: type ? source.slice(type.startIndex, type.endIndex) : undefined,
-      });
+      // `A = B = "/x"` binds both names; the value is the innermost right-hand side.
+      const names: Array<{ name: string; annotation?: string }> = [];
+      let current: Node | null = assignment;
+      let right: Node | null = null;
+      while (current && current.type === 'assignment') {
+        const left = current.childForFieldName('left');
+        const type = current.childForFieldName('type');
+        if (left?.type === 'identifier') names.push({ name: left.text, annotation: type ? source.slice(type.startIndex, type.endIndex) : undefined });
+        right = current.childForFieldName('right');
+        current = right;
+      }
+      const value = right && isCheapValue(right) ? convertExpr(right, source) : undefined;
+      for (const { name, annotation } of names) fields.push({ name, value, annotation });
     }
   }
   return {
@@ -287,12 +297,24 @@ function convertClass(node: Node, source: string): ClassIR {
     line: node.startPosition.row + 1,
     bases: superclasses ? superclasses.namedChildren.map((c) => convertExpr(c, source)) : [],
     fields,
+    decoratedMethods,
   };
+}
+
+function convertStatementList(node: Node, source: string): Stmt[] {
+  const out: Stmt[] = [];
+  convertStatement(node, source, out);
+  return out;
 }
 
 /** Class attribute values the resolver can use as path parts; anything else is recorded without a value. */
 function isCheapValue(node: Node): boolean {
   const type = node.type;
+  if (type === 'call') {
+    // pydantic's `Field("/api/v1", ...)` / `Field(default=...)` holds the default; model columns are not needed.
+    const fn = node.childForFieldName('function');
+    return fn !== null && /(?:^|\.)Field$/.test(fn.text);
+  }
   return type === 'string' || type === 'concatenated_string' || type === 'binary_operator' || type === 'identifier' || type === 'attribute';
 }
 

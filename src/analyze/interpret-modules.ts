@@ -273,9 +273,13 @@ export class ModuleInterpreter {
       case 'def':
         this.execDef(stmt.fn, scope);
         return;
-      case 'class':
+      case 'class': {
         scope.locals.set(stmt.cls.name, { t: 'class', cls: stmt.cls, mod: scope.mod });
+        // Names bound in a class body are not visible to the enclosing scope; route decorators still run.
+        const classScope: Scope = { locals: new Map(), mod: scope.mod, parent: scope, ...(scope.fnName !== undefined ? { fnName: scope.fnName } : {}) };
+        for (const method of stmt.cls.decoratedMethods) this.execDef(method, classScope);
         return;
+      }
       case 'block':
         this.execBody(stmt.body, scope, false);
         return;
@@ -585,6 +589,11 @@ export class ModuleInterpreter {
         if (fn.t === 'ext' && (last === 'FastAPI' || last === 'APIRouter') && isFastapiName(name)) {
           return { t: 'router', r: this.createRouter(last === 'FastAPI', call, scope) };
         }
+        if (fn.t === 'ext' && last === 'Field' && /(^|\.)(pydantic|sqlmodel)(\.|$)|^Field$/.test(name)) {
+          const fallback = call.kw.default ?? call.args[0];
+          return fallback ? this.eval(fallback, scope) : unknown(call.text);
+        }
+        if (fn.t === 'ext' && /^os\.(?:getenv|environ\.get)$/.test(name)) return this.envWithDefault(call, scope);
         if (fn.t === 'ext' && (last === 'Depends' || last === 'Security')) {
           const dep = this.dependsFromCall(call, scope);
           return dep ? { t: 'depends', dep: dep.dep } : unknown(call.text);
@@ -600,8 +609,11 @@ export class ModuleInterpreter {
       }
       case 'func':
         return this.invoke(fn, call.args.map((a) => this.eval(a, scope)), Object.fromEntries(Object.entries(call.kw).map(([k, v]) => [k, this.eval(v, scope)])), call.span.line);
-      case 'class':
+      case 'class': {
+        const base = this.fastapiBaseOf(fn.cls, fn.mod, new Set());
+        if (base) return { t: 'router', r: this.createRouter(base === 'FastAPI', call, scope) };
         return { t: 'inst', cls: fn.cls, mod: fn.mod };
+      }
       case 'decorator': {
         const target = call.args[0] ? this.eval(call.args[0], scope) : unknown('');
         this.registerRoute(fn, target, 'call', scope);
@@ -610,6 +622,37 @@ export class ModuleInterpreter {
       default:
         return unknown(call.text);
     }
+  }
+
+  /** `class VersionedRouter(APIRouter)`: a project class that is (transitively) FastAPI's own. */
+  private fastapiBaseOf(cls: ClassIR, mod: ModuleRecord, seen: Set<ClassIR>): 'FastAPI' | 'APIRouter' | undefined {
+    if (seen.has(cls)) return undefined;
+    seen.add(cls);
+    for (const baseExpr of cls.bases) {
+      const base = this.evalQuiet(baseExpr, { locals: new Map(), mod });
+      if (base.t === 'ext') {
+        const last = base.name.split('.').pop();
+        if ((last === 'FastAPI' || last === 'APIRouter') && isFastapiName(base.name)) return last;
+      } else if (base.t === 'class') {
+        const found = this.fastapiBaseOf(base.cls, base.mod, seen);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * `os.getenv("API_PREFIX", "/api")`: the default is what FastAPI serves when the variable is not set;
+   * the route keeps it, and a note says the environment can change it.
+   */
+  private envWithDefault(call: Extract<Expr, { k: 'call' }>, scope: Scope): Value {
+    const fallbackExpr = call.args[1] ?? call.kw.default;
+    const nameExpr = call.args[0] ?? call.kw.key;
+    const fallback = fallbackExpr ? this.eval(fallbackExpr, scope) : undefined;
+    if (!fallback || fallback.t !== 'str') return unknown(call.text);
+    const variable = nameExpr?.k === 'str' ? nameExpr.v : nameExpr ? exprText(nameExpr) : '?';
+    this.diagnose(scope.mod.ir.file, call.span.line, `${variable} is read from the environment; analyzed with its default ${JSON.stringify(fallback.s.v)}`, 'info');
+    return fallback;
   }
 
   private createRouter(isApp: boolean, call: Extract<Expr, { k: 'call' }>, scope: Scope): RouterObj {
@@ -661,7 +704,15 @@ export class ModuleInterpreter {
     const pathExpr = call.args[0] ?? call.kw.path;
     const decorator = (methods: string[]): Value => ({ t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope });
     if (HTTP_METHODS.has(lower) && name === lower) return decorator([name.toUpperCase()]);
-    if (name === 'api_route' || name === 'route') return decorator(this.methodsArg(call.kw.methods, scope));
+    if (name === 'api_route') return decorator(this.methodsArg(call.kw.methods, scope));
+    // Starlette's own routes (not APIRoute) answer HEAD wherever they answer GET.
+    if (name === 'route') return decorator(withHead(this.methodsArg(call.kw.methods, scope)));
+    if (name === 'add_route') {
+      const endpoint = call.args[1] ? this.eval(call.args[1], scope) : call.kw.route ? this.eval(call.kw.route, scope) : unknown('');
+      const methods = withHead(this.methodsArg(call.args[2] ?? call.kw.methods, scope));
+      this.registerRoute({ t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope }, endpoint, 'add_api_route', scope);
+      return { t: 'none' };
+    }
     if (name === 'websocket' || name === 'websocket_route') return decorator(['WEBSOCKET']);
     if (name === 'add_api_route' || name === 'add_api_websocket_route' || name === 'add_websocket_route') {
       const endpoint = call.args[1] ? this.eval(call.args[1], scope) : call.kw.endpoint ? this.eval(call.kw.endpoint, scope) : unknown('');
@@ -751,7 +802,10 @@ export class ModuleInterpreter {
   }
 
   private invoke(fn: Extract<Value, { t: 'func' }>, args: Value[], kw: Record<string, Value>, line: number): Value {
-    if (!fn.fn.body || this.callStack.includes(fn.fn) || this.callStack.length >= MAX_CALL_DEPTH) return unknown(`${fn.fn.name}()`);
+    // `def get_settings() -> Settings`: the body is not needed to know what it returns.
+    const returnClass = this.functions.get(fn.fn)?.returnClass;
+    const annotated: Value | undefined = returnClass ? { t: 'inst', cls: returnClass.cls, mod: returnClass.mod } : undefined;
+    if (!fn.fn.body || this.callStack.includes(fn.fn) || this.callStack.length >= MAX_CALL_DEPTH) return annotated ?? unknown(`${fn.fn.name}()`);
     this.invoked.add(fn.fn);
     const locals = new Map<string, Value>();
     const scope: Scope = { locals, mod: fn.mod, parent: fn.closure, fnName: fn.fn.name };
@@ -767,6 +821,7 @@ export class ModuleInterpreter {
       this.callStack.pop();
     }
     void line;
+    if (annotated && (scope.returned === undefined || scope.returned.t === 'unknown')) return annotated;
     return scope.returned ?? { t: 'none' };
   }
 }
@@ -776,6 +831,10 @@ function dependsKind(fn: Value, expr: Expr): 'depends' | 'security' | undefined 
   if (/(^|\.)Depends$/.test(name)) return 'depends';
   if (/(^|\.)Security$/.test(name)) return 'security';
   return undefined;
+}
+
+function withHead(methods: string[]): string[] {
+  return methods.includes('GET') && !methods.includes('HEAD') ? [...methods, 'HEAD'] : methods;
 }
 
 function isFastapiName(name: string): boolean {

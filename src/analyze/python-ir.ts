@@ -53,6 +53,8 @@ export interface ClassIR {
   bases: Expr[];
   /** Class-level attributes: `API_V1_STR: str = "/api/v1"`, `id = Column(...)`. */
   fields: Array<{ name: string; value?: Expr; annotation?: string }>;
+  /** Decorated methods: route decorators in a class body register when the class is created (class-based views). */
+  decoratedMethods: FunctionIR[];
 }
 
 export type ImportStmt =
