@@ -3,7 +3,7 @@ import type { ManualStep } from '../io/file-change.js';
 import { buildInstallCall, planAppInstall } from './wire-app-install.js';
 import { buildImportLine, planImports, type ImportRequest } from './wire-imports.js';
 import { applyTextEdits, findSyntaxProblem, parsePython, type TextEdit, type WireOutcome } from './wire-python-source.js';
-import { buildGateDependency, planRouteGate, type GateAuth } from './wire-route-gate.js';
+import { buildGateDependency, buildGatedRegistrationLines, planRouteGate, type GateAuth } from './wire-route-gate.js';
 import { buildHandlerCall, planWebhookHandlerCall } from './wire-stripe-webhook.js';
 
 export interface WiringStep {
@@ -88,15 +88,44 @@ function importsFor(edits: Edit[], runtimeModule: string): ImportRequest[] {
   return requests;
 }
 
-function manualStepFor(file: string, edit: Edit, reason: string, runtimeModule: string): ManualStep {
-  const imports = importsFor([edit], runtimeModule).map(buildImportLine);
+/** The source and tree of the file a manual step is about, when it could be read. */
+interface ManualContext {
+  source: string;
+  tree: ReturnType<typeof parsePython>;
+}
+
+function missingImportLines(edit: Edit, runtimeModule: string, context: ManualContext | undefined): string[] {
+  const requests = importsFor([edit], runtimeModule);
+  if (!context) return requests.map(buildImportLine);
+  const outcome = planImports(context.source, context.tree, requests);
+  if (outcome.kind === 'present') return [];
+  // Only the lines planImports would add (the ones not imported yet).
+  if (outcome.kind === 'edit') return outcome.edits.flatMap((e) => e.text.split(/\r?\n/)).filter((l) => l.trim() !== '');
+  return requests.map(buildImportLine);
+}
+
+function describeRegistration(registration: RouteFact['registration']['kind']): string {
+  return registration === 'decorator' ? 'a decorator' : registration === 'add_api_route' ? 'add_api_route(...)' : 'a call such as router.get(path)(handler)';
+}
+
+function manualStepFor(file: string, edit: Edit, reason: string, runtimeModule: string, context?: ManualContext): ManualStep {
+  const imports = missingImportLines(edit, runtimeModule, context);
+  const importNote = imports.length > 0 ? ' (and the imports at the top of the file)' : '';
   switch (edit.kind) {
     case 'gate': {
-      const call = edit.registration === 'decorator' ? 'route decorator' : `${edit.registration === 'add_api_route' ? 'add_api_route' : 'route registration'}(...) call`;
+      const gated = context ? buildGatedRegistrationLines(context.source, context.tree, edit) : undefined;
+      if (gated) {
+        return {
+          file,
+          line: gated.line,
+          why: `gate ${describeRoutes(edit.routes)}: ${reason}; make the registration read as below${importNote}`,
+          snippet: [...imports, ...(imports.length > 0 ? [''] : []), gated.after].join('\n'),
+        };
+      }
       return {
         file,
         line: edit.line,
-        why: `gate ${describeRoutes(edit.routes)}: ${reason}; add this argument to the ${call}`,
+        why: `gate ${describeRoutes(edit.routes)}: ${reason}; add this argument to the route registration${importNote}`,
         snippet: [...imports, `dependencies=[${buildGateDependency(edit.stepId, edit.auth)}]`].join('\n'),
       };
     }
@@ -104,14 +133,14 @@ function manualStepFor(file: string, edit: Edit, reason: string, runtimeModule: 
       return {
         file,
         line: edit.line,
-        why: `install skene on the app: ${reason}; add after the line creating "${edit.variable}"`,
+        why: `install skene on the app: ${reason}; add after the line creating "${edit.variable}"${importNote}`,
         snippet: [...imports, buildInstallCall(edit.variable)].join('\n'),
       };
     case 'webhook':
       return {
         file,
         line: edit.line,
-        why: `connect the Stripe webhook in ${edit.function}(): ${reason}; add after the event is constructed`,
+        why: `connect the Stripe webhook in ${edit.function}(): ${reason}; add after the event is constructed${importNote}`,
         snippet: [...imports, buildHandlerCall(edit.eventVariable)].join('\n'),
       };
   }
@@ -119,11 +148,13 @@ function manualStepFor(file: string, edit: Edit, reason: string, runtimeModule: 
 
 function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Edit): WireOutcome {
   switch (edit.kind) {
-    case 'gate':
-      if (edit.registration !== 'decorator') {
-        return { kind: 'refused', reason: `the route is registered with ${edit.registration === 'add_api_route' ? 'add_api_route' : 'a call'}, not a decorator` };
+    case 'gate': {
+      const outcome = planRouteGate(source, tree, edit);
+      if (outcome.kind === 'refused' && edit.registration !== 'decorator') {
+        return { kind: 'refused', reason: `the route is registered with ${describeRegistration(edit.registration)}, not a decorator` };
       }
-      return planRouteGate(source, tree, edit);
+      return outcome;
+    }
     case 'install':
       return planAppInstall(source, tree, edit);
     case 'webhook':
@@ -220,7 +251,7 @@ export function buildProjectWiring(input: WiringInput): WiringResult {
     for (const edit of edits) {
       const outcome = planEdit(source, tree, edit);
       if (outcome.kind === 'refused') {
-        result.manual.push(manualStepFor(file, edit, outcome.reason, input.runtimeModule));
+        result.manual.push(manualStepFor(file, edit, outcome.reason, input.runtimeModule, { source, tree }));
         recordGate(edit, file, 'manual');
         continue;
       }
@@ -240,7 +271,7 @@ export function buildProjectWiring(input: WiringInput): WiringResult {
       for (const { edit, status } of done) {
         if (status === 'present') recordDone(edit, file, status);
         else {
-          result.manual.push(manualStepFor(file, edit, reason, input.runtimeModule));
+          result.manual.push(manualStepFor(file, edit, reason, input.runtimeModule, { source, tree }));
           recordGate(edit, file, 'manual');
         }
       }

@@ -1,4 +1,5 @@
 import {
+  applyTextEdits,
   detectEol,
   findCallsTo,
   findNodeAt,
@@ -83,6 +84,36 @@ function appendToSequence(source: string, open: SyntaxNode, close: SyntaxNode, i
   return [{ start: last.endIndex, end: last.endIndex, text: `, ${item}` }];
 }
 
+/** The edits adding the gate to a registration call's arguments, whatever the call is (decorator or not). */
+function planGateArgument(source: string, call: SyntaxNode, target: RouteGateTarget): WireOutcome {
+  if (hasGateFor(call, target.stepId)) return { kind: 'present' };
+  const argumentList = call.childForFieldName('arguments');
+  if (!argumentList || argumentList.type !== 'argument_list') {
+    return { kind: 'refused', reason: 'the registration call has no argument list' };
+  }
+  const args = namedArguments(argumentList);
+  if (args.some((a) => a.type === 'dictionary_splat' || a.type === 'list_splat')) {
+    return { kind: 'refused', reason: 'the call passes *args/**kwargs, which may already hold dependencies=' };
+  }
+  const dependency = buildGateDependency(target.stepId, target.auth);
+  const existing = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'dependencies');
+  if (existing) {
+    const value = existing.childForFieldName('value');
+    const open = value?.child(0);
+    const close = value?.child(value.childCount - 1);
+    if (!value || value.type !== 'list' || !open || !close || open.type !== '[' || close.type !== ']') {
+      return { kind: 'refused', reason: 'dependencies= is not a list literal' };
+    }
+    return { kind: 'edit', edits: appendToSequence(source, open, close, namedArguments(value), dependency) };
+  }
+  const open = argumentList.child(0);
+  const close = argumentList.child(argumentList.childCount - 1);
+  if (!open || !close || open.type !== '(' || close.type !== ')') {
+    return { kind: 'refused', reason: 'the registration call has no argument list' };
+  }
+  return { kind: 'edit', edits: appendToSequence(source, open, close, args, `dependencies=[${dependency}]`) };
+}
+
 /**
  * Gates one decorator-registered route.
  *
@@ -95,34 +126,31 @@ function appendToSequence(source: string, open: SyntaxNode, close: SyntaxNode, i
 export function planRouteGate(source: string, tree: PythonTree, target: RouteGateTarget): WireOutcome {
   const call = findRegistrationCall(source, tree, target);
   if (!call) return { kind: 'refused', reason: `no route registration call found at line ${target.line}` };
-  if (call.parent?.type !== 'decorator') return { kind: 'refused', reason: 'the route is not registered with a decorator' };
-  if (hasGateFor(call, target.stepId)) return { kind: 'present' };
-  const argumentList = call.childForFieldName('arguments');
-  if (!argumentList || argumentList.type !== 'argument_list') {
-    return { kind: 'refused', reason: 'the decorator call has no argument list' };
+  if (call.parent?.type !== 'decorator') {
+    return hasGateFor(call, target.stepId) ? { kind: 'present' } : { kind: 'refused', reason: 'the route is not registered with a decorator' };
   }
-  const args = namedArguments(argumentList);
-  if (args.some((a) => a.type === 'dictionary_splat' || a.type === 'list_splat')) {
-    return { kind: 'refused', reason: 'the decorator passes *args/**kwargs, which may already hold dependencies=' };
-  }
-  const dependency = buildGateDependency(target.stepId, target.auth);
-  const existing = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'dependencies');
-  if (existing) {
-    const value = existing.childForFieldName('value');
-    if (!value || value.type !== 'list') {
-      return { kind: 'refused', reason: 'dependencies= is not a list literal' };
-    }
-    const open = value.child(0);
-    const close = value.child(value.childCount - 1);
-    if (!open || !close || open.type !== '[' || close.type !== ']') {
-      return { kind: 'refused', reason: 'dependencies= is not a list literal' };
-    }
-    return { kind: 'edit', edits: appendToSequence(source, open, close, namedArguments(value), dependency) };
-  }
-  const open = argumentList.child(0);
-  const close = argumentList.child(argumentList.childCount - 1);
-  if (!open || !close || open.type !== '(' || close.type !== ')') {
-    return { kind: 'refused', reason: 'the decorator call has no argument list' };
-  }
-  return { kind: 'edit', edits: appendToSequence(source, open, close, args, `dependencies=[${dependency}]`) };
+  return planGateArgument(source, call, target);
+}
+
+/**
+ * For a route skene leaves to the user (registered with `add_api_route(...)` or `router.get(p)(fn)`):
+ * the registration's lines as they should read with the gate, or undefined when that cannot be computed.
+ *
+ * Before: `app.add_api_route("/stats", stats, methods=["GET"])`
+ * After:  `app.add_api_route("/stats", stats, methods=["GET"], dependencies=[Depends(skene_gate("stats"))])`
+ */
+export function buildGatedRegistrationLines(source: string, tree: PythonTree, target: RouteGateTarget): { line: number; before: string; after: string } | undefined {
+  const call = findRegistrationCall(source, tree, target);
+  if (!call) return undefined;
+  const outcome = planGateArgument(source, call, target);
+  if (outcome.kind !== 'edit') return undefined;
+  let statement: SyntaxNode = call;
+  while (statement.parent && statement.parent.type !== 'module' && statement.parent.type !== 'block') statement = statement.parent;
+  const start = source.lastIndexOf('\n', statement.startIndex - 1) + 1;
+  const endBreak = source.indexOf('\n', statement.endIndex);
+  const end = endBreak === -1 ? source.length : endBreak;
+  const shifted = outcome.edits.map((edit) => ({ start: edit.start - start, end: edit.end - start, text: edit.text }));
+  const before = source.slice(start, end);
+  const after = applyTextEdits(before, shifted).replace(/\r?\n$/, '');
+  return { line: statement.startPosition.row + 1, before: before.replace(/\r$/, ''), after };
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import type { FileChange } from './file-change.js';
 import { resolveInsideProject } from './path-guard.js';
 
@@ -8,6 +8,20 @@ export async function readProjectFile(root: string, path: string): Promise<strin
     return await readFile(resolveInsideProject(root, path), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Files directly inside `dir` (relative, POSIX style) whose name ends with `suffix`, sorted; none when `dir` is missing. */
+export async function listProjectFiles(root: string, dir: string, suffix: string): Promise<string[]> {
+  try {
+    const entries = await readdir(resolveInsideProject(root, dir), { withFileTypes: true });
+    return entries
+      .filter((entry) => entry.isFile() && entry.name.endsWith(suffix))
+      .map((entry) => `${dir}/${entry.name}`)
+      .sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
     throw error;
   }
 }

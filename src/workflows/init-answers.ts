@@ -1,0 +1,229 @@
+import type { AnalysisResult, HttpMethod } from '../analyze/types.js';
+import { matchRoutes, parseMethodSelector, validateEndpointGlob, type MethodSelector } from '../config/endpoint-glob.js';
+import { parsePeriod } from '../config/period.js';
+import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
+import { UsageError } from '../errors.js';
+import { askEndpoint, routesMatching, suggestEndpoint } from '../ui/endpoint-prompt.js';
+import type { Logger } from '../ui/logger.js';
+import type { Prompter } from '../ui/prompts.js';
+import { describeMethods, httpRoutes, sameMethods } from './plan-loop-changes.js';
+
+/** The page's defaults, used with `--yes` (an existing step's own values win over them). */
+export const INIT_DEFAULTS = {
+  limit: 100,
+  period: '30d',
+  message: "You've reached your free tier limit. Upgrade to continue.",
+  provider: 'resend',
+  template: 'upgrade_prompt',
+} as const;
+
+export interface InitOptions {
+  dir: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  endpoint?: string;
+  method?: string;
+  limit?: string;
+  period?: string;
+  message?: string;
+  upgradeUrl?: string;
+  provider?: string;
+  template?: string;
+}
+
+export interface InitAnswers {
+  endpoint: string;
+  methods: MethodSelector;
+  freeLimit: number;
+  period: string;
+  message: string;
+  upgradeUrl?: string;
+  /** The email template name; undefined when no upgrade email is sent. */
+  emailTemplate?: string;
+}
+
+export interface ParsedFlags {
+  endpoint?: string;
+  methods?: MethodSelector;
+  limit?: number;
+  period?: string;
+  message?: string;
+  upgradeUrl?: string;
+  provider?: 'resend' | 'none';
+  template?: string;
+}
+
+const TEMPLATE_NAME = /^[A-Za-z0-9_-]+$/;
+
+function validateUrl(value: string): true | string {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? true : 'an upgrade URL starts with http:// or https://';
+  } catch {
+    return 'not a URL (e.g. https://example.com/pricing)';
+  }
+}
+
+function validateLimit(value: string): true | string {
+  return /^[0-9]+$/.test(value.trim()) && Number.isSafeInteger(Number(value.trim())) ? true : 'a whole number >= 0';
+}
+
+function validatePeriod(value: string): true | string {
+  return parsePeriod(value.trim()) !== undefined ? true : 'a period such as 30d, 12h, 2w or 90m';
+}
+
+/** Checks every flag before any work, so a typo fails fast with exit 2. */
+export function parseInitFlags(options: InitOptions): ParsedFlags {
+  const flags: ParsedFlags = {};
+  if (options.endpoint !== undefined) {
+    const problem = validateEndpointGlob(options.endpoint);
+    if (problem) throw new UsageError(`--endpoint ${options.endpoint}: ${problem}.`, 'Example: --endpoint "/api/v1/reports/**"');
+    flags.endpoint = options.endpoint;
+  }
+  if (options.method !== undefined) {
+    const methods = parseMethodSelector(options.method.includes(',') ? options.method.split(',').map((m) => m.trim()) : options.method.trim());
+    if (!methods) throw new UsageError(`--method ${options.method}: unknown HTTP method.`, 'Use GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD, TRACE, a comma-separated list, or "*".');
+    flags.methods = methods;
+  }
+  if (options.limit !== undefined) {
+    if (validateLimit(options.limit) !== true) throw new UsageError(`--limit ${options.limit}: the free limit is a whole number >= 0.`);
+    flags.limit = Number(options.limit.trim());
+  }
+  if (options.period !== undefined) {
+    if (validatePeriod(options.period) !== true) throw new UsageError(`--period ${options.period}: use <n>m, <n>h, <n>d or <n>w, e.g. 30d.`);
+    flags.period = options.period.trim();
+  }
+  if (options.message !== undefined) {
+    if (options.message.trim() === '') throw new UsageError('--message is empty.');
+    flags.message = options.message;
+  }
+  if (options.upgradeUrl !== undefined) {
+    const valid = validateUrl(options.upgradeUrl);
+    if (valid !== true) throw new UsageError(`--upgrade-url ${options.upgradeUrl}: ${valid}.`);
+    flags.upgradeUrl = options.upgradeUrl;
+  }
+  if (options.provider !== undefined) {
+    if (options.provider !== 'resend' && options.provider !== 'none') {
+      throw new UsageError(`--provider ${options.provider}: the email provider is "resend" (or "none" for no upgrade email).`);
+    }
+    flags.provider = options.provider;
+  }
+  if (options.template !== undefined) {
+    if (!TEMPLATE_NAME.test(options.template)) throw new UsageError(`--template ${options.template}: use letters, digits, "_" and "-".`);
+    flags.template = options.template;
+  }
+  return flags;
+}
+
+/**
+ * Answers come from the flag, then (with `--yes`) from the existing step or the page's defaults, and only
+ * then from a question; the non-interactive prompter turns a question into exit 2 naming the flag.
+ */
+export async function resolveAnswers(
+  flags: ParsedFlags,
+  options: { yes: boolean; prompter: Prompter; liveTerminal: boolean; analysis: AnalysisResult; existing?: NormalizedLoop; logger: Logger },
+): Promise<InitAnswers> {
+  const { yes, prompter, analysis, existing, logger } = options;
+  const routes = httpRoutes(analysis);
+  const suggestion = suggestEndpoint(routes);
+  const firstExisting = existing?.steps[0];
+
+  const endpointDefault = firstExisting?.trigger.endpoint ?? suggestion?.endpoint;
+  const endpoint =
+    flags.endpoint ??
+    (yes && endpointDefault !== undefined
+      ? endpointDefault
+      : await askEndpoint({ prompter, liveTerminal: options.liveTerminal, routes, default: endpointDefault, palette: logger.palette }));
+  const globRoutes = routesMatching(endpoint, routes);
+  if (globRoutes.length === 0) {
+    throw new UsageError(`--endpoint ${endpoint} matches no route of this project.`, 'Run `skene analyze` to list the routes and their full paths.');
+  }
+
+  const matchingStep = (methods: MethodSelector | undefined): NormalizedStep | undefined =>
+    existing?.steps.find((s) => s.trigger.endpoint === endpoint && (methods === undefined || sameMethods(s.trigger.methods, methods)));
+  const presentMethods = [...new Set(globRoutes.map((r) => r.method as HttpMethod))];
+  const methodDefault: MethodSelector =
+    matchingStep(undefined)?.trigger.methods ?? (presentMethods.includes(suggestion?.method ?? 'POST') ? [suggestion?.method ?? 'POST'] : [presentMethods[0]!]);
+  let methods = flags.methods;
+  if (!methods) {
+    if (yes) methods = methodDefault;
+    else {
+      const choices: Array<{ name: string; value: string }> = [
+        ...presentMethods.map((m) => ({ name: m, value: m })),
+        { name: '* (every method)', value: '*' },
+      ];
+      const picked = await prompter.select<string>({
+        message: 'Which method counts?',
+        choices,
+        default: methodDefault === '*' ? '*' : methodDefault[0],
+        flag: '--method',
+      });
+      methods = picked === '*' ? '*' : [picked as HttpMethod];
+    }
+  }
+  const gated = matchRoutes({ endpoint, methods }, routes);
+  if (gated.length === 0) {
+    throw new UsageError(
+      `--endpoint ${endpoint} with --method ${describeMethods(methods)} matches no route.`,
+      `The endpoint matches ${[...new Set(globRoutes.map((r) => r.method))].join(', ')} routes.`,
+    );
+  }
+
+  const step = matchingStep(methods);
+  const ask = async (flagValue: string | number | undefined, fallback: string | undefined, question: Parameters<Prompter['input']>[0]): Promise<string> => {
+    if (flagValue !== undefined) return String(flagValue);
+    if (yes && fallback !== undefined) return fallback;
+    return prompter.input({ ...question, default: fallback });
+  };
+
+  const stepLimit = step?.condition.limit.free;
+  const limitText = await ask(flags.limit, String(stepLimit ?? INIT_DEFAULTS.limit), {
+    message: 'Free requests per period',
+    flag: '--limit',
+    validate: validateLimit,
+  });
+  const period = await ask(flags.period, step?.condition.period ?? INIT_DEFAULTS.period, {
+    message: 'Period (the window starts at a user\'s first request): e.g. 30d, 1w, 24h',
+    flag: '--period',
+    validate: validatePeriod,
+  });
+  const message = await ask(flags.message, step?.action.message ?? INIT_DEFAULTS.message, {
+    message: 'Message shown when a free user hits the limit',
+    flag: '--message',
+    validate: (v) => (v.trim() === '' ? 'a message is needed' : true),
+  });
+  const upgradeUrlText = await ask(flags.upgradeUrl, step?.action.upgradeUrl ?? '', {
+    message: 'Upgrade URL (empty: read SKENE_UPGRADE_URL at run time)',
+    flag: '--upgrade-url',
+    validate: (v) => (v.trim() === '' ? true : validateUrl(v.trim())),
+  });
+  const existingProvider = step ? (step.action.upgradePrompt ? 'resend' : 'none') : undefined;
+  let provider = flags.provider ?? (yes ? (existingProvider ?? INIT_DEFAULTS.provider) : undefined);
+  provider ??= await prompter.select<'resend' | 'none'>({
+    message: 'Upgrade prompt email',
+    choices: [
+      { name: 'Resend', value: 'resend', description: 'one email per user and window, through Resend\'s API' },
+      { name: 'No email', value: 'none' },
+    ],
+    default: existingProvider ?? 'resend',
+    flag: '--provider',
+  });
+  let emailTemplate: string | undefined;
+  if (provider === 'resend') {
+    emailTemplate = await ask(flags.template, step?.action.upgradePrompt?.template ?? INIT_DEFAULTS.template, {
+      message: 'Email template name',
+      flag: '--template',
+      validate: (v) => (TEMPLATE_NAME.test(v.trim()) ? true : 'letters, digits, "_" and "-"'),
+    });
+  }
+  return {
+    endpoint,
+    methods,
+    freeLimit: Number(limitText.trim()),
+    period: period.trim(),
+    message,
+    ...(upgradeUrlText.trim() === '' ? {} : { upgradeUrl: upgradeUrlText.trim() }),
+    ...(emailTemplate === undefined ? {} : { emailTemplate: emailTemplate.trim() }),
+  };
+}
+

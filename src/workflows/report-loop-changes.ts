@@ -1,0 +1,108 @@
+import type { AnalysisResult } from '../analyze/types.js';
+import { ExitCode } from '../errors.js';
+import { applyPlan } from '../io/apply-plan.js';
+import { renderPlanDiff } from '../io/render-diff.js';
+import { renderChangeSummary, renderManualSteps } from '../io/render-summary.js';
+import type { Logger } from '../ui/logger.js';
+import { describeMethods, httpRoutes, type LoopPlan } from './plan-loop-changes.js';
+
+/** What skene found, before any question: apps, routes, Stripe, auth, database. */
+export function describeFindings(analysis: AnalysisResult, dir: string, logger: Logger): void {
+  const p = logger.palette;
+  const routes = httpRoutes(analysis);
+  const byMethod = new Map<string, number>();
+  for (const r of routes) byMethod.set(r.method, (byMethod.get(r.method) ?? 0) + 1);
+  const apps = analysis.apps.map((a) => `${p.accent(`${a.file}:${a.line}`)} (${a.factory ? `${a.factory}() → ` : ''}${a.variable})`).join(', ');
+  const stripe = analysis.stripe;
+  const webhook = stripe.webhooks[0];
+  const stripeLine = !stripe.used
+    ? 'not used'
+    : [
+        `${stripe.calls.length} API call${stripe.calls.length === 1 ? '' : 's'}`,
+        webhook ? `webhook ${webhook.route ? `${webhook.route.method} ${webhook.route.path}` : `${webhook.function}()`} (${webhook.file}:${webhook.line})` : 'no webhook endpoint',
+      ].join(', ');
+  const auth = analysis.auth.primary;
+  const db = analysis.database;
+  logger.info(p.bold(`Found in ${dir}:`));
+  logger.info(`  apps      ${apps || 'none'}`);
+  logger.info(`  routes    ${routes.length} (${[...byMethod].map(([m, n]) => `${n} ${m}`).join(', ') || 'none'})`);
+  logger.info(`  Stripe    ${stripeLine}`);
+  logger.info(`  auth      ${auth ? `${auth.name} from ${auth.module} (${auth.scheme})` : 'no auth dependency found: gates use identify(request)'}`);
+  logger.info(`  database  ${db.kind === 'none' ? `none (skene uses SKENE_DATABASE_URL, default sqlite)` : `${db.kind}${db.engine ? ` (${db.engine.module}.${db.engine.variable})` : ''}${db.alembic ? ', Alembic' : ''}`}`);
+}
+
+/** Per step: its trigger and limit, then every route it matches and whether it is gated. */
+export function renderGatedRoutes(plan: LoopPlan, logger: Logger, options: { dryRun?: boolean } = {}): string {
+  const p = logger.palette;
+  const lines: string[] = [];
+  for (const step of plan.loop.steps) {
+    const gated = plan.wiring.gated.filter((g) => g.stepId === step.id);
+    const limit = step.condition.limit.free;
+    lines.push(
+      p.bold(`Step ${step.id}: ${describeMethods(step.trigger.methods)} ${step.trigger.endpoint}, free ${limit === null ? 'unlimited' : limit} per ${step.condition.period}`),
+    );
+    if (gated.length === 0) lines.push(`  ${p.warn('matches no route of this project')}`);
+    for (const g of gated) {
+      const status = g.status === 'added' ? p.success(options.dryRun ? 'to be gated' : 'gated') : g.status === 'present' ? p.dim('already gated') : p.warn('edit by hand');
+      lines.push(`  ${g.method} ${g.path}  ${p.accent(`${g.file}:${g.line}`)}  ${status}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** What is left to the user: the webhook, the env vars the runtime reads, doctor. */
+export function renderNextSteps(plan: LoopPlan, analysis: AnalysisResult, logger: Logger): string {
+  const p = logger.palette;
+  const steps: string[] = [];
+  const webhook = analysis.stripe.webhooks.find((w) => w.constructEvent);
+  const events = 'checkout.session.completed, customer.subscription.created/updated/deleted';
+  steps.push(
+    plan.wiring.webhookConnected && webhook
+      ? `Your Stripe webhook ${webhook.route ? `${webhook.route.method} ${webhook.route.path}` : `${webhook.function}()`} now hands events to skene: subscribe it to ${events}, and set ${p.accent('STRIPE_WEBHOOK_SECRET')} (its signing secret).`
+      : `Point a Stripe webhook at ${p.accent('POST /skene/webhooks/stripe')} with ${events}, and set ${p.accent('STRIPE_WEBHOOK_SECRET')} (its signing secret).`,
+  );
+  if (plan.loop.steps.some((s) => s.action.upgradePrompt)) {
+    steps.push(`Set ${p.accent('RESEND_API_KEY')} and ${p.accent('SKENE_EMAIL_FROM')} for the upgrade email.`);
+  }
+  if (plan.loop.steps.some((s) => !s.action.upgradeUrl)) steps.push(`Set ${p.accent('SKENE_UPGRADE_URL')} (the link in the 402 answer and the email).`);
+  if (!analysis.auth.primary) {
+    const integration = plan.location.dir === '' ? '_integration.py' : `${plan.location.dir}/_integration.py`;
+    steps.push(`No auth dependency was found: edit identify(request) in ${p.accent(integration)} so gates know the user.`);
+  }
+  if (plan.manual.length > 0) steps.push('Make the edits listed above by hand.');
+  steps.push(`Run ${p.accent('npx skene doctor')} to check everything.`);
+  return [p.bold('Next steps:'), ...steps.map((s, i) => `  ${i + 1}. ${s}`)].join('\n');
+}
+
+/**
+ * Shows the plan (diffs, then the edits left to the user), and unless it is a dry run, asks through
+ * `confirm` (when there is something to write) and applies it. The summary comes from the same plan.
+ */
+export async function reviewAndApplyPlan(
+  root: string,
+  plan: LoopPlan,
+  options: { dryRun: boolean; logger: Logger; confirm?: (pending: number) => Promise<boolean>; done: string },
+): Promise<{ exitCode: number; applied: boolean }> {
+  const { logger } = options;
+  const p = logger.palette;
+  const pending = plan.changes.filter((c) => c.action !== 'skip');
+  if (pending.length > 0) logger.out(renderPlanDiff(plan.changes, p));
+  const manual = renderManualSteps(plan.manual, p);
+  if (manual) logger.out(`${pending.length > 0 ? '\n' : ''}${manual}`);
+
+  if (options.dryRun) {
+    logger.out('');
+    logger.out(renderChangeSummary(plan.changes, p, { dryRun: true }));
+    logger.out(p.dim('Dry run: nothing was written.'));
+    return { exitCode: ExitCode.ok, applied: false };
+  }
+  if (pending.length > 0 && options.confirm && !(await options.confirm(pending.length))) {
+    logger.warn('Nothing was written.');
+    return { exitCode: ExitCode.cancelled, applied: false };
+  }
+  await applyPlan(root, plan);
+  logger.out('');
+  logger.out(pending.length > 0 ? `${p.success('✓')} ${options.done}` : `${p.success('✓')} Already up to date: nothing to change.`);
+  logger.out(renderChangeSummary(plan.changes, p));
+  return { exitCode: ExitCode.ok, applied: true };
+}
