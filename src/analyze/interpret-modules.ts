@@ -209,7 +209,16 @@ export class ModuleInterpreter {
 
   private moduleValue(name: string): Value {
     const record = this.loadModule(name);
-    return record ? { t: 'module', name: record.ir.module } : { t: 'ext', name };
+    if (record) return { t: 'module', name: record.ir.module };
+    // A folder of modules without __init__.py is a namespace package: its submodules still import.
+    if (this.isNamespacePackage(name)) return { t: 'module', name };
+    return { t: 'ext', name };
+  }
+
+  private isNamespacePackage(name: string): boolean {
+    const prefix = `${name}.`;
+    for (const module of this.modules.keys()) if (module.startsWith(prefix)) return true;
+    return false;
   }
 
   private absoluteModule(scope: Scope, module: string, level: number): string {
@@ -224,12 +233,13 @@ export class ModuleInterpreter {
 
   private execImport(stmt: Extract<Stmt, { k: 'import' | 'from' }>, scope: Scope): void {
     if (stmt.k === 'import') {
+      // `import a.b.c` runs a, a.b and a.b.c (their routes register now) and binds `a`.
       const value = this.moduleValue(stmt.module);
       if (stmt.alias) {
         scope.locals.set(stmt.alias, value);
       } else {
         const head = stmt.module.split('.')[0]!;
-        scope.locals.set(head, this.modules.has(head) || this.resolveModuleName(head) ? this.moduleValue(head) : { t: 'ext', name: head });
+        scope.locals.set(head, head === stmt.module ? value : this.moduleValue(head));
       }
       return;
     }
