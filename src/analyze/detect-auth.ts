@@ -56,6 +56,7 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
 
   const candidates: AuthDependencyFact[] = [];
   for (const [record, scheme] of schemeOf) {
+    if (record.isRouteHandler) continue;
     const aliases = result.aliases
       .filter((a) => a.deps.some((d) => d.callable?.module === record.module && d.callable.name === record.fn.name))
       .map((a) => ({ name: a.name, module: a.module }));

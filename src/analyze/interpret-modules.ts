@@ -96,6 +96,8 @@ export interface FunctionRecord {
   signatureDeps: Array<{ param: string; dep: DepRef; target?: Value }>;
   /** The resolved class of the return annotation, when it is a project class. */
   returnClass?: { cls: ClassIR; mod: ModuleRecord };
+  /** Registered as a route's endpoint (a handler is not itself an auth dependency). */
+  isRouteHandler?: boolean;
 }
 
 export interface InterpretResult {
@@ -426,11 +428,13 @@ export class ModuleInterpreter {
     return { dep, target };
   }
 
+  /** Where a scheme or fastapi-users dependency is defined: modules that import it bind the same value too. */
   private findModuleBinding(value: Value): { name: string; module: string } | undefined {
+    const bindings: Array<{ name: string; module: string }> = [];
     for (const [module, record] of this.modules) {
-      for (const [name, v] of record.ns) if (v === value) return { name, module };
+      for (const [name, v] of record.ns) if (v === value) bindings.push({ name, module });
     }
-    return undefined;
+    return bindings.find((b) => this.schemes.some((s) => s.module === b.module && s.name === b.name)) ?? bindings[0];
   }
 
   private depsList(expr: Expr | undefined, scope: Scope): DepRef[] {
@@ -596,6 +600,8 @@ export class ModuleInterpreter {
       case 'unknown': {
         const name = fn.t === 'ext' ? fn.name : (dottedName(call.fn) ?? '');
         const last = name.split('.').pop() ?? '';
+        // fastapi-users: `current_active_user = fastapi_users.current_user(active=True)`.
+        if (last === 'current_user' && call.fn.k === 'attr' && this.importsFastapiUsers(scope.mod)) return { t: 'users_dep', text: call.text };
         if (fn.t === 'ext' && (last === 'FastAPI' || last === 'APIRouter') && isFastapiName(name)) {
           return { t: 'router', r: this.createRouter(last === 'FastAPI', call, scope) };
         }
@@ -632,6 +638,14 @@ export class ModuleInterpreter {
       default:
         return unknown(call.text);
     }
+  }
+
+  private importsFastapiUsers(mod: ModuleRecord): boolean {
+    const visit = (body: Stmt[]): boolean =>
+      body.some((stmt) =>
+        stmt.k === 'import' || stmt.k === 'from' ? /^fastapi_users(\.|$)/.test(stmt.module) : stmt.k === 'block' ? visit(stmt.body) : false,
+      );
+    return visit(mod.ir.body);
   }
 
   /** `class VersionedRouter(APIRouter)`: a project class that is (transitively) FastAPI's own. */
@@ -767,6 +781,7 @@ export class ModuleInterpreter {
     const fnName = target.t === 'func' ? target.fn.name : target.t === 'unknown' ? target.text : '<unknown>';
     const localPath = this.evalStr(decorator.path, decorator.scope);
     const record = target.t === 'func' ? this.functions.get(target.fn) : undefined;
+    if (record) record.isRouteHandler = true;
     const decoratorDeps = this.depsList(decorator.kw.dependencies, decorator.scope);
     const deps: RouteEntry['deps'] = [
       ...router.deps.map((d) => ({ ...d, source: 'router' as const })),
