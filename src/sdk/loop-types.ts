@@ -53,8 +53,13 @@ export interface ApiTrigger {
 export interface UsageLimits {
   /** Requests a user without an active subscription may make per period. */
   free: number;
-  /** Requests a user with any `active` or `trialing` subscription may make per period (default: unlimited). */
+  /**
+   * Requests a user with any `active` or `trialing` subscription may make per period (default: unlimited).
+   * A `past_due` subscription stays paid for a grace period (3 days); `canceled`, `unpaid`, `paused` and
+   * `incomplete` ones count as free.
+   */
   paid?: number;
+  /** A plan named in the top-level `plans` (e.g. `pro`): requests its subscribers may make per period. */
   [plan: string]: number | undefined;
 }
 
@@ -70,6 +75,7 @@ export interface UsageCondition {
 
 /** The one upgrade email sent when a user is first blocked in a window. */
 export interface EmailUpgradePrompt {
+  /** The prompt is an email to the user's address (from the app's user, found by `skene init`). */
   type: 'email';
   /** The email API used to send it; skene sends through Resend (`RESEND_API_KEY`, `SKENE_EMAIL_FROM`). */
   provider: 'resend';
