@@ -179,7 +179,7 @@ def gate(step_id, auth=None, scopes=None):
 async def _enforce(request, step, identity):
     user_key, email = identity
     try:
-        outcome = get_store().consume(step, user_key)
+        outcome = await get_store().consume_async(step, user_key)
     except StoreError as exc:
         log_store_outage(exc)
         if step.get("fail_open", True):

@@ -33,24 +33,35 @@ class SkeneMiddleware(object):
                 started.append(True)
                 if gates:
                     message = dict(message)
-                    message["headers"] = _settle(gates, message["status"], list(message.get("headers") or []))
+                    message["headers"] = await _settle(gates, message["status"], list(message.get("headers") or []))
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_headers)
         except BaseException:
             if not started:
-                _settle(gates, 500, [])
+                # The task may be cancelled: nothing is awaited here, the refunds are handed to skene's threads.
+                _refund_soon(gates)
             raise
 
 
-def _settle(gates, status, headers):
+def _refund_soon(gates):
+    for state in gates:
+        if state.counted and not state.refunded:
+            state.refunded = True
+            try:
+                get_store().refund_soon(state.step["id"], state.user_key, state.window_start)
+            except StoreError as exc:
+                logger.error("skene: cannot give back a unit of %s: %s", state.step["id"], exc)
+
+
+async def _settle(gates, status, headers):
     """Refunds units taken by a request answered with an error; adds RateLimit headers for finite limits."""
     for state in gates:
         if status >= 400 and state.counted and not state.refunded:
             state.refunded = True
             try:
-                get_store().refund(state.step["id"], state.user_key, state.window_start)
+                await get_store().refund_async(state.step["id"], state.user_key, state.window_start)
                 state.used = max(0, state.used - 1)
             except StoreError as exc:
                 logger.error("skene: cannot give back a unit of %s: %s", state.step["id"], exc)

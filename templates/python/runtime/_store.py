@@ -5,12 +5,21 @@ skene opens its own small set of DBAPI connections (same URL, same driver as the
 of borrowing from the app's pool: a request already holds a pooled connection when the gate runs, and
 waiting on the same pool could starve it. Every statement runs in autocommit; the usage counter is one
 atomic statement, so limits hold across threads and processes.
+
+The gate runs on the event loop and must never wait there: a lock it waits for may be held by a task of
+the same loop (an async app's SQLite session). So on SQLite it first tries without waiting (busy
+timeout 0, this process's write lock only if free) and, when that would wait, runs the same work on
+skene's own threads — never the app's threadpool, whose threads may all be waiting for the app's pool.
+On PostgreSQL every call goes to skene's threads.
 """
+import asyncio
+import functools
 import logging
 import os
 import sqlite3
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from . import _config
 from . import _integration
@@ -103,9 +112,12 @@ class Store(object):
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         # SQLite's own busy handler sleeps in steps of milliseconds; serialising this process's writers
         # first keeps them off it, so only other processes ever contend for the file lock.
-        self._write_lock = threading.Lock() if dialect == "sqlite" else None
+        self._write_lock = threading.RLock() if dialect == "sqlite" else None
         self._ready = False
         self._returning = dialect != "sqlite" or sqlite3.sqlite_version_info >= (3, 35, 0)
+        # The connection for work on the event loop (SQLite only, busy timeout 0), used under _write_lock.
+        self._loop_conn = None
+        self._executor = None
 
     # -- connections ---------------------------------------------------------------------------
     def _sql(self, sql):
@@ -161,6 +173,72 @@ class Store(object):
         finally:
             self._release(conn, broken)
 
+    def run_nowait(self, work):
+        """Runs work(cursor) only if it needs no waiting: SQLite, tables ready, this process's write lock
+        free, no other process holding the file's lock. Returns (True, result), or (False, None) when it
+        would wait; work must then be safe to run again (it is: a statement that met SQLITE_BUSY changed
+        nothing)."""
+        if self._write_lock is None or not self._ready or not self._write_lock.acquire(blocking=False):
+            return False, None
+        try:
+            try:
+                if self._loop_conn is None:
+                    self._loop_conn = self._connect(busy_timeout_ms=0)
+                cur = self._loop_conn.cursor()
+            except sqlite3.OperationalError as exc:
+                if _is_busy(exc):
+                    return False, None
+                raise StoreError("cannot connect to the skene store (%s): %s" % (self.description, exc)) from exc
+            try:
+                return True, work(cur)
+            except sqlite3.OperationalError as exc:
+                if _is_busy(exc):
+                    return False, None
+                self._drop_loop_conn()
+                raise StoreError("skene store error (%s): %s" % (self.description, exc)) from exc
+            except StoreError:
+                raise
+            except Exception as exc:
+                self._drop_loop_conn()
+                raise StoreError("skene store error (%s): %s" % (self.description, exc)) from exc
+            finally:
+                cur.close()
+        finally:
+            self._write_lock.release()
+
+    def _drop_loop_conn(self):
+        conn, self._loop_conn = self._loop_conn, None
+        try:
+            conn.close()
+        except Exception:
+            pass
+
+    def _threads(self):
+        if self._executor is None:
+            with self._lock:
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(MAX_CONNECTIONS, thread_name_prefix="skene-store")
+        return self._executor
+
+    async def run_async(self, work):
+        """run(work) for a coroutine on the event loop: without waiting when it can, else on skene's threads."""
+        done, result = self.run_nowait(work)
+        if done:
+            return result
+        return await asyncio.get_running_loop().run_in_executor(self._threads(), functools.partial(self.run, work))
+
+    def run_soon(self, work):
+        """Runs work now if that needs no waiting, else on skene's threads without waiting for it."""
+        done, _ = self.run_nowait(work)
+        if not done:
+            self._threads().submit(self._run_logged, work)
+
+    def _run_logged(self, work):
+        try:
+            self.run(work)
+        except StoreError as exc:
+            logger.error("skene: a deferred store write failed: %s", exc)
+
     def execute(self, cur, sql, params=()):
         cur.execute(self._sql(sql), params)
         return cur
@@ -215,8 +293,12 @@ class Store(object):
     # -- plans ---------------------------------------------------------------------------------
     def _plans_of(self, cur, user_key, now):
         self.execute(cur, "SELECT status, prices, past_due_since FROM skene_subscriptions WHERE user_key = ?", (user_key,))
+        return self._paid_plans(cur.fetchall(), now)
+
+    @staticmethod
+    def _paid_plans(subscriptions, now):
         plans = []
-        for status, prices, past_due_since in cur.fetchall():
+        for status, prices, past_due_since in subscriptions:
             paid = status in PAID_STATUSES or (
                 status == "past_due" and past_due_since is not None
                 and past_due_since + _config.PAST_DUE_GRACE_SECONDS > now
@@ -232,27 +314,51 @@ class Store(object):
         return self.run(lambda cur: self._best_plan(cur, step, user_key, now))
 
     def _best_plan(self, cur, step, user_key, now):
+        return self._best_plan_of(step, self._plans_of(cur, user_key, now))
+
+    @staticmethod
+    def _best_plan_of(step, plans):
         best, best_limit = "free", _config.step_limit(step, "free")
-        for plan in self._plans_of(cur, user_key, now):
+        for plan in plans:
             limit = _config.step_limit(step, plan)
             if best_limit is not None and (limit is None or limit > best_limit):
                 best, best_limit = plan, limit
         return best, best_limit
 
     # -- usage ---------------------------------------------------------------------------------
+    def _read_usage_and_plans(self, cur, step, user_key, now):
+        """One statement for the user's usage row and subscriptions: (plan, limit, usage row or None)."""
+        self.execute(
+            cur,
+            "SELECT u.used, u.window_start, s.status, s.prices, s.past_due_since FROM (SELECT 1 AS one) AS anchor "
+            "LEFT JOIN skene_usage AS u ON u.step_id = ? AND u.user_key = ? "
+            "LEFT JOIN skene_subscriptions AS s ON s.user_key = ?",
+            (step["id"], user_key, user_key),
+        )
+        rows = cur.fetchall()
+        usage = (rows[0][0], rows[0][1]) if rows and rows[0][0] is not None else None
+        subscriptions = [row[2:] for row in rows if row[2] is not None or row[3] is not None]
+        plan, limit = self._best_plan_of(step, self._paid_plans(subscriptions, now))
+        return plan, limit, usage
+
     def consume(self, step, user_key, now=None):
         """Counts one use of `step` by `user_key` if the user is under the limit, in one statement."""
+        return self.run(self._consume_work(step, user_key, now))
+
+    async def consume_async(self, step, user_key, now=None):
+        """consume() from the event loop, which it never blocks on a lock (see the module's note)."""
+        return await self.run_async(self._consume_work(step, user_key, now))
+
+    def _consume_work(self, step, user_key, now):
         now = time.time() if now is None else now
         period = float(step["period_seconds"])
         step_id = step["id"]
 
         def work(cur):
-            plan, limit = self._best_plan(cur, step, user_key, now)
-            if limit is not None:
-                # Read-only pre-check: a user already at the limit is answered without a write.
-                row = self._usage_row(cur, step_id, user_key)
-                if row is not None and row[1] + period > now and row[0] >= limit:
-                    return Outcome(False, False, plan, limit, int(row[0]), float(row[1]))
+            plan, limit, usage = self._read_usage_and_plans(cur, step, user_key, now)
+            # A user already at the limit is answered by that read alone, without a write.
+            if limit is not None and usage is not None and usage[1] + period > now and usage[0] >= limit:
+                return Outcome(False, False, plan, limit, int(usage[0]), float(usage[1]))
             params = [step_id, user_key, now, period, period]
             if limit is not None:
                 params += [period, limit]
@@ -266,7 +372,7 @@ class Store(object):
             row = self._usage_row(cur, step_id, user_key)
             return Outcome(False, False, plan, limit, int(row[0]), float(row[1]))
 
-        return self.run(work)
+        return work
 
     def _upsert_without_returning(self, cur, sql, params, step_id, user_key):
         # SQLite < 3.35 has no RETURNING: the same statement and a read in one immediate transaction.
@@ -288,7 +394,15 @@ class Store(object):
 
     def refund(self, step_id, user_key, window_start):
         """Gives back the unit a request took, only while its window is still the current one."""
+        return self.run(self._refund_work(step_id, user_key, window_start))
 
+    async def refund_async(self, step_id, user_key, window_start):
+        return await self.run_async(self._refund_work(step_id, user_key, window_start))
+
+    def refund_soon(self, step_id, user_key, window_start):
+        self.run_soon(self._refund_work(step_id, user_key, window_start))
+
+    def _refund_work(self, step_id, user_key, window_start):
         def work(cur):
             self._write(
                 cur,
@@ -297,7 +411,7 @@ class Store(object):
             )
             return cur.rowcount
 
-        return self.run(work)
+        return work
 
     def usage(self, step_id, user_key):
         return self.run(lambda cur: self._usage_row(cur, step_id, user_key))
@@ -450,12 +564,22 @@ class Store(object):
 
 
 # -- building the store -------------------------------------------------------------------------
+def _is_busy(exc):
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
 def _sqlite_connect(path):
-    def connect():
-        conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=10000")
+    def connect(busy_timeout_ms=10000):
+        conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000.0, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA busy_timeout=%d" % busy_timeout_ms)
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     return connect
