@@ -1,15 +1,26 @@
 import type { AnalysisResult, RouteFact } from '../analyze/types.js';
 import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
 import type { GateDetector } from './detect-gates.js';
+import { lineOf } from './read-project-file.js';
 import { fail, pass, warn, type Check } from './types.js';
 
 export type MatchRoutes = (trigger: NormalizedStep['trigger'], routes: RouteFact[]) => RouteFact[];
 
-const describeRoute = (route: RouteFact): string => `${route.method} ${route.path} (${route.file}:${route.line})`;
+/** The line of the route's registration call (its decorator), where a gate is added; `route.line` is the handler's. */
+const registrationLine = (route: RouteFact): number => route.registration.span.line;
+
+const describeRoute = (route: RouteFact): string => `${route.method} ${route.path} (${route.file}:${registrationLine(route)})`;
 
 function describeTrigger(step: NormalizedStep): string {
   const methods = step.trigger.methods === '*' ? '*' : step.trigger.methods.join(',');
   return `${methods} ${step.trigger.endpoint}`;
+}
+
+/** The line of the step's `endpoint:` in the config source (found as text: the reader keeps no positions). */
+function endpointLine(configSource: string | undefined, step: NormalizedStep): number | undefined {
+  if (configSource === undefined) return undefined;
+  const glob = step.trigger.endpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return lineOf(configSource, new RegExp(`\\bendpoint\\s*:\\s*['"\`]${glob}['"\`]`));
 }
 
 function gateSnippet(stepId: string): string {
@@ -23,6 +34,8 @@ function gateSnippet(stepId: string): string {
  */
 export async function checkRoutes(input: {
   configFile: string;
+  /** The config's text, to point at each step's endpoint line. */
+  configSource?: string;
   loop: NormalizedLoop;
   analysis: AnalysisResult;
   matchRoutes: MatchRoutes;
@@ -33,13 +46,14 @@ export async function checkRoutes(input: {
   const checks: Check[] = [];
   for (const step of loop.steps) {
     const matched = input.matchRoutes(step.trigger, httpRoutes);
+    const at = { file: configFile, line: endpointLine(input.configSource, step) };
     if (matched.length === 0) {
       checks.push(
         warn(
           'routes.match',
           `step "${step.id}": trigger ${describeTrigger(step)} matches no route`,
           `Point trigger.endpoint in ${configFile} at a route \`skene analyze\` lists, then run \`skene init\`.`,
-          { file: configFile },
+          at,
         ),
       );
       continue;
@@ -51,7 +65,7 @@ export async function checkRoutes(input: {
         `step "${step.id}": trigger ${describeTrigger(step)} matches ${matched.length} route${matched.length === 1 ? '' : 's'}: ` +
           matched.map(describeRoute).join(', ') +
           (unresolved > 0 ? ` (${unresolved} with a prefix skene could not resolve)` : ''),
-        { file: configFile },
+        at,
       ),
     );
     let ungated = 0;
@@ -71,13 +85,13 @@ export async function checkRoutes(input: {
           route.registration.kind === 'decorator'
             ? `Run \`skene init\` to wire it, or add ${gateSnippet(step.id)} to its decorator.`
             : `Run \`skene init\` to wire it, or pass ${gateSnippet(step.id)} where it is registered.`,
-          { file: route.file, line: route.line },
+          { file: route.file, line: registrationLine(route) },
         ),
       );
     }
     if (ungated === 0) {
       checks.push(
-        pass('routes.gated', `step "${step.id}": every matching route is gated`, { file: configFile }),
+        pass('routes.gated', `step "${step.id}": every matching route is gated`, at),
       );
     }
   }

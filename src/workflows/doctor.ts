@@ -73,10 +73,12 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
     checks.push(pass('project.app', `FastAPI app${analysis.apps.length === 1 ? '' : 's'} at ${apps}`));
   }
 
-  const runtime = findRuntimePlace(root, analysis, deps.planRuntimeLocation);
+  // Without an app there is no place the runtime belongs to (a failed analysis still finds a generated one).
+  const runtime = analysis && analysis.apps.length === 0 ? undefined : findRuntimePlace(root, analysis, deps.planRuntimeLocation);
   const gates = new GateDetector((file) => readProjectFile(root, file), runtime?.module);
   if (loop && analysis) {
-    checks.push(...(await checkRoutes({ configFile: CONFIG_FILE, loop, analysis, matchRoutes: deps.matchRoutes, gates })));
+    const configSource = readProjectFile(root, CONFIG_FILE);
+    checks.push(...(await checkRoutes({ configFile: CONFIG_FILE, configSource, loop, analysis, matchRoutes: deps.matchRoutes, gates })));
   }
   if (runtime) {
     const runtimeChecks = checkRuntime({ root, runtime, analysis, loop, compileHash: deps.compileHash, skeneVersion: skeneVersion() });
