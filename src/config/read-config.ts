@@ -112,6 +112,11 @@ function virtualName(file: string): string {
   return /\.[mc]?ts$/.test(name) && !name.endsWith('.d.ts') ? name : 'skene.config.ts';
 }
 
+const SYNTAX_HINTS: Record<number, string> = {
+  1002: 'Close the string with the quote it opens with (an apostrophe inside \'...\' is written \\\' or the string put in double quotes).',
+  1005: 'Check the line above too: properties and list items are separated by commas, and every { [ ( is closed.',
+};
+
 type MakeDiagnostic = (pos: number, code: ConfigDiagnostic['code'], message: string, hint?: string) => ConfigDiagnostic;
 
 /**
@@ -138,7 +143,7 @@ function describeSyntaxErrors(tsm: TsMorph, sourceFile: SourceFile, syntax: Diag
   // After a string ends early the parser's recovery reports every following line; those are noise.
   if (results.length > 0) return results;
   const first = syntax[0]!;
-  results.push(diagnostic(first.getStart() ?? 0, 'syntax', messageOf(tsm, first)));
+  results.push(diagnostic(first.getStart() ?? 0, 'syntax', messageOf(tsm, first), SYNTAX_HINTS[first.getCode()]));
   return results;
 }
 

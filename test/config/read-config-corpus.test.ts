@@ -53,6 +53,8 @@ const corpus: Case[] = [
     ],
   },
   { file: 'broken-syntax-missing-brace.ts', diagnostics: [{ line: 11, col: 3, code: 'syntax', message: 'Property assignment expected' }] },
+  { file: 'broken-missing-comma.ts', diagnostics: [{ line: 5, col: 3, code: 'syntax', message: "',' expected", hint: 'separated by commas' }] },
+  { file: 'broken-unterminated-string.ts', diagnostics: [{ line: 10, col: 88, code: 'syntax', message: 'Unterminated string literal', hint: 'Close the string' }] },
 
   // --- valid loops ------------------------------------------------------------------------------
   {
