@@ -1,0 +1,63 @@
+/**
+ * `skene --help` and `skene analyze` must not load ts-morph (with the TypeScript compiler inside it) or
+ * the Stripe SDK: they are imported lazily by the commands that need them.
+ *
+ * How: the built CLI runs under `node --import test/cli/support/record-module-loads.mjs`, which logs every
+ * module the ESM loader resolves (a `module.register` resolve hook, Node >= 20.6) and every CommonJS module
+ * in require.cache at exit. A control run that does import both packages proves the log would show them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { copyFixture } from '../helpers/fixtures.js';
+import { runNode, runSkene, type CliRun } from './helpers.js';
+
+const recorder = fileURLToPath(new URL('./support/record-module-loads.mjs', import.meta.url));
+const HEAVY = /[/\\]node_modules[/\\](ts-morph|@ts-morph[/\\]common|typescript|stripe)[/\\]/;
+
+async function loadedModules(run: (env: NodeJS.ProcessEnv) => Promise<CliRun>): Promise<{ run: CliRun; modules: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'skene-module-log-'));
+  try {
+    const log = join(dir, 'modules.log');
+    const result = await run({ SKENE_MODULE_LOG: log });
+    const modules = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
+    return { run: result, modules };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const heavyIn = (modules: string[]): string[] => [...new Set(modules.filter((m) => HEAVY.test(m)).map((m) => m.match(HEAVY)![1]!))].sort();
+
+test('control: the recorder sees ts-morph (and what it requires) and stripe when they are imported', async () => {
+  const { run, modules } = await loadedModules((env) =>
+    runNode(['--import', recorder, '--input-type=module', '-e', "await import('ts-morph'); await import('stripe');"], { env }),
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const seen = heavyIn(modules);
+  // ts-morph is CommonJS and requires @ts-morph/common (which bundles TypeScript): seen through require.cache.
+  for (const name of ['stripe', 'ts-morph', '@ts-morph/common']) assert.ok(seen.includes(name), `${name} in ${JSON.stringify(seen)}`);
+});
+
+test('skene --help loads neither ts-morph nor stripe', async () => {
+  const { run, modules } = await loadedModules((env) => runSkene(['--help'], { env, nodeArgs: ['--import', recorder] }));
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(modules.some((m) => /[/\\]node_modules[/\\]commander[/\\]/.test(m)), 'the recorder saw the CLI run');
+  assert.deepEqual(heavyIn(modules), []);
+});
+
+test('skene analyze (human and --json) loads neither ts-morph nor stripe', async (t) => {
+  const project = await copyFixture('stripe-saas');
+  t.after(() => rm(dirname(project), { recursive: true, force: true }));
+  for (const args of [['analyze', project], ['analyze', project, '--json']]) {
+    const { run, modules } = await loadedModules((env) => runSkene(args, { env, nodeArgs: ['--import', recorder] }));
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(modules.some((m) => /[/\\]node_modules[/\\]tree-sitter-python[/\\]/.test(m)), 'the analyzer ran');
+    assert.deepEqual(heavyIn(modules), [], `skene ${args.join(' ')}`);
+  }
+});
