@@ -3,7 +3,7 @@
 # concurrency tests. Installs what is missing when run as root; otherwise prints the command to run.
 set -euo pipefail
 debs=(python3-fastapi python3-httpx python3-sqlalchemy python3-pytest python3-stripe python3-uvicorn
-      python3-psycopg2 python3-pyflakes postgresql)
+      python3-psycopg2 python3-pyflakes python3-alembic python3-aiosqlite postgresql)
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
