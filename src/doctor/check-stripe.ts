@@ -6,6 +6,7 @@ import { createStripeClient } from '../stripe/create-stripe-client.js';
 import { explainStripeFailure, StripeRequestError } from '../stripe/explain-stripe-failure.js';
 import { detectStripeKeyFormat, maskStripeKey, type StripeMode } from '../stripe/stripe-key-format.js';
 import { validateStripeKey } from '../stripe/validate-stripe-key.js';
+import { lineOf } from './read-project-file.js';
 import { fail, pass, warn, type Check, type DotenvEntry } from './types.js';
 
 /** The events the runtime applies: checkout for the customer-to-user link, subscriptions for the state. */
@@ -53,6 +54,8 @@ export async function checkStripe(input: {
   env: NodeJS.ProcessEnv;
   dotenv: DotenvEntry[];
   configFile: string;
+  /** The config's text, to point at the line naming each price. */
+  configSource?: string;
   loop: NormalizedLoop | undefined;
   analysis: AnalysisResult | undefined;
 }): Promise<Check[]> {
@@ -100,7 +103,7 @@ function checkAppKeyMode(input: { env: NodeJS.ProcessEnv; dotenv: DotenvEntry[];
 }
 
 async function checkAccount(
-  input: { env: NodeJS.ProcessEnv; configFile: string; loop: NormalizedLoop | undefined; analysis: AnalysisResult | undefined },
+  input: { env: NodeJS.ProcessEnv; configFile: string; configSource?: string; loop: NormalizedLoop | undefined; analysis: AnalysisResult | undefined },
   key: string,
   mode: StripeMode,
 ): Promise<Check[]> {
@@ -111,13 +114,17 @@ async function checkAccount(
   return checks;
 }
 
-async function checkPrices(stripe: Stripe, input: { env: NodeJS.ProcessEnv; configFile: string; loop?: NormalizedLoop }, mode: StripeMode): Promise<Check[]> {
+async function checkPrices(
+  stripe: Stripe,
+  input: { env: NodeJS.ProcessEnv; configFile: string; configSource?: string; loop?: NormalizedLoop },
+  mode: StripeMode,
+): Promise<Check[]> {
   const plans = Object.entries(input.loop?.plans ?? {});
   if (plans.length === 0) return [pass('stripe.prices', 'no plans name Stripe prices (free and paid need none)')];
   const checks: Check[] = [];
-  const at = { file: input.configFile };
   for (const [plan, { prices }] of plans) {
     for (const reference of prices) {
+      const at = { file: input.configFile, line: referenceLine(input.configSource, reference) };
       const isId = reference.startsWith('price_');
       const label = isId ? `price ${reference}` : `lookup key "${reference}"`;
       let price: Stripe.Price | undefined;
@@ -149,6 +156,13 @@ async function checkPrices(stripe: Stripe, input: { env: NodeJS.ProcessEnv; conf
     }
   }
   return checks;
+}
+
+/** The line of the config naming a price id or lookup key as a string literal (the reader keeps no positions). */
+function referenceLine(configSource: string | undefined, reference: string): number | undefined {
+  if (configSource === undefined) return undefined;
+  const quoted = reference.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return lineOf(configSource, new RegExp(`['"\`]${quoted}['"\`]`));
 }
 
 function endpointPath(url: string): string {

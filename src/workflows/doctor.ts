@@ -57,6 +57,7 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
   const config = await readConfig(root, deps);
   checks.push(...checkConfig(CONFIG_FILE, config));
   const loop = config?.loop && config.diagnostics.length === 0 ? config.loop : undefined;
+  const configSource = loop ? readProjectFile(root, CONFIG_FILE) : undefined;
 
   let analysis: AnalysisResult | undefined;
   try {
@@ -77,7 +78,6 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
   const runtime = analysis && analysis.apps.length === 0 ? undefined : findRuntimePlace(root, analysis, deps.planRuntimeLocation);
   const gates = new GateDetector((file) => readProjectFile(root, file), runtime?.module);
   if (loop && analysis) {
-    const configSource = readProjectFile(root, CONFIG_FILE);
     checks.push(...(await checkRoutes({ configFile: CONFIG_FILE, configSource, loop, analysis, matchRoutes: deps.matchRoutes, gates })));
   }
   if (runtime) {
@@ -102,7 +102,7 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
   if (options.offline || !deps.checkStripe) {
     checks.push(pass('stripe.skipped', 'Stripe checks skipped (--offline)'));
   } else {
-    checks.push(...(await deps.checkStripe({ env: options.env, dotenv, configFile: CONFIG_FILE, loop, analysis })));
+    checks.push(...(await deps.checkStripe({ env: options.env, dotenv, configFile: CONFIG_FILE, configSource, loop, analysis })));
   }
   checks.push(...checkInstall({ env: options.env }));
   return { ok: checks.every((check) => check.status !== 'fail'), checks };
