@@ -1,7 +1,7 @@
 import type { AnalysisResult, RouteFact } from '../analyze/types.js';
 import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
 import type { GateDetector } from './detect-gates.js';
-import { lineOf } from './read-project-file.js';
+import { escapeRegExp, lineOf } from './read-project-file.js';
 import { fail, pass, warn, type Check } from './types.js';
 
 export type MatchRoutes = (trigger: NormalizedStep['trigger'], routes: RouteFact[]) => RouteFact[];
@@ -19,8 +19,7 @@ function describeTrigger(step: NormalizedStep): string {
 /** The line of the step's `endpoint:` in the config source (found as text: the reader keeps no positions). */
 function endpointLine(configSource: string | undefined, step: NormalizedStep): number | undefined {
   if (configSource === undefined) return undefined;
-  const glob = step.trigger.endpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return lineOf(configSource, new RegExp(`\\bendpoint\\s*:\\s*['"\`]${glob}['"\`]`));
+  return lineOf(configSource, new RegExp(`\\bendpoint\\s*:\\s*['"\`]${escapeRegExp(step.trigger.endpoint)}['"\`]`));
 }
 
 function gateSnippet(stepId: string): string {

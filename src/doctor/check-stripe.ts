@@ -6,7 +6,7 @@ import { createStripeClient } from '../stripe/create-stripe-client.js';
 import { explainStripeFailure, StripeRequestError } from '../stripe/explain-stripe-failure.js';
 import { detectStripeKeyFormat, maskStripeKey, type StripeMode } from '../stripe/stripe-key-format.js';
 import { validateStripeKey } from '../stripe/validate-stripe-key.js';
-import { lineOf } from './read-project-file.js';
+import { escapeRegExp, lineOf } from './read-project-file.js';
 import { fail, pass, warn, type Check, type DotenvEntry } from './types.js';
 
 /** The events the runtime applies: checkout for the customer-to-user link, subscriptions for the state. */
@@ -161,8 +161,7 @@ async function checkPrices(
 /** The line of the config naming a price id or lookup key as a string literal (the reader keeps no positions). */
 function referenceLine(configSource: string | undefined, reference: string): number | undefined {
   if (configSource === undefined) return undefined;
-  const quoted = reference.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return lineOf(configSource, new RegExp(`['"\`]${quoted}['"\`]`));
+  return lineOf(configSource, new RegExp(`['"\`]${escapeRegExp(reference)}['"\`]`));
 }
 
 function endpointPath(url: string): string {

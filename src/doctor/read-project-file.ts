@@ -25,3 +25,6 @@ export function lineOf(text: string, pattern: RegExp): number | undefined {
   const index = text.split('\n').findIndex((line) => pattern.test(line));
   return index === -1 ? undefined : index + 1;
 }
+
+/** `text` as a literal inside a RegExp source. */
+export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
