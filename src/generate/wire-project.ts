@@ -27,8 +27,8 @@ export interface GatedRoute {
   path: string;
   file: string;
   line: number;
-  /** `added` now, already `present`, or left to the user (`manual`). */
-  status: 'added' | 'present' | 'manual';
+  /** `added` now, already `present`, left to the user (`manual`), or not gated: the route has no user (`no-user`). */
+  status: 'added' | 'present' | 'manual' | 'no-user';
 }
 
 export interface WiredFile {
@@ -49,7 +49,17 @@ export interface WiringResult {
 }
 
 type Edit =
-  | { kind: 'gate'; line: number; column: number; stepId: string; auth?: GateAuth; routes: RouteFact[]; registration: RouteFact['registration']['kind'] }
+  | {
+      kind: 'gate';
+      line: number;
+      column: number;
+      stepId: string;
+      auth?: GateAuth;
+      routes: RouteFact[];
+      registration: RouteFact['registration']['kind'];
+      /** The project's auth dependency the gate would add to a route that has none (left to the user). */
+      wouldRequire?: string;
+    }
   | { kind: 'install'; line: number; column: number; variable: string }
   | { kind: 'webhook'; line: number; column: number; eventVariable: string; function: string };
 
@@ -70,6 +80,17 @@ export function chooseGateAuth(route: RouteFact, auth: AuthFacts): GateAuth | un
   const scopes = own.security && own.scopes && own.scopes.length > 0 ? own.scopes : undefined;
   if (primaryNames.has(lastSegment(own.name)) && !scopes) return undefined;
   return scopes ? { name: own.name, scopes } : { name: own.name };
+}
+
+/**
+ * True when the route gets a user from one of the project's auth dependencies (in its signature, its
+ * decorator, its router or an include site). A gate on a route without one would add the project's
+ * auth dependency to it: a sign-up or a public route would start answering 401.
+ */
+export function routeHasUserDependency(route: RouteFact, auth: AuthFacts): boolean {
+  const candidates = [...(auth.primary ? [auth.primary] : []), ...auth.candidates];
+  const userNames = new Set(candidates.flatMap((c) => [c.name, ...c.aliases.map((a) => a.name)]));
+  return route.dependencyDetails.some((d) => userNames.has(lastSegment(d.name)) || (d.callable !== undefined && userNames.has(d.callable.name)));
 }
 
 function describeRoutes(routes: RouteFact[]): string {
@@ -150,6 +171,12 @@ function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Ed
   switch (edit.kind) {
     case 'gate': {
       const outcome = planRouteGate(source, tree, edit);
+      if (outcome.kind === 'edit' && edit.wouldRequire) {
+        return {
+          kind: 'refused',
+          reason: `the route has no user dependency, and the gate would make it require ${edit.wouldRequire}; if its calls should count, give it the user dependency first`,
+        };
+      }
       if (outcome.kind === 'refused' && edit.registration !== 'decorator') {
         return { kind: 'refused', reason: `the route is registered with ${describeRegistration(edit.registration)}, not a decorator` };
       }
@@ -160,6 +187,24 @@ function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Ed
     case 'webhook':
       return planWebhookHandlerCall(source, tree, edit);
   }
+}
+
+/**
+ * The app serving a route and every app it is mounted in, up to the top-level one: the sub-app needs
+ * skene's exception handler for the flat 402 body, the top-level app serves skene's webhook route at
+ * `/skene/webhooks/stripe` (not under the sub-app's mount path).
+ */
+function appWithMountingApps(apps: readonly AppFact[], served: { file: string; line: number }): AppFact[] {
+  const found: AppFact[] = [];
+  const queue = [served];
+  while (queue.length > 0) {
+    const ref = queue.shift()!;
+    const app = apps.find((a) => a.file === ref.file && a.line === ref.line);
+    if (!app || found.includes(app)) continue;
+    found.push(app);
+    queue.push(...app.mountedAt.map((mount) => mount.app));
+  }
+  return found;
 }
 
 function collectEdits(input: WiringInput): Map<string, Edit[]> {
@@ -176,8 +221,10 @@ function collectEdits(input: WiringInput): Map<string, Edit[]> {
       const span = route.registration.span;
       const key = `${span.file}:${span.line}:${span.column}:${step.id}`;
       const existing = gates.get(key);
+      const wouldRequire = input.analysis.auth.primary && !routeHasUserDependency(route, input.analysis.auth) ? input.analysis.auth.primary.name : undefined;
       if (existing) {
         existing.routes.push(route);
+        existing.wouldRequire ??= wouldRequire;
       } else {
         const gate: Extract<Edit, { kind: 'gate' }> = {
           kind: 'gate',
@@ -187,12 +234,12 @@ function collectEdits(input: WiringInput): Map<string, Edit[]> {
           auth: chooseGateAuth(route, input.analysis.auth),
           routes: [route],
           registration: route.registration.kind,
+          ...(wouldRequire ? { wouldRequire } : {}),
         };
         gates.set(key, gate);
         add(span.file, gate);
       }
-      const app = input.analysis.apps.find((a) => a.file === route.app.file && a.line === route.app.line);
-      if (app) servingApps.set(`${app.file}:${app.line}`, app);
+      for (const app of appWithMountingApps(input.analysis.apps, route.app)) servingApps.set(`${app.file}:${app.line}`, app);
     }
   }
   for (const app of servingApps.values()) {
@@ -245,6 +292,16 @@ export function buildProjectWiring(input: WiringInput): WiringResult {
       continue;
     }
     const tree = parsePython(source);
+    const broken = findSyntaxProblem(tree);
+    if (broken) {
+      // Any edit would be re-parsed with the error still in it: the file is never written.
+      const reason = `the file has a syntax error at line ${broken.line}, and skene only writes files that parse`;
+      for (const edit of edits) {
+        result.manual.push(manualStepFor(file, edit, reason, input.runtimeModule, { source, tree }));
+        recordGate(edit, file, 'manual');
+      }
+      continue;
+    }
     const textEdits: TextEdit[] = [];
     const done: Array<{ edit: Edit; status: 'added' | 'present' }> = [];
     const reasons: string[] = [];
@@ -252,7 +309,7 @@ export function buildProjectWiring(input: WiringInput): WiringResult {
       const outcome = planEdit(source, tree, edit);
       if (outcome.kind === 'refused') {
         result.manual.push(manualStepFor(file, edit, outcome.reason, input.runtimeModule, { source, tree }));
-        recordGate(edit, file, 'manual');
+        recordGate(edit, file, edit.kind === 'gate' && edit.wouldRequire ? 'no-user' : 'manual');
         continue;
       }
       if (outcome.kind === 'edit') {

@@ -145,7 +145,10 @@ export function buildGatedRegistrationLines(source: string, tree: PythonTree, ta
   const outcome = planGateArgument(source, call, target);
   if (outcome.kind !== 'edit') return undefined;
   let statement: SyntaxNode = call;
-  while (statement.parent && statement.parent.type !== 'module' && statement.parent.type !== 'block') statement = statement.parent;
+  // A decorator's own line(s), or the whole statement of a call registration.
+  while (statement.type !== 'decorator' && statement.parent && statement.parent.type !== 'module' && statement.parent.type !== 'block') {
+    statement = statement.parent;
+  }
   const start = source.lastIndexOf('\n', statement.startIndex - 1) + 1;
   const endBreak = source.indexOf('\n', statement.endIndex);
   const end = endBreak === -1 ? source.length : endBreak;

@@ -43,7 +43,14 @@ export function renderGatedRoutes(plan: LoopPlan, logger: Logger, options: { dry
     );
     if (gated.length === 0) lines.push(`  ${p.warn('matches no route of this project')}`);
     for (const g of gated) {
-      const status = g.status === 'added' ? p.success(options.dryRun ? 'to be gated' : 'gated') : g.status === 'present' ? p.dim('already gated') : p.warn('edit by hand');
+      const status =
+        g.status === 'added'
+          ? p.success(options.dryRun ? 'to be gated' : 'gated')
+          : g.status === 'present'
+            ? p.dim('already gated')
+            : g.status === 'no-user'
+              ? p.warn('not gated: no user dependency')
+              : p.warn('edit by hand');
       lines.push(`  ${g.method} ${g.path}  ${p.accent(`${g.file}:${g.line}`)}  ${status}`);
     }
   }

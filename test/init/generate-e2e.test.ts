@@ -1,0 +1,99 @@
+/**
+ * `skene generate` on the built CLI: after the user edits skene.config.ts it regenerates the runtime
+ * and its compiled loop and gates the routes that now match, with no question; --dry-run writes
+ * nothing; a broken or missing config is a failure with located diagnostics.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { copyFixture } from '../helpers/fixtures.js';
+import { changedFiles, runBuiltSkene, snapshotFiles } from './init-harness.js';
+
+test('after an edit of skene.config.ts: the compiled loop is regenerated and the newly matching routes are gated', async () => {
+  const root = await copyFixture('stripe-saas');
+  const init = await runBuiltSkene(['init', root, '--endpoint', '/api/v1/reports/', '--method', 'POST', '--limit', '3', '--yes']);
+  assert.equal(init.code, 0, init.stderr);
+
+  // The user widens the trigger by hand and raises the limit; the comment stays theirs.
+  const configPath = join(root, 'skene.config.ts');
+  const config = await readFile(configPath, 'utf8');
+  const edited = config
+    .replace("endpoint: '/api/v1/reports/'", "endpoint: '/api/v1/*/**' // every resource")
+    .replace('free: 3,', 'free: 25,');
+  assert.notEqual(edited, config);
+  await writeFile(configPath, edited);
+
+  const before = snapshotFiles(root);
+  const dryRun = await runBuiltSkene(['generate', root, '--dry-run']);
+  assert.equal(dryRun.code, 0, dryRun.stderr);
+  assert.deepEqual(changedFiles(before, snapshotFiles(root)), [], '--dry-run writes nothing');
+  assert.match(dryRun.stdout, /Dry run: nothing was written\./);
+
+  const result = await runBuiltSkene(['generate', root]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(!result.stderr.includes('?'), 'no question asked');
+  const changed = changedFiles(before, snapshotFiles(root));
+  assert.ok(changed.includes('app/skene/loop.json'), changed.join(', '));
+  assert.ok(changed.includes('app/api/routes/projects.py'), changed.join(', '));
+  assert.ok(!changed.includes('skene.config.ts'), 'generate never writes the config');
+  assert.ok(!changed.includes('app/main.py') && !changed.includes('app/api/routes/webhooks.py'), 'already wired: left alone');
+  assert.match(result.stdout, /^Updated \(\d+\):$/m);
+  assert.match(result.stdout, /^ {2}~ app\/skene\/loop\.json$/m);
+  assert.match(result.stdout, /^ {2}~ app\/api\/routes\/projects\.py — gate POST \/api\/v1\/projects\//m);
+  assert.match(result.stdout, /^Unchanged \(\d+\): .*app\/skene\/_gate\.py/m);
+  assert.match(result.stdout, /^ {2}POST \/api\/v1\/reports\/ {2}app\/api\/routes\/reports\.py:\d+ {2}already gated$/m);
+  assert.match(result.stdout, /^ {2}POST \/api\/v1\/projects\/ {2}app\/api\/routes\/projects\.py:\d+ {2}gated$/m);
+  // The billing routes match the widened glob too and have a user: gated, as the user asked.
+  assert.match(result.stdout, /^ {2}POST \/api\/v1\/billing\/checkout {2}app\/api\/routes\/billing\.py:\d+ {2}gated$/m);
+  // Routes without a user (sign-up, the Stripe webhook) would start answering 401 with a gate: left alone.
+  assert.match(result.stdout, /^ {2}POST \/api\/v1\/webhooks\/stripe {2}app\/api\/routes\/webhooks\.py:\d+ {2}not gated: no user dependency$/m);
+  assert.match(result.stdout, /^ {2}POST \/api\/v1\/auth\/signup {2}app\/api\/routes\/auth\.py:\d+ {2}not gated: no user dependency$/m);
+  assert.ok(!changed.includes('app/api/routes/auth.py'), changed.join(', '));
+  const compiled = JSON.parse(await readFile(join(root, 'app/skene/loop.json'), 'utf8')) as { steps: Array<{ endpoint: string; limits: { free: number } }> };
+  assert.deepEqual([compiled.steps[0]?.endpoint, compiled.steps[0]?.limits.free], ['/api/v1/*/**', 25]);
+
+  const after = snapshotFiles(root);
+  const again = await runBuiltSkene(['generate', root]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /Already up to date: nothing to change\./);
+  assert.deepEqual(changedFiles(after, snapshotFiles(root)), []);
+});
+
+test('a broken skene.config.ts: exit 1 with file:line:col diagnostics, nothing written', async () => {
+  const root = await copyFixture('single-file');
+  await writeFile(
+    join(root, 'skene.config.ts'),
+    [
+      "import { defineLoop } from 'skene';",
+      '',
+      'export default defineLoop({',
+      "  type: 'freemium',",
+      '  steps: [',
+      '    {',
+      "      trigger: { type: 'api', endpoint: '/links', method: 'POST' },",
+      "      condition: { type: 'usage', limit: { free: 10 }, period: '30 days' },",
+      "      action: { type: 'block', message: 'Upgrade' },",
+      '    },',
+      '  ],',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  const before = snapshotFiles(root);
+  const result = await runBuiltSkene(['generate', root]);
+  assert.equal(result.code, 1, result.stdout);
+  assert.match(result.stderr, /skene\.config\.ts has 1 problem:/);
+  assert.match(result.stderr, /skene\.config\.ts:8:\d+/);
+  assert.match(result.stderr, /period/);
+  assert.match(result.stderr, /Fix skene\.config\.ts, then run skene generate again\./);
+  assert.deepEqual(changedFiles(before, snapshotFiles(root)), []);
+});
+
+test('no skene.config.ts: exit 1 pointing at skene init', async () => {
+  const root = await copyFixture('single-file');
+  const result = await runBuiltSkene(['generate', root]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /No skene\.config\.ts in /);
+  assert.match(result.stderr, /skene init/);
+});

@@ -1,0 +1,133 @@
+/**
+ * Wiring edge cases of `skene init` on the built CLI: a project that is already wired (nothing added
+ * twice), routes skene cannot edit (listed with the exact lines to add by hand), a file that does not
+ * parse (never written), and writes that would land outside the project or on a file skene did not
+ * generate (refused before anything is written).
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { copyFixture } from '../helpers/fixtures.js';
+import { changedFiles, runBuiltSkene, runGateCheck, snapshotFiles } from './init-harness.js';
+
+test('already-wired: the gates, the install line and the webhook call are found, nothing is added twice, the gate works', async () => {
+  const root = await copyFixture('already-wired');
+  const before = snapshotFiles(root);
+  const result = await runBuiltSkene([
+    'init', root,
+    '--endpoint', '/api/notes/**', '--method', 'POST', '--limit', '2', '--period', '30d',
+    '--message', 'Free plan limit reached. Upgrade to keep writing notes.',
+    '--upgrade-url', 'https://notes.example.test/upgrade', '--provider', 'resend', '--template', 'upgrade_prompt', '--yes',
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const changed = changedFiles(before, snapshotFiles(root));
+  // Only skene's runtime (the stand-in replaced, the rest created); the config and every wired file keep their bytes.
+  assert.deepEqual(changed.filter((path) => !path.startsWith('notes/skene/')), []);
+  assert.ok(changed.includes('notes/skene/__init__.py') && changed.includes('notes/skene/_gate.py'), changed.join(', '));
+  assert.match(result.stdout, /^Unchanged \(4\): skene\.config\.ts, notes\/routes\.py, notes\/main\.py, notes\/billing\.py$/m);
+  assert.match(result.stdout, /^ {2}POST \/api\/notes {2}notes\/routes\.py:\d+ {2}already gated$/m);
+  assert.match(result.stdout, /^ {2}POST \/api\/notes\/archive {2}notes\/routes\.py:\d+ {2}already gated$/m);
+  assert.ok(!result.stdout.includes('Edit by hand'), result.stdout);
+  assert.match(result.stdout, /Your Stripe webhook POST \/billing\/webhook now hands events to skene/);
+  const routes = await readFile(join(root, 'notes/routes.py'), 'utf8');
+  assert.equal(routes.match(/skene_gate\("notes"\)/g)?.length, 2);
+
+  const report = await runGateCheck({ root, fixture: 'already-wired', limit: 2, webhookPath: '/billing/webhook' });
+  assert.deepEqual(report.calls.map((c) => c.status), [201, 201]);
+  assert.equal(report.blocked.status, 402);
+  assert.equal((report.blocked.body as { message: string }).message, 'Free plan limit reached. Upgrade to keep writing notes.');
+  assert.equal((report.blocked.body as { upgrade_url: string }).upgrade_url, 'https://notes.example.test/upgrade');
+  assert.deepEqual(report.webhooks, [200, 200]);
+  assert.equal(report.afterSubscribe.status, 201);
+
+  const generated = snapshotFiles(root);
+  const generate = await runBuiltSkene(['generate', root]);
+  assert.equal(generate.code, 0, generate.stderr);
+  assert.match(generate.stdout, /Already up to date: nothing to change\./);
+  assert.deepEqual(changedFiles(generated, snapshotFiles(root)), []);
+});
+
+test('a route registered with router.get(path)(handler) is listed with the exact line to write, then found once written', async () => {
+  const root = await copyFixture('app-factory');
+  const health = join(root, 'service/routers/health.py');
+  const original = await readFile(health, 'utf8');
+  const first = await runBuiltSkene(['init', root, '--endpoint', '/readyz', '--method', 'GET', '--yes']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(await readFile(health, 'utf8'), original, 'the file skene cannot edit is left as it is');
+  const manual = first.stdout.slice(first.stdout.indexOf('Edit by hand (1):'));
+  assert.match(manual, /service\/routers\/health\.py:17 gate GET \/readyz: the route is registered with a call such as router\.get\(path\)\(handler\), not a decorator/);
+  const expected = [
+    '      from service.skene import gate as skene_gate',
+    '      from fastapi import Depends',
+    '      ',
+    '      router.get("/readyz", dependencies=[Depends(skene_gate("readyz-get"))])(readiness)',
+  ].join('\n');
+  assert.ok(manual.includes(expected), manual);
+  assert.match(first.stdout, /^ {2}GET \/readyz {2}service\/routers\/health\.py:17 {2}edit by hand$/m);
+  assert.match(first.stdout, /Make the edits listed above by hand\./);
+
+  // The user does what was asked; the next run sees the gate and asks nothing more.
+  const edited = original
+    .replace('from fastapi import APIRouter\n', 'from fastapi import APIRouter\nfrom service.skene import gate as skene_gate\nfrom fastapi import Depends\n')
+    .replace('router.get("/readyz")(readiness)', 'router.get("/readyz", dependencies=[Depends(skene_gate("readyz-get"))])(readiness)');
+  await writeFile(health, edited);
+  const second = await runBuiltSkene(['init', root, '--endpoint', '/readyz', '--method', 'GET', '--yes']);
+  assert.equal(second.code, 0, second.stderr);
+  assert.ok(!second.stdout.includes('Edit by hand'), second.stdout);
+  assert.match(second.stdout, /^ {2}GET \/readyz {2}service\/routers\/health\.py:\d+ {2}already gated$/m);
+  assert.equal(await readFile(health, 'utf8'), edited);
+});
+
+test('a route registered with add_api_route(...) is listed with its gated registration line', async () => {
+  const root = await copyFixture('single-file');
+  const before = await readFile(join(root, 'main.py'), 'utf8');
+  const result = await runBuiltSkene(['init', root, '--endpoint', '/stats', '--method', 'GET', '--yes']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /main\.py:152 gate GET \/stats: the route is registered with add_api_route\(\.\.\.\), not a decorator/);
+  assert.ok(
+    result.stdout.includes('      app.add_api_route("/stats", stats, methods=["GET"], tags=["admin"], dependencies=[Depends(skene_gate("stats-get"))])'),
+    result.stdout,
+  );
+  // main.py still gets skene_install(app), but not the gate.
+  const after = await readFile(join(root, 'main.py'), 'utf8');
+  assert.notEqual(after, before);
+  assert.ok(!after.includes('skene_gate'), after);
+  assert.match(after, /^app = FastAPI\(.*\)\nskene_install\(app\)$/m);
+});
+
+test('a file with a syntax error is never written: its edits are listed for the user', async () => {
+  const root = await copyFixture('broken-files');
+  const before = snapshotFiles(root);
+  const result = await runBuiltSkene(['init', root, '--endpoint', '/moderation/**', '--method', 'DELETE', '--yes']);
+  assert.equal(result.code, 0, result.stderr);
+  const changed = changedFiles(before, snapshotFiles(root));
+  assert.ok(!changed.includes('legacy/admin_panel.py'), changed.join(', '));
+  assert.match(result.stdout, /legacy\/admin_panel\.py:\d+ gate DELETE \/moderation\/posts\/\{post_id\}: the file has a syntax error at line \d+, and skene only writes files that parse/);
+  assert.ok(result.stdout.includes('      @admin.delete("/moderation/posts/{post_id}", dependencies=[Depends(skene_gate("moderation-delete"))])'), result.stdout);
+  assert.match(result.stdout, /legacy\/admin_panel\.py:7 install skene on the app: the file has a syntax error/);
+});
+
+test('a write that would land outside the project folder is refused, and nothing is written', async () => {
+  const root = await copyFixture('stripe-saas');
+  const outside = await mkdtemp(join(tmpdir(), 'skene-outside-'));
+  await symlink(outside, join(root, 'app/skene'));
+  const before = snapshotFiles(root);
+  const result = await runBuiltSkene(['init', root, '--endpoint', '/api/v1/reports/**', '--method', 'POST', '--yes']);
+  assert.equal(result.code, 1, result.stdout);
+  assert.match(result.stderr, /Refusing to (write|read) app\/skene\/.*: it is outside the project folder\./);
+  assert.deepEqual(await readdir(outside), []);
+  assert.deepEqual(changedFiles(before, snapshotFiles(root)), []);
+});
+
+test('a file at a runtime path that skene did not generate is never overwritten', async () => {
+  const root = await copyFixture('stripe-saas');
+  await mkdir(join(root, 'app/skene'));
+  await writeFile(join(root, 'app/skene/__init__.py'), '"""Our own skene package: skeleton-screen helpers."""\n');
+  const before = snapshotFiles(root);
+  const result = await runBuiltSkene(['init', root, '--endpoint', '/api/v1/reports/**', '--method', 'POST', '--yes']);
+  assert.equal(result.code, 1, result.stdout);
+  assert.match(result.stderr, /skene would overwrite a file it did not generate: app\/skene\/__init__\.py\./);
+  assert.deepEqual(changedFiles(before, snapshotFiles(root)), []);
+});
