@@ -49,6 +49,17 @@ export function collectServedRoutes(appObjects: RouterObj[], routers: RouterObj[
       if (seen.has(key)) continue;
       seen.add(key);
       routes.push(fact);
+      for (const part of path.fromEnv ?? []) {
+        const k = `${part.file}:${part.line}:env:${part.variable}`;
+        if (unresolvedSeen.has(k)) continue;
+        unresolvedSeen.add(k);
+        diagnostics.push({
+          file: part.file,
+          line: part.line,
+          severity: 'info',
+          message: `${part.variable} is read from the environment; routes under it are listed with its default ${JSON.stringify(part.fallback)}`,
+        });
+      }
       for (const part of path.unresolved) {
         const k = `${part.file}:${part.line}:${part.text}`;
         if (unresolvedSeen.has(k)) continue;

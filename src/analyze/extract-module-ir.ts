@@ -179,7 +179,9 @@ function convertFunction(node: Node, decorators: Expr[], source: string): Functi
   if (bodyNode) {
     const bodyText = source.slice(bodyNode.startIndex, bodyNode.endIndex);
     const paramsText = paramsNode ? source.slice(paramsNode.startIndex, paramsNode.endIndex) : '';
-    if (RELEVANT_BODY.test(bodyText) || RELEVANT_PARAMS.test(paramsText)) body = convertBlock(bodyNode, source);
+    const returnsRouter = returnType !== null && /\b(?:APIRouter|FastAPI|Starlette)\b/.test(returnType.text);
+    if (RELEVANT_BODY.test(bodyText) || RELEVANT_PARAMS.test(paramsText) || returnsRouter) body = convertBlock(bodyNode, source);
+    else body = convertPlainReturns(bodyNode, source);
     // Dependencies (auth, sessions) are recognised later; what they return is read from the text here.
     if (/\b(?:Depends|Security)\b|current_user|_user\b|get_db|session/i.test(paramsText) || /current_user|get_user|authenticate|get_db|get_session/i.test(nameNode?.text ?? '')) {
       bodyFacts = summarizeBody(bodyText);
@@ -195,6 +197,22 @@ function convertFunction(node: Node, decorators: Expr[], source: string): Functi
     body,
     bodyFacts,
   };
+}
+
+/**
+ * For a skipped body, its top-level `return name` / `return call(...)` / `return a.b` statements only, so
+ * small helpers still give their value (`def get_settings(): return Settings()`) without a walk of the body.
+ */
+function convertPlainReturns(body: Node, source: string): Stmt[] | null {
+  const out: Stmt[] = [];
+  for (const statement of body.namedChildren) {
+    if (statement.type !== 'return_statement') continue;
+    const value = statement.firstNamedChild;
+    if (value && (value.type === 'identifier' || value.type === 'attribute' || value.type === 'call')) {
+      out.push({ k: 'return', value: convertExpr(value, source), line: statement.startPosition.row + 1 });
+    }
+  }
+  return out.length > 0 ? out : null;
 }
 
 function summarizeBody(text: string): NonNullable<FunctionIR['bodyFacts']> {

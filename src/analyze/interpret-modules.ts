@@ -14,6 +14,8 @@ import type { ClassIR, Expr, FunctionIR, ModuleIR, Span, Stmt, Target } from './
 export interface StrVal {
   v: string;
   unresolved: Array<{ text: string; file: string; line: number }>;
+  /** Parts taken from the default of an environment read (`os.getenv("PREFIX", "/api")`). */
+  fromEnv?: Array<{ variable: string; fallback: string; file: string; line: number }>;
 }
 
 export interface DepRef {
@@ -132,7 +134,8 @@ const unknown = (text: string): Value => ({ t: 'unknown', text });
 const str = (v: string): StrVal => ({ v, unresolved: [] });
 
 export function concatStr(...parts: StrVal[]): StrVal {
-  return { v: parts.map((p) => p.v).join(''), unresolved: parts.flatMap((p) => p.unresolved) };
+  const fromEnv = parts.flatMap((p) => p.fromEnv ?? []);
+  return { v: parts.map((p) => p.v).join(''), unresolved: parts.flatMap((p) => p.unresolved), ...(fromEnv.length > 0 ? { fromEnv } : {}) };
 }
 
 export class ModuleInterpreter {
@@ -675,8 +678,8 @@ export class ModuleInterpreter {
     const fallback = fallbackExpr ? this.eval(fallbackExpr, scope) : undefined;
     if (!fallback || fallback.t !== 'str') return unknown(call.text);
     const variable = nameExpr?.k === 'str' ? nameExpr.v : nameExpr ? exprText(nameExpr) : '?';
-    this.diagnose(scope.mod.ir.file, call.span.line, `${variable} is read from the environment; analyzed with its default ${JSON.stringify(fallback.s.v)}`, 'info');
-    return fallback;
+    const note = { variable, fallback: fallback.s.v, file: scope.mod.ir.file, line: call.span.line };
+    return { t: 'str', s: { ...fallback.s, fromEnv: [...(fallback.s.fromEnv ?? []), note] } };
   }
 
   private createRouter(isApp: boolean, call: Extract<Expr, { k: 'call' }>, scope: Scope): RouterObj {
@@ -707,6 +710,7 @@ export class ModuleInterpreter {
   }
 
   private callMethod(target: Value, name: string, call: Extract<Expr, { k: 'call' }>, scope: Scope): Value {
+    if (target.t === 'str') return this.callStrMethod(target.s, name, call, scope);
     if (target.t === 'dict') {
       if (name === 'items') return { t: 'seq', items: target.entries.map(([k, v]) => ({ t: 'seq', items: [k, v] })) };
       if (name === 'keys') return { t: 'seq', items: target.entries.map(([k]) => k) };
@@ -761,6 +765,72 @@ export class ModuleInterpreter {
       return { t: 'none' };
     }
     return unknown(call.text);
+  }
+
+  /** The str methods path code uses (`"/api/{}".format(v)`, `BASE.rstrip("/")`), on fully known strings. */
+  private callStrMethod(self: StrVal, name: string, call: Extract<Expr, { k: 'call' }>, scope: Scope): Value {
+    const arg = (i: number): string | undefined => {
+      const expr = call.args[i];
+      const value = expr ? this.eval(expr, scope) : undefined;
+      return value?.t === 'str' && value.s.unresolved.length === 0 ? value.s.v : undefined;
+    };
+    const known = self.unresolved.length === 0;
+    const result = (v: string | undefined): Value =>
+      known && v !== undefined ? { t: 'str', s: { ...str(v), ...(self.fromEnv ? { fromEnv: self.fromEnv } : {}) } } : unknown(call.text);
+    const v = self.v;
+    switch (name) {
+      case 'lower':
+        return result(v.toLowerCase());
+      case 'upper':
+        return result(v.toUpperCase());
+      case 'strip':
+      case 'lstrip':
+      case 'rstrip': {
+        const chars = call.args[0] ? arg(0) : ' \t\n\r';
+        if (chars === undefined) return unknown(call.text);
+        let start = 0;
+        let end = v.length;
+        if (name !== 'rstrip') while (start < end && chars.includes(v[start]!)) start++;
+        if (name !== 'lstrip') while (end > start && chars.includes(v[end - 1]!)) end--;
+        return result(v.slice(start, end));
+      }
+      case 'removeprefix': {
+        const prefix = arg(0);
+        return result(prefix === undefined ? undefined : v.startsWith(prefix) ? v.slice(prefix.length) : v);
+      }
+      case 'removesuffix': {
+        const suffix = arg(0);
+        return result(suffix === undefined ? undefined : suffix !== '' && v.endsWith(suffix) ? v.slice(0, -suffix.length) : v);
+      }
+      case 'replace': {
+        const [from, to] = [arg(0), arg(1)];
+        return result(from === undefined || to === undefined ? undefined : v.split(from).join(to));
+      }
+      case 'join': {
+        const items = call.args[0] ? this.iterate(this.eval(call.args[0], scope)) : undefined;
+        const parts = items?.map((i) => (i.t === 'str' && i.s.unresolved.length === 0 ? i.s.v : undefined));
+        return result(parts && parts.every((p) => p !== undefined) ? parts.join(v) : undefined);
+      }
+      case 'format': {
+        let auto = 0;
+        let failed = false;
+        const formatted = v.replace(/\{\{|\}\}|\{([^{}!:]*)\}/g, (match, field: string | undefined) => {
+          if (match === '{{') return '{';
+          if (match === '}}') return '}';
+          const key = field ?? '';
+          const expr = key === '' ? call.args[auto++] : /^\d+$/.test(key) ? call.args[Number(key)] : call.kw[key];
+          const value = expr ? this.eval(expr, scope) : undefined;
+          if (value?.t !== 'str' || value.s.unresolved.length > 0) {
+            failed = true;
+            return match;
+          }
+          return value.s.v;
+        });
+        return result(failed ? undefined : formatted);
+      }
+      default:
+        return unknown(call.text);
+    }
   }
 
   private methodsArg(expr: Expr | undefined, scope: Scope): string[] {

@@ -101,6 +101,7 @@ test('pydantic Field(...) defaults and os.getenv defaults give the path FastAPI 
             admin_prefix: str = Field(default="/admin")
 
         settings = Settings()
+        DATABASE_URL = os.getenv("DATABASE_URL", "sqlite:///app.db")
         router = APIRouter()
 
         @router.get("/ping")
@@ -118,7 +119,8 @@ test('pydantic Field(...) defaults and os.getenv defaults give the path FastAPI 
     { 'main:app': 'main.py' },
   );
   const notes = diagnosticsAt(result, 'main.py');
-  assert.ok(notes.some((n) => /SKENE_TEST_PUBLIC_PREFIX/.test(n)), `the env-dependent prefix is noted; got ${JSON.stringify(notes)}`);
+  assert.ok(notes.some((n) => /^20: SKENE_TEST_PUBLIC_PREFIX is read from the environment/.test(n)), `the env-dependent prefix is noted; got ${JSON.stringify(notes)}`);
+  assert.ok(!notes.some((n) => /DATABASE_URL/.test(n)), 'environment reads that are not in a path are not noted');
 });
 
 test('an unresolvable prefix keeps the route, marks it unresolved and names file:line in a diagnostic', async (t) => {
@@ -277,4 +279,71 @@ test('a route path given by keyword, and a router passed by keyword to include_r
     `,
   });
   assert.deepEqual(routeKeys(result.routes), ['GET /k/by-keyword']);
+});
+
+test('str methods on known strings: format, strip, join, replace, lower', async (t) => {
+  await expectServedRoutes(
+    t,
+    {
+      'main.py': py`
+        from fastapi import APIRouter, FastAPI
+
+        VERSION = "V2"
+        BASE = "/api/"
+        router = APIRouter()
+
+        @router.get("/ping")
+        def ping():
+            return "pong"
+
+        app = FastAPI()
+        app.include_router(router, prefix="/api/{}".format(VERSION.lower()))
+        app.include_router(router, prefix="/{name}/{v}".format(name="svc", v="x"))
+        app.include_router(router, prefix=BASE.rstrip("/"))
+        app.include_router(router, prefix="/".join(["", "a", "b"]))
+        app.include_router(router, prefix="/old-api".replace("old", "new"))
+        app.include_router(router, prefix="/v0/".removesuffix("/"))
+      `,
+    },
+    { 'main:app': ['GET /api/v2/ping', 'GET /svc/x/ping', 'GET /api/ping', 'GET /a/b/ping', 'GET /new-api/ping', 'GET /v0/ping'] },
+    { 'main:app': 'main.py' },
+  );
+});
+
+test('values returned by small helpers: get_settings() without an annotation, a function returning a router', async (t) => {
+  await expectServedRoutes(
+    t,
+    {
+      'config.py': py`
+        class Settings:
+            API_PREFIX = "/api"
+
+        def get_settings():
+            return Settings()
+      `,
+      'routes.py': py`
+        from fastapi import APIRouter
+
+        _v1 = APIRouter(prefix="/v1")
+
+        @_v1.get("/items")
+        def items():
+            return []
+
+        def get_v1_routes():
+            return _v1
+      `,
+      'main.py': py`
+        from fastapi import FastAPI
+        from config import get_settings
+        from routes import get_v1_routes
+
+        settings = get_settings()
+        app = FastAPI()
+        app.include_router(get_v1_routes(), prefix=settings.API_PREFIX)
+      `,
+    },
+    { 'main:app': ['GET /api/v1/items'] },
+    { 'main:app': 'main.py' },
+  );
 });
