@@ -31,6 +31,28 @@ function stringValue(node: Node): string {
     .join('');
 }
 
+/**
+ * Local names that stand for the Stripe module or one of its members: `import stripe as stripe_sdk`
+ * gives `stripe_sdk → stripe`, `from stripe import Customer, checkout` gives `Customer → stripe.Customer`.
+ */
+function stripeImportAliases(source: string): Map<string, string> {
+  const aliases = new Map<string, string>();
+  for (const m of source.matchAll(/^\s*import\s+stripe\s+as\s+(\w+)/gm)) aliases.set(m[1]!, 'stripe');
+  for (const m of source.matchAll(/^\s*from\s+stripe\s+import\s+(\([^)]*\)|[^\n#]+)/gm)) {
+    for (const item of m[1]!.replace(/[()]/g, '').split(',')) {
+      const [name, alias] = item.trim().split(/\s+as\s+/);
+      if (name && /^\w+$/.test(name) && name !== 'StripeClient') aliases.set((alias ?? name).trim(), `stripe.${name}`);
+    }
+  }
+  return aliases;
+}
+
+function normalizeStripeApi(api: string, aliases: Map<string, string>): string {
+  const head = api.split('.')[0]!;
+  const target = aliases.get(head);
+  return target === undefined ? api : target + api.slice(head.length);
+}
+
 export function extractStripeFacts(tree: Parser.Tree, source: string, file: string): FileStripeFacts {
   const facts: FileStripeFacts = { imports: [], calls: [], webhooks: [], prices: [], checkoutUserLinks: [], apiKeyEnv: [], webhookSecretEnv: [] };
   for (const m of source.matchAll(/^\s*(?:import\s+stripe\b|from\s+stripe(?:\.\w+)*\s+import\b)/gm)) {
@@ -59,6 +81,7 @@ export function extractStripeFacts(tree: Parser.Tree, source: string, file: stri
   const functions: Array<{ name: string; start: number; end: number; line: number }> = [];
   const calls: Array<{ api: string; node: Node; args: Node }> = [];
   const events: Array<{ value: string; index: number }> = [];
+  const aliases = stripeImportAliases(source);
   const query = loadQuery('stripe');
   for (const match of query.matches(tree.rootNode)) {
     const byName = new Map(match.captures.map((c) => [c.name, c.node]));
@@ -70,7 +93,7 @@ export function extractStripeFacts(tree: Parser.Tree, source: string, file: stri
     const call = byName.get('reference.call');
     if (call) {
       const name = byName.get('name.reference.call')!;
-      calls.push({ api: name.text.replace(/\s+/g, ''), node: call, args: byName.get('arguments')! });
+      calls.push({ api: normalizeStripeApi(name.text.replace(/\s+/g, ''), aliases), node: call, args: byName.get('arguments')! });
       continue;
     }
     const event = byName.get('reference.event');

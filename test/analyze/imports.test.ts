@@ -255,3 +255,39 @@ test('imports run modules: routes registered on a shared router by an imported m
     { 'main:app': 'main.py' },
   );
 });
+
+test('a repository root with a server/ folder of plain modules run from inside it, and a second service beside it', async (t) => {
+  const result = await analyzeSources(t, {
+    'server/main.py': py`
+      from fastapi import FastAPI
+      from routers import items
+      from core.config import PREFIX
+
+      app = FastAPI()
+      app.include_router(items.router, prefix=PREFIX)
+    `,
+    'server/routers/__init__.py': '',
+    'server/routers/items.py': itemsRouter,
+    'server/core/__init__.py': '',
+    'server/core/config.py': 'PREFIX = "/api"\n',
+    'services/billing/pyproject.toml': '[project]\nname = "billing"\n',
+    'services/billing/billing_service/__init__.py': '',
+    'services/billing/billing_service/app.py': py`
+      from fastapi import FastAPI
+      from billing_service.routes import router
+
+      app = FastAPI()
+      app.include_router(router)
+    `,
+    'services/billing/billing_service/routes.py': py`
+      from fastapi import APIRouter
+      router = APIRouter(prefix="/billing")
+
+      @router.post("/checkout")
+      def checkout():
+          return {}
+    `,
+  });
+  assert.deepEqual(routeKeys(result.routes), ['GET /api/items', 'POST /billing/checkout']);
+  assert.deepEqual(result.apps.map((a) => a.module).sort(), ['billing_service.app', 'main']);
+});

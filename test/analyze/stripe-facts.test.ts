@@ -202,3 +202,30 @@ test('a project without Stripe has no Stripe facts, even with dotted strings com
     webhookSecretEnv: [],
   });
 });
+
+test('aliased imports: import stripe as stripe_sdk, from stripe import Customer, checkout', async (t) => {
+  const result = await analyzeSources(t, {
+    'billing.py': py`
+      import stripe as stripe_sdk
+      from stripe import Customer, Webhook, checkout
+
+      def start(user):
+          customer = Customer.create(email=user.email)
+          return checkout.Session.create(customer=customer.id, client_reference_id=str(user.id))
+
+      def portal(customer_id):
+          return stripe_sdk.billing_portal.Session.create(customer=customer_id)
+
+      def stripe_webhook(payload, signature, secret):
+          event = Webhook.construct_event(payload, signature, secret)
+          if event["type"] == "invoice.paid":
+              return True
+          return False
+    `,
+  });
+  const apis = result.stripe.calls.map((c) => c.api).sort();
+  assert.deepEqual(apis, ['stripe.Customer.create', 'stripe.Webhook.construct_event', 'stripe.billing_portal.Session.create', 'stripe.checkout.Session.create']);
+  assert.deepEqual(result.stripe.checkoutUserLinks.map((l) => l.kind).sort(), ['client_reference_id', 'customer']);
+  assert.deepEqual(result.stripe.webhooks.map((w) => [w.function, w.events]), [['stripe_webhook', ['invoice.paid']]]);
+  assert.equal(result.stripe.imports.length, 2);
+});
