@@ -1,0 +1,334 @@
+/**
+ * `npm run bench:runtime`: what the generated Python gate costs a real app. One uvicorn worker serves an
+ * endpoint behind the gated test app's own auth dependency (an API key looked up through its SQLAlchemy
+ * session), once without skene and once with skene installed and the gate on the route, on SQLite and on
+ * PostgreSQL (a throwaway cluster, as the runtime tests start it).
+ *
+ * Scenarios, in interleaved rounds (the order rotates every round):
+ *   ungated            the app without skene
+ *   gated, counting    200 distinct users: free users with a limit far away and one paid (unlimited) user,
+ *                      so every request takes the counting path (plan lookup, pre-check, atomic upsert)
+ *   gated, blocked     every user already at the limit: the 402 path
+ * Each scenario is measured under load (N keep-alive connections: throughput, p50/p99) and on one
+ * connection (the latency a request pays; "added p50" is gated minus ungated there).
+ * Checks: every answer has the expected status, and the store counted exactly the gated 200s.
+ * Then the store's statements are timed in-process (runtime_support.py microbench) to show where the
+ * gate's time goes.
+ *
+ * Options: --rounds N (5) · --seconds S (3, load phase) · --latency-seconds S (1.5) · --connections N (8)
+ * · --users N (200) · --only sqlite|postgresql · --keep
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { get } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { type LoadResult, runLoad } from './load-generator.js';
+import { median, percentile, ratio, renderTable, verdict } from './report.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PYTHON = '/usr/bin/python3';
+const support = join(repo, 'bench', 'runtime_support.py');
+
+const TARGETS = {
+  sqlite: { throughputRatio: 0.5, addedP50Ms: 0.3 },
+  postgresql: { throughputRatio: 0.35, addedP50Ms: 0.6 },
+} as const;
+type Database = keyof typeof TARGETS;
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '3' },
+    'latency-seconds': { type: 'string', default: '1.5' },
+    connections: { type: 'string', default: '8' },
+    users: { type: 'string', default: '200' },
+    only: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const rounds = Number(args.rounds);
+const loadMs = Number(args.seconds) * 1000;
+const latencyMs = Number(args['latency-seconds']) * 1000;
+const connections = Number(args.connections);
+const users = Number(args.users);
+const databases: Database[] = args.only ? [args.only as Database] : ['sqlite', 'postgresql'];
+
+interface Scenario {
+  name: string;
+  server: 'ungated' | 'gated';
+  path: string;
+  status: number;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'ungated', server: 'ungated', path: '/api/work', status: 200 },
+  { name: 'gated, counting', server: 'gated', path: '/api/work', status: 200 },
+  { name: 'gated, blocked (402)', server: 'gated', path: '/api/blocked', status: 402 },
+];
+
+interface Measured {
+  load: LoadResult[];
+  single: LoadResult[];
+  /** uvicorn's CPU time per request under load (ms): steadier than wall figures on a busy machine. */
+  cpuPerRequest: number[];
+}
+
+/** User + system CPU time of a process, all its threads, in ms (Linux /proc). */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of stat(5), utime and stime, in clock ticks (USER_HZ, 100 on Linux).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function runPython(command: string[]): string {
+  const out = spawnSync(PYTHON, [support, ...command], { cwd: repo, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`runtime_support.py ${command[0]} failed:\n${out.stdout}${out.stderr}`);
+  return out.stdout;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+function httpStatus(port: number, path: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = get({ host: '127.0.0.1', port, path, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+interface Server {
+  port: number;
+  process: ChildProcess;
+  stderr: () => string;
+}
+
+async function startUvicorn(project: string, databaseUrl: string, gated: boolean): Promise<Server> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: project, TESTAPP_DATABASE_URL: databaseUrl, BENCH_GATED: gated ? '1' : '0' };
+  delete env.SKENE_DATABASE_URL;
+  const child = spawn(
+    PYTHON,
+    ['-m', 'uvicorn', 'testapp.bench_app:app', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warning', '--no-access-log'],
+    { cwd: project, env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const deadline = Date.now() + 30_000;
+  while ((await httpStatus(port, '/health')) !== 200) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`uvicorn (${gated ? 'gated' : 'ungated'}) did not start:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { port, process: child, stderr: () => stderr };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  if (server.process.exitCode !== null) return;
+  server.process.kill('SIGINT');
+  const timer = setTimeout(() => server.process.kill('SIGKILL'), 10_000);
+  await once(server.process, 'exit');
+  clearTimeout(timer);
+}
+
+interface Postgres {
+  url: string;
+  stop: () => Promise<void>;
+}
+
+/** PostgreSQL through support.Postgres, kept alive by a Python process until its stdin closes. */
+async function startPostgres(): Promise<Postgres> {
+  const child = spawn(PYTHON, [support, 'postgres'], { cwd: repo, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const [first] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => [undefined])])) as [string | undefined];
+  if (!first) throw new Error('PostgreSQL did not start');
+  return {
+    url: (JSON.parse(first) as { url: string }).url,
+    stop: async () => {
+      child.stdin?.end();
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
+}
+
+const headersFor = (n: number): Record<string, string> => ({ 'X-API-Key': `key-${(n % users) + 1}` });
+
+async function measureDatabase(project: string, database: Database, databaseUrl: string, problems: string[]) {
+  log(`${database}: preparing ${users} users ...`);
+  runPython(['prepare', project, databaseUrl, String(users)]);
+  const servers = {
+    ungated: await startUvicorn(project, databaseUrl, false),
+    gated: await startUvicorn(project, databaseUrl, true),
+  };
+  const results = new Map<string, Measured>(SCENARIOS.map((s) => [s.name, { load: [], single: [], cpuPerRequest: [] }]));
+  let gatedOk = 0;
+  const check = (scenario: Scenario, result: LoadResult): void => {
+    const wrong = [...result.statuses.entries()].filter(([status]) => status !== scenario.status);
+    if (wrong.length > 0 || result.errors > 0) {
+      problems.push(`${database} ${scenario.name}: expected only ${scenario.status}, got ${JSON.stringify(Object.fromEntries(result.statuses))}, ${result.errors} connection errors`);
+    }
+    if (scenario.name === 'gated, counting') gatedOk += result.statuses.get(200) ?? 0;
+  };
+  const run = async (scenario: Scenario, conns: number, durationMs: number): Promise<LoadResult> => {
+    const result = await runLoad({ port: servers[scenario.server].port, method: 'POST', path: scenario.path, connections: conns, durationMs, headers: headersFor });
+    check(scenario, result);
+    return result;
+  };
+  try {
+    for (const scenario of SCENARIOS) await run(scenario, connections, 1000); // warm-up
+    for (let round = 0; round < rounds; round++) {
+      const order = SCENARIOS.map((_, i) => SCENARIOS[(i + round) % SCENARIOS.length] as Scenario);
+      const summary: string[] = [];
+      for (const scenario of order) {
+        const measured = results.get(scenario.name) as Measured;
+        const pid = servers[scenario.server].process.pid as number;
+        const cpuBefore = processCpuMs(pid);
+        const load = await run(scenario, connections, loadMs);
+        measured.cpuPerRequest.push((processCpuMs(pid) - cpuBefore) / load.requests);
+        const single = await run(scenario, 1, latencyMs);
+        measured.load.push(load);
+        measured.single.push(single);
+        summary.push(`${scenario.name} ${load.throughput.toFixed(0)} req/s, p50 ${percentile(single.latenciesMs, 50).toFixed(2)} ms`);
+      }
+      log(`${database} round ${round + 1}/${rounds}: ${summary.join(' · ')}`);
+    }
+  } finally {
+    for (const server of Object.values(servers)) {
+      await stopServer(server);
+      if (server.stderr().includes('Traceback')) problems.push(`${database}: uvicorn printed a traceback:\n${server.stderr()}`);
+    }
+  }
+  const counted = (JSON.parse(runPython(['usage', project, databaseUrl, 'bench'])) as { used: number }).used;
+  if (counted !== gatedOk) problems.push(`${database}: the store counted ${counted} units for ${gatedOk} gated 200 answers`);
+  log(`${database}: timing the store's statements in-process ...`);
+  const micro = JSON.parse(runPython(['microbench', project, databaseUrl, '300'])) as Array<{ what: string; us: number }>;
+  log(`${database}: driving the apps in-process (ASGI, no HTTP) with cProfile ...`);
+  const inProcess = JSON.parse(runPython(['asgi', project, databaseUrl, '600'])) as InProcess;
+  return { results, counted, gatedOk, micro, inProcess };
+}
+
+interface InProcess {
+  per_request: Array<{ scenario: string; cpu_us: number; wall_us: number }>;
+  profiles: Record<string, Array<{ function: string; calls_per_request: number; self_us: number; cumulative_us: number }>>;
+}
+
+function renderInProcess(database: Database, data: InProcess): string {
+  const base = data.per_request.find((r) => r.scenario === 'ungated');
+  const perRequest = renderTable(
+    ['scenario', 'cpu µs/req', 'wall µs/req', 'added cpu µs'],
+    data.per_request.map((r) => [r.scenario, r.cpu_us.toFixed(0), r.wall_us.toFixed(0), base && r !== base ? `+${(r.cpu_us - base.cpu_us).toFixed(0)}` : '']),
+  );
+  const profiles = Object.entries(data.profiles).map(
+    ([scenario, rows]) =>
+      `cProfile, ${scenario} (event-loop thread; the store's own threads are not sampled), per request:\n` +
+      renderTable(['generated function', 'calls', 'self µs', 'cumulative µs'], rows.slice(0, 8).map((r) => [r.function, String(r.calls_per_request), r.self_us.toFixed(1), r.cumulative_us.toFixed(1)])),
+  );
+  return [`${database}, the apps driven in-process as ASGI callables (no HTTP, one request at a time):\n${perRequest}`, ...profiles].join('\n\n');
+}
+
+function rowsFor(database: Database, results: Map<string, Measured>): { rows: string[][]; met: boolean } {
+  const figure = (name: string) => {
+    const m = results.get(name) as Measured;
+    return {
+      throughput: median(m.load.map((r) => r.throughput)),
+      loadP50: median(m.load.map((r) => percentile(r.latenciesMs, 50))),
+      loadP99: median(m.load.map((r) => percentile(r.latenciesMs, 99))),
+      p50: median(m.single.map((r) => percentile(r.latenciesMs, 50))),
+      p99: median(m.single.map((r) => percentile(r.latenciesMs, 99))),
+      cpu: median(m.cpuPerRequest),
+    };
+  };
+  const base = figure('ungated');
+  const target = TARGETS[database];
+  let met = true;
+  const rows = SCENARIOS.map((scenario) => {
+    const f = figure(scenario.name);
+    const cells = [database, scenario.name, f.throughput.toFixed(0), f.loadP50.toFixed(2), f.loadP99.toFixed(2), f.p50.toFixed(2), f.p99.toFixed(2), f.cpu.toFixed(2)];
+    if (scenario.server === 'ungated') return [...cells, '', '', '', '', ''];
+    const throughputRatio = f.throughput / base.throughput;
+    const added = f.p50 - base.p50;
+    if (scenario.name === 'gated, counting') met &&= throughputRatio >= target.throughputRatio && added <= target.addedP50Ms;
+    return [
+      ...cells,
+      ratio(throughputRatio),
+      `>= ${target.throughputRatio}x ${verdict(throughputRatio >= target.throughputRatio)}`,
+      `${added >= 0 ? '+' : ''}${added.toFixed(2)}`,
+      `<= ${target.addedP50Ms} ${verdict(added <= target.addedP50Ms)}`,
+      `${f.cpu - base.cpu >= 0 ? '+' : ''}${(f.cpu - base.cpu).toFixed(2)}`,
+    ];
+  });
+  return { rows, met };
+}
+
+const workDir = mkdtempSync(join(tmpdir(), 'skene-bench-runtime-'));
+const project = join(workDir, 'project');
+const problems: string[] = [];
+const tables: string[][] = [];
+const microTables: string[] = [];
+const countChecks: string[] = [];
+let allMet = true;
+try {
+  log('rendering the runtime into a copy of test/python/apps/gated ...');
+  runPython(['render', project]);
+  for (const database of databases) {
+    const postgres = database === 'postgresql' ? await startPostgres() : undefined;
+    try {
+      const url = postgres ? postgres.url : `sqlite:///${join(workDir, 'bench.db')}`;
+      const { results, counted, gatedOk, micro, inProcess } = await measureDatabase(project, database, url, problems);
+      const { rows, met } = rowsFor(database, results);
+      allMet &&= met;
+      tables.push(...rows);
+      countChecks.push(`${database}: store counted ${counted} units for ${gatedOk} gated 200 answers ${verdict(counted === gatedOk)}`);
+      microTables.push(
+        `${database}, the store's calls one after another, per call:\n${renderTable(['store call', 'µs'], micro.map((m) => [m.what, m.us.toFixed(1)]))}`,
+        renderInProcess(database, inProcess),
+      );
+    } finally {
+      await postgres?.stop();
+    }
+  }
+  const header = [
+    'database', 'endpoint', 'req/s', `p50 ms @${connections}`, `p99 ms @${connections}`, 'p50 ms @1', 'p99 ms @1', 'cpu ms/req',
+    'req/s vs ungated', 'target', 'added p50 ms @1', 'target', 'added cpu ms/req',
+  ];
+  process.stdout.write(
+    `\nskene runtime benchmark: uvicorn, one worker, sync handler; ${rounds} interleaved rounds of ${loadMs / 1000} s at ${connections} connections ` +
+      `+ ${latencyMs / 1000} s at 1 connection; ${users} users (user 1 paid); medians over rounds; ` +
+      `cpu ms/req: uvicorn's own CPU time per request under load (PostgreSQL's backend not included)\n\n${renderTable(header, tables)}\n\n`,
+  );
+  process.stdout.write(`${countChecks.join('\n')}\n\n${microTables.join('\n\n')}\n`);
+  process.stdout.write(`\ntargets on the counting path: ${allMet ? 'all met' : 'some MISSED'}\n`);
+} finally {
+  if (args.keep) log(`kept ${workDir}`);
+  else rmSync(workDir, { recursive: true, force: true });
+}
+if (problems.length > 0) {
+  process.stdout.write(`\nThe gate misbehaved; these figures are not valid:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,259 @@
+"""Python side of `npm run bench:runtime`, driven by bench/runtime.bench.ts.
+
+Reuses the runtime tests' helpers (test/python/support.py): the gated test app with the runtime rendered
+by skene's own build, signed Stripe events, and a throwaway PostgreSQL cluster.
+
+  render <target>                     copy test/python/apps/gated to <target>, render the runtime, add the bench app
+  prepare <target> <db url> <users>   app tables and users; one paid user (signed webhook); every user blocked on `blocked`
+  postgres                            start PostgreSQL, print {"url": ...}, stop it when stdin closes
+  usage <target> <db url> <step>      {"used": total units counted for <step>}
+  microbench <target> <db url> <n>    time the store's statements in-process, per call (where the gate's time goes)
+  asgi <target> <db url> <n>          drive the ungated and gated apps as ASGI callables in-process (no HTTP), CPU
+                                      per request, and a cProfile of the gated requests' event-loop thread
+"""
+import json
+import os
+import shutil
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "test", "python"))
+
+import support  # noqa: E402
+
+HIGH_LIMIT = 10 ** 9
+PAID_USER = 1
+STEPS = [
+    # Free users far below their limit and one paid (unlimited) user: every request takes the counting path.
+    support.step("bench", "/api/work", {"free": HIGH_LIMIT, "paid": None}),
+    # Limit 1: after one request each user is blocked and every request takes the 402 path.
+    support.step("blocked", "/api/blocked", {"free": 1, "paid": 1}),
+]
+
+
+def render(target):
+    support.render_project("gated", target, support.analysis_for("testapp"), support.compiled_loop(STEPS))
+    shutil.copy(os.path.join(HERE, "runtime_app.py"), os.path.join(target, "testapp", "bench_app.py"))
+
+
+def _use_project(target, database_url, gated):
+    os.environ["TESTAPP_DATABASE_URL"] = database_url
+    os.environ["STRIPE_WEBHOOK_SECRET"] = support.WEBHOOK_SECRET
+    os.environ["BENCH_GATED"] = "1" if gated else "0"
+    os.environ.pop("SKENE_DATABASE_URL", None)
+    sys.path.insert(0, target)
+
+
+def prepare(target, database_url, users):
+    _use_project(target, database_url, gated=True)
+    from fastapi.testclient import TestClient
+
+    from testapp.bench_app import app
+    from testapp.db import init_db
+
+    init_db(users=users)
+    with TestClient(app) as client:
+        sub = support.subscription("sub_bench", "cus_bench", "active", user_id=PAID_USER)
+        payload = json.dumps(support.stripe_event("evt_bench_paid", "customer.subscription.created", sub)).encode()
+        response = client.post(
+            "/skene/webhooks/stripe", content=payload,
+            headers={"Stripe-Signature": support.sign(payload), "Content-Type": "application/json"},
+        )
+        if response.status_code != 200:
+            raise SystemExit("the paid user's webhook was refused: %d %s" % (response.status_code, response.text))
+        statuses = {}
+        for user in range(1, users + 1):
+            for _ in range(2):
+                status = client.post("/api/blocked", headers={"X-API-Key": "key-%d" % user}).status_code
+                statuses[status] = statuses.get(status, 0) + 1
+    if statuses != {200: users, 402: users}:
+        raise SystemExit("pre-blocking users gave %r, expected one 200 and one 402 each" % statuses)
+    print(json.dumps({"users": users, "paid_user": PAID_USER}))
+
+
+def usage(target, database_url, step_id):
+    _use_project(target, database_url, gated=True)
+    from testapp.skene import get_store
+
+    store = get_store()
+    rows = store.run(lambda cur: store.execute(cur, "SELECT COALESCE(SUM(used), 0) FROM skene_usage WHERE step_id = ?", (step_id,)).fetchone())
+    print(json.dumps({"used": int(rows[0])}))
+
+
+def microbench(target, database_url, calls):
+    """Times the store's calls one after another on one thread, so the figures are the store's own cost:
+    a blocked user's consume() is the read alone; a free user's adds the atomic upsert; consume_async()
+    from a running event loop adds the hand-off to skene's threads when the work cannot run on the loop."""
+    import asyncio
+
+    _use_project(target, database_url, gated=True)
+    from testapp.skene import _config
+    from testapp.skene import get_store
+
+    store = get_store()
+    step = _config.STEPS["bench"]
+    blocked = _config.STEPS["blocked"]
+    free_user = lambda i: str(2 + i % 50)  # noqa: E731
+
+    def timed(label, fn):
+        fn(0)  # opens the connection, creates the tables once
+        started = time.perf_counter()
+        for i in range(calls):
+            fn(i)
+        return {"what": label, "us": round((time.perf_counter() - started) / calls * 1e6, 1)}
+
+    def timed_async(label, make):
+        async def loop():
+            await make(0)
+            started = time.perf_counter()
+            for i in range(calls):
+                await make(i)
+            return time.perf_counter() - started
+
+        return {"what": label, "us": round(asyncio.run(loop()) / calls * 1e6, 1)}
+
+    results = [
+        timed("consume(), blocked user: the read alone", lambda i: store.consume(blocked, free_user(i))),
+        timed("consume(), free user: read + bounded upsert", lambda i: store.consume(step, free_user(i))),
+        timed("consume(), paid user: read + unbounded upsert", lambda i: store.consume(step, str(PAID_USER))),
+    ]
+    consume_async = getattr(store, "consume_async", None)
+    if consume_async is not None:
+        results += [
+            timed_async("await consume_async(), blocked user (on the event loop)", lambda i: consume_async(blocked, free_user(i))),
+            timed_async("await consume_async(), free user (on the event loop)", lambda i: consume_async(step, free_user(i))),
+        ]
+    results += [
+        timed("store.run(SELECT 1): one driver round trip", lambda i: store.run(lambda cur: store.execute(cur, "SELECT 1").fetchall())),
+        timed("store.run() doing nothing: connection checkout", lambda i: store.run(lambda cur: None)),
+    ]
+    print(json.dumps(results))
+
+
+def _load_bench_app(target, variant):
+    """A separate instance of testapp.bench_app; variant is a BENCH_GATED value (0, 1, installed)."""
+    import importlib.util
+
+    os.environ["BENCH_GATED"] = variant
+    spec = importlib.util.spec_from_file_location(
+        "bench_app_%s" % variant, os.path.join(target, "testapp", "bench_app.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.app
+
+
+async def _asgi_request(app, path, api_key):
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
+        "headers": [(b"host", b"bench"), (b"x-api-key", api_key.encode()), (b"content-length", b"0")],
+        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80),
+    }
+    status = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    await app(scope, receive, send)
+    return status[0]
+
+
+def asgi(target, database_url, calls):
+    """CPU per request of each scenario without HTTP in the way, then where the gated time goes."""
+    import asyncio
+    import cProfile
+    import pstats
+
+    _use_project(target, database_url, gated=True)
+    apps = {"ungated": _load_bench_app(target, "0"), "installed": _load_bench_app(target, "installed"), "gated": _load_bench_app(target, "1")}
+    scenarios = [
+        ("ungated", "/api/work", 200),
+        ("installed, no gate on the route", "/api/work", 200),
+        ("gated, counting", "/api/work", 200),
+        ("gated, blocked (402)", "/api/blocked", 402),
+    ]
+    users = 200
+
+    async def batch(app, path, expected, n, offset):
+        for i in range(n):
+            status = await _asgi_request(app, path, "key-%d" % ((offset + i) % users + 1))
+            if status != expected:
+                raise SystemExit("%s answered %d, expected %d" % (path, status, expected))
+
+    async def measure():
+        cpu = {name: 0.0 for name, _, _ in scenarios}
+        wall = {name: 0.0 for name, _, _ in scenarios}
+        for name, path, expected in scenarios:
+            await batch(apps[name.split(",")[0]], path, expected, 100, 0)  # warm-up
+        rounds = 10
+        for r in range(rounds):
+            for name, path, expected in scenarios[r % len(scenarios):] + scenarios[:r % len(scenarios)]:
+                started, started_cpu = time.perf_counter(), time.process_time()
+                await batch(apps[name.split(",")[0]], path, expected, calls // rounds, r * calls)
+                wall[name] += time.perf_counter() - started
+                cpu[name] += time.process_time() - started_cpu
+        profiles = {}
+        for name, path, expected in scenarios[2:]:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            await batch(apps["gated"], path, expected, calls // 2, 7)
+            profiler.disable()
+            profiles[name] = profiler
+        return cpu, wall, profiles
+
+    cpu, wall, profiles = asyncio.run(measure())
+    result = {"per_request": [
+        {"scenario": name, "cpu_us": round(cpu[name] / calls * 1e6, 1), "wall_us": round(wall[name] / calls * 1e6, 1)}
+        for name, _, _ in scenarios
+    ], "profiles": {}}
+    for name, profiler in profiles.items():
+        stats = pstats.Stats(profiler)
+        rows = []
+        for (filename, line, function), (cc, nc, tottime, cumtime, callers) in stats.stats.items():
+            if "/skene/" not in filename:
+                continue
+            rows.append({
+                "function": "%s:%d %s" % (os.path.relpath(filename, target), line, function),
+                "calls_per_request": round(nc / (calls // 2), 2),
+                "self_us": round(tottime / (calls // 2) * 1e6, 1),
+                "cumulative_us": round(cumtime / (calls // 2) * 1e6, 1),
+            })
+        rows.sort(key=lambda row: -row["cumulative_us"])
+        result["profiles"][name] = rows[:12]
+    print(json.dumps(result))
+
+
+def postgres():
+    server = support.Postgres()
+    try:
+        print(json.dumps({"url": server.url}), flush=True)
+        sys.stdin.read()
+    finally:
+        server.stop()
+
+
+def main(argv):
+    command, args = argv[1], argv[2:]
+    if command == "render":
+        render(args[0])
+    elif command == "prepare":
+        prepare(args[0], args[1], int(args[2]))
+    elif command == "usage":
+        usage(args[0], args[1], args[2])
+    elif command == "microbench":
+        microbench(args[0], args[1], int(args[2]))
+    elif command == "asgi":
+        asgi(args[0], args[1], int(args[2]))
+    elif command == "postgres":
+        postgres()
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
