@@ -17,11 +17,25 @@ export function renderAnalysis(result: AnalysisResult, palette: Palette, dir: st
   if (result.apps.length === 0) {
     sections.push(`No FastAPI app found in ${palette.accent(dir)}.`);
   }
-  for (const app of result.apps) sections.push(renderApp(app, result.routes.filter((r) => refKey(r.app) === refKey(app)), palette));
+  for (const app of parentsFirst(result.apps)) sections.push(renderApp(app, result.routes.filter((r) => refKey(r.app) === refKey(app)), palette));
   const facts = renderFacts(result, palette);
   if (facts) sections.push(facts);
   sections.push(renderSummaryLine(result));
   return `${sections.join('\n\n')}\n`;
+}
+
+/** Top-level apps in the analyzer's order, each followed by the sub-apps mounted in it. */
+function parentsFirst(apps: AppFact[]): AppFact[] {
+  const ordered: AppFact[] = [];
+  const visit = (app: AppFact): void => {
+    if (ordered.includes(app)) return;
+    ordered.push(app);
+    for (const child of apps) if (child.mountedAt.some((m) => refKey(m.app) === refKey(app))) visit(child);
+  };
+  for (const app of apps) if (app.mountedAt.length === 0) visit(app);
+  // Apps mounted only inside a cycle of mounts.
+  for (const app of apps) visit(app);
+  return ordered;
 }
 
 function renderApp(app: AppFact, routes: RouteFact[], palette: Palette): string {

@@ -164,3 +164,27 @@ test('the summary line without Stripe, auth or database', async (t) => {
   });
   assert.equal(renderSummaryLine(result), '1 route in 1 file · Stripe: not used · auth: none found · database: none');
 });
+
+test('a mounted sub-app is listed after the app it is mounted in, with its mount path', async (t) => {
+  const result = await analyzeSources(t, {
+    'admin.py': py`
+      from fastapi import FastAPI
+      admin = FastAPI()
+
+      @admin.get("/stats")
+      def stats():
+          return {}
+    `,
+    'main.py': py`
+      from fastapi import FastAPI
+      from admin import admin
+
+      app = FastAPI()
+      app.mount("/admin", admin)
+    `,
+  });
+  const text = renderAnalysis(result, createPalette(false), '.');
+  const headers = text.split('\n').filter((l) => /FastAPI app in/.test(l));
+  assert.deepEqual(headers, ['app — FastAPI app in main.py:4', 'admin — FastAPI app in admin.py:2, mounted at /admin by main.py:4']);
+  assert.match(text, /GET +\/admin\/stats +stats/);
+});
