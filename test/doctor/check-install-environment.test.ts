@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { NormalizedLoop } from '../../src/config/types.js';
 import { checkEnvironment } from '../../src/doctor/check-environment.js';
 import { checkInstall } from '../../src/doctor/check-install.js';
 import { parseDotenv, readDotenvFiles } from '../../src/doctor/read-dotenv.js';
@@ -47,7 +48,7 @@ test('environment: a .env outside any git repository is not "tracked"; names, no
       ['RESEND_API_KEY', 2, false],
     ],
   );
-  const loop = { type: 'freemium' as const, steps: [], recovery: { retries: 0 } };
+  const loop: NormalizedLoop = { type: 'freemium', steps: [], plans: {}, recovery: { retries: 0 } };
   const checks = checkEnvironment({ root, env: {}, dotenv, loop, analysis: undefined });
   assert.deepEqual(
     checks.map((check) => [check.id, check.status]),

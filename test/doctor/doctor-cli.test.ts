@@ -40,7 +40,7 @@ function doctor(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> 
     CI: '1',
     NO_COLOR: '1',
     SKENE_STRIPE_API_BASE: server.url,
-    SKENE_STRIPE_TIMEOUT_MS: '5000',
+    SKENE_STRIPE_TIMEOUT_MS: '15000',
     ...extraEnv,
   };
   return new Promise((resolve) => {
