@@ -584,3 +584,116 @@ test('dependencies: signature, decorator dependencies=, router and include site'
   assert.deepEqual(bySource, { audit: 'include', get_db: 'signature', rate_limit: 'decorator', verify_token: 'router' });
   assert.equal(route.registration.hasDependenciesArgument, true);
 });
+
+test("FastAPI's Bigger Applications layout: app dependencies, include-site dependencies and responses", async (t) => {
+  const result = await expectServedRoutes(
+    t,
+    {
+      'app/__init__.py': '',
+      'app/dependencies.py': py`
+        from fastapi import Header, HTTPException
+
+        async def get_token_header(x_token: str = Header()):
+            if x_token != "fake-super-secret-token":
+                raise HTTPException(status_code=400, detail="X-Token header invalid")
+
+        async def get_query_token(token: str):
+            if token != "jessica":
+                raise HTTPException(status_code=400, detail="No Jessica token provided")
+      `,
+      'app/main.py': py`
+        from fastapi import Depends, FastAPI
+
+        from .dependencies import get_query_token, get_token_header
+        from .internal import admin
+        from .routers import items, users
+
+        app = FastAPI(dependencies=[Depends(get_query_token)])
+
+        app.include_router(users.router)
+        app.include_router(items.router)
+        app.include_router(
+            admin.router,
+            prefix="/admin",
+            tags=["admin"],
+            dependencies=[Depends(get_token_header)],
+            responses={418: {"description": "I'm a teapot"}},
+        )
+
+        @app.get("/")
+        async def root():
+            return {"message": "Hello Bigger Applications!"}
+      `,
+      'app/internal/__init__.py': '',
+      'app/internal/admin.py': py`
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+        @router.post("/")
+        async def update_admin():
+            return {"message": "Admin getting schwifty"}
+      `,
+      'app/routers/__init__.py': '',
+      'app/routers/items.py': py`
+        from fastapi import APIRouter, Depends, HTTPException
+
+        from ..dependencies import get_token_header
+
+        router = APIRouter(
+            prefix="/items",
+            tags=["items"],
+            dependencies=[Depends(get_token_header)],
+            responses={404: {"description": "Not found"}},
+        )
+
+        @router.get("/")
+        async def read_items():
+            return {}
+
+        @router.get("/{item_id}")
+        async def read_item(item_id: str):
+            return {}
+
+        @router.put("/{item_id}", tags=["custom"], responses={403: {"description": "Operation forbidden"}})
+        async def update_item(item_id: str):
+            return {}
+      `,
+      'app/routers/users.py': py`
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+        @router.get("/users/", tags=["users"])
+        async def read_users():
+            return []
+
+        @router.get("/users/me", tags=["users"])
+        async def read_user_me():
+            return {}
+
+        @router.get("/users/{username}", tags=["users"])
+        async def read_user(username: str):
+            return {}
+      `,
+    },
+    {
+      'app.main:app': [
+        'GET /',
+        'GET /users/',
+        'GET /users/me',
+        'GET /users/{username}',
+        'GET /items/',
+        'GET /items/{item_id}',
+        'PUT /items/{item_id}',
+        'POST /admin/',
+      ],
+    },
+    { 'app.main:app': 'app/main.py' },
+  );
+  const deps = (path: string, method = 'GET'): string[] => [...(result.routes.find((r) => r.path === path && r.method === method)?.dependencies ?? [])].sort();
+  assert.deepEqual(deps('/'), ['get_query_token']);
+  assert.deepEqual(deps('/items/{item_id}', 'PUT'), ['get_query_token', 'get_token_header']);
+  assert.deepEqual(deps('/admin/', 'POST'), ['get_query_token', 'get_token_header']);
+  assert.deepEqual(deps('/users/me'), ['get_query_token']);
+});
