@@ -362,7 +362,26 @@ export class ModuleInterpreter {
     for (let i = fn.decorators.length - 1; i >= 0; i--) {
       const decorator = this.eval(fn.decorators[i]!, scope);
       if (decorator.t === 'decorator') this.registerRoute(decorator, value, 'decorator', scope);
+      else this.noteUnresolvedRouteDecorator(fn.decorators[i]!, decorator, fn, scope);
     }
+  }
+
+  /** `@router.get("/x")` on a `router` the analysis could not follow: say so instead of dropping it silently. */
+  private noteUnresolvedRouteDecorator(expr: Expr, value: Value, fn: FunctionIR, scope: Scope): void {
+    if (value.t !== 'unknown' || expr.k !== 'call' || expr.fn.k !== 'attr') return;
+    const method = expr.fn.name;
+    if (!HTTP_METHODS.has(method) && method !== 'api_route' && method !== 'websocket') return;
+    const path = expr.args[0] ?? expr.kw.path;
+    if (path?.k !== 'str' && path?.k !== 'fstr') return;
+    if (path.k === 'str' && !path.v.startsWith('/') && path.v !== '') return;
+    const receiver = this.evalQuiet(expr.fn.obj, scope);
+    // Objects from other libraries (`@app.get` of Flask) are theirs; only unknown project values count.
+    if (receiver.t !== 'unknown') return;
+    this.diagnose(
+      scope.mod.ir.file,
+      expr.span.line,
+      `could not resolve \`${exprText(expr.fn.obj)}\` in @${exprText(expr.fn.obj)}.${method}(...) on ${fn.name}; this route is not listed`,
+    );
   }
 
   private resolveReturnClass(annotation: string, scope: Scope): { cls: ClassIR; mod: ModuleRecord } | undefined {

@@ -697,3 +697,26 @@ test("FastAPI's Bigger Applications layout: app dependencies, include-site depen
   assert.deepEqual(deps('/admin/', 'POST'), ['get_query_token', 'get_token_header']);
   assert.deepEqual(deps('/users/me'), ['get_query_token']);
 });
+
+test('a route decorator on a router the analysis cannot follow is named in a diagnostic, not dropped silently', async (t) => {
+  const result = await analyzeSources(t, {
+    'main.py': py`
+      import importlib
+      from fastapi import FastAPI
+
+      router = importlib.import_module("plugins.api").router
+      app = FastAPI()
+
+      @router.post("/plugin-action")
+      def plugin_action():
+          return {}
+
+      @app.get("/known")
+      def known():
+          return {}
+    `,
+  });
+  assert.deepEqual(routeKeys(result.routes), ['GET /known']);
+  const notes = diagnosticsAt(result, 'main.py');
+  assert.ok(notes.some((n) => n.startsWith('7: ') && /could not resolve `router`/.test(n) && /plugin_action/.test(n)), JSON.stringify(notes));
+});
