@@ -3,7 +3,7 @@ import type { ManualStep } from '../io/file-change.js';
 import { buildInstallCall, planAppInstall } from './wire-app-install.js';
 import { buildImportLine, planImports, type ImportRequest } from './wire-imports.js';
 import { applyTextEdits, findSyntaxProblem, parsePython, type TextEdit, type WireOutcome } from './wire-python-source.js';
-import { buildGateDependency, buildGatedRegistrationLines, planRouteGate, type GateAuth } from './wire-route-gate.js';
+import { buildGateDependency, buildGatedRegistrationLines, findStaleGateId, planRouteGate, type GateAuth } from './wire-route-gate.js';
 import { buildHandlerCall, planWebhookHandlerCall } from './wire-stripe-webhook.js';
 
 export interface WiringStep {
@@ -139,15 +139,20 @@ function manualStepFor(file: string, edit: Edit, reason: string, runtimeModule: 
         return {
           file,
           line: gated.line,
-          why: `gate ${describeRoutes(edit.routes)}: ${reason}; make the registration read as below${importNote}`,
+          why: `gate ${describeRoutes(edit.routes)}: ${reason}; make the registration read as below${importNote}${
+            reason.includes('**kwargs') ? ', unless the splat already passes dependencies= (then add the gate there)' : ''
+          }`,
           snippet: [...imports, ...(imports.length > 0 ? [''] : []), gated.after].join('\n'),
         };
       }
+      const hasDependencies = edit.routes.some((r) => r.registration.hasDependenciesArgument);
       return {
         file,
         line: edit.line,
-        why: `gate ${describeRoutes(edit.routes)}: ${reason}; add this argument to the route registration${importNote}`,
-        snippet: [...imports, `dependencies=[${buildGateDependency(edit.stepId, edit.auth)}]`].join('\n'),
+        why: hasDependencies
+          ? `gate ${describeRoutes(edit.routes)}: ${reason}; add this to the dependencies the route gets${importNote}`
+          : `gate ${describeRoutes(edit.routes)}: ${reason}; add this argument to the route registration${importNote}`,
+        snippet: [...imports, hasDependencies ? buildGateDependency(edit.stepId, edit.auth) : `dependencies=[${buildGateDependency(edit.stepId, edit.auth)}]`].join('\n'),
       };
     }
     case 'install':
@@ -167,11 +172,11 @@ function manualStepFor(file: string, edit: Edit, reason: string, runtimeModule: 
   }
 }
 
-function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Edit): WireOutcome {
+function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Edit, knownStepIds: ReadonlySet<string>): WireOutcome {
   switch (edit.kind) {
     case 'gate': {
-      const outcome = planRouteGate(source, tree, edit);
-      if (outcome.kind === 'edit' && edit.wouldRequire) {
+      const outcome = planRouteGate(source, tree, { ...edit, knownStepIds });
+      if (outcome.kind !== 'present' && edit.wouldRequire) {
         return {
           kind: 'refused',
           reason: `the route has no user dependency, and the gate would make it require ${edit.wouldRequire}; if its calls should count, give it the user dependency first`,
@@ -305,8 +310,12 @@ export function buildProjectWiring(input: WiringInput): WiringResult {
     const textEdits: TextEdit[] = [];
     const done: Array<{ edit: Edit; status: 'added' | 'present' }> = [];
     const reasons: string[] = [];
+    // A stale gate is re-pointed once; the next step matching the same route adds its own gate.
+    const knownStepIds = new Set(input.steps.map((step) => step.id));
     for (const edit of edits) {
-      const outcome = planEdit(source, tree, edit);
+      const staleId = edit.kind === 'gate' ? findStaleGateId(source, tree, { ...edit, knownStepIds }) : undefined;
+      const outcome = planEdit(source, tree, edit, knownStepIds);
+      if (outcome.kind === 'edit' && staleId !== undefined) knownStepIds.add(staleId);
       if (outcome.kind === 'refused') {
         result.manual.push(manualStepFor(file, edit, outcome.reason, input.runtimeModule, { source, tree }));
         recordGate(edit, file, edit.kind === 'gate' && edit.wouldRequire ? 'no-user' : 'manual');

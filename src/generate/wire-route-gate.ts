@@ -29,6 +29,11 @@ export interface RouteGateTarget {
   column: number;
   stepId: string;
   auth?: GateAuth;
+  /**
+   * The loop's step ids. A `skene_gate("<id>")` already on the route with an id not among them is a
+   * gate of a renamed step: it is re-pointed at `stepId` instead of a second gate being added.
+   */
+  knownStepIds?: ReadonlySet<string>;
 }
 
 /** `skene_gate("reports", auth=get_current_active_user, scopes=["items"])` */
@@ -84,24 +89,53 @@ function appendToSequence(source: string, open: SyntaxNode, close: SyntaxNode, i
   return [{ start: last.endIndex, end: last.endIndex, text: `, ${item}` }];
 }
 
+/** The first argument of a `skene_gate("<id>")` on the call whose id is no step of the loop. */
+function findStaleGateArgument(call: SyntaxNode, target: RouteGateTarget): SyntaxNode | undefined {
+  const known = target.knownStepIds;
+  if (!known) return undefined;
+  for (const gate of findCallsTo(call, 'skene_gate')) {
+    const first = gate.childForFieldName('arguments')?.namedChildren[0];
+    const id = stringLiteralValue(first);
+    if (first && id !== undefined && !known.has(id)) return first;
+  }
+  return undefined;
+}
+
+/** The step id of a stale gate on the route registered at `target` (see `knownStepIds`). */
+export function findStaleGateId(source: string, tree: PythonTree, target: RouteGateTarget): string | undefined {
+  const call = findRegistrationCall(source, tree, target);
+  return call ? stringLiteralValue(findStaleGateArgument(call, target)) : undefined;
+}
+
 /** The edits adding the gate to a registration call's arguments, whatever the call is (decorator or not). */
-function planGateArgument(source: string, call: SyntaxNode, target: RouteGateTarget): WireOutcome {
+function planGateArgument(source: string, call: SyntaxNode, target: RouteGateTarget, manual = false): WireOutcome {
   if (hasGateFor(call, target.stepId)) return { kind: 'present' };
+  const stale = findStaleGateArgument(call, target);
+  if (stale) return { kind: 'edit', edits: [{ start: stale.startIndex, end: stale.endIndex, text: pythonString(target.stepId) }] };
   const argumentList = call.childForFieldName('arguments');
   if (!argumentList || argumentList.type !== 'argument_list') {
     return { kind: 'refused', reason: 'the registration call has no argument list' };
   }
   const args = namedArguments(argumentList);
-  if (args.some((a) => a.type === 'dictionary_splat' || a.type === 'list_splat')) {
+  const dependency = buildGateDependency(target.stepId, target.auth);
+  const splat = args.find((a) => a.type === 'dictionary_splat' || a.type === 'list_splat');
+  if (splat) {
+    // For the user only: the splat may hold dependencies= already, which only they can tell.
+    if (manual && splat.type === 'dictionary_splat') return { kind: 'edit', edits: [{ start: splat.startIndex, end: splat.startIndex, text: `dependencies=[${dependency}], ` }] };
     return { kind: 'refused', reason: 'the call passes *args/**kwargs, which may already hold dependencies=' };
   }
-  const dependency = buildGateDependency(target.stepId, target.auth);
   const existing = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'dependencies');
   if (existing) {
     const value = existing.childForFieldName('value');
     const open = value?.child(0);
     const close = value?.child(value.childCount - 1);
     if (!value || value.type !== 'list' || !open || !close || open.type !== '[' || close.type !== ']') {
+      if (manual && value) {
+        // `dependencies=AUDITED` → `dependencies=AUDITED + [Depends(skene_gate("x"))]`, for the user to check it is a list.
+        const simple = ['identifier', 'attribute', 'call', 'subscript'].includes(value.type);
+        const text = `${simple ? value.text : `(${value.text})`} + [${dependency}]`;
+        return { kind: 'edit', edits: [{ start: value.startIndex, end: value.endIndex, text }] };
+      }
       return { kind: 'refused', reason: 'dependencies= is not a list literal' };
     }
     return { kind: 'edit', edits: appendToSequence(source, open, close, namedArguments(value), dependency) };
@@ -142,7 +176,7 @@ export function planRouteGate(source: string, tree: PythonTree, target: RouteGat
 export function buildGatedRegistrationLines(source: string, tree: PythonTree, target: RouteGateTarget): { line: number; before: string; after: string } | undefined {
   const call = findRegistrationCall(source, tree, target);
   if (!call) return undefined;
-  const outcome = planGateArgument(source, call, target);
+  const outcome = planGateArgument(source, call, target, true);
   if (outcome.kind !== 'edit') return undefined;
   let statement: SyntaxNode = call;
   // A decorator's own line(s), or the whole statement of a call registration.

@@ -109,19 +109,21 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
 }
 
 export async function loadDoctorDeps(options: { offline: boolean }): Promise<DoctorDeps> {
-  const [{ analyzeProject }, { readLoopConfig }, { compileLoop }, { planRuntimeLocation }, { matchRoutes }] = await Promise.all([
+  const [{ analyzeProject }, { readLoopConfig }, { compileLoop }, { excludeGeneratedRuntime, locateRuntime }, { matchRoutes }] = await Promise.all([
     import('../analyze/analyze-project.js'),
     import('../config/read-config.js'),
     import('../config/compile-loop.js'),
-    import('../generate/runtime-location.js'),
+    import('./plan-loop-changes.js'),
     import('../config/endpoint-glob.js'),
   ]);
+  // The same view of the project init and generate plan from: the runtime where they put it, and the
+  // runtime's own modules (its webhook handler) not taken for the app's.
   const deps: DoctorDeps = {
-    analyzeProject: (root) => analyzeProject(root),
+    analyzeProject: async (root) => excludeGeneratedRuntime(await analyzeProject(root)),
     readLoopConfig: (file) => readLoopConfig(file),
     compileHash: (loop) => compileLoop(loop, skeneVersion()).hash,
     planRuntimeLocation: (analysis) => {
-      const location = planRuntimeLocation(analysis);
+      const location = locateRuntime(analysis);
       return { dir: location.dir, module: location.module };
     },
     matchRoutes,

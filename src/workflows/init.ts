@@ -1,5 +1,6 @@
 import type { AnalysisResult } from '../analyze/types.js';
 import type { CliContext } from '../cli-context.js';
+import { deriveStepId, uniqueStepId } from '../config/derive-step-id.js';
 import { readLoopConfig } from '../config/read-config.js';
 import type { NormalizedLoop } from '../config/types.js';
 import { buildLoopConfigSource } from '../config/write-config.js';
@@ -40,9 +41,12 @@ export async function buildInitPlan(
   existing: { source?: string; loop?: NormalizedLoop },
 ): Promise<InitPlan> {
   const current = existing.loop?.steps.find((s) => s.trigger.endpoint === answers.endpoint && sameMethods(s.trigger.methods, answers.methods));
+  // A new step gets its id written out: editing its endpoint later must not rename it under the gates in the code.
+  const taken = new Set(existing.loop?.steps.map((s) => s.id) ?? []);
+  const id = current?.id ?? uniqueStepId(deriveStepId(answers.endpoint, answers.methods), taken);
   const configSource = await buildLoopConfigSource(existing.source, {
     step: {
-      ...(current ? { id: current.id } : {}),
+      id,
       trigger: {
         type: 'api',
         endpoint: answers.endpoint,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyTextEdits, findSyntaxProblem, parsePython } from '../../src/generate/wire-python-source.js';
-import { planRouteGate, type RouteGateTarget } from '../../src/generate/wire-route-gate.js';
+import { buildGatedRegistrationLines, planRouteGate, type RouteGateTarget } from '../../src/generate/wire-route-gate.js';
 
 function gate(source: string, target: Partial<RouteGateTarget> & { line: number }): string | { refused: string } | 'present' {
   const tree = parsePython(source);
@@ -88,4 +88,32 @@ test('refuses what it cannot edit safely', () => {
   assert.match((gate('@router.post("/r", **opts)\ndef f(): ...\n', { line: 1 }) as { refused: string }).refused, /\*\*kwargs/);
   assert.match((gate('router.add_api_route("/r", f, methods=["POST"])\n', { line: 1, column: 0 }) as { refused: string }).refused, /not registered with a decorator/);
   assert.match((gate('x = 1\n', { line: 9 }) as { refused: string }).refused, /no route registration call/);
+});
+
+test('a gate of a renamed step is re-pointed, not doubled; a current one is left alone', () => {
+  const source = '@router.post("/r", dependencies=[Depends(skene_gate("old-id", auth=get_admin))])\ndef f(): ...\n';
+  const known = new Set(['reports']);
+  assert.equal(
+    gate(source, { line: 1, knownStepIds: known }),
+    '@router.post("/r", dependencies=[Depends(skene_gate("reports", auth=get_admin))])\ndef f(): ...\n',
+  );
+  assert.equal(gate(source, { line: 1, knownStepIds: new Set(['reports', 'old-id']) }), '@router.post("/r", dependencies=[Depends(skene_gate("old-id", auth=get_admin)), Depends(skene_gate("reports"))])\ndef f(): ...\n');
+});
+
+test('a call registration is refused, but seen as gated once the user added the gate', () => {
+  assert.deepEqual(gate('router.post("/r")(handler)\n', { line: 1, column: 0 }), { refused: 'the route is not registered with a decorator' });
+  assert.equal(gate('router.post("/r", dependencies=[Depends(skene_gate("reports"))])(handler)\n', { line: 1, column: 0 }), 'present');
+});
+
+test('the lines a user writes for routes skene leaves to them', () => {
+  const lines = (source: string, line: number, column = 0): string | undefined =>
+    buildGatedRegistrationLines(source, parsePython(source), { line, column, stepId: 'jobs' })?.after;
+  assert.equal(lines('router.post("/x")(handler)\n', 1), 'router.post("/x", dependencies=[Depends(skene_gate("jobs"))])(handler)');
+  assert.equal(
+    lines('app.add_api_route("/x", handler, methods=["POST"])\n', 1),
+    'app.add_api_route("/x", handler, methods=["POST"], dependencies=[Depends(skene_gate("jobs"))])',
+  );
+  assert.equal(lines('@router.post("/x", **COMMON)\ndef f(): ...\n', 1, 1), '@router.post("/x", dependencies=[Depends(skene_gate("jobs"))], **COMMON)');
+  assert.equal(lines('@router.post("/x", dependencies=DEPS)\ndef f(): ...\n', 1, 1), '@router.post("/x", dependencies=DEPS + [Depends(skene_gate("jobs"))])');
+  assert.equal(lines('@router.post("/x", dependencies=a or b)\ndef f(): ...\n', 1, 1), '@router.post("/x", dependencies=(a or b) + [Depends(skene_gate("jobs"))])');
 });

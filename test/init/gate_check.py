@@ -124,6 +124,15 @@ class AlreadyWired(Driver):
         return self.client.post("/api/notes", json={"text": "note %d" % self.calls}, headers=self.headers)
 
 
+class UneditableRoute(Driver):
+    def sign_in(self):
+        self.headers = {"Authorization": "Bearer tok-ann"}
+        self.user_id = "ann"
+
+    def gated_call(self):
+        return self.client.post("/jobs/exports", headers=self.headers)
+
+
 DRIVERS = {
     "stripe-saas": StripeSaas,
     "fullstack-template": FullstackTemplate,
@@ -133,6 +142,7 @@ DRIVERS = {
     "mounted-subapp": MountedSubapp,
     "broken-files": BrokenFiles,
     "already-wired": AlreadyWired,
+    "uneditable-route": UneditableRoute,
 }
 
 

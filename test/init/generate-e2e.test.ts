@@ -19,8 +19,9 @@ test('after an edit of skene.config.ts: the compiled loop is regenerated and the
   const configPath = join(root, 'skene.config.ts');
   const config = await readFile(configPath, 'utf8');
   const edited = config
-    .replace("endpoint: '/api/v1/reports/'", "endpoint: '/api/v1/*/**' // every resource")
-    .replace('free: 3,', 'free: 25,');
+    .replace("endpoint: '/api/v1/reports/'", "endpoint: '/api/v1/*/**'")
+    .replace('free: 3,', 'free: 25,')
+    .replace('  steps: [', '  // Every resource counts now.\n  steps: [');
   assert.notEqual(edited, config);
   await writeFile(configPath, edited);
 

@@ -49,35 +49,60 @@ test('already-wired: the gates, the install line and the webhook call are found,
   assert.deepEqual(changedFiles(generated, snapshotFiles(root)), []);
 });
 
-test('a route registered with router.get(path)(handler) is listed with the exact line to write, then found once written', async () => {
+test('routes skene cannot edit are listed with the exact lines to write; once written, they are found and the gate works', async () => {
+  const root = await copyFixture('uneditable-route');
+  const routesFile = join(root, 'jobs/routes.py');
+  const original = await readFile(routesFile, 'utf8');
+  const args = ['init', root, '--endpoint', '/jobs/**', '--method', 'POST', '--limit', '2', '--message', 'Upgrade for more jobs.', '--yes'];
+  const first = await runBuiltSkene(args);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(await readFile(routesFile, 'utf8'), original, 'the file whose routes skene cannot edit is left as it is');
+  const manual = first.stdout.slice(first.stdout.indexOf('Edit by hand (4):'));
+  const expectations: Array<[RegExp, string]> = [
+    [/jobs\/routes\.py:29 gate POST \/jobs\/exports: the route is registered with a call such as router\.get\(path\)\(handler\), not a decorator/, 'router.post("/exports", dependencies=[Depends(skene_gate("jobs-post"))])(start_export)'],
+    [/jobs\/routes\.py:30 gate POST \/jobs\/imports: the route is registered with add_api_route\(\.\.\.\), not a decorator/, 'router.add_api_route("/imports", start_import, methods=["POST"], status_code=202, dependencies=[Depends(skene_gate("jobs-post"))])'],
+    [/jobs\/routes\.py:33 gate POST \/jobs\/reindex: the call passes \*args\/\*\*kwargs/, '@router.post("/reindex", dependencies=[Depends(skene_gate("jobs-post"))], **ACCEPTED)'],
+    [/jobs\/routes\.py:38 gate POST \/jobs\/purge: dependencies= is not a list literal/, '@router.post("/purge", dependencies=AUDITED + [Depends(skene_gate("jobs-post"))])'],
+  ];
+  for (const [why, line] of expectations) {
+    assert.match(manual, why);
+    assert.ok(manual.includes(`\n      ${line}\n`), `${line} in:\n${manual}`);
+  }
+  assert.equal(manual.split('from jobs.skene import gate as skene_gate').length - 1, 4, 'each step names the import to add');
+  assert.equal(first.stdout.match(/ {2}edit by hand$/gm)?.length, 4);
+  assert.match(first.stdout, /Make the edits listed above by hand\./);
+
+  // The user makes the edits as listed; the next run finds every gate and leaves the file alone.
+  let edited = original.replace('from jobs.auth import get_current_user\n', 'from jobs.auth import get_current_user\nfrom jobs.skene import gate as skene_gate\n');
+  edited = edited
+    .replace('router.post("/exports")(start_export)', expectations[0]![1])
+    .replace('router.add_api_route("/imports", start_import, methods=["POST"], status_code=202)', expectations[1]![1])
+    .replace('@router.post("/reindex", **ACCEPTED)', expectations[2]![1])
+    .replace('@router.post("/purge", dependencies=AUDITED)', expectations[3]![1]);
+  await writeFile(routesFile, edited);
+  const second = await runBuiltSkene(args);
+  assert.equal(second.code, 0, second.stderr);
+  assert.ok(!second.stdout.includes('Edit by hand'), second.stdout);
+  assert.equal(second.stdout.match(/ {2}already gated$/gm)?.length, 4, second.stdout);
+  assert.equal(await readFile(routesFile, 'utf8'), edited);
+
+  const report = await runGateCheck({ root, fixture: 'uneditable-route', limit: 2, webhookPath: '/skene/webhooks/stripe' });
+  assert.deepEqual(report.calls.map((c) => c.status), [200, 200]);
+  assert.equal(report.blocked.status, 402);
+  assert.equal((report.blocked.body as { message: string }).message, 'Upgrade for more jobs.');
+  assert.deepEqual(report.webhooks, [200, 200]);
+  assert.equal(report.afterSubscribe.status, 200);
+});
+
+test('a matching route without a user dependency is not gated (the gate would make it require sign-in)', async () => {
   const root = await copyFixture('app-factory');
   const health = join(root, 'service/routers/health.py');
   const original = await readFile(health, 'utf8');
-  const first = await runBuiltSkene(['init', root, '--endpoint', '/readyz', '--method', 'GET', '--yes']);
-  assert.equal(first.code, 0, first.stderr);
-  assert.equal(await readFile(health, 'utf8'), original, 'the file skene cannot edit is left as it is');
-  const manual = first.stdout.slice(first.stdout.indexOf('Edit by hand (1):'));
-  assert.match(manual, /service\/routers\/health\.py:17 gate GET \/readyz: the route is registered with a call such as router\.get\(path\)\(handler\), not a decorator/);
-  const expected = [
-    '      from service.skene import gate as skene_gate',
-    '      from fastapi import Depends',
-    '      ',
-    '      router.get("/readyz", dependencies=[Depends(skene_gate("readyz-get"))])(readiness)',
-  ].join('\n');
-  assert.ok(manual.includes(expected), manual);
-  assert.match(first.stdout, /^ {2}GET \/readyz {2}service\/routers\/health\.py:17 {2}edit by hand$/m);
-  assert.match(first.stdout, /Make the edits listed above by hand\./);
-
-  // The user does what was asked; the next run sees the gate and asks nothing more.
-  const edited = original
-    .replace('from fastapi import APIRouter\n', 'from fastapi import APIRouter\nfrom service.skene import gate as skene_gate\nfrom fastapi import Depends\n')
-    .replace('router.get("/readyz")(readiness)', 'router.get("/readyz", dependencies=[Depends(skene_gate("readyz-get"))])(readiness)');
-  await writeFile(health, edited);
-  const second = await runBuiltSkene(['init', root, '--endpoint', '/readyz', '--method', 'GET', '--yes']);
-  assert.equal(second.code, 0, second.stderr);
-  assert.ok(!second.stdout.includes('Edit by hand'), second.stdout);
-  assert.match(second.stdout, /^ {2}GET \/readyz {2}service\/routers\/health\.py:\d+ {2}already gated$/m);
-  assert.equal(await readFile(health, 'utf8'), edited);
+  const result = await runBuiltSkene(['init', root, '--endpoint', '/readyz', '--method', 'GET', '--yes']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(await readFile(health, 'utf8'), original);
+  assert.match(result.stdout, /^ {2}GET \/readyz {2}service\/routers\/health\.py:17 {2}not gated: no user dependency$/m);
+  assert.match(result.stdout, /the route has no user dependency, and the gate would make it require get_current_user/);
 });
 
 test('a route registered with add_api_route(...) is listed with its gated registration line', async () => {
