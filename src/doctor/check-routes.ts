@@ -1,5 +1,6 @@
 import type { AnalysisResult, RouteFact } from '../analyze/types.js';
 import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
+import { routeHasUserDependency } from '../generate/wire-project.js';
 import type { GateDetector } from './detect-gates.js';
 import { escapeRegExp, lineOf } from './read-project-file.js';
 import { fail, pass, warn, type Check } from './types.js';
@@ -73,6 +74,20 @@ export async function checkRoutes(input: {
       if (found.some((gate) => gate.stepId === step.id || gate.stepId === undefined)) continue;
       ungated += 1;
       const others = [...new Set(found.map((gate) => gate.stepId))];
+      const at = { file: route.file, line: registrationLine(route) };
+      const primary = analysis.auth.primary;
+      if (others.length === 0 && primary && !routeHasUserDependency(route, analysis.auth)) {
+        // init leaves such a route ungated: the gate would add the app's auth and a public route would answer 401.
+        checks.push(
+          fail(
+            'routes.gated',
+            `${describeRoute(route)} matches step "${step.id}" but is not gated: it has no user dependency, and a gate would make it require ${primary.name}`,
+            `Narrow trigger.endpoint or trigger.method in ${configFile} to leave it out, or give the route the user dependency and run \`skene init\`.`,
+            at,
+          ),
+        );
+        continue;
+      }
       const message =
         others.length > 0
           ? `${describeRoute(route)} matches step "${step.id}" but is gated only for ${others.map((id) => `"${id}"`).join(', ')}`
@@ -84,7 +99,7 @@ export async function checkRoutes(input: {
           route.registration.kind === 'decorator'
             ? `Run \`skene init\` to wire it, or add ${gateSnippet(step.id)} to its decorator.`
             : `Run \`skene init\` to wire it, or pass ${gateSnippet(step.id)} where it is registered.`,
-          { file: route.file, line: registrationLine(route) },
+          at,
         ),
       );
     }

@@ -101,7 +101,7 @@ test('built CLI: a fully set-up project passes --offline --json with exit 0', as
 
 test('built CLI: a route added after init and a stale runtime fail with exit 1, grouped ✓ ⚠ ✗ with fix lines', async () => {
   const root = await copyWiredFixture(SAAS.fixture, SAAS.answers);
-  editFile(root, 'app/api/routes/reports.py', (text) => `${text}\n\n@router.post("/{report_id}/share")\ndef share_report(report_id: int):\n    return {}\n`);
+  editFile(root, 'app/api/routes/reports.py', (text) => `${text}\n\n@router.post("/{report_id}/share")\ndef share_report(report_id: int, current_user: User = Depends(get_current_user)):\n    return {}\n`);
   editFile(root, 'skene.config.ts', (text) => text.replace('free: 100', 'free: 5'));
   const json = await doctor([root, '--offline', '--json'], { SKENE_UPGRADE_URL: undefined });
   assert.equal(json.code, 1);
@@ -134,10 +134,11 @@ test('built CLI: a config diagnostic is located at file:line:col, with its code 
   const json = await doctor([root, '--offline', '--json']);
   assert.equal(json.code, 1);
   const values = parseReport(json).checks.find((check) => check.id === 'config.values');
-  assert.deepEqual([values?.status, values?.file, values?.line], ['fail', 'skene.config.ts', 9]);
+  const line = lineIn(root, 'skene.config.ts', '30 days');
+  assert.deepEqual([values?.status, values?.file, values?.line], ['fail', 'skene.config.ts', line]);
   assert.ok(values?.col !== undefined && values.col > 1);
   const human = await doctor([root, '--offline']);
-  assert.match(human.stdout, new RegExp(`^ {6}skene\\.config\\.ts:9:${values?.col}$`, 'm'));
+  assert.match(human.stdout, new RegExp(`^ {6}skene\\.config\\.ts:${line}:${values?.col}$`, 'm'));
   assert.match(human.stdout, /30 days/);
 });
 

@@ -46,6 +46,21 @@ const table: Row[] = [
     },
   },
   {
+    name: 'a public route added under the trigger (no user dependency)',
+    project: SAAS,
+    breakIt: (root) => {
+      editFile(root, REPORTS, (text) => `${text}\n\n@router.post("/preview")\ndef preview_report():\n    return {}\n`);
+      return lineIn(root, REPORTS, '@router.post("/preview")');
+    },
+    expect: {
+      id: 'routes.gated',
+      status: 'fail',
+      file: REPORTS,
+      message: /POST \/api\/v1\/reports\/preview .* is not gated: it has no user dependency, and a gate would make it require get_current_user/,
+      fix: /Narrow trigger\.endpoint or trigger\.method in skene\.config\.ts/,
+    },
+  },
+  {
     name: 'a gate removed by hand',
     project: SAAS,
     breakIt: (root) => {

@@ -6,6 +6,7 @@ import { readLoopConfig } from '../../src/config/read-config.js';
 import { applyPlan } from '../../src/io/apply-plan.js';
 import { buildInitPlan, INIT_DEFAULTS, type InitAnswers } from '../../src/workflows/init.js';
 import { loadDoctorDeps, runDoctor } from '../../src/workflows/doctor.js';
+import { excludeGeneratedRuntime } from '../../src/workflows/plan-loop-changes.js';
 import type { Check, DoctorReport } from '../../src/doctor/types.js';
 import { copyFixture } from '../helpers/fixtures.js';
 
@@ -22,7 +23,7 @@ export function answersFor(endpoint: string, methods: InitAnswers['methods'] = [
 
 /** Runs init's plan on `root` (a fresh set-up, or again after the config was edited: `skene generate`'s effect). */
 export async function applyInit(root: string, answers: InitAnswers): Promise<void> {
-  const analysis = await analyzeProject(root);
+  const analysis = excludeGeneratedRuntime(await analyzeProject(root));
   let existing: { source?: string; loop?: Awaited<ReturnType<typeof readLoopConfig>>['loop'] } = {};
   try {
     const source = readFileSync(join(root, 'skene.config.ts'), 'utf8');
