@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -217,3 +218,35 @@ def wait_for_http(url, timeout=30.0):
         except httpx.HTTPError:
             time.sleep(0.1)
     raise RuntimeError("server at %s did not start" % url)
+
+
+def start_uvicorn(project, database_url, workers=1, app="testapp.main:app", env=None):
+    """Serves `app` of the project at `project` with uvicorn on a free loopback port: (process, base url)."""
+    environment = dict(os.environ, TESTAPP_DATABASE_URL=database_url, PYTHONPATH=project, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    environment.pop("SKENE_DATABASE_URL", None)
+    environment.update(env or {})
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+        cwd=project, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = "http://127.0.0.1:%d" % port
+    try:
+        wait_for_http(base + "/api/open")
+    except Exception:
+        process.kill()
+        raise
+    return process, base
+
+
+def stop_uvicorn(process):
+    """Stops a server from start_uvicorn; returns what it wrote to stderr."""
+    import signal
+
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    return process.stderr.read().decode(errors="replace")

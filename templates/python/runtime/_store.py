@@ -16,6 +16,7 @@ import asyncio
 import functools
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -69,6 +70,38 @@ TABLES = (
 )
 
 
+# PostgreSQL: a user's paid-capable subscriptions as one text value, compared with the state the gate
+# assumed (chr(30) between rows, chr(31) between fields: characters no price id or status contains).
+_SUBSCRIPTIONS_FINGERPRINT = (
+    "SELECT COALESCE(string_agg(status || chr(31) || COALESCE(prices, '') || chr(31) || "
+    "COALESCE(CAST(past_due_since AS TEXT), ''), chr(30) ORDER BY subscription_id), '') AS fingerprint "
+    "FROM skene_subscriptions WHERE user_key = $2 AND status IN ('active', 'trialing', 'past_due')"
+)
+
+# PostgreSQL: one round trip per gated request. It counts only when the subscriptions still read as the
+# gate assumed ($6) and the user is under the limit ($5, NULL for unlimited), skips the write for a user
+# the snapshot shows at the limit, and returns the subscriptions, the new count and the row it started from.
+# Parameters: step id, user key, now, period seconds, limit, assumed fingerprint.
+CONSUME_STATEMENT = (
+    "WITH subs AS (" + _SUBSCRIPTIONS_FINGERPRINT + "), "
+    "old AS (SELECT used, window_start FROM skene_usage WHERE step_id = $1 AND user_key = $2), "
+    "counted AS (INSERT INTO skene_usage (step_id, user_key, window_start, used) "
+    "SELECT $1, $2, $3, 1 FROM subs WHERE subs.fingerprint = $6 AND ($5 IS NULL OR $5 > 0) "
+    "AND NOT EXISTS (SELECT 1 FROM old WHERE old.window_start + $4 > $3 AND old.used >= $5) "
+    "ON CONFLICT (step_id, user_key) DO UPDATE SET "
+    "used = CASE WHEN skene_usage.window_start + $4 <= excluded.window_start THEN 1 ELSE skene_usage.used + 1 END, "
+    "window_start = CASE WHEN skene_usage.window_start + $4 <= excluded.window_start "
+    "THEN excluded.window_start ELSE skene_usage.window_start END "
+    "WHERE skene_usage.window_start + $4 <= excluded.window_start OR $5 IS NULL OR skene_usage.used < $5 "
+    "RETURNING used, window_start) "
+    "SELECT subs.fingerprint, counted.used, counted.window_start, old.used, old.window_start "
+    "FROM subs LEFT JOIN counted ON TRUE LEFT JOIN old ON TRUE"
+)
+PREPARE_CONSUME = "PREPARE skene_consume (text, text, float8, float8, integer, text) AS " + CONSUME_STATEMENT
+EXECUTE_CONSUME = "EXECUTE skene_consume (?, ?, ?, ?, ?, ?)"
+_USER_STATES_MAX = 20000
+
+
 class StoreError(Exception):
     """The store could not be reached or a statement failed."""
 
@@ -83,6 +116,40 @@ class Outcome(object):
         self.limit = limit
         self.used = used
         self.window_start = window_start
+
+
+class SubscriptionState(object):
+    """What the store last read of one user's paid-capable subscriptions (PostgreSQL), and the plans they
+    give. Only an assumption: every count checks it in the same statement, so a stale one costs a retry,
+    never a wrong decision."""
+
+    __slots__ = ("fingerprint", "subscriptions", "plans", "valid_until", "limits")
+
+    def __init__(self, fingerprint):
+        self.fingerprint = fingerprint
+        self.subscriptions = []
+        for row in fingerprint.split(chr(30)) if fingerprint else ():
+            status, prices, past_due_since = row.split(chr(31))
+            self.subscriptions.append((status, prices, float(past_due_since) if past_due_since else None))
+        self.plans = None
+        self.valid_until = 0.0
+        self.limits = {}
+
+    def plan(self, step, now):
+        """(plan, limit) for step at `now`; recomputed when a past_due grace period has run out."""
+        if now >= self.valid_until:
+            self.plans = Store._paid_plans(self.subscriptions, now)
+            ends = [since + _config.PAST_DUE_GRACE_SECONDS for status, _, since in self.subscriptions
+                    if status == "past_due" and since is not None and since + _config.PAST_DUE_GRACE_SECONDS > now]
+            self.valid_until = min(ends) if ends else float("inf")
+            self.limits = {}
+        best = self.limits.get(step["id"])
+        if best is None:
+            best = self.limits[step["id"]] = Store._best_plan_of(step, self.plans)
+        return best
+
+
+_NO_SUBSCRIPTIONS = ""
 
 
 def _upsert_sql(bounded, returning):
@@ -118,6 +185,10 @@ class Store(object):
         # The connection for work on the event loop (SQLite only, busy timeout 0), used under _write_lock.
         self._loop_conn = None
         self._executor = None
+        # PostgreSQL: user key -> SubscriptionState the next count assumes; False once the server refused
+        # named prepared statements (a pooler that does not keep sessions), then the text goes each time.
+        self._user_states = {}
+        self._prepared = True
 
     # -- connections ---------------------------------------------------------------------------
     def _sql(self, sql):
@@ -353,6 +424,8 @@ class Store(object):
         now = time.time() if now is None else now
         period = float(step["period_seconds"])
         step_id = step["id"]
+        if self.dialect == "postgresql":
+            return lambda cur: self._consume_in_one_statement(cur, step, user_key, now, period)
 
         def work(cur):
             plan, limit, usage = self._read_usage_and_plans(cur, step, user_key, now)
@@ -373,6 +446,67 @@ class Store(object):
             return Outcome(False, False, plan, limit, int(row[0]), float(row[1]))
 
         return work
+
+    def _remember_state(self, user_key, fingerprint):
+        if len(self._user_states) >= _USER_STATES_MAX:
+            self._user_states.clear()
+        state = _EMPTY_STATE if fingerprint == _NO_SUBSCRIPTIONS else SubscriptionState(fingerprint)
+        if state is _EMPTY_STATE:
+            self._user_states.pop(user_key, None)
+        else:
+            self._user_states[user_key] = state
+        return state
+
+    def _execute_consume(self, cur, params):
+        if self._prepared:
+            try:
+                return self.execute(cur, EXECUTE_CONSUME, params).fetchone()
+            except Exception as exc:
+                if not _is_missing_prepared(exc):
+                    raise
+            try:
+                self.execute(cur, PREPARE_CONSUME)
+                return self.execute(cur, EXECUTE_CONSUME, params).fetchone()
+            except Exception as exc:
+                if not _is_missing_prepared(exc) and "already exists" not in str(exc):
+                    raise
+                # Each statement may reach another server session: send the statement itself from now on.
+                self._prepared = False
+        sql = CONSUME_STATEMENT
+        for n in range(6, 0, -1):
+            sql = sql.replace("$%d" % n, "?")
+        return self.execute(cur, sql, _positional(CONSUME_STATEMENT, params)).fetchone()
+
+    def _consume_in_one_statement(self, cur, step, user_key, now, period):
+        """PostgreSQL: one statement that checks the assumed plan and counts; again only if the plan differs."""
+        step_id = step["id"]
+        state = self._user_states.get(user_key, _EMPTY_STATE)
+        for _ in range(3):
+            plan, limit = state.plan(step, now)
+            row = self._execute_consume(cur, (step_id, user_key, now, period, limit, state.fingerprint))
+            fingerprint, counted_used, counted_start, old_used, old_start = row
+            if fingerprint != state.fingerprint:
+                state = self._remember_state(user_key, fingerprint)
+                continue
+            if counted_used is not None:
+                return Outcome(True, True, plan, limit, int(counted_used), float(counted_start))
+            if old_used is not None and limit is not None and old_start + period > now and old_used >= limit:
+                return Outcome(False, False, plan, limit, int(old_used), float(old_start))
+            # Refused by the upsert itself: other requests reached the limit after this statement's snapshot.
+            row = self._usage_row(cur, step_id, user_key)
+            if row is None:
+                return Outcome(False, False, plan, limit, 0, now)
+            return Outcome(False, False, plan, limit, int(row[0]), float(row[1]))
+        # The subscriptions changed on every attempt: decide from a fresh read, as SQLite does.
+        plan, limit = self._best_plan(cur, step, user_key, now)
+        params = [step_id, user_key, now, period, period]
+        if limit is not None:
+            params += [period, limit]
+        row = self.execute(cur, _upsert_sql(limit is not None, True), params).fetchone()
+        if row is not None:
+            return Outcome(True, True, plan, limit, int(row[0]), float(row[1]))
+        row = self._usage_row(cur, step_id, user_key) or (0, now)
+        return Outcome(False, False, plan, limit, int(row[0]), float(row[1]))
 
     def _upsert_without_returning(self, cur, sql, params, step_id, user_key):
         # SQLite < 3.35 has no RETURNING: the same statement and a read in one immediate transaction.
@@ -563,7 +697,19 @@ class Store(object):
         return self.run(work)
 
 
+_EMPTY_STATE = SubscriptionState(_NO_SUBSCRIPTIONS)
+
+
 # -- building the store -------------------------------------------------------------------------
+def _is_missing_prepared(exc):
+    return getattr(exc, "pgcode", None) == "26000" or "prepared statement" in str(exc)
+
+
+def _positional(sql, params):
+    """Parameters in the order of the $n markers of `sql` once each marker became a plain placeholder."""
+    return [params[int(n) - 1] for n in re.findall(r"\$(\d)", sql)]
+
+
 def _is_busy(exc):
     message = str(exc).lower()
     return "locked" in message or "busy" in message
