@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { AnalysisResult } from '../analyze/types.js';
+import type { AnalysisResult, RouteFact } from '../analyze/types.js';
 import type { CliContext } from '../cli-context.js';
 import type { NormalizedLoop } from '../config/types.js';
 import { checkConfig } from '../doctor/check-config.js';
@@ -86,7 +86,9 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
     const present = runtimeChecks.some((check) => check.id === 'runtime.present' && check.status === 'pass');
     if (present && analysis) {
       const httpRoutes = analysis.routes.filter((route) => route.method !== 'WEBSOCKET');
-      const gatedRoutes = loop ? loop.steps.flatMap((step) => deps.matchRoutes(step.trigger, httpRoutes)) : [];
+      const matched = loop ? loop.steps.flatMap((step) => deps.matchRoutes(step.trigger, httpRoutes)) : [];
+      const gatedRoutes: RouteFact[] = [];
+      for (const route of matched) if ((await gates.gatesOf(route)).length > 0) gatedRoutes.push(route);
       checks.push(...(await checkWiring({ analysis, runtime, gatedRoutes, gates })));
     }
   } else {

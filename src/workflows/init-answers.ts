@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { askEndpoint, routesMatching, suggestEndpoint } from '../ui/endpoint-prompt.js';
 import type { Logger } from '../ui/logger.js';
 import type { Prompter } from '../ui/prompts.js';
-import { describeMethods, httpRoutes, sameMethods } from './plan-loop-changes.js';
+import { describeMethods, httpRoutes, sameEndpoint, sameMethods } from './plan-loop-changes.js';
 
 /** The page's defaults, used with `--yes` (an existing step's own values win over them). */
 export const INIT_DEFAULTS = {
@@ -140,7 +140,7 @@ export async function resolveAnswers(
   }
 
   const matchingStep = (methods: MethodSelector | undefined): NormalizedStep | undefined =>
-    existing?.steps.find((s) => s.trigger.endpoint === endpoint && (methods === undefined || sameMethods(s.trigger.methods, methods)));
+    existing?.steps.find((s) => sameEndpoint(s.trigger.endpoint, endpoint) && (methods === undefined || sameMethods(s.trigger.methods, methods)));
   const presentMethods = [...new Set(globRoutes.map((r) => r.method as HttpMethod))];
   const methodDefault: MethodSelector =
     matchingStep(undefined)?.trigger.methods ?? (presentMethods.includes(suggestion?.method ?? 'POST') ? [suggestion?.method ?? 'POST'] : [presentMethods[0]!]);

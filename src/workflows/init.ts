@@ -17,6 +17,7 @@ import {
   planLoopChanges,
   readLoopFile,
   resolveProjectFolder,
+  sameEndpoint,
   sameMethods,
   type LoopPlan,
 } from './plan-loop-changes.js';
@@ -40,7 +41,7 @@ export async function buildInitPlan(
   answers: InitAnswers,
   existing: { source?: string; loop?: NormalizedLoop },
 ): Promise<InitPlan> {
-  const current = existing.loop?.steps.find((s) => s.trigger.endpoint === answers.endpoint && sameMethods(s.trigger.methods, answers.methods));
+  const current = existing.loop?.steps.find((s) => sameEndpoint(s.trigger.endpoint, answers.endpoint) && sameMethods(s.trigger.methods, answers.methods));
   // A new step gets its id written out: editing its endpoint later must not rename it under the gates in the code.
   const taken = new Set(existing.loop?.steps.map((s) => s.id) ?? []);
   const id = current?.id ?? uniqueStepId(deriveStepId(answers.endpoint, answers.methods), taken);
@@ -69,7 +70,7 @@ export async function buildInitPlan(
   if (!read.loop) throw new SkeneError(`The ${CONFIG_FILE} skene would write does not validate. ${describeConfigProblems(read.diagnostics)}`);
   const loop = read.loop;
   const stepId =
-    loop.steps.find((s) => s.trigger.endpoint === answers.endpoint && sameMethods(s.trigger.methods, answers.methods))?.id ??
+    loop.steps.find((s) => sameEndpoint(s.trigger.endpoint, answers.endpoint) && sameMethods(s.trigger.methods, answers.methods))?.id ??
     loop.steps.at(-1)!.id;
   const loopPlan = await planLoopChanges(root, analysis, loop);
   return {

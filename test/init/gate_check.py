@@ -48,7 +48,7 @@ class StripeSaas(Driver):
 
 class FullstackTemplate(Driver):
     def sign_in(self):
-        answer = self.client.post("/api/v1/login/access-token", data={"username": "admin@example.com", "password": "changethis"})
+        answer = self.client.post("/api/v1/login/access-token", json={"username": "admin@example.com", "password": "changethis"})
         assert answer.status_code == 200, answer.text
         self.headers = {"Authorization": "Bearer " + answer.json()["access_token"]}
         me = self.client.get("/api/v1/users/me", headers=self.headers)

@@ -26,6 +26,8 @@ interface Scenario {
   wired: string[];
   /** The app has no auth dependency: the test edits identify(request) as the summary tells the user to. */
   editIdentify?: boolean;
+  /** Other generated files and what they must contain. */
+  files?: Record<string, RegExp>;
 }
 
 const MESSAGE = "You've used this month's free requests. Upgrade to keep going.";
@@ -51,6 +53,8 @@ const SCENARIOS: Scenario[] = [
     webhookPath: '/skene/webhooks/stripe',
     gated: ['POST /api/v1/items/  backend/app/api/routes/items.py'],
     wired: ['backend/app/api/routes/items.py', 'backend/app/main.py'],
+    // skene's Alembic migration follows the app's own head revision.
+    files: { 'backend/app/alembic/versions/skene_0001_create_skene_tables.py': /^down_revision = "e2412789c190"$/m },
   },
   {
     fixture: 'src-layout',
@@ -160,6 +164,9 @@ describe('skene init on every fixture', () => {
       assert.ok(!out.includes('Edit by hand'), `nothing left to the user:\n${out}`);
       assert.match(first.stderr, /Found in /);
 
+      for (const [file, content] of Object.entries(scenario.files ?? {})) {
+        assert.match(await readFile(join(root, file), 'utf8'), content, file);
+      }
       if (scenario.editIdentify) {
         assert.ok(out.includes(`edit identify(request) in ${scenario.runtimeDir}/_integration.py`), out);
         await editIdentify(root, scenario.runtimeDir);
