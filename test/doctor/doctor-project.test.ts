@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Check, DoctorReport } from '../../src/doctor/types.js';
@@ -340,8 +340,10 @@ test('doctor: a fully set-up project passes every check, each group present', as
   assert.equal(matched?.line, lineIn(root, 'skene.config.ts', "endpoint: '/api/v1/reports/**'"));
 });
 
-test('doctor: an Alembic app with skene\'s migration passes the tables check', async () => {
+test('doctor: an Alembic app in backend/ with skene\'s migration passes', async () => {
   const fullstack = await runOfflineDoctor(await copyWiredFixture(FULLSTACK.fixture, FULLSTACK.answers));
+  assertClean(fullstack);
+  assert.match(fullstack.checks.find((check) => check.id === 'runtime.importable')?.message ?? '', /importable as app\.skene from source root backend$/);
   const tables = fullstack.checks.filter((check) => check.id === 'database.tables');
   assert.deepEqual(tables.map((check) => check.status), ['pass']);
   assert.match(tables[0]?.message ?? '', /Alembic migration .*\/versions\/skene_0001_create_skene_tables\.py creates skene's tables/);
@@ -386,4 +388,18 @@ test('doctor: no FastAPI app, no config', async () => {
   const failing = report.checks.filter((check) => check.status === 'fail').map((check) => check.id);
   assert.deepEqual(failing, ['config.present', 'project.app']);
   assert.equal(report.checks.find((check) => check.id === 'runtime.present')?.status, 'warn');
+});
+
+test('doctor: broken-files wired for every route — routes without a user are named, apps serving none gated need no install', async () => {
+  const root = await copyWiredFixture('broken-files', answersFor('/**', '*'));
+  const report = await runOfflineDoctor(root);
+  const ungated = report.checks.filter((check) => check.id === 'routes.gated' && check.status === 'fail');
+  assert.ok(ungated.length > 0);
+  for (const check of ungated) {
+    assert.match(check.message, /has no user dependency, and a gate would make it require get_current_user/);
+    // The line named is the route's registration (its decorator), where the gate would go.
+    const registration = readFileSync(join(root, check.file!), 'utf8').split('\n')[check.line! - 1] ?? '';
+    assert.match(registration, /^\s*@\w+\.(get|post|put|patch|delete|api_route)\(/, `${check.file}:${check.line}`);
+  }
+  assert.deepEqual(report.checks.filter((check) => check.id.startsWith('wiring.') && check.status !== 'pass'), []);
 });
