@@ -7,13 +7,13 @@
  * headline; CPU time is printed beside it because it stays steady when other work shares the machine.
  * The analyzer must find exactly the routes the generator wrote, or the run fails.
  *
- * Options: --runs N (default 5) · --help-runs N (default 15) · --seed N · --profile (one more analysis
+ * Options: --runs N (default 3) · --help-runs N (default 15) · --seed N · --profile (one more analysis
  * under --cpu-prof, with a summary of where the time goes) · --check-fastapi (also compare the expected
  * route table with FastAPI's own through test/helpers/dump_routes.py; slow: ~5 min) · --keep · --no-build
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,7 +31,7 @@ const TARGET_HELP_RATIO = 1.5;
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '3' },
     'help-runs': { type: 'string', default: '15' },
     seed: { type: 'string', default: '20240611' },
     files: { type: 'string', default: '2000' },
@@ -101,6 +101,7 @@ function compareRoutes(expected: string[], found: string[]): { missing: string[]
   return { missing, extra };
 }
 
+const loadAtStart = loadavg()[0] as number;
 const root = mkdtempSync(join(tmpdir(), 'skene-bench-analyze-'));
 let failed = false;
 try {
@@ -197,7 +198,8 @@ try {
 
   const title =
     `skene analyze benchmark: ${codebase.files} files, ${mb(codebase.bytes)}, ${codebase.routes.length} routes (seed ${args.seed}); ` +
-    `median of ${runs} interleaved runs, analyzer from ${analyzer.label}; --help median of ${helpRuns}`;
+    `median of ${runs} interleaved runs, analyzer from ${analyzer.label}; --help median of ${helpRuns}; ` +
+    `load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] as number).toFixed(1)} at end on ${availableParallelism()} CPUs`;
   process.stdout.write(`\n${title}\n\n${renderTable(['measure', 'value', 'target', ''], rows)}\n`);
   process.stdout.write(`\nper run (ms): parse ${parses.map((r) => r.wallMs.toFixed(0)).join(' ')} · analysis ${analyses.map((r) => r.wallMs.toFixed(0)).join(' ')}\n`);
   for (const d of lastAnalysis.diagnostics.slice(0, 5)) process.stdout.write(`  diagnostic: ${d}\n`);

@@ -24,7 +24,7 @@ export interface LoadResult {
   errors: number;
 }
 
-function send(agent: Agent, options: LoadOptions, headers: Record<string, string>): Promise<number> {
+function send(agent: Agent, options: LatencyTarget, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       { agent, host: '127.0.0.1', port: options.port, method: options.method, path: options.path, headers: { ...headers, 'Content-Length': '0' } },
@@ -64,4 +64,38 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const elapsedMs = performance.now() - started;
   agent.destroy();
   return { requests: latenciesMs.length, elapsedMs, throughput: (latenciesMs.length / elapsedMs) * 1000, latenciesMs, statuses, errors };
+}
+
+export interface LatencyTarget {
+  port: number;
+  method: string;
+  path: string;
+}
+
+/**
+ * One request at a time, taking the targets in turn (A, B, C, A, B, C, ...) for `durationMs`, each on its
+ * own keep-alive connection. Neighbouring requests see the same machine, so the difference between the
+ * targets' latencies stays meaningful while other work comes and goes.
+ */
+export async function runPairedLatency(targets: LatencyTarget[], durationMs: number, headers: (n: number) => Record<string, string>): Promise<LoadResult[]> {
+  const agents = targets.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
+  const results = targets.map(() => ({ latenciesMs: [] as number[], statuses: new Map<number, number>(), errors: 0 }));
+  const started = performance.now();
+  const deadline = started + durationMs;
+  for (let n = 0; performance.now() < deadline; n++) {
+    for (const [i, target] of targets.entries()) {
+      const result = results[i] as (typeof results)[number];
+      const sent = performance.now();
+      try {
+        const status = await send(agents[i] as Agent, target, headers(n));
+        result.latenciesMs.push(performance.now() - sent);
+        result.statuses.set(status, (result.statuses.get(status) ?? 0) + 1);
+      } catch {
+        result.errors++;
+      }
+    }
+  }
+  const elapsedMs = performance.now() - started;
+  for (const agent of agents) agent.destroy();
+  return results.map((r) => ({ ...r, requests: r.latenciesMs.length, elapsedMs, throughput: (r.latenciesMs.length / elapsedMs) * 1000 }));
 }

@@ -9,13 +9,14 @@
  *   gated, counting    200 distinct users: free users with a limit far away and one paid (unlimited) user,
  *                      so every request takes the counting path (plan lookup, pre-check, atomic upsert)
  *   gated, blocked     every user already at the limit: the 402 path
- * Each scenario is measured under load (N keep-alive connections: throughput, p50/p99) and on one
- * connection (the latency a request pays; "added p50" is gated minus ungated there).
+ * Each round measures every scenario under load (N keep-alive connections: throughput, p50/p99, uvicorn's
+ * CPU time per request), then the latency a lone request pays: one request at a time, taking the
+ * scenarios in turn, so neighbouring requests see the same machine ("added p50" is gated minus ungated).
  * Checks: every answer has the expected status, and the store counted exactly the gated 200s.
  * Then the store's statements are timed in-process (runtime_support.py microbench) to show where the
  * gate's time goes.
  *
- * Options: --rounds N (5) · --seconds S (3, load phase) · --latency-seconds S (1.5) · --connections N (8)
+ * Options: --rounds N (5) · --seconds S (3, load phase) · --latency-seconds S (1.5 per scenario) · --connections N (8)
  * · --users N (200) · --only sqlite|postgresql · --keep
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -23,13 +24,13 @@ import { once } from 'node:events';
 import { get } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { type LoadResult, runLoad } from './load-generator.js';
+import { type LoadResult, runLoad, runPairedLatency } from './load-generator.js';
 import { median, percentile, ratio, renderTable, verdict } from './report.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -211,10 +212,16 @@ async function measureDatabase(project: string, database: Database, databaseUrl:
         const cpuBefore = processCpuMs(pid);
         const load = await run(scenario, connections, loadMs);
         measured.cpuPerRequest.push((processCpuMs(pid) - cpuBefore) / load.requests);
-        const single = await run(scenario, 1, latencyMs);
         measured.load.push(load);
-        measured.single.push(single);
-        summary.push(`${scenario.name} ${load.throughput.toFixed(0)} req/s, p50 ${percentile(single.latenciesMs, 50).toFixed(2)} ms`);
+        summary.push(`${scenario.name} ${load.throughput.toFixed(0)} req/s`);
+      }
+      const targets = order.map((s) => ({ port: servers[s.server].port, method: 'POST', path: s.path }));
+      const paired = await runPairedLatency(targets, latencyMs * order.length, headersFor);
+      for (const [i, scenario] of order.entries()) {
+        const single = paired[i] as LoadResult;
+        check(scenario, single);
+        (results.get(scenario.name) as Measured).single.push(single);
+        summary.push(`${scenario.name} p50 ${percentile(single.latenciesMs, 50).toFixed(2)} ms`);
       }
       log(`${database} round ${round + 1}/${rounds}: ${summary.join(' · ')}`);
     }
@@ -242,7 +249,7 @@ function renderInProcess(database: Database, data: InProcess): string {
   const base = data.per_request.find((r) => r.scenario === 'ungated');
   const perRequest = renderTable(
     ['scenario', 'cpu µs/req', 'wall µs/req', 'added cpu µs'],
-    data.per_request.map((r) => [r.scenario, r.cpu_us.toFixed(0), r.wall_us.toFixed(0), base && r !== base ? `+${(r.cpu_us - base.cpu_us).toFixed(0)}` : '']),
+    data.per_request.map((r) => [r.scenario, r.cpu_us.toFixed(0), r.wall_us.toFixed(0), base && r !== base ? `${r.cpu_us >= base.cpu_us ? '+' : ''}${(r.cpu_us - base.cpu_us).toFixed(0)}` : '']),
   );
   const profiles = Object.entries(data.profiles).map(
     ([scenario, rows]) =>
@@ -286,6 +293,7 @@ function rowsFor(database: Database, results: Map<string, Measured>): { rows: st
   return { rows, met };
 }
 
+const loadAtStart = loadavg()[0] as number;
 const workDir = mkdtempSync(join(tmpdir(), 'skene-bench-runtime-'));
 const project = join(workDir, 'project');
 const problems: string[] = [];
@@ -319,7 +327,8 @@ try {
   ];
   process.stdout.write(
     `\nskene runtime benchmark: uvicorn, one worker, sync handler; ${rounds} interleaved rounds of ${loadMs / 1000} s at ${connections} connections ` +
-      `+ ${latencyMs / 1000} s at 1 connection; ${users} users (user 1 paid); medians over rounds; ` +
+      `+ ${(latencyMs * SCENARIOS.length) / 1000} s of lone requests taking the scenarios in turn; ${users} users (user 1 paid); medians over rounds; ` +
+      `load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] as number).toFixed(1)} at end on ${availableParallelism()} CPUs; ` +
       `cpu ms/req: uvicorn's own CPU time per request under load (PostgreSQL's backend not included)\n\n${renderTable(header, tables)}\n\n`,
   );
   process.stdout.write(`${countChecks.join('\n')}\n\n${microTables.join('\n\n')}\n`);
