@@ -220,3 +220,11 @@ test('built CLI online: a missing webhook endpoint, an inactive price and a live
   ]);
   assert.match(testChecks.find((check) => check.status === 'fail')!.message, /price price_pro \(price_pro\) is archived \(inactive\)/);
 });
+
+test('built CLI: doctor --help lists the flags, the marks and the exit codes', async () => {
+  const run = await doctor(['--help']);
+  assert.equal(run.code, 0);
+  for (const text of ['--json', '--offline', '✓ (pass), ⚠ (warning) or ✗ (failure)', '0    every check passed or warned', '1    a check failed', '2    usage error']) {
+    assert.ok(run.stdout.includes(text), text);
+  }
+});
