@@ -126,7 +126,7 @@ function checkIntegration(input: { root: string; skeneVersion: string }, integra
       warn(
         'runtime.identity',
         'no auth dependency was found: users are identified by the identify(request) fallback',
-        `Make identify(request) in ${integrationFile} return the user's id and email, or point skene at the auth dependency and run \`skene generate\`.`,
+        `Make identify(request) in ${integrationFile} return the user (with id and email), or add the app's auth dependency and run \`skene generate\`.`,
         { file: integrationFile, line: identifyLine },
       ),
     );
