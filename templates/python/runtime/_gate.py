@@ -131,18 +131,20 @@ def _passthrough(step_id):
     return skene_gate_unknown_step
 
 
-def gate(step_id, auth=None, scopes=None):
+def gate(step_id, auth=None, scopes=None, identify=False):
     """A dependency for `dependencies=[Depends(gate("step-id"))]`.
 
     `auth` is the route's own user dependency when it differs from the project's (or an Annotated alias of
     it); `scopes` the route's `Security(..., scopes=[...])`. Declared the same way, FastAPI resolves it once.
+    `identify=True` is for a route without a user dependency (a sign-up, a webhook): the gate declares no
+    auth dependency, so the route stays public, and the user comes from `_integration.identify(request)`.
     """
     step = _config.STEPS.get(step_id)
     if step is None:
         return _passthrough(step_id)
     methods = None if step["methods"] == "*" else frozenset(m.upper() for m in step["methods"])
     dependency, alias_scopes = _auth_dependency(auth)
-    if dependency is None:
+    if dependency is None and not identify:
         dependency = _integration.AUTH_DEPENDENCY
     scopes = scopes if scopes is not None else alias_scopes
 
