@@ -27,8 +27,10 @@ export interface GatedRoute {
   path: string;
   file: string;
   line: number;
-  /** `added` now, already `present`, left to the user (`manual`), or not gated: the route has no user (`no-user`). */
-  status: 'added' | 'present' | 'manual' | 'no-user';
+  /** `added` now, already `present`, or left to the user (`manual`). */
+  status: 'added' | 'present' | 'manual';
+  /** True when the route has no user dependency: its gate counts whoever `identify(request)` returns. */
+  identify: boolean;
 }
 
 export interface WiredFile {
@@ -57,8 +59,8 @@ type Edit =
       auth?: GateAuth;
       routes: RouteFact[];
       registration: RouteFact['registration']['kind'];
-      /** The project's auth dependency the gate would add to a route that has none (left to the user). */
-      wouldRequire?: string;
+      /** The route has no user dependency in a project that has one: `skene_gate("<id>", identify=True)`. */
+      identify: boolean;
     }
   | { kind: 'install'; line: number; column: number; variable: string }
   | { kind: 'webhook'; line: number; column: number; eventVariable: string; function: string };
@@ -84,8 +86,9 @@ export function chooseGateAuth(route: RouteFact, auth: AuthFacts): GateAuth | un
 
 /**
  * True when the route gets a user from one of the project's auth dependencies (in its signature, its
- * decorator, its router or an include site). A gate on a route without one would add the project's
- * auth dependency to it: a sign-up or a public route would start answering 401.
+ * decorator, its router or an include site). A plain gate on a route without one would add the project's
+ * auth dependency to it (a sign-up or a public route would start answering 401), so such a route is
+ * gated with `identify=True`.
  */
 export function routeHasUserDependency(route: RouteFact, auth: AuthFacts): boolean {
   const candidates = [...(auth.primary ? [auth.primary] : []), ...auth.candidates];
@@ -152,7 +155,7 @@ function manualStepFor(file: string, edit: Edit, reason: string, runtimeModule: 
         why: hasDependencies
           ? `gate ${describeRoutes(edit.routes)}: ${reason}; add this to the dependencies the route gets${importNote}`
           : `gate ${describeRoutes(edit.routes)}: ${reason}; add this argument to the route registration${importNote}`,
-        snippet: [...imports, hasDependencies ? buildGateDependency(edit.stepId, edit.auth) : `dependencies=[${buildGateDependency(edit.stepId, edit.auth)}]`].join('\n'),
+        snippet: [...imports, hasDependencies ? buildGateDependency(edit.stepId, edit) : `dependencies=[${buildGateDependency(edit.stepId, edit)}]`].join('\n'),
       };
     }
     case 'install':
@@ -176,12 +179,6 @@ function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Ed
   switch (edit.kind) {
     case 'gate': {
       const outcome = planRouteGate(source, tree, { ...edit, knownStepIds });
-      if (outcome.kind !== 'present' && edit.wouldRequire) {
-        return {
-          kind: 'refused',
-          reason: `the route has no user dependency, and the gate would make it require ${edit.wouldRequire}; if its calls should count, give it the user dependency first`,
-        };
-      }
       if (outcome.kind === 'refused' && edit.registration !== 'decorator') {
         return { kind: 'refused', reason: `the route is registered with ${describeRegistration(edit.registration)}, not a decorator` };
       }
@@ -226,10 +223,10 @@ function collectEdits(input: WiringInput): Map<string, Edit[]> {
       const span = route.registration.span;
       const key = `${span.file}:${span.line}:${span.column}:${step.id}`;
       const existing = gates.get(key);
-      const wouldRequire = input.analysis.auth.primary && !routeHasUserDependency(route, input.analysis.auth) ? input.analysis.auth.primary.name : undefined;
+      const identify = input.analysis.auth.primary !== undefined && !routeHasUserDependency(route, input.analysis.auth);
       if (existing) {
         existing.routes.push(route);
-        existing.wouldRequire ??= wouldRequire;
+        existing.identify ||= identify;
       } else {
         const gate: Extract<Edit, { kind: 'gate' }> = {
           kind: 'gate',
@@ -239,7 +236,7 @@ function collectEdits(input: WiringInput): Map<string, Edit[]> {
           auth: chooseGateAuth(route, input.analysis.auth),
           routes: [route],
           registration: route.registration.kind,
-          ...(wouldRequire ? { wouldRequire } : {}),
+          identify,
         };
         gates.set(key, gate);
         add(span.file, gate);
@@ -275,7 +272,7 @@ export function buildProjectWiring(input: WiringInput): WiringResult {
   const recordGate = (edit: Edit, file: string, status: GatedRoute['status']): void => {
     if (edit.kind !== 'gate') return;
     for (const route of edit.routes) {
-      result.gated.push({ stepId: edit.stepId, method: route.method, path: route.path, file, line: route.line, status });
+      result.gated.push({ stepId: edit.stepId, method: route.method, path: route.path, file, line: route.line, status, identify: edit.identify });
     }
   };
   const recordDone = (edit: Edit, file: string, status: 'added' | 'present'): void => {
@@ -318,12 +315,18 @@ export function buildProjectWiring(input: WiringInput): WiringResult {
       if (outcome.kind === 'edit' && staleId !== undefined) knownStepIds.add(staleId);
       if (outcome.kind === 'refused') {
         result.manual.push(manualStepFor(file, edit, outcome.reason, input.runtimeModule, { source, tree }));
-        recordGate(edit, file, edit.kind === 'gate' && edit.wouldRequire ? 'no-user' : 'manual');
+        recordGate(edit, file, 'manual');
         continue;
       }
       if (outcome.kind === 'edit') {
         textEdits.push(...outcome.edits);
-        reasons.push(edit.kind === 'gate' ? `gate ${describeRoutes(edit.routes)}` : edit.kind === 'install' ? `install skene on ${edit.variable}` : 'connect the Stripe webhook');
+        reasons.push(
+          edit.kind === 'gate'
+            ? `gate ${describeRoutes(edit.routes)}${edit.identify ? ' (through identify(request))' : ''}`
+            : edit.kind === 'install'
+              ? `install skene on ${edit.variable}`
+              : 'connect the Stripe webhook',
+        );
       }
       done.push({ edit, status: outcome.kind === 'edit' ? 'added' : 'present' });
     }

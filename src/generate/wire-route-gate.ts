@@ -30,24 +30,37 @@ export interface RouteGateTarget {
   stepId: string;
   auth?: GateAuth;
   /**
+   * True for a route without a user dependency in a project that has one: the gate must not add the
+   * project's auth dependency (a sign-up would answer 401), so it counts whoever `identify(request)` returns.
+   */
+  identify?: boolean;
+  /**
    * The loop's step ids. A `skene_gate("<id>")` already on the route with an id not among them is a
    * gate of a renamed step: it is re-pointed at `stepId` instead of a second gate being added.
    */
   knownStepIds?: ReadonlySet<string>;
 }
 
-/** `skene_gate("reports", auth=get_current_active_user, scopes=["items"])` */
-export function buildGateCall(stepId: string, auth?: GateAuth): string {
+/** How a gate finds the user: the route's own dependency (`auth`), or `identify(request)` (`identify`). */
+export type GateIdentity = Pick<RouteGateTarget, 'auth' | 'identify'>;
+
+/**
+ * `skene_gate("reports", auth=get_current_active_user, scopes=["items"])`, or for a route without a user
+ * dependency `skene_gate("signup", identify=True)`.
+ */
+export function buildGateCall(stepId: string, identity: GateIdentity = {}): string {
   const args = [pythonString(stepId)];
-  if (auth) {
+  const { auth } = identity;
+  if (identity.identify) args.push('identify=True');
+  else if (auth) {
     args.push(`auth=${auth.name}`);
     if (auth.scopes && auth.scopes.length > 0) args.push(`scopes=[${auth.scopes.map(pythonString).join(', ')}]`);
   }
   return `skene_gate(${args.join(', ')})`;
 }
 
-export function buildGateDependency(stepId: string, auth?: GateAuth): string {
-  return `Depends(${buildGateCall(stepId, auth)})`;
+export function buildGateDependency(stepId: string, identity: GateIdentity = {}): string {
+  return `Depends(${buildGateCall(stepId, identity)})`;
 }
 
 function findRegistrationCall(source: string, tree: PythonTree, target: RouteGateTarget): SyntaxNode | undefined {
@@ -117,7 +130,7 @@ function planGateArgument(source: string, call: SyntaxNode, target: RouteGateTar
     return { kind: 'refused', reason: 'the registration call has no argument list' };
   }
   const args = namedArguments(argumentList);
-  const dependency = buildGateDependency(target.stepId, target.auth);
+  const dependency = buildGateDependency(target.stepId, target);
   const splat = args.find((a) => a.type === 'dictionary_splat' || a.type === 'list_splat');
   if (splat) {
     // For the user only: the splat may hold dependencies= already, which only they can tell.

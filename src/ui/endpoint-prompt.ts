@@ -37,13 +37,21 @@ function commonPrefix(routes: RouteLike[]): string[] {
  * The glob init suggests: the narrowest glob covering the POST routes that are not sign-in, billing,
  * webhook or health routes, narrowed to the largest group of them when it would also cover one of those.
  * `POST /api/v1/reports/`, `POST /api/v1/reports/{id}/export`, `POST /api/v1/auth/signup` → `/api/v1/reports/**`.
+ * Given `hasUserDependency`, routes with a user are preferred: a glob covering a public route too (whose
+ * gate could count only through identify(request)) is narrowed the same way.
  */
-export function suggestEndpoint(routes: readonly RouteLike[]): { endpoint: string; method: HttpMethod } | undefined {
+export function suggestEndpoint<R extends RouteLike>(
+  routes: readonly R[],
+  hasUserDependency?: (route: R) => boolean,
+): { endpoint: string; method: HttpMethod } | undefined {
   const httpRoutes = routes.filter((r) => r.method !== 'WEBSOCKET');
   const method: HttpMethod = httpRoutes.some((r) => r.method === 'POST') ? 'POST' : ((httpRoutes[0]?.method as HttpMethod | undefined) ?? 'POST');
   const sameMethod = httpRoutes.filter((r) => r.method === method);
-  const excluded = sameMethod.filter(isExcluded);
-  let candidates = sameMethod.filter((r) => !isExcluded(r));
+  const eligible = sameMethod.filter((r) => !isExcluded(r));
+  const withUser = hasUserDependency ? eligible.filter(hasUserDependency) : [];
+  let candidates: RouteLike[] = withUser.length > 0 ? withUser : eligible;
+  const preferred = new Set<RouteLike>(candidates);
+  const excluded = sameMethod.filter((r) => !preferred.has(r));
   if (candidates.length === 0) return undefined;
   for (;;) {
     const prefix = commonPrefix(candidates);

@@ -9,7 +9,7 @@ import {
   readLoopFile,
   resolveProjectFolder,
 } from './plan-loop-changes.js';
-import { renderGatedRoutes, reviewAndApplyPlan } from './report-loop-changes.js';
+import { describeIdentifyGates, renderGatedRoutes, reviewAndApplyPlan } from './report-loop-changes.js';
 
 export interface GenerateOptions {
   dir: string;
@@ -39,5 +39,7 @@ export async function runGenerateCommand(options: GenerateOptions, ctx: CliConte
   });
   logger.out('');
   logger.out(renderGatedRoutes(plan, logger, { dryRun: !result.applied }));
+  const identifyNote = describeIdentifyGates(plan, logger);
+  if (identifyNote) logger.out(`\n${identifyNote}`);
   return result.exitCode;
 }

@@ -3,6 +3,7 @@ import { matchRoutes, parseMethodSelector, validateEndpointGlob, type MethodSele
 import { parsePeriod } from '../config/period.js';
 import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
 import { UsageError } from '../errors.js';
+import { routeHasUserDependency } from '../generate/wire-project.js';
 import { askEndpoint, routesMatching, suggestEndpoint } from '../ui/endpoint-prompt.js';
 import type { Logger } from '../ui/logger.js';
 import type { Prompter } from '../ui/prompts.js';
@@ -125,7 +126,8 @@ export async function resolveAnswers(
 ): Promise<InitAnswers> {
   const { yes, prompter, analysis, existing, logger } = options;
   const routes = httpRoutes(analysis);
-  const suggestion = suggestEndpoint(routes);
+  // Routes without a user would count only through identify(request): a glob of routes with one comes first.
+  const suggestion = suggestEndpoint(routes, analysis.auth.primary ? (route) => routeHasUserDependency(route, analysis.auth) : undefined);
   const firstExisting = existing?.steps[0];
 
   const endpointDefault = firstExisting?.trigger.endpoint ?? suggestion?.endpoint;

@@ -48,13 +48,29 @@ export function renderGatedRoutes(plan: LoopPlan, logger: Logger, options: { dry
           ? p.success(options.dryRun ? 'to be gated' : 'gated')
           : g.status === 'present'
             ? p.dim('already gated')
-            : g.status === 'no-user'
-              ? p.warn('not gated: no user dependency')
-              : p.warn('edit by hand');
-      lines.push(`  ${g.method} ${g.path}  ${p.accent(`${g.file}:${g.line}`)}  ${status}`);
+            : p.warn('edit by hand');
+      const identify = g.identify ? `  ${p.warn('no user dependency: counted through identify(request)')}` : '';
+      lines.push(`  ${g.method} ${g.path}  ${p.accent(`${g.file}:${g.line}`)}  ${status}${identify}`);
     }
   }
   return lines.join('\n');
+}
+
+const integrationFile = (plan: LoopPlan): string => (plan.location.dir === '' ? '_integration.py' : `${plan.location.dir}/_integration.py`);
+
+/**
+ * The routes gated with `identify=True` (no user dependency in a project that has one) and what the user
+ * must do for them to count; undefined when there are none.
+ */
+export function describeIdentifyGates(plan: LoopPlan, logger: Logger): string | undefined {
+  const routes = [...new Set(plan.wiring.gated.filter((g) => g.identify).map((g) => `${g.method} ${g.path}`))];
+  if (routes.length === 0) return undefined;
+  const one = routes.length === 1;
+  return (
+    `${routes.join(', ')} ${one ? 'has' : 'have'} no user dependency, so ${one ? 'its gate counts' : 'their gates count'} whoever identify(request) returns: ` +
+    `edit it in ${logger.palette.accent(integrationFile(plan))} to return the caller (as generated it reads only request.user and request.state.user; ` +
+    'a call it does not recognize passes uncounted).'
+  );
 }
 
 /** What is left to the user: the webhook, the env vars the runtime reads, doctor. */
@@ -72,10 +88,12 @@ export function renderNextSteps(plan: LoopPlan, analysis: AnalysisResult, logger
     steps.push(`Set ${p.accent('RESEND_API_KEY')} and ${p.accent('SKENE_EMAIL_FROM')} for the upgrade email.`);
   }
   if (plan.loop.steps.some((s) => !s.action.upgradeUrl)) steps.push(`Set ${p.accent('SKENE_UPGRADE_URL')} (the link in the 402 answer and the email).`);
+  const integration = integrationFile(plan);
   if (!analysis.auth.primary) {
-    const integration = plan.location.dir === '' ? '_integration.py' : `${plan.location.dir}/_integration.py`;
     steps.push(`No auth dependency was found: edit identify(request) in ${p.accent(integration)} so gates know the user.`);
   }
+  const identifyNote = describeIdentifyGates(plan, logger);
+  if (identifyNote) steps.push(identifyNote);
   if (plan.manual.length > 0) steps.push('Make the edits listed above by hand.');
   steps.push(`Run ${p.accent('npx skene doctor')} to check everything.`);
   return [p.bold('Next steps:'), ...steps.map((s, i) => `  ${i + 1}. ${s}`)].join('\n');

@@ -38,7 +38,7 @@ test('after an edit of skene.config.ts: the compiled loop is regenerated and the
   assert.ok(changed.includes('app/skene/loop.json'), changed.join(', '));
   assert.ok(changed.includes('app/api/routes/projects.py'), changed.join(', '));
   assert.ok(!changed.includes('skene.config.ts'), 'generate never writes the config');
-  assert.ok(!changed.includes('app/main.py') && !changed.includes('app/api/routes/webhooks.py'), 'already wired: left alone');
+  assert.ok(!changed.includes('app/main.py'), 'already wired: left alone');
   assert.match(result.stdout, /^Updated \(\d+\):$/m);
   assert.match(result.stdout, /^ {2}~ app\/skene\/loop\.json$/m);
   assert.match(result.stdout, /^ {2}~ app\/api\/routes\/projects\.py — gate POST \/api\/v1\/projects\//m);
@@ -47,10 +47,14 @@ test('after an edit of skene.config.ts: the compiled loop is regenerated and the
   assert.match(result.stdout, /^ {2}POST \/api\/v1\/projects\/ {2}app\/api\/routes\/projects\.py:\d+ {2}gated$/m);
   // The billing routes match the widened glob too and have a user: gated, as the user asked.
   assert.match(result.stdout, /^ {2}POST \/api\/v1\/billing\/checkout {2}app\/api\/routes\/billing\.py:\d+ {2}gated$/m);
-  // Routes without a user (sign-up, the Stripe webhook) would start answering 401 with a gate: left alone.
-  assert.match(result.stdout, /^ {2}POST \/api\/v1\/webhooks\/stripe {2}app\/api\/routes\/webhooks\.py:\d+ {2}not gated: no user dependency$/m);
-  assert.match(result.stdout, /^ {2}POST \/api\/v1\/auth\/signup {2}app\/api\/routes\/auth\.py:\d+ {2}not gated: no user dependency$/m);
-  assert.ok(!changed.includes('app/api/routes/auth.py'), changed.join(', '));
+  // Routes without a user (sign-up, the Stripe webhook) stay public: their gates count through identify(request).
+  for (const [route, file] of [['POST /api/v1/webhooks/stripe', 'app/api/routes/webhooks.py'], ['POST /api/v1/auth/signup', 'app/api/routes/auth.py']] as const) {
+    const listed = result.stdout.split('\n').find((line) => line.startsWith(`  ${route}  ${file}:`));
+    assert.match(listed ?? '', / {2}gated {2}no user dependency: counted through identify\(request\)$/, result.stdout);
+    assert.ok(changed.includes(file), changed.join(', '));
+    assert.match(await readFile(join(root, file), 'utf8'), /dependencies=\[Depends\(skene_gate\("[\w-]+", identify=True\)\)\]/, file);
+  }
+  assert.match(result.stdout, /POST \/api\/v1\/.*have no user dependency, so their gates count whoever identify\(request\) returns: edit it in app\/skene\/_integration\.py/);
   const compiled = JSON.parse(await readFile(join(root, 'app/skene/loop.json'), 'utf8')) as { steps: Array<{ endpoint: string; limits: { free: number } }> };
   assert.deepEqual([compiled.steps[0]?.endpoint, compiled.steps[0]?.limits.free], ['/api/v1/*/**', 25]);
 
