@@ -1,6 +1,7 @@
 import type { AnalysisResult, RouteFact } from '../analyze/types.js';
 import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
 import { routeHasUserDependency } from '../generate/wire-project.js';
+import { buildGateDependency } from '../generate/wire-route-gate.js';
 import type { GateDetector } from './detect-gates.js';
 import { escapeRegExp, lineOf } from './read-project-file.js';
 import { fail, pass, warn, type Check } from './types.js';
@@ -23,8 +24,13 @@ function endpointLine(configSource: string | undefined, step: NormalizedStep): n
   return lineOf(configSource, new RegExp(`\\bendpoint\\s*:\\s*['"\`]${escapeRegExp(step.trigger.endpoint)}['"\`]`));
 }
 
-function gateSnippet(stepId: string): string {
-  return `dependencies=[Depends(skene_gate(${JSON.stringify(stepId)}))]`;
+/**
+ * The gate init would add: on a route without a user dependency (in a project that has one),
+ * `identify=True`, so the gate does not make a public route require sign-in.
+ */
+function gateSnippet(stepId: string, route: RouteFact, analysis: AnalysisResult): string {
+  const identify = analysis.auth.primary !== undefined && !routeHasUserDependency(route, analysis.auth);
+  return `dependencies=[${buildGateDependency(stepId, { identify })}]`;
 }
 
 /**
@@ -75,19 +81,6 @@ export async function checkRoutes(input: {
       ungated += 1;
       const others = [...new Set(found.map((gate) => gate.stepId))];
       const at = { file: route.file, line: registrationLine(route) };
-      const primary = analysis.auth.primary;
-      if (others.length === 0 && primary && !routeHasUserDependency(route, analysis.auth)) {
-        // init leaves such a route ungated: the gate would add the app's auth and a public route would answer 401.
-        checks.push(
-          fail(
-            'routes.gated',
-            `${describeRoute(route)} matches step "${step.id}" but is not gated: it has no user dependency, and a gate would make it require ${primary.name}`,
-            `Narrow trigger.endpoint or trigger.method in ${configFile} to leave it out, or give the route the user dependency and run \`skene init\`.`,
-            at,
-          ),
-        );
-        continue;
-      }
       const message =
         others.length > 0
           ? `${describeRoute(route)} matches step "${step.id}" but is gated only for ${others.map((id) => `"${id}"`).join(', ')}`
@@ -97,8 +90,8 @@ export async function checkRoutes(input: {
           'routes.gated',
           message,
           route.registration.kind === 'decorator'
-            ? `Run \`skene init\` to wire it, or add ${gateSnippet(step.id)} to its decorator.`
-            : `Run \`skene init\` to wire it, or pass ${gateSnippet(step.id)} where it is registered.`,
+            ? `Run \`skene init\` to wire it, or add ${gateSnippet(step.id, route, analysis)} to its decorator.`
+            : `Run \`skene init\` to wire it, or pass ${gateSnippet(step.id, route, analysis)} where it is registered.`,
           at,
         ),
       );

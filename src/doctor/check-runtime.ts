@@ -1,5 +1,7 @@
 import type { AnalysisResult } from '../analyze/types.js';
 import type { CompiledLoop, NormalizedLoop } from '../config/types.js';
+import { extractIdentifyBlock, INTEGRATION_FILE } from '../generate/build-runtime-files.js';
+import { readTemplate } from '../generate/render-template.js';
 import { isProjectFile, joinPosix, lineOf, readProjectFile } from './read-project-file.js';
 import { appSourceRoots, resolvesTo, type SourceRoot } from './source-roots.js';
 import { fail, pass, warn, type Check, type RuntimePlace } from './types.js';
@@ -19,6 +21,8 @@ export function checkRuntime(input: {
   loop: NormalizedLoop | undefined;
   compileHash: ((loop: NormalizedLoop) => string) | undefined;
   skeneVersion: string;
+  /** Routes whose gate passes `identify=True` (`POST /signup (app/auth.py:12)`): they count through identify(request). */
+  identifyRoutes?: string[];
 }): Check[] {
   const { root, runtime } = input;
   const initFile = joinPosix(runtime.dir, '__init__.py');
@@ -107,7 +111,14 @@ function checkFresh(
   return [pass('runtime.fresh', `${loopFile} matches skene.config.ts (hash ${expected.slice(0, 12)})`, { file: loopFile })];
 }
 
-function checkIntegration(input: { root: string; skeneVersion: string }, integrationFile: string): Check[] {
+/** identify(request) as skene generates it, whitespace-insensitive: still the default means the user never edited it. */
+function isDefaultIdentify(integrationSource: string): boolean {
+  const normalize = (block: string | undefined): string | undefined => block?.replace(/\s+/g, ' ').trim();
+  const current = normalize(extractIdentifyBlock(integrationSource));
+  return current !== undefined && current === normalize(extractIdentifyBlock(readTemplate(`python/runtime/${INTEGRATION_FILE}`)));
+}
+
+function checkIntegration(input: { root: string; skeneVersion: string; identifyRoutes?: string[] }, integrationFile: string): Check[] {
   const text = readProjectFile(input.root, integrationFile) ?? '';
   const checks: Check[] = [];
   const version = GENERATED_MARKER.exec(text)?.[1];
@@ -131,7 +142,22 @@ function checkIntegration(input: { root: string; skeneVersion: string }, integra
       ),
     );
   } else {
-    checks.push(pass('runtime.identity', "users are identified through the app's auth dependency", { file: integrationFile }));
+    const identifyRoutes = input.identifyRoutes ?? [];
+    const identifyLine = lineOf(text, /^(async\s+)?def identify\(/);
+    const routes = `${identifyRoutes.length} gated route${identifyRoutes.length === 1 ? '' : 's'} without a user dependency (${identifyRoutes.join(', ')})`;
+    if (identifyRoutes.length > 0 && isDefaultIdentify(text)) {
+      checks.push(
+        warn(
+          'runtime.identity',
+          `${routes} count${identifyRoutes.length === 1 ? 's' : ''} through identify(request), which is still skene's default: it reads only request.user and request.state.user, and a caller it does not recognize passes uncounted`,
+          `Make identify(request) in ${integrationFile} return the caller of ${identifyRoutes.length === 1 ? 'that route' : 'those routes'} (an object or dict with id and email), or None to let a call pass uncounted.`,
+          { file: integrationFile, ...(identifyLine === undefined ? {} : { line: identifyLine }) },
+        ),
+      );
+    } else {
+      const through = identifyRoutes.length > 0 ? `; ${routes} through your identify(request)` : '';
+      checks.push(pass('runtime.identity', `users are identified through the app's auth dependency${through}`, { file: integrationFile }));
+    }
   }
   return checks;
 }

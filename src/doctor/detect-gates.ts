@@ -5,6 +5,8 @@ import type { RouteFact } from '../analyze/types.js';
 export interface GateUse {
   stepId: string | undefined;
   line: number;
+  /** `skene_gate("<id>", identify=True)`: the caller comes from identify(request), not the auth dependency. */
+  identify: boolean;
 }
 
 /** What the wiring imports from the runtime: `gate` on routes, `install` on apps, `handle_stripe_event` in webhooks. */
@@ -111,6 +113,12 @@ function stringLiteralValue(node: Parser.SyntaxNode | null | undefined): string 
   return content.map((child) => child.text).join('');
 }
 
+/** True when the call passes `identify=True`. */
+function passesIdentify(call: Parser.SyntaxNode): boolean {
+  const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+  return args.some((arg) => arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'identify' && arg.childForFieldName('value')?.text === 'True');
+}
+
 function firstArgument(call: Parser.SyntaxNode): Parser.SyntaxNode | undefined {
   const args = call.childForFieldName('arguments');
   return args?.namedChildren.find((child) => child.type !== 'comment');
@@ -152,7 +160,7 @@ export class GateDetector {
         if (call.startPosition.row < first || call.endPosition.row > last) continue;
         const callee = call.childForFieldName('function');
         if (!callee || runtimeFunctionOf(callee, entry.names) !== 'gate') continue;
-        gates.push({ stepId: stringLiteralValue(firstArgument(call)), line: call.startPosition.row + 1 });
+        gates.push({ stepId: stringLiteralValue(firstArgument(call)), line: call.startPosition.row + 1, identify: passesIdentify(call) });
       }
     }
     // Gates the analyzer saw on the router or include site (not inside the registration call).
@@ -163,7 +171,7 @@ export class GateDetector {
       const callee = match[1] ?? '';
       const lastPart = callee.split('.').pop() ?? '';
       const isGate = (entry ? entry.names.functions.get(callee) === 'gate' : callee === 'skene_gate') || (callee.includes('.') && lastPart === 'gate');
-      if (isGate) gates.push({ stepId: match[2] ?? match[3], line: route.line });
+      if (isGate) gates.push({ stepId: match[2] ?? match[3], line: route.line, identify: /\bidentify\s*=\s*True\b/.test(dependency.name) });
     }
     return gates;
   }

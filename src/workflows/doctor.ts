@@ -51,6 +51,18 @@ async function readConfig(root: string, deps: DoctorDeps): Promise<ConfigReading
   return { ...reading, diagnostics: reading.diagnostics.map((d) => ({ ...d, file: relativeFile(root, d.file) })) };
 }
 
+/** `POST /signup (app/auth.py:12)` for every route whose gate passes `identify=True`, once per registration. */
+async function describeIdentifyGatedRoutes(analysis: AnalysisResult, gates: GateDetector): Promise<string[]> {
+  const described = new Set<string>();
+  for (const route of analysis.routes) {
+    if (route.method === 'WEBSOCKET') continue;
+    if ((await gates.gatesOf(route)).some((gate) => gate.identify)) {
+      described.add(`${route.method} ${route.path} (${route.file}:${route.registration.span.line})`);
+    }
+  }
+  return [...described];
+}
+
 /** Runs every check on the project at `root` (absolute) and returns the report; never prompts, never writes. */
 export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv; offline: boolean }, deps: DoctorDeps): Promise<DoctorReport> {
   const checks: Check[] = [];
@@ -81,7 +93,8 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
     checks.push(...(await checkRoutes({ configFile: CONFIG_FILE, configSource, loop, analysis, matchRoutes: deps.matchRoutes, gates })));
   }
   if (runtime) {
-    const runtimeChecks = checkRuntime({ root, runtime, analysis, loop, compileHash: deps.compileHash, skeneVersion: skeneVersion() });
+    const identifyRoutes = analysis ? await describeIdentifyGatedRoutes(analysis, gates) : [];
+    const runtimeChecks = checkRuntime({ root, runtime, analysis, loop, compileHash: deps.compileHash, skeneVersion: skeneVersion(), identifyRoutes });
     checks.push(...runtimeChecks);
     const present = runtimeChecks.some((check) => check.id === 'runtime.present' && check.status === 'pass');
     if (present && analysis) {

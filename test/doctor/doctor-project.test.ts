@@ -56,8 +56,9 @@ const table: Row[] = [
       id: 'routes.gated',
       status: 'fail',
       file: REPORTS,
-      message: /POST \/api\/v1\/reports\/preview .* is not gated: it has no user dependency, and a gate would make it require get_current_user/,
-      fix: /Narrow trigger\.endpoint or trigger\.method in skene\.config\.ts/,
+      message: /POST \/api\/v1\/reports\/preview \(app\/api\/routes\/reports\.py:\d+\) matches step "api-v1-reports-post" but is not gated$/,
+      // Not the plain gate: it would make the public route require get_current_user.
+      fix: /add dependencies=\[Depends\(skene_gate\("api-v1-reports-post", identify=True\)\)\] to its decorator/,
     },
   },
   {
@@ -380,6 +381,26 @@ test('doctor: a route added after init passes again once init has gated it', asy
   assert.ok(after.checks.some((check) => check.id === 'routes.gated' && check.message === `step "${SAAS_STEP}": every matching route is gated`));
 });
 
+test('doctor: a public route gated with identify=True counts as gated; identify() as generated warns, edited passes', async () => {
+  const root = await copyWiredFixture(SAAS.fixture, SAAS.answers);
+  editFile(root, REPORTS, (text) => `${text}\n\n@router.post("/preview", dependencies=[Depends(skene_gate("${SAAS_STEP}", identify=True))])\ndef preview_report():\n    return {}\n`);
+  const integration = 'app/skene/_integration.py';
+  const report = await runOfflineDoctor(root);
+  assert.ok(report.checks.some((check) => check.id === 'routes.gated' && check.status === 'pass' && check.message === `step "${SAAS_STEP}": every matching route is gated`));
+  assert.deepEqual(problems(report).map((check) => check.id), ['runtime.identity']);
+  const identity = report.checks.find((check) => check.id === 'runtime.identity')!;
+  assert.equal(identity.status, 'warn');
+  assert.match(identity.message, /^1 gated route without a user dependency \(POST \/api\/v1\/reports\/preview \(app\/api\/routes\/reports\.py:\d+\)\) counts through identify\(request\), which is still skene's default/);
+  assert.match(identity.fix ?? '', /^Make identify\(request\) in app\/skene\/_integration\.py return the caller of that route/);
+  assert.deepEqual([identity.file, identity.line], [integration, lineIn(root, integration, 'def identify(')]);
+
+  // The user teaches identify() their visitor header: nothing left to warn about.
+  editFile(root, integration, (text) => text.replace(/(def identify\(request\):\n)[\s\S]*?(# skene:identify-end)/, '$1    return request.headers.get("x-visitor")\n$2'));
+  const edited = await runOfflineDoctor(root);
+  assert.deepEqual(problems(edited), []);
+  assert.match(edited.checks.find((check) => check.id === 'runtime.identity')?.message ?? '', /through the app's auth dependency; 1 gated route without a user dependency .* through your identify\(request\)/);
+});
+
 test('doctor: no FastAPI app, no config', async () => {
   const root = await copyWiredFixture(SAAS.fixture, SAAS.answers);
   rmSync(join(root, 'app'), { recursive: true });
@@ -390,16 +411,24 @@ test('doctor: no FastAPI app, no config', async () => {
   assert.equal(report.checks.find((check) => check.id === 'runtime.present')?.status, 'warn');
 });
 
-test('doctor: broken-files wired for every route — routes without a user are named, apps serving none gated need no install', async () => {
+test('doctor: broken-files wired for every route — only the file init cannot write is ungated, apps serving none gated need no install', async () => {
   const root = await copyWiredFixture('broken-files', answersFor('/**', '*'));
   const report = await runOfflineDoctor(root);
   const ungated = report.checks.filter((check) => check.id === 'routes.gated' && check.status === 'fail');
   assert.ok(ungated.length > 0);
   for (const check of ungated) {
-    assert.match(check.message, /has no user dependency, and a gate would make it require get_current_user/);
+    // The routes without a user elsewhere are gated through identify(request); the file with a syntax error is never written.
+    assert.equal(check.file, 'legacy/admin_panel.py', check.message);
+    assert.match(check.fix ?? '', /skene_gate\("[\w-]+", identify=True\)/);
     // The line named is the route's registration (its decorator), where the gate would go.
     const registration = readFileSync(join(root, check.file!), 'utf8').split('\n')[check.line! - 1] ?? '';
     assert.match(registration, /^\s*@\w+\.(get|post|put|patch|delete|api_route)\(/, `${check.file}:${check.line}`);
   }
   assert.deepEqual(report.checks.filter((check) => check.id.startsWith('wiring.') && check.status !== 'pass'), []);
+  // Those identify=True gates rely on identify(request), which nobody edited yet.
+  const identity = report.checks.find((check) => check.id === 'runtime.identity');
+  assert.equal(identity?.status, 'warn', JSON.stringify(identity));
+  assert.match(identity?.message ?? '', /gated routes? without a user dependency \(.*\) counts? through identify\(request\), which is still skene's default/);
+  assert.equal(identity?.file, 'blog/skene/_integration.py');
+  assert.equal(identity?.line, lineIn(root, 'blog/skene/_integration.py', 'def identify('));
 });
