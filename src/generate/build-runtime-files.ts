@@ -26,6 +26,7 @@ export interface RuntimeBuildInput {
 /** Static runtime modules under templates/python/runtime/, rendered with only `{{version}}`. */
 export const STATIC_RUNTIME_MODULES = [
   '__init__.py',
+  '_async_pg.py',
   '_config.py',
   '_email.py',
   '_gate.py',

@@ -100,6 +100,9 @@ CONSUME_STATEMENT = (
 PREPARE_CONSUME = "PREPARE skene_consume (text, text, float8, float8, integer, text) AS " + CONSUME_STATEMENT
 EXECUTE_CONSUME = "EXECUTE skene_consume (?, ?, ?, ?, ?, ?)"
 _USER_STATES_MAX = 20000
+REFUND_STATEMENT = (
+    "UPDATE skene_usage SET used = used - 1 WHERE step_id = ? AND user_key = ? AND window_start = ? AND used > 0"
+)
 
 
 class StoreError(Exception):
@@ -169,7 +172,8 @@ def _upsert_sql(bounded, returning):
 
 
 class Store(object):
-    def __init__(self, dialect, connect, paramstyle="qmark", description=""):
+    def __init__(self, dialect, connect, paramstyle="qmark", description="", loop_connect=None):
+        """loop_connect: opens a psycopg2 connection in asynchronous mode, for counting from the event loop."""
         self.dialect = dialect
         self.description = description
         self._connect = connect
@@ -189,6 +193,17 @@ class Store(object):
         # named prepared statements (a pooler that does not keep sessions), then the text goes each time.
         self._user_states = {}
         self._prepared = True
+        self._execute_consume_sql = self._sql(EXECUTE_CONSUME)
+        self._consume_text_sql = self._sql(_placeholders(CONSUME_STATEMENT))
+        self._on_loop = None
+        if loop_connect is not None:
+            from . import _async_pg
+
+            self._unavailable = _async_pg.UNAVAILABLE
+            self._on_loop = _async_pg.LoopConnections(
+                loop_connect, MAX_CONNECTIONS, self._in_threads,
+                lambda: (PREPARE_CONSUME,) if self._prepared else (),
+            )
 
     # -- connections ---------------------------------------------------------------------------
     def _sql(self, sql):
@@ -290,6 +305,9 @@ class Store(object):
                 if self._executor is None:
                     self._executor = ThreadPoolExecutor(MAX_CONNECTIONS, thread_name_prefix="skene-store")
         return self._executor
+
+    async def _in_threads(self, fn):
+        return await asyncio.get_running_loop().run_in_executor(self._threads(), fn)
 
     async def run_async(self, work):
         """run(work) for a coroutine on the event loop: without waiting when it can, else on skene's threads."""
@@ -418,6 +436,11 @@ class Store(object):
 
     async def consume_async(self, step, user_key, now=None):
         """consume() from the event loop, which it never blocks on a lock (see the module's note)."""
+        now = time.time() if now is None else now
+        if self._on_loop is not None and self._ready:
+            outcome = await self._consume_on_loop(step, user_key, now)
+            if outcome is not None:
+                return outcome
         return await self.run_async(self._consume_work(step, user_key, now))
 
     def _consume_work(self, step, user_key, now):
@@ -472,26 +495,21 @@ class Store(object):
                     raise
                 # Each statement may reach another server session: send the statement itself from now on.
                 self._prepared = False
-        sql = CONSUME_STATEMENT
-        for n in range(6, 0, -1):
-            sql = sql.replace("$%d" % n, "?")
-        return self.execute(cur, sql, _positional(CONSUME_STATEMENT, params)).fetchone()
+        cur.execute(self._consume_text_sql, _positional(CONSUME_STATEMENT, params))
+        return cur.fetchone()
 
     def _consume_in_one_statement(self, cur, step, user_key, now, period):
         """PostgreSQL: one statement that checks the assumed plan and counts; again only if the plan differs."""
         step_id = step["id"]
-        state = self._user_states.get(user_key, _EMPTY_STATE)
         for _ in range(3):
+            state = self._user_states.get(user_key, _EMPTY_STATE)
             plan, limit = state.plan(step, now)
             row = self._execute_consume(cur, (step_id, user_key, now, period, limit, state.fingerprint))
-            fingerprint, counted_used, counted_start, old_used, old_start = row
-            if fingerprint != state.fingerprint:
-                state = self._remember_state(user_key, fingerprint)
+            outcome = self._consume_outcome(user_key, state, plan, limit, period, now, row)
+            if outcome is not None:
+                return outcome
+            if row[0] != state.fingerprint:
                 continue
-            if counted_used is not None:
-                return Outcome(True, True, plan, limit, int(counted_used), float(counted_start))
-            if old_used is not None and limit is not None and old_start + period > now and old_used >= limit:
-                return Outcome(False, False, plan, limit, int(old_used), float(old_start))
             # Refused by the upsert itself: other requests reached the limit after this statement's snapshot.
             row = self._usage_row(cur, step_id, user_key)
             if row is None:
@@ -507,6 +525,33 @@ class Store(object):
             return Outcome(True, True, plan, limit, int(row[0]), float(row[1]))
         row = self._usage_row(cur, step_id, user_key) or (0, now)
         return Outcome(False, False, plan, limit, int(row[0]), float(row[1]))
+
+    def _consume_outcome(self, user_key, state, plan, limit, period, now, row):
+        """What the consume statement's row decides, or None when it counted nothing and did not decide:
+        the subscriptions differ from `state` (the new ones are remembered), or the upsert refused."""
+        fingerprint, counted_used, counted_start, old_used, old_start = row
+        if fingerprint != state.fingerprint:
+            self._remember_state(user_key, fingerprint)
+            return None
+        if counted_used is not None:
+            return Outcome(True, True, plan, limit, int(counted_used), float(counted_start))
+        if old_used is not None and limit is not None and old_start + period > now and old_used >= limit:
+            return Outcome(False, False, plan, limit, int(old_used), float(old_start))
+        return None
+
+    async def _consume_on_loop(self, step, user_key, now):
+        """PostgreSQL with psycopg2: the consume statement from the event loop; None: use the threads."""
+        period = float(step["period_seconds"])
+        state = self._user_states.get(user_key, _EMPTY_STATE)
+        plan, limit = state.plan(step, now)
+        params = (step["id"], user_key, now, period, limit, state.fingerprint)
+        if self._prepared:
+            row = await self._on_loop.run(self._execute_consume_sql, params)
+        else:
+            row = await self._on_loop.run(self._consume_text_sql, _positional(CONSUME_STATEMENT, params))
+        if row is self._unavailable:
+            return None
+        return self._consume_outcome(user_key, state, plan, limit, period, now, row)
 
     def _upsert_without_returning(self, cur, sql, params, step_id, user_key):
         # SQLite < 3.35 has no RETURNING: the same statement and a read in one immediate transaction.
@@ -531,6 +576,10 @@ class Store(object):
         return self.run(self._refund_work(step_id, user_key, window_start))
 
     async def refund_async(self, step_id, user_key, window_start):
+        if self._on_loop is not None and self._ready:
+            changed = await self._on_loop.run(self._sql(REFUND_STATEMENT), (step_id, user_key, window_start))
+            if changed is not self._unavailable:
+                return changed
         return await self.run_async(self._refund_work(step_id, user_key, window_start))
 
     def refund_soon(self, step_id, user_key, window_start):
@@ -538,11 +587,7 @@ class Store(object):
 
     def _refund_work(self, step_id, user_key, window_start):
         def work(cur):
-            self._write(
-                cur,
-                "UPDATE skene_usage SET used = used - 1 WHERE step_id = ? AND user_key = ? AND window_start = ? AND used > 0",
-                (step_id, user_key, window_start),
-            )
+            self._write(cur, REFUND_STATEMENT, (step_id, user_key, window_start))
             return cur.rowcount
 
         return work
@@ -705,6 +750,10 @@ def _is_missing_prepared(exc):
     return getattr(exc, "pgcode", None) == "26000" or "prepared statement" in str(exc)
 
 
+def _placeholders(sql):
+    return re.sub(r"\$\d", "?", sql)
+
+
 def _positional(sql, params):
     """Parameters in the order of the $n markers of `sql` once each marker became a plain placeholder."""
     return [params[int(n) - 1] for n in re.findall(r"\$(\d)", sql)]
@@ -756,7 +805,10 @@ def _store_from_url(url):
         except ImportError as exc:
             raise StoreError("a postgresql:// SKENE_DATABASE_URL needs psycopg2 installed") from exc
         dsn = "postgresql:" + url.split(":", 1)[1]
-        return Store("postgresql", _autocommit(lambda: psycopg2.connect(dsn)), psycopg2.paramstyle, "postgresql")
+        return Store(
+            "postgresql", _autocommit(lambda: psycopg2.connect(dsn)), psycopg2.paramstyle, "postgresql",
+            loop_connect=lambda: psycopg2.connect(dsn, async_=1),
+        )
     raise StoreError("unsupported SKENE_DATABASE_URL scheme: %s" % url.split(":", 1)[0])
 
 
@@ -775,14 +827,47 @@ def _store_from_engine(engine):
         creator = getattr(engine.pool, "_creator", None)
         dbapi = engine.dialect.dbapi
         if creator is not None and dbapi is not None:
-            return Store("postgresql", _autocommit(lambda: creator()), dbapi.paramstyle, "the app's PostgreSQL database")
+            return Store(
+                "postgresql", _autocommit(lambda: creator()), dbapi.paramstyle, "the app's PostgreSQL database",
+                loop_connect=_psycopg2_async_twin(engine, creator),
+            )
     # An async engine's connections only work inside its event loop machinery; skene talks to the
     # same database through psycopg2 with the same URL.
     import psycopg2
 
     params = url.translate_connect_args(username="user", database="dbname")
     params.update(dict(url.query))
-    return Store("postgresql", _autocommit(lambda: psycopg2.connect(**params)), psycopg2.paramstyle, "the app's PostgreSQL database")
+    return Store(
+        "postgresql", _autocommit(lambda: psycopg2.connect(**params)), psycopg2.paramstyle, "the app's PostgreSQL database",
+        loop_connect=lambda: psycopg2.connect(async_=1, **params),
+    )
+
+
+def _psycopg2_async_twin(engine, creator):
+    """How to open the engine's connections in psycopg2's asynchronous mode, or None.
+
+    Only for SQLAlchemy's own creator on the psycopg2 driver without do_connect hooks: its arguments
+    (URL and connect_args) are then all the connection needs. A custom creator or hook keeps the threads.
+    """
+    dialect = engine.dialect
+    if getattr(dialect, "driver", None) != "psycopg2" or getattr(dialect, "_has_events", False):
+        return None
+    code = getattr(creator, "__code__", None)
+    cells = getattr(creator, "__closure__", None) or ()
+    if code is None or len(code.co_freevars) != len(cells):
+        return None
+    captured = dict(zip(code.co_freevars, cells))
+    if "cargs" not in captured or "cparams" not in captured:
+        return None
+    try:
+        cargs = tuple(captured["cargs"].cell_contents)
+        cparams = dict(captured["cparams"].cell_contents)
+    except (ValueError, TypeError):
+        return None
+    if cparams.get("async_") or cparams.get("async") or "connection_factory" in cparams:
+        return None
+    connect = dialect.dbapi.connect
+    return lambda: connect(*cargs, async_=1, **cparams)
 
 
 _store = None
