@@ -1,7 +1,7 @@
 import { globSync } from 'tinyglobby';
 import type { AnalysisResult } from '../analyze/types.js';
 import { isProjectFile, joinPosix } from './read-project-file.js';
-import { appSourceRoots, type SourceRoot } from './source-roots.js';
+import { appSourceRoots, type SourceRoot } from '../generate/runtime-location.js';
 import type { RuntimePlace } from './types.js';
 
 /** The dotted module of a runtime folder, from the source root the app imports from when it holds the folder. */

@@ -124,11 +124,12 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
 }
 
 export async function loadDoctorDeps(options: { offline: boolean }): Promise<DoctorDeps> {
-  const [{ analyzeProject }, { readLoopConfig }, { compileLoop }, { excludeGeneratedRuntime, locateRuntime }, { matchRoutes }] = await Promise.all([
+  const [{ analyzeProject }, { readLoopConfig }, { compileLoop }, { excludeGeneratedRuntime }, { planRuntimeLocation }, { matchRoutes }] = await Promise.all([
     import('../analyze/analyze-project.js'),
     import('../config/read-config.js'),
     import('../config/compile-loop.js'),
     import('./plan-loop-changes.js'),
+    import('../generate/runtime-location.js'),
     import('../config/endpoint-glob.js'),
   ]);
   // The same view of the project init and generate plan from: the runtime where they put it, and the
@@ -138,7 +139,7 @@ export async function loadDoctorDeps(options: { offline: boolean }): Promise<Doc
     readLoopConfig: (file) => readLoopConfig(file),
     compileHash: (loop) => compileLoop(loop, skeneVersion()).hash,
     planRuntimeLocation: (analysis) => {
-      const location = locateRuntime(analysis);
+      const location = planRuntimeLocation(analysis);
       return { dir: location.dir, module: location.module };
     },
     matchRoutes,

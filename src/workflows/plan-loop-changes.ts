@@ -63,28 +63,12 @@ export async function analyzeFastapiProject(root: string, dir: string, logger: L
 }
 
 /**
- * Where the runtime goes. planRuntimeLocation takes the deepest source root holding the app's file; a
- * nested root (`backend/app`, found for its `alembic` package) would then put the runtime in
- * `backend/app/app/skene`. Only the roots from which the app's module resolves to its file are offered.
- */
-export function locateRuntime(analysis: Pick<AnalysisResult, 'apps' | 'sourceRoots'>): RuntimeLocation {
-  const app = analysis.apps.find((candidate) => candidate.mountedAt.length === 0) ?? analysis.apps[0];
-  if (!app) return planRuntimeLocation(analysis);
-  const modulePath = app.module.split('.').join('/');
-  const resolving = analysis.sourceRoots.filter((root) => {
-    const base = root.path === '' ? modulePath : `${root.path}/${modulePath}`;
-    return app.file === `${base}.py` || app.file === `${base}/__init__.py`;
-  });
-  return planRuntimeLocation({ apps: analysis.apps, sourceRoots: resolving.length > 0 ? resolving : analysis.sourceRoots });
-}
-
-/**
  * The analysis without the facts found in skene's own generated runtime. After a first run the runtime
  * is part of the project, and its webhook handler would otherwise count as the app's Stripe webhook
  * (turning skene's own webhook route off on the next run, and asking to wire skene into itself).
  */
 export function excludeGeneratedRuntime(analysis: AnalysisResult): AnalysisResult {
-  const runtimeDir = `${locateRuntime(analysis).dir}/`;
+  const runtimeDir = `${planRuntimeLocation(analysis).dir}/`;
   const outside = <T extends { file: string }>(facts: T[]): T[] => facts.filter((fact) => !fact.file.startsWith(runtimeDir));
   const stripe = analysis.stripe;
   const imports = outside(stripe.imports);
@@ -166,7 +150,7 @@ function refuseToOverwriteForeignFiles(changes: readonly FileChange[]): void {
  * both regenerate and wire the same way.
  */
 export async function planLoopChanges(root: string, analysis: AnalysisResult, loop: NormalizedLoop): Promise<LoopPlan> {
-  const location = locateRuntime(analysis);
+  const location = planRuntimeLocation(analysis);
   const at = (name: string): string => (location.dir === '' ? name : `${location.dir}/${name}`);
   const alembicDownRevision = await findAppAlembicHead(root, analysis);
   const runtimeFiles = buildRuntimeFiles({
