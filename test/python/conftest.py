@@ -16,6 +16,7 @@ GATED_STEPS = [
     support.step("shadow", "/api/shadow", {"free": 1}, mode="shadow"),
     support.step("strict", "/api/strict", {"free": 5}, fail_open=False),
     support.step("burst", "/api/burst", {"free": 50, "paid": None}),
+    support.step("closed", "/api/closed", {"free": 0, "paid": None}),
 ]
 GATED_PLANS = {"pro": {"prices": ["price_pro"]}}
 

@@ -37,6 +37,14 @@ def test_errors_do_not_spend_quota(client, app_db):
     assert [client.post("/api/reports", headers=key(2)).status_code for _ in range(4)] == [200, 200, 200, 402]
 
 
+def test_a_limit_of_zero_blocks_the_first_request(client, app_db):
+    blocked = client.post("/api/closed", headers=key(10))
+    assert blocked.status_code == 402
+    assert (blocked.json()["limit"], blocked.json()["used"]) == (0, 0)
+    assert client.post("/api/closed", headers=key(10)).status_code == 402
+    assert app_db("SELECT COUNT(*) FROM skene_usage WHERE step_id='closed'") == [(0,)]
+
+
 def test_users_are_counted_separately(client):
     assert [client.post("/api/reports", headers=key(3)).status_code for _ in range(4)] == [200, 200, 200, 402]
     assert [client.post("/api/reports", headers=key(4)).status_code for _ in range(4)] == [200, 200, 200, 402]

@@ -84,6 +84,9 @@ def test_exact_quota_402_and_errors_spend_nothing(servers, postgres):
     assert [post(a, 10), post(b, 10)] == [402, 402]
     assert used(postgres, "reports", 10) == [(3,)]
     assert a.post("/api/reports", headers={"X-API-Key": "nope"}).status_code == 401
+    closed = a.post("/api/closed", headers=key(10))
+    assert (closed.status_code, closed.json()["used"]) == (402, 0)
+    assert used(postgres, "closed", 10) == []
 
 
 def test_payment_and_cancellation_take_effect_at_once_in_both_processes(servers, postgres):

@@ -455,6 +455,8 @@ class Store(object):
             # A user already at the limit is answered by that read alone, without a write.
             if limit is not None and usage is not None and usage[1] + period > now and usage[0] >= limit:
                 return Outcome(False, False, plan, limit, int(usage[0]), float(usage[1]))
+            if limit is not None and limit <= 0:
+                return Outcome(False, False, plan, limit, 0, now)
             params = [step_id, user_key, now, period, period]
             if limit is not None:
                 params += [period, limit]

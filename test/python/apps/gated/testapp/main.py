@@ -46,6 +46,11 @@ def burst(user=Depends(get_current_user), db: Session = Depends(get_db)):
     return {"ok": True}
 
 
+@app.post("/api/closed", dependencies=[Depends(skene_gate("closed"))])
+def closed(user=Depends(get_current_user)):
+    return {"ok": True}
+
+
 @app.get("/api/open")
 def open_route(user=Depends(get_current_user)):
     return {"ok": True}
