@@ -130,7 +130,7 @@ function checkIntegration(input: { root: string; skeneVersion: string; identifyR
       }),
     );
   }
-  const fallbackLine = lineOf(text, /^AUTH_DEPENDENCY\s*=\s*None\b/);
+  const fallbackLine = lineOf(text, /^\s*AUTH_DEPENDENCY\s*=\s*None\b/);
   if (fallbackLine !== undefined) {
     const identifyLine = lineOf(text, /^(async\s+)?def identify\(/) ?? fallbackLine;
     checks.push(

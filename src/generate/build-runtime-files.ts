@@ -49,11 +49,12 @@ const pythonString = (value: string): string => JSON.stringify(value);
 function renderIntegration(input: RuntimeBuildInput): string {
   const { auth, database, stripe } = input.analysis;
   const primary = auth.primary;
-  const authImport = primary
-    ? `from ${primary.module} import ${primary.name} as AUTH_DEPENDENCY`
+  const authBody = primary
+    ? `    from ${primary.module} import ${primary.name} as AUTH_DEPENDENCY\n\n    return AUTH_DEPENDENCY`
     : [
-        '# No auth dependency was found: gates identify the user with identify(request) below.',
-        'AUTH_DEPENDENCY = None',
+        '    # No auth dependency was found: gates identify the user with identify(request) below.',
+        '    AUTH_DEPENDENCY = None',
+        '    return AUTH_DEPENDENCY',
       ].join('\n');
   const hasWebhook = stripe.webhooks.length > 0;
   const engine = database.kind !== 'none' ? database.engine : undefined;
@@ -64,7 +65,7 @@ function renderIntegration(input: RuntimeBuildInput): string {
     readTemplate(`python/runtime/${INTEGRATION_FILE}`),
     {
       version: input.version,
-      auth_import: authImport,
+      auth_body: authBody,
       webhook_note: hasWebhook
         ? 'its own Stripe webhook endpoint, which calls handle_stripe_event(event)'
         : 'no Stripe webhook endpoint: install(app) mounts POST /skene/webhooks/stripe',

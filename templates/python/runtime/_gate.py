@@ -145,7 +145,7 @@ def gate(step_id, auth=None, scopes=None, identify=False):
     methods = None if step["methods"] == "*" else frozenset(m.upper() for m in step["methods"])
     dependency, alias_scopes = _auth_dependency(auth)
     if dependency is None and not identify:
-        dependency = _integration.AUTH_DEPENDENCY
+        dependency = _integration.auth_dependency()
     scopes = scopes if scopes is not None else alias_scopes
 
     async def check(request, user):
