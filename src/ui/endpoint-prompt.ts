@@ -3,10 +3,14 @@ import { matchesEndpoint, validateEndpointGlob } from '../config/endpoint-glob.j
 import type { Palette } from './palette.js';
 import type { Prompter } from './prompts.js';
 
-/** Path words of routes that should not be gated by default: sign-in, billing, webhooks, health checks. */
+/**
+ * Path words of routes that should not be gated by default: sign-in, account management, billing, webhooks,
+ * health checks and internal utilities. What is left is usually the product's own feature routes.
+ */
 const EXCLUDED_WORDS = [
   'auth', 'login', 'logout', 'signin', 'signup', 'register', 'token', 'oauth', 'password', 'session',
-  'billing', 'checkout', 'portal', 'subscription', 'webhook', 'stripe', 'health', 'ping', 'metrics', 'skene',
+  'user', 'account', 'profile', 'admin', 'invite', 'member', 'settings',
+  'billing', 'checkout', 'portal', 'subscription', 'webhook', 'stripe', 'health', 'ping', 'metrics', 'utils', 'skene',
 ];
 
 type RouteLike = Pick<RouteFact, 'method' | 'path'>;

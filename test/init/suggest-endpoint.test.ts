@@ -25,7 +25,7 @@ test('a glob over routes that all have the user dependency is preferred to one c
     { method: 'POST', path: '/api/v1/tasks', user: true },
     { method: 'POST', path: '/api/v1/tasks/{id}/complete', user: true },
     { method: 'POST', path: '/api/v1/teams', user: true },
-    { method: 'POST', path: '/api/v1/members/', user: false },
+    { method: 'POST', path: '/api/v1/feedback/', user: false },
   ] as const;
   assert.deepEqual(suggestEndpoint(routes), { endpoint: '/api/v1/**', method: 'POST' }, 'without user facts: the widest glob');
   assert.deepEqual(suggestEndpoint(routes, (r) => r.user), { endpoint: '/api/v1/tasks/**', method: 'POST' });
@@ -40,5 +40,17 @@ test("src-layout: the suggestion leaves out the members' public registration rou
   assert.equal(routeHasUserDependency(register, analysis.auth), false);
   const suggestion = suggestEndpoint(analysis.routes, (route) => routeHasUserDependency(route, analysis.auth));
   assert.deepEqual(suggestion, { endpoint: '/api/v1/tasks/**', method: 'POST' });
-  assert.equal(suggestEndpoint(analysis.routes)?.endpoint, '/api/v1/**', 'the same routes without user facts');
+  // Account routes (members, users) are left out by their path words even without user facts.
+  assert.equal(suggestEndpoint(analysis.routes)?.endpoint, '/api/v1/tasks/**', 'the same routes without user facts');
+});
+
+test('account management routes (users, admin, settings) are not suggested: the feature routes are', () => {
+  const routes = [
+    { method: 'POST', path: '/api/v1/users/', user: true },
+    { method: 'POST', path: '/api/v1/users/{user_id}/roles', user: true },
+    { method: 'POST', path: '/api/v1/admin/reindex', user: true },
+    { method: 'POST', path: '/api/v1/items/', user: true },
+    { method: 'POST', path: '/api/v1/utils/test-email/', user: true },
+  ] as const;
+  assert.deepEqual(suggestEndpoint(routes, (r) => r.user), { endpoint: '/api/v1/items/', method: 'POST' });
 });
