@@ -66,7 +66,7 @@ function detectAlembic(root: string, pythonFiles: string[], markers: string[]): 
     } catch {
       // Unreadable ini: fall back to the default location.
     }
-    const dir = posix.normalize(posix.join(base, location));
+    const dir = resolveScriptLocation(base, location, pythonFiles);
     return { dir, versionsDir: posix.join(dir, 'versions'), envFile: posix.join(dir, 'env.py') };
   }
   const env = pythonFiles.find((f) => posix.basename(f) === 'env.py' && existsSync(join(root, posix.dirname(f), 'versions')) && existsSync(join(root, posix.dirname(f), 'script.py.mako')));
@@ -75,4 +75,20 @@ function detectAlembic(root: string, pythonFiles: string[], markers: string[]): 
     return { dir, versionsDir: posix.join(dir, 'versions'), envFile: env };
   }
   return undefined;
+}
+
+/**
+ * `script_location` is a folder relative to alembic.ini, or a package resource: `myapp:db/migrations`
+ * names `db/migrations` inside the package `myapp`, found here through its `__init__.py`.
+ */
+function resolveScriptLocation(iniDir: string, location: string, pythonFiles: string[]): string {
+  const resource = /^([A-Za-z_][\w.]*):(.+)$/.exec(location);
+  if (resource) {
+    const packagePath = resource[1]!.split('.').join('/');
+    const init = pythonFiles
+      .filter((f) => f === `${packagePath}/__init__.py` || f.endsWith(`/${packagePath}/__init__.py`))
+      .sort((a, b) => a.length - b.length)[0];
+    if (init) return posix.normalize(posix.join(posix.dirname(init), resource[2]!));
+  }
+  return posix.normalize(posix.join(iniDir, location));
 }

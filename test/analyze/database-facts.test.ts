@@ -107,3 +107,19 @@ test('no database layer', async (t) => {
   });
   assert.deepEqual(result.database, { kind: 'none', async: false });
 });
+
+test('Alembic: a package-resource script_location (`pkg:path`) resolves inside that package', async (t) => {
+  const result = await analyzeSources(t, {
+    'src/shop/alembic.ini': '[alembic]\nscript_location = shop:database/revisions\n',
+    'src/shop/__init__.py': '',
+    'src/shop/database/__init__.py': '',
+    'src/shop/database/revisions/env.py': 'from alembic import context\n',
+    'src/shop/database/revisions/versions/0001_init.py': 'revision = "0001"\n',
+    'src/shop/db.py': 'from sqlalchemy import create_engine\nengine = create_engine("sqlite:///shop.db")\n',
+  });
+  assert.deepEqual(result.database.alembic, {
+    dir: 'src/shop/database/revisions',
+    versionsDir: 'src/shop/database/revisions/versions',
+    envFile: 'src/shop/database/revisions/env.py',
+  });
+});
