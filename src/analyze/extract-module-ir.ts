@@ -1,7 +1,7 @@
 import type Parser from 'tree-sitter';
 import type { ClassIR, Expr, FunctionIR, Param, Span, Stmt, Target } from './python-ir.js';
 
-type Node = Parser.SyntaxNode;
+type Cursor = Parser.TreeCursor;
 
 /**
  * A function body is converted statement by statement only when it may register routes, build apps or
@@ -13,98 +13,231 @@ const RELEVANT_BODY =
 const RELEVANT_PARAMS = /\b(?:app|application|router|api_router|api|parent|FastAPI|APIRouter)\b/;
 const MAX_EXPR_TEXT = 4000;
 
-export function spanOf(node: Node): Span {
+export function spanOf(node: Parser.SyntaxNode): Span {
   const start = node.startPosition;
   const end = node.endPosition;
   return { line: start.row + 1, column: start.column, endLine: end.row + 1, endColumn: end.column };
 }
 
-/** Converts a module's statements; `source` is the text the tree was parsed from (node indices index it). */
-export function extractModuleStatements(root: Node, source: string): Stmt[] {
-  return convertBlock(root, source);
+/**
+ * The tree is read through one `TreeCursor` rather than `SyntaxNode`s: node-tree-sitter builds a JS object
+ * (with a finalizer) for every node it hands out, which cost more than the parse itself on a large codebase,
+ * while a cursor step is one native call. Every reader below starts on a node and leaves the cursor on it.
+ * Lines and columns come from the source text (the cursor's indices are UTF-16 offsets, as tree-sitter's
+ * columns are), so no position objects are made either.
+ */
+interface Walk {
+  cursor: Cursor;
+  source: string;
+  /** Offset of the first character of each line. */
+  lineStarts: number[];
 }
 
-function convertBlock(block: Node, source: string): Stmt[] {
+// Names and named-ness by type id, and field names by field id, learnt from the cursor the first time an
+// id is seen (the analyzer uses one grammar, so ids are stable for the whole run).
+const typeNames: string[] = [];
+const namedTypes: boolean[] = [];
+const fieldNames: string[] = [];
+
+/** The type of the node under the cursor. */
+function typeAt(cursor: Cursor): string {
+  const id = cursor.nodeTypeId;
+  return typeNames[id] ?? learnType(cursor, id);
+}
+
+/** The type of the node under the cursor when it is a named node (as `namedChildren` lists them), else undefined. */
+function namedTypeAt(cursor: Cursor): string | undefined {
+  const id = cursor.nodeTypeId;
+  const name = typeNames[id] ?? learnType(cursor, id);
+  return namedTypes[id] ? name : undefined;
+}
+
+function learnType(cursor: Cursor, id: number): string {
+  const name = cursor.nodeType;
+  typeNames[id] = name;
+  namedTypes[id] = cursor.nodeIsNamed;
+  return name;
+}
+
+function fieldAt(cursor: Cursor): string | undefined {
+  const id = cursor.currentFieldId as number | undefined;
+  if (id === undefined) return undefined;
+  let name = fieldNames[id];
+  if (name === undefined) {
+    name = cursor.currentFieldName;
+    fieldNames[id] = name;
+  }
+  return name;
+}
+
+/** Moves to the first named child and returns its type; undefined (cursor unmoved) when there is none. */
+function gotoFirstNamedChild(cursor: Cursor): string | undefined {
+  if (!cursor.gotoFirstChild()) return undefined;
+  do {
+    const type = namedTypeAt(cursor);
+    if (type !== undefined) return type;
+  } while (cursor.gotoNextSibling());
+  cursor.gotoParent();
+  return undefined;
+}
+
+/** Calls `visit` on each named child with the cursor on it. */
+function forEachNamedChild(cursor: Cursor, visit: (type: string) => void): void {
+  if (!cursor.gotoFirstChild()) return;
+  do {
+    const type = namedTypeAt(cursor);
+    if (type !== undefined) visit(type);
+  } while (cursor.gotoNextSibling());
+  cursor.gotoParent();
+}
+
+function textAt(w: Walk): string {
+  return w.source.slice(w.cursor.startIndex, w.cursor.endIndex);
+}
+
+function lineStartsOf(source: string): number[] {
+  const starts = [0];
+  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 0-based line of a source offset. */
+function rowOf(w: Walk, index: number): number {
+  const starts = w.lineStarts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+const lineOf = (w: Walk, index: number): number => rowOf(w, index) + 1;
+
+function spanAt(w: Walk, start: number, end: number): Span {
+  const row = rowOf(w, start);
+  const endRow = rowOf(w, end);
+  return { line: row + 1, column: start - w.lineStarts[row]!, endLine: endRow + 1, endColumn: end - w.lineStarts[endRow]! };
+}
+
+/** Converts a module's statements; `source` is the text the tree was parsed from (node indices index it). */
+export function extractModuleStatements(tree: Parser.Tree, source: string): Stmt[] {
+  return convertBlock({ cursor: tree.walk(), source, lineStarts: lineStartsOf(source) });
+}
+
+function convertBlock(w: Walk): Stmt[] {
   const out: Stmt[] = [];
-  for (const child of block.namedChildren) convertStatement(child, source, out);
+  forEachNamedChild(w.cursor, (type) => convertStatement(w, type, out));
   return out;
 }
 
-function convertStatement(node: Node, source: string, out: Stmt[]): void {
-  switch (node.type) {
+function convertStatement(w: Walk, type: string, out: Stmt[]): void {
+  const cursor = w.cursor;
+  switch (type) {
     case 'expression_statement': {
-      const inner = node.firstNamedChild;
-      if (!inner) return;
-      if (inner.type === 'assignment') {
-        const assign = convertAssignment(inner, source);
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      const inner = gotoFirstNamedChild(cursor);
+      if (inner === 'assignment') {
+        const assign = convertAssignment(w, start, end);
         if (assign) out.push(assign);
-      } else if (inner.type === 'call') {
-        out.push({ k: 'expr', value: convertExpr(inner, source), line: inner.startPosition.row + 1, span: spanOf(node) });
+      } else if (inner === 'call') {
+        const line = lineOf(w, cursor.startIndex);
+        out.push({ k: 'expr', value: convertExpr(w, inner), line, span: spanAt(w, start, end) });
       }
+      if (inner !== undefined) cursor.gotoParent();
       return;
     }
     case 'import_statement': {
-      const line = node.startPosition.row + 1;
-      for (const item of node.childrenForFieldName('name')) {
-        if (item.type === 'aliased_import') {
-          const name = item.childForFieldName('name');
-          const alias = item.childForFieldName('alias');
-          if (name) out.push({ k: 'import', module: name.text, alias: alias?.text, line });
-        } else {
-          out.push({ k: 'import', module: item.text, line });
-        }
-      }
+      const line = lineOf(w, cursor.startIndex);
+      forEachChildWithField(cursor, 'name', () => {
+        const item = importedName(w);
+        if (item) out.push('alias' in item ? { k: 'import', module: item.name, alias: item.alias, line } : { k: 'import', module: item.name, line });
+      });
       return;
     }
     case 'import_from_statement': {
-      const moduleNode = node.childForFieldName('module_name');
-      if (!moduleNode) return;
+      const line = lineOf(w, cursor.startIndex);
+      let moduleText: string | undefined;
       let level = 0;
-      let module = moduleNode.text;
-      if (moduleNode.type === 'relative_import') {
-        const dots = moduleNode.text.match(/^\.+/);
-        level = dots ? dots[0].length : 0;
-        module = moduleNode.text.slice(level);
-      }
       const names: Array<{ name: string; alias?: string }> = [];
-      for (const item of node.childrenForFieldName('name')) {
-        if (item.type === 'aliased_import') {
-          const name = item.childForFieldName('name');
-          const alias = item.childForFieldName('alias');
-          if (name) names.push({ name: name.text, alias: alias?.text });
-        } else {
-          names.push({ name: item.text });
-        }
+      let star = false;
+      if (cursor.gotoFirstChild()) {
+        do {
+          const field = fieldAt(cursor);
+          if (field === 'module_name' && moduleText === undefined) {
+            moduleText = textAt(w);
+            if (typeAt(cursor) === 'relative_import') {
+              const dots = moduleText.match(/^\.+/);
+              level = dots ? dots[0].length : 0;
+            }
+          } else if (field === 'name') {
+            const item = importedName(w);
+            if (item) names.push(item);
+          } else if (namedTypeAt(cursor) === 'wildcard_import') {
+            star = true;
+          }
+        } while (cursor.gotoNextSibling());
+        cursor.gotoParent();
       }
-      const star = node.namedChildren.some((c) => c.type === 'wildcard_import');
-      out.push({ k: 'from', module, level, names, star, line: node.startPosition.row + 1 });
+      if (moduleText === undefined) return;
+      out.push({ k: 'from', module: moduleText.slice(level), level, names, star, line });
       return;
     }
     case 'function_definition':
-      out.push({ k: 'def', fn: convertFunction(node, [], source) });
+      out.push({ k: 'def', fn: convertFunction(w, []) });
       return;
     case 'decorated_definition': {
-      const definition = node.childForFieldName('definition');
-      if (!definition) return;
       const decorators: Expr[] = [];
-      for (const child of node.namedChildren) {
-        if (child.type === 'decorator' && child.firstNamedChild) decorators.push(convertExpr(child.firstNamedChild, source));
+      let definition: Stmt | undefined;
+      let seenDefinition = false;
+      if (cursor.gotoFirstChild()) {
+        do {
+          if (!seenDefinition && fieldAt(cursor) === 'definition') {
+            seenDefinition = true;
+            const definitionType = typeAt(cursor);
+            if (definitionType === 'function_definition') definition = { k: 'def', fn: convertFunction(w, decorators) };
+            else if (definitionType === 'class_definition') definition = { k: 'class', cls: convertClass(w) };
+          } else if (namedTypeAt(cursor) === 'decorator') {
+            const expressionType = gotoFirstNamedChild(cursor);
+            if (expressionType !== undefined) {
+              decorators.push(convertExpr(w, expressionType));
+              cursor.gotoParent();
+            }
+          }
+        } while (cursor.gotoNextSibling());
+        cursor.gotoParent();
       }
-      if (definition.type === 'function_definition') out.push({ k: 'def', fn: convertFunction(definition, decorators, source) });
-      else if (definition.type === 'class_definition') out.push({ k: 'class', cls: convertClass(definition, source) });
+      if (definition) out.push(definition);
       return;
     }
     case 'class_definition':
-      out.push({ k: 'class', cls: convertClass(node, source) });
+      out.push({ k: 'class', cls: convertClass(w) });
       return;
     case 'for_statement': {
-      const left = node.childForFieldName('left');
-      const right = node.childForFieldName('right');
-      const body = node.childForFieldName('body');
-      if (!left || !right || !body) return;
-      out.push({ k: 'for', target: convertTarget(left), iter: convertExpr(right, source), body: convertBlock(body, source), line: node.startPosition.row + 1 });
-      const alternative = node.childForFieldName('alternative');
-      if (alternative) collectNestedBlocks(alternative, source, out);
+      const line = lineOf(w, cursor.startIndex);
+      let target: Target | undefined;
+      let iter: Expr | undefined;
+      let body: Stmt[] | undefined;
+      let seenAlternative = false;
+      const afterLoop: Stmt[] = [];
+      if (cursor.gotoFirstChild()) {
+        do {
+          const field = fieldAt(cursor);
+          if (field === 'left' && !target) target = convertTarget(w);
+          else if (field === 'right' && !iter) iter = convertExpr(w);
+          else if (field === 'body' && !body) body = convertBlock(w);
+          else if (field === 'alternative' && !seenAlternative) {
+            seenAlternative = true;
+            collectNestedBlocks(w, afterLoop);
+          }
+        } while (cursor.gotoNextSibling());
+        cursor.gotoParent();
+      }
+      if (!target || !iter || !body) return;
+      out.push({ k: 'for', target, iter, body, line }, ...afterLoop);
       return;
     }
     case 'if_statement':
@@ -113,11 +246,17 @@ function convertStatement(node: Node, source: string, out: Stmt[]): void {
     case 'while_statement':
       // Every branch is taken: the analyzer cannot know which one runs, and routes are usually registered
       // unconditionally.
-      collectNestedBlocks(node, source, out);
+      collectNestedBlocks(w, out);
       return;
     case 'return_statement': {
-      const value = node.firstNamedChild;
-      out.push({ k: 'return', value: value ? convertExpr(value, source) : undefined, line: node.startPosition.row + 1 });
+      const line = lineOf(w, cursor.startIndex);
+      let value: Expr | undefined;
+      const valueType = gotoFirstNamedChild(cursor);
+      if (valueType !== undefined) {
+        value = convertExpr(w, valueType);
+        cursor.gotoParent();
+      }
+      out.push({ k: 'return', value, line });
       return;
     }
     default:
@@ -125,93 +264,156 @@ function convertStatement(node: Node, source: string, out: Stmt[]): void {
   }
 }
 
-function collectNestedBlocks(node: Node, source: string, out: Stmt[]): void {
-  for (const child of node.namedChildren) {
-    if (child.type === 'block') out.push({ k: 'block', body: convertBlock(child, source) });
-    else if (
-      child.type === 'elif_clause' ||
-      child.type === 'else_clause' ||
-      child.type === 'except_clause' ||
-      child.type === 'except_group_clause' ||
-      child.type === 'finally_clause'
-    ) {
-      collectNestedBlocks(child, source, out);
+/** Calls `visit` on each child that fills `field`, with the cursor on it. */
+function forEachChildWithField(cursor: Cursor, field: string, visit: () => void): void {
+  if (!cursor.gotoFirstChild()) return;
+  do {
+    if (fieldAt(cursor) === field) visit();
+  } while (cursor.gotoNextSibling());
+  cursor.gotoParent();
+}
+
+/** `a.b` or `a.b as c` in an import. */
+function importedName(w: Walk): { name: string; alias?: string } | undefined {
+  const cursor = w.cursor;
+  if (typeAt(cursor) !== 'aliased_import') return { name: textAt(w) };
+  let name: string | undefined;
+  let alias: string | undefined;
+  forEachFieldChild(cursor, (field) => {
+    if (field === 'name' && name === undefined) name = textAt(w);
+    else if (field === 'alias' && alias === undefined) alias = textAt(w);
+  });
+  return name === undefined ? undefined : { name, alias };
+}
+
+/** Calls `visit` with the field of each child that has one, with the cursor on it, until it returns true. */
+function forEachFieldChild(cursor: Cursor, visit: (field: string) => boolean | void): void {
+  if (!cursor.gotoFirstChild()) return;
+  do {
+    const field = fieldAt(cursor);
+    if (field !== undefined && visit(field) === true) break;
+  } while (cursor.gotoNextSibling());
+  cursor.gotoParent();
+}
+
+function collectNestedBlocks(w: Walk, out: Stmt[]): void {
+  forEachNamedChild(w.cursor, (type) => {
+    if (type === 'block') out.push({ k: 'block', body: convertBlock(w) });
+    else if (type === 'elif_clause' || type === 'else_clause' || type === 'except_clause' || type === 'except_group_clause' || type === 'finally_clause') {
+      collectNestedBlocks(w, out);
+    }
+  });
+}
+
+/** `a = b = value`; the cursor is on the outer assignment, `start`/`end` are its statement's. */
+function convertAssignment(w: Walk, statementStart: number, statementEnd: number): Stmt | undefined {
+  const cursor = w.cursor;
+  const line = lineOf(w, cursor.startIndex);
+  const targets: Target[] = [];
+  let value: Expr | undefined;
+  let depth = 0;
+  for (;;) {
+    if (!cursor.gotoFirstChild()) break;
+    depth++;
+    let seenLeft = false;
+    let rightType: string | undefined;
+    do {
+      const field = fieldAt(cursor);
+      if (field === 'left' && !seenLeft) {
+        seenLeft = true;
+        targets.push(convertTarget(w));
+      } else if (field === 'right') {
+        rightType = typeAt(cursor);
+        break;
+      }
+    } while (cursor.gotoNextSibling());
+    if (rightType === undefined) break;
+    if (rightType !== 'assignment') {
+      value = convertExpr(w, rightType);
+      break;
     }
   }
+  for (; depth > 0; depth--) cursor.gotoParent();
+  // An annotation without a value (`x: int`) binds nothing.
+  if (!value) return undefined;
+  return { k: 'assign', targets, value, line, span: spanAt(w, statementStart, statementEnd) };
 }
 
-function convertAssignment(node: Node, source: string): Stmt | undefined {
-  const targets: Target[] = [];
-  let current: Node | null = node;
-  let value: Node | null = null;
-  while (current && current.type === 'assignment') {
-    const left = current.childForFieldName('left');
-    if (left) targets.push(convertTarget(left));
-    value = current.childForFieldName('right');
-    current = value;
+function convertTarget(w: Walk, type = typeAt(w.cursor)): Target {
+  const cursor = w.cursor;
+  if (type === 'identifier') return { k: 'name', id: textAt(w) };
+  if (type === 'pattern_list' || type === 'tuple_pattern' || type === 'list_pattern' || type === 'tuple' || type === 'list') {
+    const items: Target[] = [];
+    forEachNamedChild(cursor, (itemType) => items.push(convertTarget(w, itemType)));
+    return { k: 'seq', items };
   }
-  if (!value) {
-    // An annotation without a value (`x: int`).
-    return undefined;
+  if (type === 'parenthesized_expression') {
+    const innerType = gotoFirstNamedChild(cursor);
+    if (innerType !== undefined) {
+      const inner = convertTarget(w, innerType);
+      cursor.gotoParent();
+      return inner;
+    }
   }
-  const statement = node.parent ?? node;
-  return { k: 'assign', targets, value: convertExpr(value, source), line: node.startPosition.row + 1, span: spanOf(statement) };
-}
-
-function convertTarget(node: Node): Target {
-  if (node.type === 'identifier') return { k: 'name', id: node.text };
-  if (node.type === 'pattern_list' || node.type === 'tuple_pattern' || node.type === 'list_pattern' || node.type === 'tuple' || node.type === 'list') {
-    return { k: 'seq', items: node.namedChildren.map(convertTarget) };
-  }
-  if (node.type === 'parenthesized_expression' && node.firstNamedChild) return convertTarget(node.firstNamedChild);
   return { k: 'other' };
 }
 
-function convertFunction(node: Node, decorators: Expr[], source: string): FunctionIR {
-  const nameNode = node.childForFieldName('name');
-  const paramsNode = node.childForFieldName('parameters');
-  const bodyNode = node.childForFieldName('body');
-  const returnType = node.childForFieldName('return_type');
-  const isAsync = node.firstChild?.type === 'async';
-  const params: Param[] = paramsNode ? convertParams(paramsNode, source) : [];
+function convertFunction(w: Walk, decorators: Expr[]): FunctionIR {
+  const cursor = w.cursor;
+  const line = lineOf(w, cursor.startIndex);
+  let name: string | undefined;
+  let isAsync = false;
+  let params: Param[] = [];
+  let paramsText: string | undefined;
+  let returns: string | undefined;
   let body: Stmt[] | null = null;
   let bodyFacts: FunctionIR['bodyFacts'];
-  if (bodyNode) {
-    const bodyText = source.slice(bodyNode.startIndex, bodyNode.endIndex);
-    const paramsText = paramsNode ? source.slice(paramsNode.startIndex, paramsNode.endIndex) : '';
-    const returnsRouter = returnType !== null && /\b(?:APIRouter|FastAPI|Starlette)\b/.test(returnType.text);
-    if (RELEVANT_BODY.test(bodyText) || RELEVANT_PARAMS.test(paramsText) || returnsRouter) body = convertBlock(bodyNode, source);
-    else body = convertPlainReturns(bodyNode, source);
-    // Dependencies (auth, sessions) are recognised later; what they return is read from the text here.
-    if (/\b(?:Depends|Security)\b|current_user|_user\b|get_db|session/i.test(paramsText) || /current_user|get_user|authenticate|get_db|get_session/i.test(nameNode?.text ?? '')) {
-      bodyFacts = summarizeBody(bodyText);
-    }
+  let seenBody = false;
+  if (cursor.gotoFirstChild()) {
+    isAsync = typeAt(cursor) === 'async';
+    do {
+      const field = fieldAt(cursor);
+      if (field === 'name' && name === undefined) {
+        name = textAt(w);
+      } else if (field === 'parameters' && paramsText === undefined) {
+        paramsText = textAt(w);
+        params = convertParams(w);
+      } else if (field === 'return_type' && returns === undefined) {
+        returns = textAt(w);
+      } else if (field === 'body' && !seenBody) {
+        // The grammar puts the body last: name, parameters and return type are known here.
+        seenBody = true;
+        const bodyText = textAt(w);
+        const paramsSource = paramsText ?? '';
+        const returnsRouter = returns !== undefined && /\b(?:APIRouter|FastAPI|Starlette)\b/.test(returns);
+        if (RELEVANT_BODY.test(bodyText) || RELEVANT_PARAMS.test(paramsSource) || returnsRouter) body = convertBlock(w);
+        else if (bodyText.includes('return')) body = convertPlainReturns(w);
+        // Dependencies (auth, sessions) are recognised later; what they return is read from the text here.
+        if (/\b(?:Depends|Security)\b|current_user|_user\b|get_db|session/i.test(paramsSource) || /current_user|get_user|authenticate|get_db|get_session/i.test(name ?? '')) {
+          bodyFacts = summarizeBody(bodyText);
+        }
+      }
+    } while (cursor.gotoNextSibling());
+    cursor.gotoParent();
   }
-  return {
-    name: nameNode?.text ?? '<anonymous>',
-    line: node.startPosition.row + 1,
-    isAsync,
-    decorators,
-    params,
-    returns: returnType ? source.slice(returnType.startIndex, returnType.endIndex) : undefined,
-    body,
-    bodyFacts,
-  };
+  return { name: name ?? '<anonymous>', line, isAsync, decorators, params, returns, body, bodyFacts };
 }
 
 /**
  * For a skipped body, its top-level `return name` / `return call(...)` / `return a.b` statements only, so
  * small helpers still give their value (`def get_settings(): return Settings()`) without a walk of the body.
  */
-function convertPlainReturns(body: Node, source: string): Stmt[] | null {
+function convertPlainReturns(w: Walk): Stmt[] | null {
+  const cursor = w.cursor;
   const out: Stmt[] = [];
-  for (const statement of body.namedChildren) {
-    if (statement.type !== 'return_statement') continue;
-    const value = statement.firstNamedChild;
-    if (value && (value.type === 'identifier' || value.type === 'attribute' || value.type === 'call')) {
-      out.push({ k: 'return', value: convertExpr(value, source), line: statement.startPosition.row + 1 });
-    }
-  }
+  forEachNamedChild(cursor, (type) => {
+    if (type !== 'return_statement') return;
+    const line = lineOf(w, cursor.startIndex);
+    const valueType = gotoFirstNamedChild(cursor);
+    if (valueType === undefined) return;
+    if (valueType === 'identifier' || valueType === 'attribute' || valueType === 'call') out.push({ k: 'return', value: convertExpr(w, valueType), line });
+    cursor.gotoParent();
+  });
   return out.length > 0 ? out : null;
 }
 
@@ -228,182 +430,340 @@ function summarizeBody(text: string): NonNullable<FunctionIR['bodyFacts']> {
   };
 }
 
-function convertParams(node: Node, source: string): Param[] {
+function convertParams(w: Walk): Param[] {
+  const cursor = w.cursor;
   const params: Param[] = [];
-  for (const child of node.namedChildren) {
-    switch (child.type) {
+  forEachNamedChild(cursor, (type) => {
+    switch (type) {
       case 'identifier':
-        params.push({ name: child.text });
+        params.push({ name: textAt(w) });
         break;
       case 'typed_parameter': {
-        const name = child.firstNamedChild;
-        const type = child.childForFieldName('type');
-        if (name && name.type === 'identifier') params.push({ name: name.text, annotation: type ? convertType(type, source) : undefined });
+        // `x: T`; `*args: T` and `**kw: T` have a splat pattern first and are left out.
+        let name: string | undefined;
+        let annotation: Expr | undefined;
+        let seenFirstNamed = false;
+        let seenType = false;
+        if (cursor.gotoFirstChild()) {
+          do {
+            if (!seenFirstNamed && namedTypeAt(cursor) !== undefined) {
+              seenFirstNamed = true;
+              if (typeAt(cursor) === 'identifier') name = textAt(w);
+            }
+            if (!seenType && fieldAt(cursor) === 'type') {
+              seenType = true;
+              if (name !== undefined) annotation = convertAnnotation(w);
+            }
+          } while (cursor.gotoNextSibling());
+          cursor.gotoParent();
+        }
+        if (name !== undefined) params.push({ name, annotation });
         break;
       }
       case 'default_parameter':
       case 'typed_default_parameter': {
-        const name = child.childForFieldName('name');
-        const type = child.childForFieldName('type');
-        const value = child.childForFieldName('value');
-        if (name) {
-          params.push({
-            name: name.text,
-            annotation: type ? convertType(type, source) : undefined,
-            default: value ? convertExpr(value, source) : undefined,
-          });
-        }
+        let name: string | undefined;
+        let annotation: Expr | undefined;
+        let value: Expr | undefined;
+        let seenType = false;
+        forEachFieldChild(cursor, (field) => {
+          if (field === 'name' && name === undefined) name = textAt(w);
+          else if (field === 'type' && !seenType) {
+            seenType = true;
+            annotation = convertAnnotation(w);
+          } else if (field === 'value' && value === undefined) value = convertExpr(w);
+        });
+        if (name !== undefined) params.push({ name, annotation, default: value });
         break;
       }
       default:
         break;
     }
-  }
+  });
   return params;
 }
 
-/** Annotations parse as `type` nodes; `Annotated[User, Depends(x)]` is a `generic_type` there. */
-function convertType(node: Node, source: string): Expr {
-  const inner = node.type === 'type' ? node.firstNamedChild : node;
-  if (!inner) return { k: 'other', text: node.text, line: node.startPosition.row + 1 };
-  if (inner.type === 'generic_type') {
-    const head = inner.firstNamedChild;
-    const params = inner.namedChildren.find((c) => c.type === 'type_parameter');
-    return {
-      k: 'sub',
-      obj: head ? convertExpr(head, source) : { k: 'other', text: '', line: inner.startPosition.row + 1 },
-      index: params ? params.namedChildren.map((c) => convertType(c, source)) : [],
-      line: inner.startPosition.row + 1,
-    };
-  }
-  return convertExpr(inner, source);
+/** A parameter's annotation (a `type` node): the common one-line forms from their text, the rest from the tree. */
+function convertAnnotation(w: Walk): Expr {
+  const start = w.cursor.startIndex;
+  return convertSimpleAnnotation(w.source.slice(start, w.cursor.endIndex), lineOf(w, start)) ?? convertType(w);
 }
 
-function convertClass(node: Node, source: string): ClassIR {
-  const nameNode = node.childForFieldName('name');
-  const superclasses = node.childForFieldName('superclasses');
-  const body = node.childForFieldName('body');
+const ANNOTATION_NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+/** Names the grammar gives a node of their own (`None`) or that might parse as something else: left to the tree. */
+const ANNOTATION_KEYWORDS = new Set(
+  'False None True and as assert async await break case class continue def del elif else except exec finally for from global if import in is lambda match nonlocal not or pass print raise return try type while with yield'.split(' '),
+);
+
+/**
+ * `Session`, `models.User`, `Optional[Dict[str, Any]]`: names, dotted names and `Name[T, ...]` on one line
+ * give the Expr the tree walk would (tree-sitter parses `Name[...]` in an annotation as a `generic_type`),
+ * at a fraction of the cost, as most annotations are of this form. Anything else gives undefined.
+ */
+function convertSimpleAnnotation(text: string, line: number): Expr | undefined {
+  let at = 0;
+  const readName = (): string | undefined => {
+    ANNOTATION_NAME.lastIndex = at;
+    const match = ANNOTATION_NAME.exec(text);
+    if (!match || ANNOTATION_KEYWORDS.has(match[0])) return undefined;
+    at = ANNOTATION_NAME.lastIndex;
+    return match[0];
+  };
+  const readType = (): Expr | undefined => {
+    const head = readName();
+    if (head === undefined) return undefined;
+    let expr: Expr = { k: 'name', id: head, line };
+    if (text[at] === '.') {
+      while (text[at] === '.') {
+        at++;
+        const name = readName();
+        if (name === undefined) return undefined;
+        expr = { k: 'attr', obj: expr, name, line };
+      }
+      return text[at] === '[' ? undefined : expr;
+    }
+    if (text[at] !== '[') return expr;
+    at++;
+    const index: Expr[] = [];
+    for (;;) {
+      const item = readType();
+      if (!item) return undefined;
+      index.push(item);
+      if (text[at] !== ',') break;
+      at++;
+      while (text[at] === ' ') at++;
+    }
+    if (text[at] !== ']') return undefined;
+    at++;
+    return { k: 'sub', obj: expr, index, line };
+  };
+  const expr = readType();
+  return expr && at === text.length ? expr : undefined;
+}
+
+/** Annotations parse as `type` nodes; `Annotated[User, Depends(x)]` is a `generic_type` there. */
+function convertType(w: Walk, type = typeAt(w.cursor)): Expr {
+  const cursor = w.cursor;
+  if (type !== 'type') return convertTypeExpr(w, type);
+  const innerType = gotoFirstNamedChild(cursor);
+  if (innerType === undefined) return { k: 'other', text: textAt(w), line: lineOf(w, cursor.startIndex) };
+  const inner = convertTypeExpr(w, innerType);
+  cursor.gotoParent();
+  return inner;
+}
+
+function convertTypeExpr(w: Walk, type: string): Expr {
+  const cursor = w.cursor;
+  if (type !== 'generic_type') return convertExpr(w, type);
+  const line = lineOf(w, cursor.startIndex);
+  let head: Expr | undefined;
+  let index: Expr[] | undefined;
+  let seenFirstNamed = false;
+  forEachNamedChild(cursor, (childType) => {
+    if (!seenFirstNamed) {
+      seenFirstNamed = true;
+      head = convertExpr(w, childType);
+    }
+    if (childType === 'type_parameter' && index === undefined) {
+      const items: Expr[] = [];
+      forEachNamedChild(cursor, (itemType) => items.push(convertType(w, itemType)));
+      index = items;
+    }
+  });
+  return { k: 'sub', obj: head ?? { k: 'other', text: '', line }, index: index ?? [], line };
+}
+
+function convertClass(w: Walk): ClassIR {
+  const cursor = w.cursor;
+  const line = lineOf(w, cursor.startIndex);
+  let name: string | undefined;
+  let bases: Expr[] | undefined;
+  let seenBody = false;
   const fields: ClassIR['fields'] = [];
   const decoratedMethods: FunctionIR[] = [];
-  if (body) {
-    for (const statement of body.namedChildren) {
-      if (statement.type === 'decorated_definition') {
-        const method = convertStatementList(statement, source).find((s) => s.k === 'def');
-        if (method?.k === 'def') decoratedMethods.push(method.fn);
-        continue;
-      }
-      if (statement.type !== 'expression_statement') continue;
-      const assignment = statement.firstNamedChild;
-      if (!assignment || assignment.type !== 'assignment') continue;
-      // `A = B = "/x"` binds both names; the value is the innermost right-hand side.
-      const names: Array<{ name: string; annotation?: string }> = [];
-      let current: Node | null = assignment;
-      let right: Node | null = null;
-      while (current && current.type === 'assignment') {
-        const left = current.childForFieldName('left');
-        const type = current.childForFieldName('type');
-        if (left?.type === 'identifier') names.push({ name: left.text, annotation: type ? source.slice(type.startIndex, type.endIndex) : undefined });
-        right = current.childForFieldName('right');
-        current = right;
-      }
-      const value = right && isCheapValue(right) ? convertExpr(right, source) : undefined;
-      for (const { name, annotation } of names) fields.push({ name, value, annotation });
+  forEachFieldChild(cursor, (field) => {
+    if (field === 'name' && name === undefined) {
+      name = textAt(w);
+    } else if (field === 'superclasses' && bases === undefined) {
+      const exprs: Expr[] = [];
+      forEachNamedChild(cursor, (baseType) => exprs.push(convertExpr(w, baseType)));
+      bases = exprs;
+    } else if (field === 'body' && !seenBody) {
+      seenBody = true;
+      forEachNamedChild(cursor, (type) => {
+        if (type === 'decorated_definition') {
+          const converted: Stmt[] = [];
+          convertStatement(w, type, converted);
+          const method = converted.find((s) => s.k === 'def');
+          if (method?.k === 'def') decoratedMethods.push(method.fn);
+        } else if (type === 'expression_statement') {
+          const innerType = gotoFirstNamedChild(cursor);
+          if (innerType === undefined) return;
+          if (innerType === 'assignment') collectClassFields(w, fields);
+          cursor.gotoParent();
+        }
+      });
     }
-  }
-  return {
-    name: nameNode?.text ?? '<anonymous>',
-    line: node.startPosition.row + 1,
-    bases: superclasses ? superclasses.namedChildren.map((c) => convertExpr(c, source)) : [],
-    fields,
-    decoratedMethods,
-  };
+  });
+  return { name: name ?? '<anonymous>', line, bases: bases ?? [], fields, decoratedMethods };
 }
 
-function convertStatementList(node: Node, source: string): Stmt[] {
-  const out: Stmt[] = [];
-  convertStatement(node, source, out);
-  return out;
+/** `A = B = "/x"` binds both names; the value is the innermost right-hand side. The cursor is on the assignment. */
+function collectClassFields(w: Walk, fields: ClassIR['fields']): void {
+  const cursor = w.cursor;
+  const names: string[] = [];
+  let value: Expr | undefined;
+  let depth = 0;
+  for (;;) {
+    if (!cursor.gotoFirstChild()) break;
+    depth++;
+    let seenLeft = false;
+    let rightType: string | undefined;
+    do {
+      const field = fieldAt(cursor);
+      if (field === 'left' && !seenLeft) {
+        seenLeft = true;
+        if (typeAt(cursor) === 'identifier') names.push(textAt(w));
+      } else if (field === 'right') {
+        rightType = typeAt(cursor);
+        break;
+      }
+    } while (cursor.gotoNextSibling());
+    if (rightType === undefined) break;
+    if (rightType !== 'assignment') {
+      if (isCheapValue(w, rightType)) value = convertExpr(w, rightType);
+      break;
+    }
+  }
+  for (; depth > 0; depth--) cursor.gotoParent();
+  for (const name of names) fields.push({ name, value });
 }
 
 /** Class attribute values the resolver can use as path parts; anything else is recorded without a value. */
-function isCheapValue(node: Node): boolean {
-  const type = node.type;
+function isCheapValue(w: Walk, type: string): boolean {
   if (type === 'call') {
     // pydantic's `Field("/api/v1", ...)` / `Field(default=...)` holds the default; model columns are not needed.
-    const fn = node.childForFieldName('function');
-    return fn !== null && /(?:^|\.)Field$/.test(fn.text);
+    // Most calls are model columns (`Column(Integer)`): no `Field` in the text, no need to look inside.
+    const at = w.source.indexOf('Field', w.cursor.startIndex);
+    if (at === -1 || at >= w.cursor.endIndex) return false;
+    let cheap = false;
+    forEachFieldChild(w.cursor, (field) => {
+      if (field !== 'function') return false;
+      cheap = /(?:^|\.)Field$/.test(textAt(w));
+      return true;
+    });
+    return cheap;
   }
   return type === 'string' || type === 'concatenated_string' || type === 'binary_operator' || type === 'identifier' || type === 'attribute';
 }
 
-export function convertExpr(node: Node, source: string): Expr {
-  const line = node.startPosition.row + 1;
-  switch (node.type) {
+function convertExpr(w: Walk, type = typeAt(w.cursor)): Expr {
+  const cursor = w.cursor;
+  const start = cursor.startIndex;
+  const line = lineOf(w, start);
+  switch (type) {
     case 'string':
-      return convertString(node, source);
+      return convertStringAt(w, line);
     case 'concatenated_string': {
-      const parts = node.namedChildren.map((c) => convertString(c, source));
+      const parts: Expr[] = [];
+      forEachNamedChild(cursor, (partType) => parts.push(convertString(w, partType)));
       return parts.reduce<Expr>((l, r) => ({ k: 'bin', l, r, line }), { k: 'str', v: '', line });
     }
     case 'identifier':
-      return { k: 'name', id: node.text, line };
+      return { k: 'name', id: w.source.slice(start, cursor.endIndex), line };
     case 'attribute': {
-      const obj = node.childForFieldName('object');
-      const attr = node.childForFieldName('attribute');
-      if (!obj || !attr) break;
-      return { k: 'attr', obj: convertExpr(obj, source), name: attr.text, line };
+      let obj: Expr | undefined;
+      let name: string | undefined;
+      forEachFieldChild(cursor, (field) => {
+        if (field === 'object' && obj === undefined) obj = convertExpr(w);
+        else if (field === 'attribute' && name === undefined) name = textAt(w);
+      });
+      if (!obj || name === undefined) break;
+      return { k: 'attr', obj, name, line };
     }
     case 'call': {
-      const fn = node.childForFieldName('function');
-      const argsNode = node.childForFieldName('arguments');
-      if (!fn) break;
+      let fn: Expr | undefined;
+      let seenArguments = false;
       const args: Expr[] = [];
       const kw: Record<string, Expr> = {};
-      if (argsNode && argsNode.type === 'argument_list') {
-        for (const arg of argsNode.namedChildren) {
-          if (arg.type === 'keyword_argument') {
-            const name = arg.childForFieldName('name');
-            const value = arg.childForFieldName('value');
-            if (name && value) kw[name.text] = convertExpr(value, source);
-          } else if (arg.type !== 'comment') {
-            args.push(convertExpr(arg, source));
-          }
+      forEachFieldChild(cursor, (field) => {
+        if (field === 'function' && fn === undefined) {
+          fn = convertExpr(w);
+        } else if (field === 'arguments' && !seenArguments) {
+          seenArguments = true;
+          if (typeAt(cursor) !== 'argument_list') return;
+          forEachNamedChild(cursor, (argType) => {
+            if (argType === 'keyword_argument') {
+              let name: string | undefined;
+              let value: Expr | undefined;
+              forEachFieldChild(cursor, (argField) => {
+                if (argField === 'name' && name === undefined) name = textAt(w);
+                else if (argField === 'value' && value === undefined) value = convertExpr(w);
+              });
+              if (name !== undefined && value) kw[name] = value;
+            } else if (argType !== 'comment') {
+              args.push(convertExpr(w, argType));
+            }
+          });
         }
-      }
-      const text = source.slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 200));
-      return { k: 'call', fn: convertExpr(fn, source), args, kw, span: spanOf(node), text };
+      });
+      if (!fn) break;
+      const end = cursor.endIndex;
+      const text = w.source.slice(start, Math.min(end, start + 200));
+      return { k: 'call', fn, args, kw, span: spanAt(w, start, end), text };
     }
     case 'binary_operator': {
-      const operator = node.childForFieldName('operator');
-      const l = node.childForFieldName('left');
-      const r = node.childForFieldName('right');
-      if (operator?.type === '+' && l && r) return { k: 'bin', l: convertExpr(l, source), r: convertExpr(r, source), line };
+      let operator: string | undefined;
+      let l: Expr | undefined;
+      let r: Expr | undefined;
+      forEachFieldChild(cursor, (field) => {
+        if (field === 'operator' && operator === undefined) operator = typeAt(cursor);
+        else if (field === 'left' && l === undefined) l = convertExpr(w);
+        else if (field === 'right' && r === undefined) r = convertExpr(w);
+      });
+      if (operator === '+' && l && r) return { k: 'bin', l, r, line };
       break;
     }
     case 'tuple':
     case 'list':
     case 'set':
-    case 'expression_list':
-      return { k: 'seq', items: node.namedChildren.filter((c) => c.type !== 'comment').map((c) => convertExpr(c, source)), line };
+    case 'expression_list': {
+      const items: Expr[] = [];
+      forEachNamedChild(cursor, (itemType) => {
+        if (itemType !== 'comment') items.push(convertExpr(w, itemType));
+      });
+      return { k: 'seq', items, line };
+    }
     case 'parenthesized_expression': {
-      const inner = node.firstNamedChild;
-      if (inner) return convertExpr(inner, source);
-      break;
+      const innerType = gotoFirstNamedChild(cursor);
+      if (innerType === undefined) break;
+      const inner = convertExpr(w, innerType);
+      cursor.gotoParent();
+      return inner;
     }
     case 'dictionary': {
       const entries: Array<[Expr, Expr]> = [];
-      for (const pair of node.namedChildren) {
-        if (pair.type !== 'pair') continue;
-        const key = pair.childForFieldName('key');
-        const value = pair.childForFieldName('value');
-        if (key && value) entries.push([convertExpr(key, source), convertExpr(value, source)]);
-      }
+      forEachNamedChild(cursor, (pairType) => {
+        if (pairType !== 'pair') return;
+        let key: Expr | undefined;
+        let value: Expr | undefined;
+        forEachFieldChild(cursor, (field) => {
+          if (field === 'key' && key === undefined) key = convertExpr(w);
+          else if (field === 'value' && value === undefined) value = convertExpr(w);
+        });
+        if (key && value) entries.push([key, value]);
+      });
       return { k: 'dict', entries, line };
     }
     case 'subscript': {
-      const value = node.childForFieldName('value');
-      if (!value) break;
-      return { k: 'sub', obj: convertExpr(value, source), index: node.childrenForFieldName('subscript').map((c) => convertExpr(c, source)), line };
+      let obj: Expr | undefined;
+      const index: Expr[] = [];
+      forEachFieldChild(cursor, (field) => {
+        if (field === 'value' && obj === undefined) obj = convertExpr(w);
+        else if (field === 'subscript') index.push(convertExpr(w));
+      });
+      if (!obj) break;
+      return { k: 'sub', obj, index, line };
     }
     case 'integer':
       return { k: 'lit', v: 'int', line };
@@ -417,32 +777,57 @@ export function convertExpr(node: Node, source: string): Expr {
     default:
       break;
   }
-  const text = source.slice(node.startIndex, node.endIndex);
+  const text = w.source.slice(start, cursor.endIndex);
   return { k: 'other', text: text.length > MAX_EXPR_TEXT ? text.slice(0, MAX_EXPR_TEXT) : text, line };
 }
 
-function convertString(node: Node, source: string): Expr {
-  const line = node.startPosition.row + 1;
-  if (node.type !== 'string') return convertExpr(node, source);
-  const start = node.firstChild;
-  const prefix = start && start.type === 'string_start' ? start.text.replace(/["']+$/, '').toLowerCase() : '';
-  const raw = prefix.includes('r');
+function convertString(w: Walk, type: string): Expr {
+  if (type !== 'string') return convertExpr(w, type);
+  return convertStringAt(w, lineOf(w, w.cursor.startIndex));
+}
+
+function convertStringAt(w: Walk, line: number): Expr {
+  const cursor = w.cursor;
+  let prefix = '';
   const parts: Array<string | Expr> = [];
   let interpolated = false;
-  for (const child of node.namedChildren) {
-    if (child.type === 'string_content') parts.push(raw ? child.text : decodeEscapes(child.text));
-    else if (child.type === 'escape_sequence') parts.push(raw ? child.text : decodeEscapes(child.text));
-    else if (child.type === 'interpolation') {
-      interpolated = true;
-      const expression = child.childForFieldName('expression') ?? child.firstNamedChild;
-      parts.push(expression ? convertExpr(expression, source) : { k: 'other', text: child.text, line });
-    }
+  if (cursor.gotoFirstChild()) {
+    if (typeAt(cursor) === 'string_start') prefix = textAt(w).replace(/["']+$/, '').toLowerCase();
+    const raw = prefix.includes('r');
+    do {
+      const type = namedTypeAt(cursor);
+      if (type === 'string_content' || type === 'escape_sequence') {
+        const text = textAt(w);
+        parts.push(raw ? text : decodeEscapes(text));
+      } else if (type === 'interpolation') {
+        interpolated = true;
+        parts.push(convertInterpolation(w, line));
+      }
+    } while (cursor.gotoNextSibling());
+    cursor.gotoParent();
   }
   if (!interpolated || !prefix.includes('f')) {
     return { k: 'str', v: parts.map((p) => (typeof p === 'string' ? p : '')).join(''), line };
   }
   // `{{` in an f-string is a literal brace.
   return { k: 'fstr', parts: parts.map((p) => (typeof p === 'string' ? p.replace(/\{\{/g, '{').replace(/\}\}/g, '}') : p)), line };
+}
+
+/** `{expr}` in an f-string: its `expression` field, else its first named child. */
+function convertInterpolation(w: Walk, line: number): Expr {
+  const cursor = w.cursor;
+  let expression: Expr | undefined;
+  forEachFieldChild(cursor, (field) => {
+    if (field === 'expression' && expression === undefined) expression = convertExpr(w);
+  });
+  if (expression) return expression;
+  const firstType = gotoFirstNamedChild(cursor);
+  if (firstType !== undefined) {
+    const first = convertExpr(w, firstType);
+    cursor.gotoParent();
+    return first;
+  }
+  return { k: 'other', text: textAt(w), line };
 }
 
 function decodeEscapes(text: string): string {

@@ -51,8 +51,8 @@ export interface ClassIR {
   name: string;
   line: number;
   bases: Expr[];
-  /** Class-level attributes: `API_V1_STR: str = "/api/v1"`, `id = Column(...)`. */
-  fields: Array<{ name: string; value?: Expr; annotation?: string }>;
+  /** Class-level attributes: `API_V1_STR: str = "/api/v1"`, `id = Column(...)`; a value only when it may be a path part. */
+  fields: Array<{ name: string; value?: Expr }>;
   /** Decorated methods: route decorators in a class body register when the class is created (class-based views). */
   decoratedMethods: FunctionIR[];
 }
