@@ -383,11 +383,12 @@ function convertFunction(w: Walk, decorators: Expr[]): FunctionIR {
       } else if (field === 'body' && !seenBody) {
         // The grammar puts the body last: name, parameters and return type are known here.
         seenBody = true;
-        const bodyText = textAt(w);
+        const bodyStart = cursor.startIndex;
+        const bodyText = w.source.slice(bodyStart, cursor.endIndex);
         const paramsSource = paramsText ?? '';
         const returnsRouter = returns !== undefined && /\b(?:APIRouter|FastAPI|Starlette)\b/.test(returns);
         if (RELEVANT_BODY.test(bodyText) || RELEVANT_PARAMS.test(paramsSource) || returnsRouter) body = convertBlock(w);
-        else if (bodyText.includes('return')) body = convertPlainReturns(w);
+        else body = convertPlainReturns(w, bodyText, bodyStart);
         // Dependencies (auth, sessions) are recognised later; what they return is read from the text here.
         if (/\b(?:Depends|Security)\b|current_user|_user\b|get_db|session/i.test(paramsSource) || /current_user|get_user|authenticate|get_db|get_session/i.test(name ?? '')) {
           bodyFacts = summarizeBody(bodyText);
@@ -402,18 +403,24 @@ function convertFunction(w: Walk, decorators: Expr[]): FunctionIR {
 /**
  * For a skipped body, its top-level `return name` / `return call(...)` / `return a.b` statements only, so
  * small helpers still give their value (`def get_settings(): return Settings()`) without a walk of the body.
+ * The cursor jumps to each `return` in the text rather than stepping over every statement.
  */
-function convertPlainReturns(w: Walk): Stmt[] | null {
+function convertPlainReturns(w: Walk, bodyText: string, bodyStart: number): Stmt[] | null {
   const cursor = w.cursor;
   const out: Stmt[] = [];
-  forEachNamedChild(cursor, (type) => {
-    if (type !== 'return_statement') return;
-    const line = lineOf(w, cursor.startIndex);
-    const valueType = gotoFirstNamedChild(cursor);
-    if (valueType === undefined) return;
-    if (valueType === 'identifier' || valueType === 'attribute' || valueType === 'call') out.push({ k: 'return', value: convertExpr(w, valueType), line });
+  for (const match of bodyText.matchAll(/\breturn\b/g)) {
+    const at = bodyStart + match.index;
+    if (cursor.gotoFirstChildForIndex(at) === null) break;
+    // Only a statement of the body itself that starts with this keyword: the rest is nested, a string or a comment.
+    if (typeAt(cursor) === 'return_statement' && cursor.startIndex === at) {
+      const valueType = gotoFirstNamedChild(cursor);
+      if (valueType !== undefined) {
+        if (valueType === 'identifier' || valueType === 'attribute' || valueType === 'call') out.push({ k: 'return', value: convertExpr(w, valueType), line: lineOf(w, at) });
+        cursor.gotoParent();
+      }
+    }
     cursor.gotoParent();
-  });
+  }
   return out.length > 0 ? out : null;
 }
 
