@@ -15,7 +15,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
-PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+def _newest_postgres_bin():
+    """The newest PostgreSQL server installed (15 on Debian 12, 18 on sid)."""
+    base = "/usr/lib/postgresql"
+    versions = sorted((name for name in os.listdir(base) if name.isdigit()), key=int) if os.path.isdir(base) else []
+    return os.path.join(base, versions[-1], "bin") if versions else os.path.join(base, "missing", "bin")
+
+
+PG_BIN = _newest_postgres_bin()
 WEBHOOK_SECRET = "whsec_test_secret"
 
 
@@ -184,7 +193,7 @@ class ResendServer(object):
 
 
 class Postgres(object):
-    """A throwaway PostgreSQL 15 cluster run as the `postgres` user, on loopback, socket in its folder."""
+    """A throwaway PostgreSQL cluster run as the `postgres` user, on loopback, socket in its folder."""
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="skene-pg-")
