@@ -4,7 +4,10 @@ Usage: /usr/bin/python3 test/helpers/dump_routes.py <fixture dir>
 
 Reads <fixture dir>/fixture.json ({"app": "pkg.module:app" or "pkg.module:create_app()", "pythonPath": "."}),
 imports the app from a temporary working directory (with DATABASE_URL pointing at a temporary SQLite file,
-so nothing lands in the fixture) and walks app.routes, descending into mounted FastAPI/Starlette sub-apps.
+so nothing lands in the fixture), runs its start-up (lifespan and start-up handlers, through TestClient used
+as a context manager) so routes registered there count, and walks app.routes, descending into mounted
+FastAPI/Starlette sub-apps. From FastAPI 0.137 on, app.routes holds the included routers themselves;
+fastapi.routing.iter_route_contexts yields each route they serve with its full path.
 Output: [{"method": "POST", "path": "/api/v1/reports/"}, ...], one entry per method, "WEBSOCKET" for
 websocket routes, sorted; FastAPI's auto-added docs routes are left out.
 """
@@ -44,27 +47,48 @@ def is_auto_docs_route(route, auto_paths):
     return route.path in auto_paths and not isinstance(route, APIRoute)
 
 
+def served_routes(routes):
+    """(declared route, route as served) pairs: the same object before FastAPI 0.137; from then on an included
+    router stands in app.routes for all its routes, and its route contexts carry the full path."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:
+        return [(route, route) for route in routes]
+    return [(context.original_route, context) for context in iter_route_contexts(routes)]
+
+
 def walk(app, prefix, out):
     from fastapi.routing import APIRoute, APIWebSocketRoute
     from starlette.routing import Mount, Route, WebSocketRoute
 
     auto_paths = docs_paths(app)
-    for route in app.routes:
-        if isinstance(route, APIRoute):
-            for method in sorted(route.methods):
-                out.append({"method": method, "path": prefix + route.path})
-        elif isinstance(route, (APIWebSocketRoute, WebSocketRoute)):
-            out.append({"method": "WEBSOCKET", "path": prefix + route.path})
-        elif isinstance(route, Mount):
-            sub = route.app
-            if hasattr(sub, "routes") and hasattr(sub, "router"):
-                walk(sub, prefix + route.path, out)
+    for declared, served in served_routes(app.routes):
+        path = served.path
+        if isinstance(declared, APIRoute):
+            for method in sorted(served.methods):
+                out.append({"method": method, "path": prefix + path})
+        elif isinstance(declared, (APIWebSocketRoute, WebSocketRoute)):
+            out.append({"method": "WEBSOCKET", "path": prefix + path})
+        elif isinstance(declared, Mount):
+            sub = declared.app
+            if hasattr(sub, "routes"):
+                walk(sub, prefix + path, out)
             # StaticFiles and other plain ASGI apps serve no declared routes.
-        elif isinstance(route, Route):
-            if is_auto_docs_route(route, auto_paths):
+        elif isinstance(declared, Route):
+            if is_auto_docs_route(declared, auto_paths):
                 continue
-            for method in sorted(route.methods or ["GET"]):
-                out.append({"method": method, "path": prefix + route.path})
+            for method in sorted(served.methods or ["GET"]):
+                out.append({"method": method, "path": prefix + path})
+
+
+def started(app):
+    """Runs the app's start-up (lifespan, on_startup, on_event("startup")) and returns a callable that
+    runs its shutdown. A sub-app's start-up does not run when mounted, as under a real server."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)
+    client.__enter__()
+    return lambda: client.__exit__(None, None, None)
 
 
 def main(argv):
@@ -84,8 +108,12 @@ def main(argv):
     os.chdir(workdir)
 
     app = load_app(fixture_dir, meta["app"])
+    shutdown = started(app)
     routes = []
-    walk(app, "", routes)
+    try:
+        walk(app, "", routes)
+    finally:
+        shutdown()
     unique = {(r["method"], r["path"]) for r in routes}
     result = [{"method": m, "path": p} for p, m in sorted((p, m) for m, p in unique)]
     json.dump(result, sys.stdout, indent=1)
