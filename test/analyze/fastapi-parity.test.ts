@@ -1,10 +1,13 @@
 /**
  * The analyzer's route table against FastAPI's own, for every fixture project with a fixture.json.
  *
- * For each fixture, test/helpers/dump_routes.py imports the app with Debian's /usr/bin/python3 and prints
- * the (method, path) pairs FastAPI serves; the analyzer runs on a temp copy of the same fixture. The two
- * sets must be equal, except for routes listed in expected.json's `analyzerOnlyRoutes` (routes of other
- * apps in files Python 3.11 cannot import, which the analyzer must still report).
+ * For each fixture, test/helpers/dump_routes.py imports the app with the FastAPI of each Python lane
+ * (test/helpers/python-lanes.ts) that the fixture's declared FastAPI version allows and whose routing
+ * (lanesForAnalysis; analyzed again with that version's rules where they differ), runs its start-up and
+ * prints the (method, path) pairs FastAPI serves; the analyzer runs on a temp copy of the same fixture. The
+ * two sets must be equal on every such lane, except for routes listed in expected.json's
+ * `analyzerOnlyRoutes` (routes of other apps in files that Python cannot import, which the analyzer must
+ * still report). Every fixture is compared on at least one lane.
  *
  * expected.json (optional, per fixture) also pins the analyzer's other facts:
  *   apps               [{ file, variable?, factory?, mountedAt?: [path] }]   each must be found
@@ -18,19 +21,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
 import type { AnalysisResult, RouteFact } from '../../src/analyze/types.js';
 import { copyFixture, fixturesDir } from '../helpers/fixtures.js';
+import { runLanePython, type PythonLane } from '../helpers/python-lanes.js';
+import { lanesForAnalysis } from './helpers.js';
 
-const run = promisify(execFile);
-const PYTHON = '/usr/bin/python3';
 const dumpRoutesScript = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'dump_routes.py');
 
 interface RouteKey {
@@ -92,12 +93,8 @@ function readExpected(name: string): Expected {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Expected) : {};
 }
 
-async function dumpFastapiRoutes(name: string): Promise<RouteKey[]> {
-  const { stdout } = await run(PYTHON, [dumpRoutesScript, join(fixturesDir(), name)], {
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout) as RouteKey[];
+async function dumpFastapiRoutes(lane: PythonLane, name: string): Promise<RouteKey[]> {
+  return JSON.parse(await runLanePython(lane, [dumpRoutesScript, join(fixturesDir(), name)])) as RouteKey[];
 }
 
 function describeRoute(route: RouteFact): string {
@@ -260,21 +257,7 @@ for (const name of fixtures) {
     const expected = readExpected(name);
     const copy = await copyFixture(name);
     t.after(() => rm(dirname(copy), { recursive: true, force: true }));
-
-    const [served, result] = await Promise.all([dumpFastapiRoutes(name), analyzeProject(copy)]);
-    assert.ok(served.length > 0, `FastAPI serves no routes for ${name}`);
-
-    const wanted = new Set(served.map(keyOf));
-    for (const route of expected.analyzerOnlyRoutes ?? []) {
-      assert.ok(!wanted.has(keyOf(route)), `${keyOf(route)} is listed as analyzer-only but FastAPI serves it`);
-      wanted.add(keyOf(route));
-    }
-    const difference = compareRouteSets(wanted, result.routes);
-    assert.equal(difference, undefined, `${name}: route tables differ\n${difference}`);
-
-    for (const route of expected.analyzerOnlyRoutes ?? []) {
-      assert.ok(findRoute(result, route, route.file), `${keyOf(route)} should come from ${route.file}`);
-    }
+    const result = await analyzeProject(copy);
 
     const seen = new Set<string>();
     for (const route of result.routes) {
@@ -282,7 +265,9 @@ for (const name of fixtures) {
       assert.ok(!seen.has(identity), `route reported twice: ${identity}`);
       seen.add(identity);
     }
-
+    for (const route of expected.analyzerOnlyRoutes ?? []) {
+      assert.ok(findRoute(result, route, route.file), `${keyOf(route)} should come from ${route.file}`);
+    }
     checkApps(result, expected);
     checkRouteDetails(result, expected);
     checkFiles(result, expected);
@@ -290,5 +275,25 @@ for (const name of fixtures) {
     checkAuth(result, expected);
     checkDatabase(result, expected);
     checkSourceRoots(result, expected);
+
+    const { compared, other } = await lanesForAnalysis(result);
+    assert.ok(
+      compared.length > 0,
+      `${name}: no Python lane runs the FastAPI it declares (${JSON.stringify(result.fastapi.declared)}); lanes: ${other.map((l) => `${l.name} ${l.fastapiVersion}`).join(', ')}`,
+    );
+    for (const { lane, analysis } of compared) {
+      const rules = analysis === result ? '' : ', analyzed with its rules';
+      await t.test(`on ${lane.name} (FastAPI ${lane.fastapiVersion}${rules})`, async () => {
+        const served = await dumpFastapiRoutes(lane, name);
+        assert.ok(served.length > 0, `FastAPI serves no routes for ${name}`);
+        const wanted = new Set(served.map(keyOf));
+        for (const route of expected.analyzerOnlyRoutes ?? []) {
+          assert.ok(!wanted.has(keyOf(route)), `${keyOf(route)} is listed as analyzer-only but FastAPI serves it`);
+          wanted.add(keyOf(route));
+        }
+        const difference = compareRouteSets(wanted, analysis.routes);
+        assert.equal(difference, undefined, `${name}: route tables differ on ${lane.name}\n${difference}`);
+      });
+    }
   });
 }

@@ -1,16 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { TestContext } from 'node:test';
-import { deepStrictEqual } from 'node:assert/strict';
+import { deepStrictEqual, ok } from 'node:assert/strict';
 
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
+import { fastapiSemanticsOf, fastapiSpecAllows } from '../../src/analyze/detect-fastapi-version.js';
 import type { AnalysisResult, RouteFact } from '../../src/analyze/types.js';
+import { pythonLanes, runLanePython, type PythonLane } from '../helpers/python-lanes.js';
 
-const run = promisify(execFile);
 const dumpRoutesScript = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'dump_routes.py');
 
 /** Inline Python sources, POSIX paths relative to the project root → content (text or bytes). */
@@ -68,19 +67,50 @@ export function routesOfApp(result: AnalysisResult, file: string, spec: string):
   return routeKeys(result.routes.filter((r) => served.has(`${r.app.file}:${r.app.line}`)));
 }
 
+/** A lane on which a route table is compared, with the analysis to compare there. */
+export interface LaneComparison {
+  lane: PythonLane;
+  analysis: AnalysisResult;
+}
+
 /**
- * The routes FastAPI itself serves for `spec` (`main:app`, `main:create_app()`), imported with Debian's
- * Python from `root`, as the same sorted `METHOD path` strings.
+ * The lanes a project's route table is compared on: every lane whose FastAPI the project's declaration
+ * allows (all without one). Where that FastAPI's routing semantics are not the ones the analyzer chose
+ * for the declaration (a project declaring `>=0.92` is analyzed with today's), the project is analyzed
+ * again as if that version were installed, so each lane is compared with the analysis of its own rules.
+ * `other` holds the lanes the declaration rules out.
  */
-export async function fastapiRouteKeys(root: string, spec: string): Promise<string[]> {
+export async function lanesForAnalysis(result: AnalysisResult): Promise<{ compared: LaneComparison[]; other: PythonLane[] }> {
+  const compared: LaneComparison[] = [];
+  const other: PythonLane[] = [];
+  for (const lane of await pythonLanes()) {
+    const allowed = result.fastapi.declared === null || fastapiSpecAllows(result.fastapi.declared.spec, lane.fastapiVersion);
+    if (!allowed) {
+      other.push(lane);
+      continue;
+    }
+    const semantics = fastapiSemanticsOf(lane.fastapiVersion);
+    const same = semantics.includeKeepsRouter === result.fastapi.semantics.includeKeepsRouter && semantics.lifespanHonoured === result.fastapi.semantics.lifespanHonoured;
+    compared.push({ lane, analysis: same ? result : await analyzeProject(result.root, { fastapiVersion: lane.fastapiVersion }) });
+  }
+  return { compared, other };
+}
+
+/**
+ * The routes FastAPI itself serves on `lane` for `spec` (`main:app`, `main:create_app()`), imported from
+ * `root` after the app's start-up ran, as the same sorted `METHOD path` strings.
+ */
+export async function fastapiRouteKeys(lane: PythonLane, root: string, spec: string): Promise<string[]> {
   writeFileSync(join(root, 'fixture.json'), JSON.stringify({ app: spec, pythonPath: '.' }));
-  const { stdout } = await run('/usr/bin/python3', [dumpRoutesScript, root], { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  const stdout = await runLanePython(lane, [dumpRoutesScript, root]);
   return [...new Set((JSON.parse(stdout) as Array<{ method: string; path: string }>).map((r) => `${r.method} ${r.path}`))].sort();
 }
 
 /**
  * Analyzes `files` and checks both the analyzer and FastAPI against `expected`, so each test states
- * FastAPI's rule and proves it is FastAPI's rule. `apps` maps an app spec to the file of its FastAPI() call.
+ * FastAPI's rule and proves it is FastAPI's rule, on every lane the project's declared FastAPI version
+ * selects (lanesForAnalysis: both lanes when `files` declares none and the rule is the same in both eras;
+ * give a version-dependent rule a requirements.txt). `apps` maps an app spec to the file of its FastAPI() call.
  */
 export async function expectServedRoutes(
   t: TestContext,
@@ -95,7 +125,22 @@ export async function expectServedRoutes(
     if (!file) throw new Error(`no app file given for ${spec}`);
     const wanted = [...routes].sort();
     deepStrictEqual(routesOfApp(result, file, spec), wanted, `analyzer, app ${spec}`);
-    deepStrictEqual(await fastapiRouteKeys(root, spec), wanted, `FastAPI ${spec} (the test's expectation itself)`);
+  }
+  const { compared } = await lanesForAnalysis(result);
+  ok(compared.length > 0, `no Python lane runs the FastAPI this project declares (${JSON.stringify(result.fastapi.declared)})`);
+  for (const { lane, analysis } of compared) {
+    if (analysis === result) {
+      for (const [spec, routes] of Object.entries(expected)) {
+        deepStrictEqual(await fastapiRouteKeys(lane, root, spec), [...routes].sort(), `FastAPI ${lane.fastapiVersion} on ${lane.name}, ${spec} (the test's expectation itself)`);
+      }
+    } else {
+      // The expectation is stated for the semantics the declaration selects; this lane's FastAPI has other
+      // rules, so its own table is compared with the analysis under those rules.
+      for (const spec of Object.keys(expected)) {
+        const file = appFiles[spec]!;
+        deepStrictEqual(routesOfApp(analysis, file, spec), await fastapiRouteKeys(lane, root, spec), `analyzer as FastAPI ${lane.fastapiVersion} against ${lane.name}, app ${spec}`);
+      }
+    }
   }
   return result;
 }
