@@ -6,9 +6,9 @@ import type { TestContext } from 'node:test';
 import { deepStrictEqual, ok } from 'node:assert/strict';
 
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
-import { fastapiSemanticsOf, fastapiSpecAllows } from '../../src/analyze/detect-fastapi-version.js';
+import { fastapiSemanticsOf } from '../../src/analyze/detect-fastapi-version.js';
 import type { AnalysisResult, RouteFact } from '../../src/analyze/types.js';
-import { pythonLanes, runLanePython, type PythonLane } from '../helpers/python-lanes.js';
+import { lanesAllowedBy, pythonLanes, runLanePython, type PythonLane } from '../helpers/python-lanes.js';
 
 const dumpRoutesScript = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'dump_routes.py');
 
@@ -83,9 +83,9 @@ export interface LaneComparison {
 export async function lanesForAnalysis(result: AnalysisResult): Promise<{ compared: LaneComparison[]; other: PythonLane[] }> {
   const compared: LaneComparison[] = [];
   const other: PythonLane[] = [];
+  const allowed = await lanesAllowedBy(result.fastapi);
   for (const lane of await pythonLanes()) {
-    const allowed = result.fastapi.declared === null || fastapiSpecAllows(result.fastapi.declared.spec, lane.fastapiVersion);
-    if (!allowed) {
+    if (!allowed.includes(lane)) {
       other.push(lane);
       continue;
     }

@@ -11,6 +11,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { fastapiSpecAllows } from '../../src/analyze/detect-fastapi-version.js';
+import type { FastapiFacts } from '../../src/analyze/types.js';
+
 const run = promisify(execFile);
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -73,4 +76,10 @@ export async function runLanePython(
     timeout: options.timeout ?? 120_000,
   });
   return stdout;
+}
+
+/** The requested lanes whose FastAPI the project's declaration allows (all of them without one). */
+export async function lanesAllowedBy(fastapi: FastapiFacts): Promise<PythonLane[]> {
+  const declared = fastapi.declared;
+  return (await pythonLanes()).filter((lane) => declared === null || fastapiSpecAllows(declared.spec, lane.fastapiVersion));
 }

@@ -1,6 +1,6 @@
 /**
  * `skene init` end to end on the built CLI, over a temp copy of every fixture it applies to: init with
- * flags, then the wired app is run with Debian's Python to prove the gate works (N calls pass, the next
+ * flags, then the wired app is run on every Python lane its declared FastAPI allows to prove the gate works (N calls pass, the next
  * gets 402 with the configured message, a signed subscription unblocks); a second run with the same
  * answers changes no byte; a new --limit changes only skene.config.ts and the compiled loop.json.
  */
@@ -172,20 +172,23 @@ describe('skene init on every fixture', () => {
         await editIdentify(root, scenario.runtimeDir);
       }
 
-      const report = await runGateCheck({ root, fixture: scenario.fixture, limit: scenario.limit, webhookPath: scenario.webhookPath });
-      assert.deepEqual(
-        report.calls.map((call) => call.status >= 200 && call.status < 300),
-        Array(scenario.limit).fill(true),
-        `the first ${scenario.limit} calls pass: ${JSON.stringify(report.calls.map((c) => [c.status, c.body]))}`,
-      );
-      assert.equal(report.calls.at(-1)?.headers['ratelimit-remaining'], '0');
-      assert.equal(report.blocked.status, 402, JSON.stringify(report.blocked));
-      assert.deepEqual(
-        { ...(report.blocked.body as Record<string, unknown>), resets_at: undefined },
-        { error: 'upgrade_required', message: MESSAGE, upgrade_url: UPGRADE_URL, limit: scenario.limit, used: scenario.limit, period: '30d', resets_at: undefined },
-      );
-      assert.deepEqual(report.webhooks, [200, 200], 'both signed events are accepted');
-      assert.ok(report.afterSubscribe.status >= 200 && report.afterSubscribe.status < 300, `a paid user passes: ${JSON.stringify(report.afterSubscribe)}`);
+      for (const { lane, report } of await runGateCheck({ root, fixture: scenario.fixture, limit: scenario.limit, webhookPath: scenario.webhookPath })) {
+        const on = `on ${lane.name} (FastAPI ${lane.fastapiVersion})`;
+        assert.deepEqual(
+          report.calls.map((call) => call.status >= 200 && call.status < 300),
+          Array(scenario.limit).fill(true),
+          `${on}: the first ${scenario.limit} calls pass: ${JSON.stringify(report.calls.map((c) => [c.status, c.body]))}`,
+        );
+        assert.equal(report.calls.at(-1)?.headers['ratelimit-remaining'], '0', on);
+        assert.equal(report.blocked.status, 402, `${on}: ${JSON.stringify(report.blocked)}`);
+        assert.deepEqual(
+          { ...(report.blocked.body as Record<string, unknown>), resets_at: undefined },
+          { error: 'upgrade_required', message: MESSAGE, upgrade_url: UPGRADE_URL, limit: scenario.limit, used: scenario.limit, period: '30d', resets_at: undefined },
+          on,
+        );
+        assert.deepEqual(report.webhooks, [200, 200], `${on}: both signed events are accepted`);
+        assert.ok(report.afterSubscribe.status >= 200 && report.afterSubscribe.status < 300, `${on}: a paid user passes: ${JSON.stringify(report.afterSubscribe)}`);
+      }
 
       // Same answers again: no byte changes, and the summary says so.
       const before = snapshotFiles(root);

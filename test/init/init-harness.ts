@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { analyzeProject } from '../../src/analyze/analyze-project.js';
 import { fixturePath } from '../helpers/fixtures.js';
+import { lanesAllowedBy, runLanePython, type PythonLane } from '../helpers/python-lanes.js';
 
 const run = promisify(execFile);
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -75,8 +77,9 @@ export interface GateReport {
 }
 
 /**
- * Runs test/init/gate_check.py with Debian's Python against a wired copy of a fixture: `limit` gated
- * calls, one more, then a signed checkout + active subscription on `webhookPath`, then one more call.
+ * Runs test/init/gate_check.py against a wired copy of a fixture on every Python lane its declared FastAPI
+ * version allows: `limit` gated calls, one more, then a signed checkout + active subscription on
+ * `webhookPath`, then one more call. Each run uses temp SQLite files of its own.
  */
 export async function runGateCheck(spec: {
   root: string;
@@ -84,7 +87,7 @@ export async function runGateCheck(spec: {
   driver?: string;
   limit: number;
   webhookPath: string;
-}): Promise<GateReport> {
+}): Promise<Array<{ lane: PythonLane; report: GateReport }>> {
   const meta = readFixtureMeta(spec.fixture);
   const folder = await mkdtemp(join(tmpdir(), 'skene-gate-spec-'));
   const specFile = join(folder, 'spec.json');
@@ -92,10 +95,13 @@ export async function runGateCheck(spec: {
     specFile,
     JSON.stringify({ root: spec.root, pythonPath: meta.pythonPath, app: meta.app, driver: spec.driver ?? spec.fixture, limit: spec.limit, webhookPath: spec.webhookPath }),
   );
-  const { stdout } = await run('/usr/bin/python3', [gateCheckScript, specFile], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PYTHONDONTWRITEBYTECODE: '1' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const lastLine = stdout.trim().split('\n').at(-1) ?? '';
-  return JSON.parse(lastLine) as GateReport;
+  const lanes = await lanesAllowedBy((await analyzeProject(spec.root)).fastapi);
+  if (lanes.length === 0) throw new Error(`no Python lane runs the FastAPI ${spec.fixture} declares`);
+  const reports: Array<{ lane: PythonLane; report: GateReport }> = [];
+  for (const lane of lanes) {
+    const stdout = await runLanePython(lane, [gateCheckScript, specFile], { env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    const lastLine = stdout.trim().split('\n').at(-1) ?? '';
+    reports.push({ lane, report: JSON.parse(lastLine) as GateReport });
+  }
+  return reports;
 }

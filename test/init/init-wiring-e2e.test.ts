@@ -34,13 +34,14 @@ test('already-wired: the gates, the install line and the webhook call are found,
   const routes = await readFile(join(root, 'notes/routes.py'), 'utf8');
   assert.equal(routes.match(/skene_gate\("notes"\)/g)?.length, 2);
 
-  const report = await runGateCheck({ root, fixture: 'already-wired', limit: 2, webhookPath: '/billing/webhook' });
-  assert.deepEqual(report.calls.map((c) => c.status), [201, 201]);
-  assert.equal(report.blocked.status, 402);
-  assert.equal((report.blocked.body as { message: string }).message, 'Free plan limit reached. Upgrade to keep writing notes.');
-  assert.equal((report.blocked.body as { upgrade_url: string }).upgrade_url, 'https://notes.example.test/upgrade');
-  assert.deepEqual(report.webhooks, [200, 200]);
-  assert.equal(report.afterSubscribe.status, 201);
+  for (const { lane, report } of await runGateCheck({ root, fixture: 'already-wired', limit: 2, webhookPath: '/billing/webhook' })) {
+    assert.deepEqual(report.calls.map((c) => c.status), [201, 201], lane.name);
+    assert.equal(report.blocked.status, 402, lane.name);
+    assert.equal((report.blocked.body as { message: string }).message, 'Free plan limit reached. Upgrade to keep writing notes.');
+    assert.equal((report.blocked.body as { upgrade_url: string }).upgrade_url, 'https://notes.example.test/upgrade');
+    assert.deepEqual(report.webhooks, [200, 200], lane.name);
+    assert.equal(report.afterSubscribe.status, 201, lane.name);
+  }
 
   const generated = snapshotFiles(root);
   const generate = await runBuiltSkene(['generate', root]);
@@ -86,12 +87,13 @@ test('routes skene cannot edit are listed with the exact lines to write; once wr
   assert.equal(second.stdout.match(/ {2}already gated$/gm)?.length, 4, second.stdout);
   assert.equal(await readFile(routesFile, 'utf8'), edited);
 
-  const report = await runGateCheck({ root, fixture: 'uneditable-route', limit: 2, webhookPath: '/skene/webhooks/stripe' });
-  assert.deepEqual(report.calls.map((c) => c.status), [200, 200]);
-  assert.equal(report.blocked.status, 402);
-  assert.equal((report.blocked.body as { message: string }).message, 'Upgrade for more jobs.');
-  assert.deepEqual(report.webhooks, [200, 200]);
-  assert.equal(report.afterSubscribe.status, 200);
+  for (const { lane, report } of await runGateCheck({ root, fixture: 'uneditable-route', limit: 2, webhookPath: '/skene/webhooks/stripe' })) {
+    assert.deepEqual(report.calls.map((c) => c.status), [200, 200], lane.name);
+    assert.equal(report.blocked.status, 402, lane.name);
+    assert.equal((report.blocked.body as { message: string }).message, 'Upgrade for more jobs.');
+    assert.deepEqual(report.webhooks, [200, 200], lane.name);
+    assert.equal(report.afterSubscribe.status, 200, lane.name);
+  }
 });
 
 test('a matching route without a user dependency gets a gate through identify(request), so it stays public', async () => {
