@@ -4,6 +4,7 @@ import type Parser from 'tree-sitter';
 import { collectServedRoutes } from './collect-served-routes.js';
 import { detectAuth } from './detect-auth.js';
 import { detectDatabase } from './detect-database.js';
+import { detectFastapiVersion } from './detect-fastapi-version.js';
 import { detectSourceRoots } from './detect-source-roots.js';
 import { discoverPythonFiles } from './discover-python-files.js';
 import { extractModuleStatements } from './extract-module-ir.js';
@@ -156,7 +157,9 @@ export async function analyzeProject(root: string, options: AnalyzeOptions = {})
 
   const interpreter = new ModuleInterpreter(irs, layout.resolve);
   const interpreted = interpreter.run();
-  const served = collectServedRoutes(interpreted.apps, interpreted.routers);
+  const fastapi = detectFastapiVersion(root, discovered.markers, interpreted.apps.map((app) => app.file), options.fastapiVersion);
+  interpreter.runStartup(fastapi.facts.semantics);
+  const served = collectServedRoutes(interpreted.apps, interpreted.routers, fastapi.facts.semantics);
   const stripe = mergeStripeFacts(stripePerFile);
   for (const webhook of stripe.webhooks) {
     const route = served.routes.find((r) => r.function === webhook.function && r.file === webhook.file);
@@ -165,7 +168,7 @@ export async function analyzeProject(root: string, options: AnalyzeOptions = {})
   const auth = detectAuth(interpreted, served.routes, interpreter);
   const database = detectDatabase(root, irs, interpreted, discovered.python, discovered.markers);
 
-  const allDiagnostics = [...diagnostics, ...interpreted.diagnostics, ...served.diagnostics].sort(
+  const allDiagnostics = [...diagnostics, ...fastapi.diagnostics, ...interpreted.diagnostics, ...served.diagnostics].sort(
     (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line),
   );
   return {
@@ -176,6 +179,7 @@ export async function analyzeProject(root: string, options: AnalyzeOptions = {})
     stripe,
     auth,
     database,
+    fastapi: fastapi.facts,
     diagnostics: allDiagnostics,
     stats,
   };

@@ -1,4 +1,4 @@
-import type { AnalysisResult, AuthDependencyFact, DatabaseFacts, SourceRef, SourceRootFact } from './types.js';
+import type { AnalysisResult, AuthDependencyFact, DatabaseFacts, FastapiFacts, SourceRef, SourceRootFact } from './types.js';
 
 /**
  * The JSON document of `skene analyze --json` (PRODUCT.md §2). It is a contract: fields are only added,
@@ -55,6 +55,8 @@ export interface AnalysisDocument {
     candidates: AuthDocument[];
   };
   database: DatabaseFacts;
+  /** The FastAPI version the project declares and the semantics the route table follows (PRODUCT.md §2). */
+  fastapi: FastapiFacts;
   diagnostics: Array<SourceRef & { severity: string; message: string }>;
   stats: { files: number; parsedFiles: number; skippedFiles: number; bytes: number };
 }
@@ -143,6 +145,11 @@ export function buildAnalysisDocument(result: AnalysisResult): AnalysisDocument 
       candidates: result.auth.candidates.map(authDocument),
     },
     database: databaseDocument(result.database),
+    fastapi: {
+      declared: result.fastapi.declared ? { spec: result.fastapi.declared.spec, file: result.fastapi.declared.file } : null,
+      semantics: { includeKeepsRouter: result.fastapi.semantics.includeKeepsRouter, lifespanHonoured: result.fastapi.semantics.lifespanHonoured },
+      assumed: result.fastapi.assumed,
+    },
     diagnostics: result.diagnostics.map((d) => ({ ...ref(d), severity: d.severity, message: d.message })),
     stats: { files: result.stats.files, parsedFiles: result.stats.parsedFiles, skippedFiles: result.stats.skippedFiles, bytes: result.stats.bytes },
   };

@@ -1,5 +1,5 @@
 import { concatStr, type RouteEntry, type RouterObj, type StrVal } from './interpret-modules.js';
-import type { AppFact, Diagnostic, RouteFact, SourceRef } from './types.js';
+import type { AppFact, Diagnostic, FastapiSemantics, RouteFact, SourceRef } from './types.js';
 
 const refKey = (ref: SourceRef): string => `${ref.file}:${ref.line}`;
 
@@ -8,8 +8,21 @@ const refKey = (ref: SourceRef): string => `${ref.file}:${ref.line}`;
  * routes at their paths; a mounted sub-app serves them under every mount path (and `app` names the
  * sub-app, whose `mountedAt` says where). Apps built by a factory that ran more than once collapse into one.
  */
-export function collectServedRoutes(appObjects: RouterObj[], routers: RouterObj[]): { apps: AppFact[]; routes: RouteFact[]; diagnostics: Diagnostic[] } {
+export function collectServedRoutes(
+  appObjects: RouterObj[],
+  routers: RouterObj[],
+  semantics: FastapiSemantics,
+): { apps: AppFact[]; routes: RouteFact[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  const served = new Map<RouterObj, ServedTable>();
+  const tableOf = (app: RouterObj): ServedTable => {
+    let table = served.get(app);
+    if (!table) {
+      table = servedTable(app, Infinity, semantics, [], diagnostics);
+      served.set(app, table);
+    }
+    return table;
+  };
   const apps = new Map<string, AppFact>();
   for (const app of appObjects) {
     const key = refKey(app);
@@ -27,7 +40,7 @@ export function collectServedRoutes(appObjects: RouterObj[], routers: RouterObj[
   }
   const mounted = new Set<string>();
   for (const parent of appObjects) {
-    for (const mount of parent.mounts) {
+    for (const mount of tableOf(parent).mounts) {
       mounted.add(refKey(mount.app));
       const fact = apps.get(refKey(mount.app))!;
       if (!fact.mountedAt.some((m) => refKey(m.app) === refKey(parent) && m.path === mount.path.v)) {
@@ -41,7 +54,8 @@ export function collectServedRoutes(appObjects: RouterObj[], routers: RouterObj[
   const unresolvedSeen = new Set<string>();
   const emit = (app: RouterObj, prefix: StrVal, stack: RouterObj[]): void => {
     if (stack.includes(app)) return;
-    for (const entry of app.routes) {
+    const table = tableOf(app);
+    for (const entry of table.routes) {
       entry.origin.copied = true;
       const path = concatStr(prefix, entry.path);
       const fact = toRouteFact(entry, path, { file: app.file, line: app.line });
@@ -72,7 +86,7 @@ export function collectServedRoutes(appObjects: RouterObj[], routers: RouterObj[
         });
       }
     }
-    for (const mount of app.mounts) emit(mount.app, concatStr(prefix, mount.path), [...stack, app]);
+    for (const mount of table.mounts) emit(mount.app, concatStr(prefix, mount.path), [...stack, app]);
   };
   const rootsSeen = new Set<string>();
   for (const app of appObjects) {
@@ -82,22 +96,28 @@ export function collectServedRoutes(appObjects: RouterObj[], routers: RouterObj[
   }
   // Sub-apps mounted only by each other (a cycle) still serve something: list them at their own paths.
   for (const app of appObjects) {
-    if (!rootsSeen.has(refKey(app)) && !appObjects.some((p) => p.mounts.some((m) => m.app === app) && !mounted.has(refKey(p)))) {
+    if (!rootsSeen.has(refKey(app)) && !appObjects.some((p) => tableOf(p).mounts.some((m) => m.app === app) && !mounted.has(refKey(p)))) {
       if (!routes.some((r) => refKey(r.app) === refKey(app))) emit(app, { v: '', unresolved: [] }, []);
     }
   }
 
+  const firstInclude = new Map<RouterObj, number>();
+  for (const parent of [...appObjects, ...routers]) {
+    for (const link of parent.includes) firstInclude.set(link.router, Math.min(firstInclude.get(link.router) ?? Infinity, link.seq));
+  }
   for (const router of routers) {
     const orphaned = router.routes.filter((r) => !r.origin.copied);
     if (orphaned.length === 0) continue;
     const name = router.variable || 'router';
-    if (router.includedAt.length > 0) {
-      for (const route of orphaned) {
+    const includedFrom = firstInclude.get(router) ?? Infinity;
+    const late = semantics.includeKeepsRouter ? [] : orphaned.filter((r) => r.seq > includedFrom);
+    if (late.length > 0) {
+      for (const route of late) {
         diagnostics.push({
           file: route.file,
           line: route.line,
           severity: 'warning',
-          message: `${route.method} ${route.localPath} is registered on \`${name}\` after it was included (${router.includedAt.map(refKey).join(', ')}); FastAPI does not serve it`,
+          message: `${route.method} ${route.path.v} is registered on \`${name}\` after it was included (${router.includedAt.map(refKey).join(', ')}); the declared FastAPI (before 0.137) does not serve it`,
         });
       }
     } else {
@@ -109,7 +129,58 @@ export function collectServedRoutes(appObjects: RouterObj[], routers: RouterObj[
       });
     }
   }
-  return { apps: [...apps.values()], routes, diagnostics };
+  const diagnosticKeys = new Set<string>();
+  const unique = diagnostics.filter((d) => {
+    const key = `${d.file}:${d.line}:${d.message}`;
+    return diagnosticKeys.has(key) ? false : (diagnosticKeys.add(key), true);
+  });
+  return { apps: [...apps.values()], routes, diagnostics: unique };
+}
+
+interface ServedTable {
+  routes: RouteEntry[];
+  mounts: Array<{ path: StrVal; app: RouterObj }>;
+}
+
+/**
+ * What a router serves when read at event `bound`: its own routes and mounts, and those of the routers it
+ * includes, each under the parent's prefix and the include's. Before FastAPI 0.137 an include copied the
+ * routes the child had at that moment (so the child is read at the include's event) and dropped its mounts;
+ * from 0.137 the parent keeps the child, so everything registered on it, at any time, is served.
+ */
+function servedTable(router: RouterObj, bound: number, semantics: FastapiSemantics, stack: RouterObj[], diagnostics: Diagnostic[]): ServedTable {
+  if (stack.includes(router)) return { routes: [], mounts: [] };
+  const live = semantics.includeKeepsRouter;
+  const inTime = (seq: number): boolean => live || seq < bound;
+  // In the order they joined this router (own registration or include), as FastAPI lists them.
+  const joined: Array<{ seq: number; routes: RouteEntry[] }> = router.routes.filter((r) => inTime(r.seq)).map((r) => ({ seq: r.seq, routes: [r] }));
+  const mounts: ServedTable['mounts'] = router.mounts.filter((m) => inTime(m.seq)).map((m) => ({ path: m.path, app: m.app }));
+  const routerDeps = router.deps.map((d) => ({ ...d, source: 'router' as const }));
+  for (const link of router.includes) {
+    if (!inTime(link.seq)) continue;
+    const child = servedTable(link.router, live ? Infinity : link.seq, semantics, [...stack, router], diagnostics);
+    const includeDeps = link.deps.map((d) => ({ ...d, source: 'include' as const }));
+    joined.push({
+      seq: link.seq,
+      routes: child.routes.map((route) => {
+        route.origin.copied = true;
+        return { ...route, path: concatStr(router.prefix, link.prefix, route.path), deps: [...routerDeps, ...includeDeps, ...route.deps] };
+      }),
+    });
+    if (live) {
+      for (const mount of child.mounts) mounts.push({ path: concatStr(router.prefix, link.prefix, mount.path), app: mount.app });
+    } else {
+      for (const mount of link.router.mounts) {
+        diagnostics.push({
+          file: mount.at.file,
+          line: mount.at.line,
+          severity: 'warning',
+          message: `the mount on \`${link.router.variable || 'router'}\` is dropped when it is included (${refKey(link.at)}) by the declared FastAPI (before 0.137)`,
+        });
+      }
+    }
+  }
+  return { routes: joined.sort((a, b) => a.seq - b.seq).flatMap((j) => j.routes), mounts };
 }
 
 function toRouteFact(entry: RouteEntry, path: StrVal, app: SourceRef): RouteFact {

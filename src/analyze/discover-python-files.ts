@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { glob } from 'tinyglobby';
+import { FASTAPI_DECLARATION_GLOBS } from './detect-fastapi-version.js';
 
 /** Folders never analyzed, whatever .gitignore says. */
 const ALWAYS_SKIPPED = [
@@ -23,7 +24,7 @@ const ALWAYS_SKIPPED = [
 export interface DiscoveredFiles {
   /** Python files, relative POSIX paths, sorted. */
   python: string[];
-  /** Other files of interest (alembic.ini, pyproject.toml, setup.cfg, setup.py), relative POSIX paths. */
+  /** Other files of interest (alembic.ini, pyproject.toml, setup.cfg, setup.py, requirements and lock files), relative POSIX paths. */
   markers: string[];
 }
 
@@ -36,7 +37,7 @@ export async function discoverPythonFiles(root: string): Promise<DiscoveredFiles
   const options = { cwd: root, ignore: ALWAYS_SKIPPED, followSymbolicLinks: false, dot: false, onlyFiles: true, expandDirectories: false };
   const [python, extra] = await Promise.all([
     glob(['**/*.py'], options),
-    glob(['**/.gitignore', '**/pyvenv.cfg', '**/alembic.ini', '**/pyproject.toml', '**/setup.cfg', '**/setup.py'], { ...options, dot: true }),
+    glob(['**/.gitignore', '**/pyvenv.cfg', '**/alembic.ini', '**/setup.cfg', '**/setup.py', ...FASTAPI_DECLARATION_GLOBS], { ...options, dot: true }),
   ]);
   const venvs = extra.filter((f) => posix.basename(f) === 'pyvenv.cfg').map((f) => posix.dirname(f));
   const gitignores = extra.filter((f) => posix.basename(f) === '.gitignore').map((f) => ({ dir: posix.dirname(f), rules: loadIgnore(join(root, f)) }));

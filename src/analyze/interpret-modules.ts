@@ -1,4 +1,4 @@
-import type { Diagnostic, RouteDependency, SourceRef, SourceSpan } from './types.js';
+import type { Diagnostic, FastapiSemantics, RouteDependency, SourceRef, SourceSpan } from './types.js';
 import { dottedName, exprText } from './extract-module-ir.js';
 import type { ClassIR, Expr, FunctionIR, ModuleIR, Span, Stmt, Target } from './python-ir.js';
 
@@ -38,6 +38,24 @@ export interface RouteEntry {
   routerVariable: string;
   /** Set once the entry was copied by an include or served by an app. */
   origin: { copied: boolean };
+  /** When it was registered, in the interpreter's order of events (see `RouterObj.includes`). */
+  seq: number;
+}
+
+/** `parent.include_router(child, prefix=..., dependencies=...)`, kept as a link and applied when the table is read. */
+export interface IncludeLink {
+  router: RouterObj;
+  prefix: StrVal;
+  deps: DepRef[];
+  at: SourceRef;
+  seq: number;
+}
+
+/** Code FastAPI runs at start-up with the app: `lifespan=`, `on_startup=[...]`, `on_event("startup")`. */
+export interface StartupHook {
+  kind: 'lifespan' | 'startup';
+  handler: Value;
+  at: SourceRef;
 }
 
 export interface RouterObj {
@@ -51,8 +69,10 @@ export interface RouterObj {
   prefix: StrVal;
   deps: DepRef[];
   routes: RouteEntry[];
-  mounts: Array<{ path: StrVal; app: RouterObj }>;
+  mounts: Array<{ path: StrVal; app: RouterObj; at: SourceRef; seq: number }>;
+  includes: IncludeLink[];
   includedAt: SourceRef[];
+  startup: StartupHook[];
 }
 
 export type Value =
@@ -72,7 +92,9 @@ export type Value =
   | { t: 'method'; target: Value; name: string }
   | { t: 'decorator'; router: RouterObj; methods: string[]; path: Expr | undefined; kw: Record<string, Expr>; span: Span; scope: Scope }
   | { t: 'scheme'; kind: SchemeKind; ext: string }
-  | { t: 'users_dep'; text: string };
+  | { t: 'users_dep'; text: string }
+  /** `app.on_event("startup")`: applied to a function, adds it to the app's start-up hooks. */
+  | { t: 'startup_decorator'; router: RouterObj };
 
 export type SchemeKind = 'oauth2' | 'api_key' | 'http_bearer' | 'http_basic' | 'fastapi_users';
 
@@ -151,6 +173,8 @@ export class ModuleInterpreter {
   private readonly sessionFactories: InterpretResult['sessionFactories'] = [];
   private readonly diagnostics: Diagnostic[] = [];
   private readonly diagnosticKeys = new Set<string>();
+  /** Orders registrations, includes and mounts, for FastAPI versions whose include copies what it sees. */
+  private clock = 0;
 
   constructor(
     irs: ModuleIR[],
@@ -179,6 +203,29 @@ export class ModuleInterpreter {
       sessionFactories: this.sessionFactories,
       diagnostics: this.diagnostics,
     };
+  }
+
+  /**
+   * Start-up, after every module is imported: FastAPI runs the app's lifespan (from 0.93) with the app, or its
+   * start-up handlers, and those of the routers it includes; routes they register are served too.
+   */
+  runStartup(semantics: FastapiSemantics): void {
+    const ran = new Set<StartupHook>();
+    for (const app of [...this.apps]) {
+      for (const hook of startupHooksOf(app, new Set())) {
+        if (ran.has(hook)) continue;
+        ran.add(hook);
+        if (hook.kind === 'lifespan' && !semantics.lifespanHonoured) {
+          this.diagnose(hook.at.file, hook.at.line, 'FastAPI(lifespan=...) is ignored by the declared FastAPI (before 0.93); routes it registers are not listed', 'info');
+          continue;
+        }
+        if (hook.handler.t !== 'func') {
+          this.diagnose(hook.at.file, hook.at.line, `could not resolve the ${hook.kind === 'lifespan' ? 'lifespan' : 'start-up handler'}; routes it registers are not listed`, 'info');
+          continue;
+        }
+        this.invoke(hook.handler, hook.kind === 'lifespan' ? [{ t: 'router', r: app }] : [], {}, hook.at.line);
+      }
+    }
   }
 
   private diagnose(file: string, line: number, message: string, severity: Diagnostic['severity'] = 'warning'): void {
@@ -362,6 +409,7 @@ export class ModuleInterpreter {
     for (let i = fn.decorators.length - 1; i >= 0; i--) {
       const decorator = this.eval(fn.decorators[i]!, scope);
       if (decorator.t === 'decorator') this.registerRoute(decorator, value, 'decorator', scope);
+      else if (decorator.t === 'startup_decorator') decorator.router.startup.push({ kind: 'startup', handler: value, at: { file: scope.mod.ir.file, line: fn.line } });
       else this.noteUnresolvedRouteDecorator(fn.decorators[i]!, decorator, fn, scope);
     }
   }
@@ -652,6 +700,11 @@ export class ModuleInterpreter {
         if (base) return { t: 'router', r: this.createRouter(base === 'FastAPI', call, scope) };
         return { t: 'inst', cls: fn.cls, mod: fn.mod };
       }
+      case 'startup_decorator': {
+        const handler = call.args[0] ? this.eval(call.args[0], scope) : unknown('');
+        fn.router.startup.push({ kind: 'startup', handler, at: { file, line: call.span.line } });
+        return handler;
+      }
       case 'decorator': {
         const target = call.args[0] ? this.eval(call.args[0], scope) : unknown('');
         this.registerRoute(fn, target, 'call', scope);
@@ -715,9 +768,17 @@ export class ModuleInterpreter {
       deps: this.depsList(call.kw.dependencies, scope),
       routes: [],
       mounts: [],
+      includes: [],
       includedAt: [],
+      startup: [],
     };
     (isApp ? this.apps : this.routers).push(router);
+    const at = { file, line: call.span.line };
+    if (isApp && call.kw.lifespan) router.startup.push({ kind: 'lifespan', handler: this.eval(call.kw.lifespan, scope), at });
+    if (call.kw.on_startup) {
+      const handlers = this.eval(call.kw.on_startup, scope);
+      for (const handler of this.iterate(handlers) ?? []) router.startup.push({ kind: 'startup', handler, at });
+    }
     return router;
   }
 
@@ -767,6 +828,15 @@ export class ModuleInterpreter {
       this.registerRoute({ t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope }, endpoint, 'add_api_route', scope);
       return { t: 'none' };
     }
+    if (name === 'on_event' || name === 'add_event_handler') {
+      const event = call.args[0] ?? call.kw.event_type;
+      const eventValue = event ? this.eval(event, scope) : undefined;
+      if (eventValue?.t !== 'str' || eventValue.s.v !== 'startup') return { t: 'none' };
+      if (name === 'on_event') return { t: 'startup_decorator', router };
+      const handlerExpr = call.args[1] ?? call.kw.func;
+      if (handlerExpr) router.startup.push({ kind: 'startup', handler: this.eval(handlerExpr, scope), at: { file: scope.mod.ir.file, line: call.span.line } });
+      return { t: 'none' };
+    }
     if (name === 'include_router') {
       const childExpr = call.args[0] ?? call.kw.router;
       const child = childExpr ? this.eval(childExpr, scope) : unknown('');
@@ -777,7 +847,7 @@ export class ModuleInterpreter {
       const appExpr = call.args[1] ?? call.kw.app;
       const sub = appExpr ? this.eval(appExpr, scope) : unknown('');
       if (sub.t === 'router' && sub.r.isApp) {
-        router.mounts.push({ path: this.evalStr(call.args[0] ?? call.kw.path, scope), app: sub.r });
+        router.mounts.push({ path: this.evalStr(call.args[0] ?? call.kw.path, scope), app: sub.r, at: { file: scope.mod.ir.file, line: call.span.line }, seq: this.clock++ });
       } else if (sub.t === 'router') {
         this.diagnose(scope.mod.ir.file, call.span.line, `mount of an APIRouter is not analyzed: ${call.text}`, 'info');
       }
@@ -890,6 +960,7 @@ export class ModuleInterpreter {
         registration: { kind, span: { file, ...decorator.span }, hasDependenciesArgument: decorator.kw.dependencies !== undefined },
         routerVariable,
         origin: { copied: false },
+        seq: this.clock++,
       });
     }
   }
@@ -901,18 +972,9 @@ export class ModuleInterpreter {
       return;
     }
     void childExpr;
-    const prefix = this.evalStr(call.kw.prefix, scope);
-    const includeDeps = this.depsList(call.kw.dependencies, scope);
-    child.r.includedAt.push({ file, line: call.span.line });
-    for (const route of child.r.routes) {
-      route.origin.copied = true;
-      parent.routes.push({
-        ...route,
-        path: concatStr(parent.prefix, prefix, route.path),
-        deps: [...parent.deps.map((d) => ({ ...d, source: 'router' as const })), ...includeDeps.map((d) => ({ ...d, source: 'include' as const })), ...route.deps],
-        origin: { copied: false },
-      });
-    }
+    const at = { file, line: call.span.line };
+    child.r.includedAt.push(at);
+    parent.includes.push({ router: child.r, prefix: this.evalStr(call.kw.prefix, scope), deps: this.depsList(call.kw.dependencies, scope), at, seq: this.clock++ });
   }
 
   private invoke(fn: Extract<Value, { t: 'func' }>, args: Value[], kw: Record<string, Value>, line: number): Value {
@@ -938,6 +1000,13 @@ export class ModuleInterpreter {
     if (annotated && (scope.returned === undefined || scope.returned.t === 'unknown')) return annotated;
     return scope.returned ?? { t: 'none' };
   }
+}
+
+/** The app's own hooks, then those of the routers it includes (FastAPI adds them to the app at include). */
+function startupHooksOf(router: RouterObj, seen: Set<RouterObj>): StartupHook[] {
+  if (seen.has(router)) return [];
+  seen.add(router);
+  return [...router.startup, ...router.includes.flatMap((link) => startupHooksOf(link.router, seen).filter((h) => h.kind === 'startup'))];
 }
 
 function dependsKind(fn: Value, expr: Expr): 'depends' | 'security' | undefined {

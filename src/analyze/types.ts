@@ -147,6 +147,23 @@ export interface SourceRootFact {
   packages: string[];
 }
 
+/** The FastAPI rules that changed between versions and that the route table depends on (PRODUCT.md §2). */
+export interface FastapiSemantics {
+  /** >= 0.137: `include_router` keeps the router: later registrations are served, `router.mount(...)` is kept. */
+  includeKeepsRouter: boolean;
+  /** >= 0.93: `FastAPI(lifespan=...)` runs; before, it is ignored. */
+  lifespanHonoured: boolean;
+}
+
+export interface FastapiFacts {
+  /** The requirement nearest the app: its version spec ('' for a bare name) and the file it is in. */
+  declared: { spec: string; file: string } | null;
+  /** The semantics of the newest version the declaration allows. */
+  semantics: FastapiSemantics;
+  /** True without a declaration or with only a lower bound: the newest FastAPI's semantics are assumed. */
+  assumed: boolean;
+}
+
 export interface AnalysisResult {
   /** Absolute path of the analyzed folder (not in the JSON document). */
   root: string;
@@ -156,6 +173,7 @@ export interface AnalysisResult {
   stripe: StripeFacts;
   auth: AuthFacts;
   database: DatabaseFacts;
+  fastapi: FastapiFacts;
   diagnostics: Diagnostic[];
   stats: { files: number; bytes: number; parsedFiles: number; skippedFiles: number };
 }
@@ -163,4 +181,6 @@ export interface AnalysisResult {
 export interface AnalyzeOptions {
   /** Called with (done, total) while files are parsed; the CLI turns it into a progress line. */
   onProgress?: (done: number, total: number) => void;
+  /** Analyze as if this FastAPI version were installed (its semantics win over the declared version's). */
+  fastapiVersion?: string;
 }

@@ -242,6 +242,8 @@ test("Starlette's app.route and add_route serve GET and HEAD", async (t) => {
   await expectServedRoutes(
     t,
     {
+      // Starlette 1.0 removed app.route: the app imports only with the older stack.
+      'requirements.txt': 'fastapi==0.92.0\n',
       'main.py': py`
         from fastapi import FastAPI
         from starlette.responses import PlainTextResponse

@@ -44,6 +44,7 @@ test('a file with a syntax error is analyzed as far as tree-sitter recovers, and
 
 test('PEP 695 generics, type aliases and `except A, B:` do not break analysis', async (t) => {
   const result = await analyzeSources(t, {
+    'requirements.txt': 'fastapi==0.92.0\n',
     'main.py': py`
       from fastapi import APIRouter, FastAPI
 
@@ -78,6 +79,7 @@ test('binary, non-UTF-8 and over-1-MiB files are skipped and named; a UTF-8 BOM 
   const row = '    "x" * 80,\n';
   const huge = `ROWS = [\n${row.repeat(Math.ceil(MAX_FILE_BYTES / row.length) + 1)}]\n`;
   const result = await analyzeSources(t, {
+    'requirements.txt': 'fastapi==0.92.0\n',
     'main.py': `\ufeff${appWithRoute('/ok')}`,
     'legacy_strings.py': latin1,
     'logo.py': binary,

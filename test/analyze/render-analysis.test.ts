@@ -116,7 +116,7 @@ test('a diagnostic renders as file:line message', () => {
 test('the JSON document has the contract fields and none of the internal ones', async (t) => {
   const result = await analyzeSaas(t);
   const document = JSON.parse(JSON.stringify(buildAnalysisDocument(result))) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(document).sort(), ['apps', 'auth', 'database', 'diagnostics', 'routes', 'schemaVersion', 'sourceRoots', 'stats', 'stripe']);
+  assert.deepEqual(Object.keys(document).sort(), ['apps', 'auth', 'database', 'diagnostics', 'fastapi', 'routes', 'schemaVersion', 'sourceRoots', 'stats', 'stripe']);
   assert.equal(document.schemaVersion, 1);
 
   const apps = document.apps as Array<Record<string, unknown>>;

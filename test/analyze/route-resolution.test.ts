@@ -302,10 +302,11 @@ test('an app factory nobody calls at import time (uvicorn --factory) is still an
   assert.equal(result.apps[0]!.variable, 'app');
 });
 
-test('routes registered on a router after it was included are not served, and are named in a diagnostic', async (t) => {
+test('before FastAPI 0.137, routes registered on a router after it was included are not served, and are named in a diagnostic', async (t) => {
   const result = await expectServedRoutes(
     t,
     {
+      'requirements.txt': 'fastapi==0.92.0\n',
       'main.py': py`
         from fastapi import APIRouter, FastAPI
 

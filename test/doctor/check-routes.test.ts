@@ -96,6 +96,7 @@ function analysisOf(routes: RouteFact[]): AnalysisResult {
     stripe: { used: false, imports: [], calls: [], webhooks: [], prices: [], checkoutUserLinks: [], apiKeyEnv: [], webhookSecretEnv: [] },
     auth: { candidates: [] },
     database: { kind: 'none', async: false },
+    fastapi: { declared: null, semantics: { includeKeepsRouter: true, lifespanHonoured: true }, assumed: true },
     diagnostics: [],
     stats: { files: 1, bytes: ROUTES_PY.length, parsedFiles: 1, skippedFiles: 0 },
   };
