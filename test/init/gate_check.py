@@ -133,6 +133,33 @@ class UneditableRoute(Driver):
         return self.client.post("/jobs/exports", headers=self.headers)
 
 
+class ModernSaas(Driver):
+    def sign_in(self):
+        answer = self.client.post("/api/v1/users/signup", json={"email": "ann@example.com"})
+        assert answer.status_code == 201, answer.text
+        self.headers = {"X-API-Key": answer.json()["api_key"]}
+        self.user_id = str(answer.json()["user_id"])
+
+    def gated_call(self):
+        self.calls += 1
+        text = "First point %d. Second point. Third point." % self.calls
+        return self.client.post("/api/v1/summaries/", json={"text": text, "sentences": 1}, headers=self.headers)
+
+
+class SqlmodelNotes(Driver):
+    def sign_in(self):
+        answer = self.client.post("/accounts/token", json={"email": "ann@example.com"})
+        assert answer.status_code == 200, answer.text
+        self.headers = {"Authorization": "Bearer " + answer.json()["access_token"]}
+        self.user_id = answer.json()["account_id"]
+        note = self.client.post("/notes/", json={"title": "Standup", "body": "ship the release today"}, headers=self.headers)
+        assert note.status_code == 201, note.text
+        self.note_id = note.json()["id"]
+
+    def gated_call(self):
+        return self.client.post("/notes/%d/transcribe" % self.note_id, headers=self.headers)
+
+
 DRIVERS = {
     "stripe-saas": StripeSaas,
     "fullstack-template": FullstackTemplate,
@@ -143,6 +170,8 @@ DRIVERS = {
     "broken-files": BrokenFiles,
     "already-wired": AlreadyWired,
     "uneditable-route": UneditableRoute,
+    "modern-saas": ModernSaas,
+    "sqlmodel-notes": SqlmodelNotes,
 }
 
 
@@ -170,6 +199,7 @@ def main():
         "DATABASE_URL": "sqlite:///%s" % os.path.join(work, "app.db"),
         "SKENE_DATABASE_URL": "sqlite:///%s" % os.path.join(work, "skene.db"),
         "TASKFLOW_DB": os.path.join(work, "taskflow.sqlite3"),
+        "NOTES_DATABASE_URL": "sqlite:///%s" % os.path.join(work, "notes.db"),
         "STRIPE_WEBHOOK_SECRET": support.WEBHOOK_SECRET,
         "SKENE_UPGRADE_URL": "https://example.test/upgrade",
     })

@@ -111,6 +111,26 @@ const SCENARIOS: Scenario[] = [
     gated: ['POST /posts/  blog/posts.py', 'POST /posts/{post_id}/publish  blog/posts.py', 'POST /posts/{post_id}/comments  blog/comments.py'],
     wired: ['blog/posts.py', 'blog/comments.py', 'blog/main.py'],
   },
+  {
+    fixture: 'modern-saas',
+    endpoint: '/api/v1/summaries/',
+    method: 'POST',
+    limit: 3,
+    runtimeDir: 'app/skene',
+    webhookPath: '/api/v1/billing/webhook',
+    gated: ['POST /api/v1/summaries/  app/api/routes/summaries.py'],
+    wired: ['app/api/routes/summaries.py', 'app/main.py', 'app/api/routes/billing.py'],
+  },
+  {
+    fixture: 'sqlmodel-notes',
+    endpoint: '/notes/*/transcribe',
+    method: 'POST',
+    limit: 2,
+    runtimeDir: 'notes/skene',
+    webhookPath: '/skene/webhooks/stripe',
+    gated: ['POST /notes/{note_id}/transcribe  notes/routes.py'],
+    wired: ['notes/routes.py', 'notes/main.py'],
+  },
 ];
 
 function initArgs(root: string, scenario: Scenario, limit = scenario.limit): string[] {
