@@ -137,7 +137,8 @@ print("sid lane: " + ", ".join(parts) + ", PostgreSQL " + pg)'
 case "${1:-}" in
   ensure)
     if ! is_fresh; then
-      exec 9>"$CACHE.lock" 2>/dev/null || { mkdir -p "$(dirname "$CACHE")"; exec 9>"$CACHE.lock"; }
+      mkdir -p "$(dirname "$CACHE")"
+      exec 9>"$CACHE.lock"
       flock 9
       is_fresh || build
     fi
