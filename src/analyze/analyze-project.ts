@@ -5,7 +5,7 @@ import { collectServedRoutes } from './collect-served-routes.js';
 import { detectAuth } from './detect-auth.js';
 import { detectDatabase } from './detect-database.js';
 import { detectFastapiVersion } from './detect-fastapi-version.js';
-import { detectSourceRoots } from './detect-source-roots.js';
+import { absoluteImportsOf, detectSourceRoots, refineSourceRoots } from './detect-source-roots.js';
 import { discoverPythonFiles } from './discover-python-files.js';
 import { extractModuleStatements } from './extract-module-ir.js';
 import { extractStripeFacts, mentionsStripe, type FileStripeFacts } from './extract-stripe-facts.js';
@@ -155,7 +155,12 @@ export async function analyzeProject(root: string, options: AnalyzeOptions = {})
   }
   options.onProgress?.(done, discovered.python.length);
 
-  const interpreter = new ModuleInterpreter(irs, layout.resolve);
+  // The imports settle what the file layout leaves open (namespace packages, apps run from inside a folder).
+  const modules = refineSourceRoots(layout, discovered.python, discovered.markers, irs.map((ir) => ({ file: ir.file, imports: absoluteImportsOf(ir.body) })));
+  if (modules !== layout) {
+    for (const ir of irs) ir.module = modules.moduleOf.get(ir.file)?.module ?? ir.module;
+  }
+  const interpreter = new ModuleInterpreter(irs, modules.resolve);
   const interpreted = interpreter.run();
   const fastapi = detectFastapiVersion(root, discovered.markers, interpreted.apps.map((app) => app.file), options.fastapiVersion);
   interpreter.runStartup(fastapi.facts.semantics);
@@ -173,7 +178,7 @@ export async function analyzeProject(root: string, options: AnalyzeOptions = {})
   );
   return {
     root,
-    sourceRoots: layout.roots,
+    sourceRoots: modules.roots,
     apps: served.apps,
     routes: served.routes,
     stripe,

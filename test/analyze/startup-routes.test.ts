@@ -1,0 +1,114 @@
+/**
+ * Routes registered at start-up (PRODUCT.md §2): FastAPI runs the app's lifespan, or its start-up handlers,
+ * before it serves; what they register counts. FastAPI's own table is read after the start-up ran.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { diagnosticsAt, expectServedRoutes, py } from './helpers.js';
+
+const PLUGIN = py`
+  from fastapi import APIRouter
+
+  router = APIRouter(prefix="/plugin")
+
+  @router.get("/status")
+  def plugin_status():
+      return {}
+
+  def register(srv):
+      srv.add_api_route("/registered", plugin_status, methods=["POST"])
+      srv.include_router(router, prefix="/ext")
+`;
+
+test('the lifespan runs with the app: what it and the helpers it calls with the app register is served', async (t) => {
+  await expectServedRoutes(
+    t,
+    {
+      'requirements.txt': 'fastapi>=0.93\n',
+      'main.py': py`
+        from contextlib import asynccontextmanager
+
+        from fastapi import FastAPI
+
+        import plugin
+
+        @asynccontextmanager
+        async def lifespan(application: FastAPI):
+            plugin.register(application)
+            yield
+            application.state.ready = False
+
+        app = FastAPI(lifespan=lifespan)
+
+        @app.get("/")
+        def index():
+            return {}
+      `,
+      'plugin.py': PLUGIN,
+    },
+    { 'main:app': ['GET /', 'GET /ext/plugin/status', 'POST /registered'] },
+    { 'main:app': 'main.py' },
+  );
+});
+
+test('on_startup=[...], @app.on_event("startup") and add_event_handler("startup", ...) run at start-up', async (t) => {
+  const result = await expectServedRoutes(
+    t,
+    {
+      'main.py': py`
+        from fastapi import FastAPI
+
+        import plugin
+
+        def load_plugins():
+            plugin.register(app)
+
+        app = FastAPI(on_startup=[load_plugins])
+
+        @app.on_event("startup")
+        def add_health():
+            app.add_api_route("/health", plugin.plugin_status)
+
+        @app.on_event("shutdown")
+        def never_served():
+            app.add_api_route("/shutdown-only", plugin.plugin_status)
+
+        def add_version():
+            app.add_api_route("/version", plugin.plugin_status)
+
+        # Starlette 1.0 keeps add_event_handler on the router only.
+        app.router.add_event_handler("startup", add_version)
+      `,
+      'plugin.py': PLUGIN,
+    },
+    { 'main:app': ['GET /ext/plugin/status', 'POST /registered', 'GET /health', 'GET /version'] },
+    { 'main:app': 'main.py' },
+  );
+  assert.deepEqual(diagnosticsAt(result, 'plugin.py'), []);
+});
+
+test('start-up handlers of an included router run with the app', async (t) => {
+  await expectServedRoutes(
+    t,
+    {
+      'main.py': py`
+        from fastapi import APIRouter, FastAPI
+
+        def add_late():
+            app.add_api_route("/late", lambda: {})
+
+        admin = APIRouter(on_startup=[add_late])
+
+        @admin.get("/admin")
+        def admin_home():
+            return {}
+
+        app = FastAPI()
+        app.include_router(admin)
+      `,
+    },
+    { 'main:app': ['GET /admin', 'GET /late'] },
+    { 'main:app': 'main.py' },
+  );
+});
