@@ -14,6 +14,11 @@ export interface CliContext {
   stdinIsTTY: boolean;
   /** Set by a command's action; `runCli` returns it. */
   exitCode: number;
+  /**
+   * Starts catching Ctrl-C (SIGINT) for a stretch of work that must finish or roll back (writing a plan):
+   * the signal aborts instead of killing the process. `release` restores the default.
+   */
+  trapInterrupt?: () => { signal: AbortSignal; release(): void };
   /** Optional replacements for interactive adapters (tests). */
   overrides?: {
     openUrl?: (url: string) => Promise<void>;
@@ -31,5 +36,11 @@ export function defaultContext(): CliContext {
     // `skene --help` several milliseconds.
     stdinIsTTY: isatty(0),
     exitCode: 0,
+    trapInterrupt: () => {
+      const controller = new AbortController();
+      const onInterrupt = (): void => controller.abort();
+      process.on('SIGINT', onInterrupt);
+      return { signal: controller.signal, release: () => void process.off('SIGINT', onInterrupt) };
+    },
   };
 }

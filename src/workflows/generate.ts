@@ -1,10 +1,12 @@
 import type { CliContext } from '../cli-context.js';
 import { SkeneError } from '../errors.js';
 import { createLogger } from '../ui/logger.js';
+import { createPrompter } from '../ui/prompts.js';
 import {
   analyzeFastapiProject,
   CONFIG_FILE,
   describeConfigProblems,
+  describeFolder,
   planLoopChanges,
   readLoopFile,
   resolveProjectFolder,
@@ -14,29 +16,43 @@ import { describeIdentifyGates, renderGatedRoutes, reviewAndApplyPlan } from './
 export interface GenerateOptions {
   dir: string;
   dryRun?: boolean;
+  /** Write without asking (the diff is still shown). */
+  yes?: boolean;
 }
 
 /**
  * After the user edited skene.config.ts: regenerates the runtime and its compiled loop, and gates the
- * routes that now match a trigger, with the same plan init uses. Asks nothing.
+ * routes that now match a trigger (and takes skene's gate off routes no step matches any more), with the
+ * same plan init uses. It edits the user's route files, so like init it shows the diff and asks; `--yes` answers.
  */
 export async function runGenerateCommand(options: GenerateOptions, ctx: CliContext): Promise<number> {
   const logger = createLogger({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const root = await resolveProjectFolder(options.dir, ctx, 'generate');
   const config = await readLoopFile(root);
   if (config.source === undefined) {
-    throw new SkeneError(`No ${CONFIG_FILE} in ${options.dir}.`, { hint: 'Run `skene init` first: it writes the loop file.' });
+    throw new SkeneError(`No ${CONFIG_FILE} in ${describeFolder(options.dir)}.`, { hint: 'Run `skene init` first: it writes the loop file.' });
   }
   if (!config.loop) {
     throw new SkeneError(describeConfigProblems(config.diagnostics), { hint: `Fix ${CONFIG_FILE}, then run skene generate again.` });
   }
   const analysis = await analyzeFastapiProject(root, options.dir, logger);
   const plan = await planLoopChanges(root, analysis, config.loop);
+  const yes = options.yes === true;
+  const prompter = createPrompter({ stdinIsTTY: ctx.stdinIsTTY, yes, env: ctx.env, override: ctx.overrides?.prompter });
   const result = await reviewAndApplyPlan(root, plan, {
     dryRun: options.dryRun === true,
     logger,
+    ctx,
+    command: `skene generate${options.dir === '.' ? '' : ` ${options.dir}`}`,
     done: `Runtime regenerated from ${CONFIG_FILE}.`,
+    ...(yes
+      ? {}
+      : {
+          confirm: (pending: number) =>
+            prompter.confirm({ message: `Write ${pending} file${pending === 1 ? '' : 's'}?`, default: true, flag: '--yes' }),
+        }),
   });
+  if (result.exitCode !== 0) return result.exitCode;
   logger.out('');
   logger.out(renderGatedRoutes(plan, logger, { dryRun: !result.applied }));
   const identifyNote = describeIdentifyGates(plan, logger);

@@ -5,6 +5,7 @@ import { readLoopConfig } from '../config/read-config.js';
 import type { NormalizedLoop } from '../config/types.js';
 import { buildLoopConfigSource } from '../config/write-config.js';
 import { SkeneError } from '../errors.js';
+import { requireWritablePlan } from '../io/apply-plan.js';
 import { buildFileChange } from '../io/read-project-file.js';
 import type { LoopPeriod } from '../sdk/loop-types.js';
 import { createLogger } from '../ui/logger.js';
@@ -14,6 +15,7 @@ import {
   analyzeFastapiProject,
   CONFIG_FILE,
   describeConfigProblems,
+  describeFolder,
   planLoopChanges,
   readLoopFile,
   resolveProjectFolder,
@@ -93,6 +95,10 @@ export async function runInitCommand(options: InitOptions, ctx: CliContext): Pro
       hint: `Fix ${CONFIG_FILE} (or move it away), then run skene init again.`,
     });
   }
+  // A read-only project fails before the questions, not after them.
+  if (options.dryRun !== true) {
+    await requireWritablePlan(root, [{ path: CONFIG_FILE, action: existing.source === undefined ? 'create' : 'update', before: existing.source, after: '' }]);
+  }
   const yes = options.yes === true;
   const prompter = createPrompter({ stdinIsTTY: ctx.stdinIsTTY, yes, env: ctx.env, override: ctx.overrides?.prompter });
   const liveTerminal = prompter.interactive && ctx.overrides?.prompter === undefined;
@@ -102,7 +108,9 @@ export async function runInitCommand(options: InitOptions, ctx: CliContext): Pro
   const result = await reviewAndApplyPlan(root, plan, {
     dryRun: options.dryRun === true,
     logger,
-    done: `skene is set up in ${options.dir}.`,
+    ctx,
+    command: `skene init${options.dir === '.' ? '' : ` ${options.dir}`}`,
+    done: `skene is set up in ${describeFolder(options.dir)}.`,
     ...(yes
       ? {}
       : {

@@ -42,6 +42,11 @@ export function describeMethods(methods: MethodSelector): string {
   return methods === '*' ? 'any method' : methods.join(', ');
 }
 
+/** The folder as a sentence names it: `.` is "the current folder" (no doubled dot at a sentence's end). */
+export function describeFolder(dir: string): string {
+  return dir === '.' || dir === './' || dir === '' ? 'the current folder' : dir;
+}
+
 /** The project folder the command was given, or a usage error when it is not a folder. */
 export async function resolveProjectFolder(dir: string, ctx: CliContext, command: string): Promise<string> {
   const root = resolve(ctx.cwd, dir);
@@ -95,7 +100,7 @@ export function excludeGeneratedRuntime(analysis: AnalysisResult): AnalysisResul
 /** Refuses a folder with no FastAPI route to gate. */
 export function requireGateableRoutes(analysis: AnalysisResult, dir: string): void {
   if (analysis.apps.length === 0 || httpRoutes(analysis).length === 0) {
-    throw new SkeneError(`No FastAPI app with routes found in ${dir}.`, {
+    throw new SkeneError(`No FastAPI app with routes found in ${describeFolder(dir)}.`, {
       hint: 'Pass the folder of a FastAPI project; `skene analyze` shows what skene sees.',
     });
   }

@@ -1,10 +1,11 @@
 import type { AnalysisResult } from '../analyze/types.js';
 import { ExitCode } from '../errors.js';
-import { applyPlan } from '../io/apply-plan.js';
+import type { CliContext } from '../cli-context.js';
+import { applyPlan, requireWritablePlan } from '../io/apply-plan.js';
 import { renderPlanDiff } from '../io/render-diff.js';
 import { renderChangeSummary, renderManualSteps } from '../io/render-summary.js';
 import type { Logger } from '../ui/logger.js';
-import { describeMethods, httpRoutes, type LoopPlan } from './plan-loop-changes.js';
+import { describeFolder, describeMethods, httpRoutes, type LoopPlan } from './plan-loop-changes.js';
 
 /** What skene found, before any question: apps, routes, Stripe, auth, database. */
 export function describeFindings(analysis: AnalysisResult, dir: string, logger: Logger): void {
@@ -23,7 +24,7 @@ export function describeFindings(analysis: AnalysisResult, dir: string, logger: 
       ].join(', ');
   const auth = analysis.auth.primary;
   const db = analysis.database;
-  logger.info(p.bold(`Found in ${dir}:`));
+  logger.info(p.bold(`Found in ${describeFolder(dir)}:`));
   logger.info(`  apps      ${apps || 'none'}`);
   logger.info(`  routes    ${routes.length} (${[...byMethod].map(([m, n]) => `${n} ${m}`).join(', ') || 'none'})`);
   logger.info(`  Stripe    ${stripeLine}`);
@@ -99,18 +100,35 @@ export function renderNextSteps(plan: LoopPlan, analysis: AnalysisResult, logger
   return [p.bold('Next steps:'), ...steps.map((s, i) => `  ${i + 1}. ${s}`)].join('\n');
 }
 
+/** The test hook that pauses between file writes (SKENE_TEST_PAUSE_BETWEEN_WRITES_MS), when set to a number. */
+function pauseBetweenWrites(env: NodeJS.ProcessEnv): number | undefined {
+  const value = Number(env.SKENE_TEST_PAUSE_BETWEEN_WRITES_MS);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
 /**
  * Shows the plan (diffs, then the edits left to the user), and unless it is a dry run, asks through
- * `confirm` (when there is something to write) and applies it. The summary comes from the same plan.
+ * `confirm` (when there is something to write) and applies it as one unit: a folder skene cannot write
+ * stops the run before the diff, and a failure or Ctrl-C while writing puts back every file written so
+ * far. The summary comes from the same plan.
  */
 export async function reviewAndApplyPlan(
   root: string,
   plan: LoopPlan,
-  options: { dryRun: boolean; logger: Logger; confirm?: (pending: number) => Promise<boolean>; done: string },
+  options: {
+    dryRun: boolean;
+    logger: Logger;
+    confirm?: (pending: number) => Promise<boolean>;
+    done: string;
+    ctx: CliContext;
+    /** The command line to re-run after a roll-back (`skene init`). */
+    command: string;
+  },
 ): Promise<{ exitCode: number; applied: boolean }> {
   const { logger } = options;
   const p = logger.palette;
   const pending = plan.changes.filter((c) => c.action !== 'skip');
+  if (!options.dryRun) await requireWritablePlan(root, plan.changes);
   if (pending.length > 0) logger.out(renderPlanDiff(plan.changes, p));
   const manual = renderManualSteps(plan.manual, p);
   if (manual) logger.out(`${pending.length > 0 ? '\n' : ''}${manual}`);
@@ -125,7 +143,17 @@ export async function reviewAndApplyPlan(
     logger.warn('Nothing was written.');
     return { exitCode: ExitCode.cancelled, applied: false };
   }
-  await applyPlan(root, plan);
+  const trap = pending.length > 0 ? options.ctx.trapInterrupt?.() : undefined;
+  try {
+    const pause = pauseBetweenWrites(options.ctx.env);
+    await applyPlan(root, plan, {
+      command: options.command,
+      ...(trap ? { signal: trap.signal } : {}),
+      ...(pause === undefined ? {} : { pauseBetweenWritesMs: pause }),
+    });
+  } finally {
+    trap?.release();
+  }
   logger.out('');
   logger.out(pending.length > 0 ? `${p.success('✓')} ${options.done}` : `${p.success('✓')} Already up to date: nothing to change.`);
   logger.out(renderChangeSummary(plan.changes, p));

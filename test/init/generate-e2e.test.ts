@@ -1,6 +1,7 @@
 /**
  * `skene generate` on the built CLI: after the user edits skene.config.ts it regenerates the runtime
- * and its compiled loop and gates the routes that now match, with no question; --dry-run writes
+ * and its compiled loop and gates the routes that now match; like init it shows the diff and asks
+ * (--yes answers; without a terminal and without --yes it exits 2 naming --yes); --dry-run writes
  * nothing; a broken or missing config is a failure with located diagnostics.
  */
 import assert from 'node:assert/strict';
@@ -31,9 +32,16 @@ test('after an edit of skene.config.ts: the compiled loop is regenerated and the
   assert.deepEqual(changedFiles(before, snapshotFiles(root)), [], '--dry-run writes nothing');
   assert.match(dryRun.stdout, /Dry run: nothing was written\./);
 
-  const result = await runBuiltSkene(['generate', root]);
+  // It edits route files, so it asks like init: without a terminal, --yes must answer.
+  const unanswered = await runBuiltSkene(['generate', root]);
+  assert.equal(unanswered.code, 2, unanswered.stderr);
+  assert.match(unanswered.stderr, /No answer for "Write \d+ files\?" and no terminal to ask on\./);
+  assert.match(unanswered.stderr, /Pass --yes\./);
+  assert.match(unanswered.stdout, /\+\+\+ b\/app\/api\/routes\/projects\.py/, 'the diff is shown before the question');
+  assert.deepEqual(changedFiles(before, snapshotFiles(root)), [], 'nothing written without an answer');
+
+  const result = await runBuiltSkene(['generate', root, '--yes']);
   assert.equal(result.code, 0, result.stderr);
-  assert.ok(!result.stderr.includes('?'), 'no question asked');
   const changed = changedFiles(before, snapshotFiles(root));
   assert.ok(changed.includes('app/skene/loop.json'), changed.join(', '));
   assert.ok(changed.includes('app/api/routes/projects.py'), changed.join(', '));
@@ -59,7 +67,7 @@ test('after an edit of skene.config.ts: the compiled loop is regenerated and the
   assert.deepEqual([compiled.steps[0]?.endpoint, compiled.steps[0]?.limits.free], ['/api/v1/*/**', 25]);
 
   const after = snapshotFiles(root);
-  const again = await runBuiltSkene(['generate', root]);
+  const again = await runBuiltSkene(['generate', root, '--yes']);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /Already up to date: nothing to change\./);
   assert.deepEqual(changedFiles(after, snapshotFiles(root)), []);
