@@ -24,6 +24,7 @@ export function compileLoop(loop: NormalizedLoop, skeneVersion: string, options:
       limits: { ...step.condition.limit },
       period: step.condition.period,
       period_seconds: step.condition.periodSeconds,
+      ...(step.condition.refund === undefined ? {} : { refund: step.condition.refund }),
       mode: step.mode,
       fail_open: step.failOpen,
       message: step.action.message,

@@ -1,4 +1,5 @@
 import type { HttpMethod } from '../analyze/types.js';
+import type { RefundPolicy } from '../sdk/loop-types.js';
 
 /**
  * Normalized loop: what the static reader returns after validation, and what compile and
@@ -14,6 +15,8 @@ export interface NormalizedStep {
     limit: Record<string, number | null>;
     period: string;
     periodSeconds: number;
+    /** Absent when the config does not say: the runtime then refunds every error (`'errors'`). */
+    refund?: RefundPolicy;
   };
   action: {
     type: 'block';
@@ -50,6 +53,8 @@ export interface CompiledLoop {
     limits: Record<string, number | null>;
     period: string;
     period_seconds: number;
+    /** Left out when the config does not set it (the runtime's default is `'errors'`), so older hashes hold. */
+    refund?: RefundPolicy;
     mode: 'enforce' | 'shadow';
     fail_open: boolean;
     message: string;

@@ -4,6 +4,7 @@ import { HTTP_METHODS, parseMethodSelector, validateEndpointGlob, type MethodSel
 import { deriveStepId, uniqueStepId } from './derive-step-id.js';
 import { parsePeriod } from './period.js';
 import { suggestName, typoDistance } from './suggest-name.js';
+import type { RefundPolicy } from '../sdk/loop-types.js';
 import type { ConfigDiagnostic, NormalizedLoop, NormalizedStep } from './types.js';
 
 /** A problem found in the loop's values, located at a node; the reader turns it into a ConfigDiagnostic. */
@@ -17,7 +18,8 @@ export interface LoopIssue {
 const TOP_KEYS = ['type', 'opinion', 'steps', 'plans', 'recovery'];
 const STEP_KEYS = ['id', 'trigger', 'condition', 'action', 'mode', 'failOpen'];
 const TRIGGER_KEYS = ['type', 'endpoint', 'method'];
-const CONDITION_KEYS = ['type', 'limit', 'period'];
+const CONDITION_KEYS = ['type', 'limit', 'period', 'refund'];
+const REFUND_POLICIES = ['errors', 'server-errors', 'never'];
 const ACTION_KEYS = ['type', 'message', 'upgradeUrl', 'upgradePrompt'];
 const PROMPT_KEYS = ['type', 'provider', 'template'];
 const PLAN_KEYS = ['prices'];
@@ -207,8 +209,16 @@ class LoopValidator {
         }
       }
     }
-    if (!type || !limit || period === undefined || periodSeconds === undefined) return undefined;
-    return { type: 'usage', limit, period, periodSeconds };
+    const refundEntry = condition.entries.get('refund');
+    let refund: RefundPolicy | undefined;
+    let refundOk = true;
+    if (refundEntry && refundEntry.value.kind !== 'undefined') {
+      refund = this.oneOf(refundEntry.value, 'refund', REFUND_POLICIES,
+        "refund is 'errors' (every status >= 400 gives the unit back), 'server-errors' (>= 500 and errors raised before the handler runs) or 'never'.") as RefundPolicy | undefined;
+      refundOk = refund !== undefined;
+    }
+    if (!type || !limit || period === undefined || periodSeconds === undefined || !refundOk) return undefined;
+    return { type: 'usage', limit, period, periodSeconds, ...(refund === undefined ? {} : { refund }) };
   }
 
   private limits(condition: ObjectValue, planNames: string[] | undefined): Record<string, number | null> | undefined {

@@ -61,7 +61,7 @@ function buildNewConfig(update: LoopUpdate): string {
   const style: Style = { quote: "'", trailingComma: true };
   const root: Record<string, Plain> = { type: 'freemium', opinion: update.opinion ?? DEFAULT_OPINION };
   if (update.plans && Object.keys(update.plans).length > 0) root.plans = plansToPlain(update.plans);
-  root.steps = [stepToPlain(update.step)];
+  root.steps = [stepToPlain(update.step, true)];
   root.recovery = { retries: update.recovery?.retries ?? 0 };
   return [
     `import { defineLoop } from ${printString('skene', style.quote)};`,
@@ -122,18 +122,19 @@ class ConfigEditor {
 
   private updateStep(root: Extract<StaticValue, { kind: 'object' }>, step: LoopStep): void {
     const stepsEntry = root.entries.get('steps');
-    const wanted = stepToPlain(step);
+    const added = stepToPlain(step, true);
     if (!stepsEntry || stepsEntry.value.kind !== 'array') {
-      if (stepsEntry) this.replace(stepsEntry.value, [wanted]);
-      else this.insertProperty(root, 'steps', [wanted]);
+      if (stepsEntry) this.replace(stepsEntry.value, [added]);
+      else this.insertProperty(root, 'steps', [added]);
       return;
     }
     const steps = stepsEntry.value;
     const index = findMatchingStep(steps.items, step);
     if (index === undefined) {
-      this.appendElement(steps, wanted);
+      this.appendElement(steps, added);
       return;
     }
+    const wanted = stepToPlain(step, false);
     const existing = steps.items[index]!;
     const { id: _id, ...rest } = wanted as Record<string, Plain>;
     const ids = effectiveStepIds(steps.items);
@@ -313,14 +314,20 @@ function sameMethods(a: MethodSelector | undefined, b: MethodSelector | undefine
 
 // --- values ------------------------------------------------------------------------------------
 
-/** A step in the config's own key order, so new steps read like the page's. */
-function stepToPlain(step: LoopStep): PlainObject {
+/** What a step written new proposes for `condition.refund`: a handler that did the work and then
+ * answered 4xx still counts (see PRODUCT.md §3). */
+export const PROPOSED_REFUND = 'server-errors';
+
+/** A step in the config's own key order, so new steps read like the page's. A new step (`isNew`) gets
+ * the proposed `condition.refund` when the update does not say; an existing one keeps its own. */
+function stepToPlain(step: LoopStep, isNew: boolean): PlainObject {
   const { trigger, condition, action } = step;
   const prompt = action.upgradePrompt;
+  const refund = condition.refund ?? (isNew ? PROPOSED_REFUND : undefined);
   return compact({
     id: step.id,
     trigger: { type: trigger.type ?? 'api', endpoint: trigger.endpoint, method: trigger.method as Plain },
-    condition: { type: condition.type ?? 'usage', limit: compact({ ...condition.limit }), period: condition.period },
+    condition: compact({ type: condition.type ?? 'usage', limit: compact({ ...condition.limit }), period: condition.period, refund }),
     action: compact({
       type: action.type ?? 'block',
       message: action.message,

@@ -29,8 +29,12 @@ export const STATIC_RUNTIME_MODULES = [
   '_async_pg.py',
   '_config.py',
   '_email.py',
+  '_connections.py',
+  '_drivers.py',
   '_gate.py',
   '_middleware.py',
+  '_plans.py',
+  '_schema.py',
   '_store.py',
   '_webhooks.py',
 ] as const;
@@ -96,15 +100,21 @@ function keepUserIdentify(rendered: string, existing: string | undefined): strin
   return rendered.replace(freshBlock, () => userBlock);
 }
 
-/** The `TABLES = (...)` DDL of the runtime store, shared with the Alembic migration. */
-export function extractTablesDdl(storeSource: string): string {
-  const match = /^TABLES = \(\n([\s\S]*?)\n\)\n/m.exec(storeSource);
-  if (!match?.[1]) throw new Error('templates/python/runtime/_store.py has no TABLES = (...) block');
-  return match[1];
+/** The runtime module that defines skene's tables; the Alembic migration loads it by its path. */
+export const SCHEMA_MODULE = '_schema.py';
+
+/** `from` → `to` as a relative POSIX path (both relative to the project folder). */
+function relativePosix(from: string, to: string): string {
+  const fromParts = from.split('/').filter((part) => part !== '' && part !== '.');
+  const toParts = to.split('/').filter((part) => part !== '' && part !== '.');
+  let shared = 0;
+  while (shared < fromParts.length && shared < toParts.length && fromParts[shared] === toParts[shared]) shared += 1;
+  return [...fromParts.slice(shared).map(() => '..'), ...toParts.slice(shared)].join('/');
 }
 
-function renderMigration(input: RuntimeBuildInput, storeTemplate: string): string {
+function renderMigration(input: RuntimeBuildInput, versionsDir: string, schemaPath: string): string {
   const down = input.alembicDownRevision ?? null;
+  const fromMigration = relativePosix(versionsDir, schemaPath);
   return renderTemplate(
     readTemplate(`python/alembic/${MIGRATION_FILE}`),
     {
@@ -113,7 +123,8 @@ function renderMigration(input: RuntimeBuildInput, storeTemplate: string): strin
       down_revision: down === null ? 'None' : pythonString(down),
       // A root revision opens its own branch, so `alembic upgrade heads` applies it beside the app's.
       branch_labels: down === null ? '("skene",)' : 'None',
-      tables: extractTablesDdl(storeTemplate),
+      schema_file: schemaPath,
+      schema_path: fromMigration.split('/').map(pythonString).join(', '),
     },
     MIGRATION_FILE,
   );
@@ -124,10 +135,8 @@ export function buildRuntimeFiles(input: RuntimeBuildInput): GeneratedFile[] {
   const dir = input.location.dir;
   const at = (name: string): string => (dir === '' ? name : `${dir}/${name}`);
   const files: GeneratedFile[] = [];
-  let storeTemplate = '';
   for (const name of STATIC_RUNTIME_MODULES) {
     const template = readTemplate(`python/runtime/${name}`);
-    if (name === '_store.py') storeTemplate = template;
     files.push({ path: at(name), content: renderTemplate(template, { version: input.version }, name), userEditable: false });
   }
   files.push({ path: at(INTEGRATION_FILE), content: renderIntegration(input), userEditable: false });
@@ -143,9 +152,10 @@ export function buildRuntimeFiles(input: RuntimeBuildInput): GeneratedFile[] {
 
   const alembic = input.analysis.database.alembic;
   if (alembic) {
+    const versionsDir = alembic.versionsDir.replace(/\/+$/, '');
     files.push({
-      path: `${alembic.versionsDir.replace(/\/+$/, '')}/${MIGRATION_FILE}`,
-      content: renderMigration(input, storeTemplate),
+      path: `${versionsDir}/${MIGRATION_FILE}`,
+      content: renderMigration(input, versionsDir, at(SCHEMA_MODULE)),
       userEditable: false,
     });
   }

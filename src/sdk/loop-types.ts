@@ -71,7 +71,16 @@ export interface UsageCondition {
   limit: UsageLimits;
   /** The window length, e.g. `'30d'`, `'12h'`, `'1w'`. */
   period: LoopPeriod;
+  /**
+   * Which error answers give the counted request back: `'errors'` (every status >= 400, the default),
+   * `'server-errors'` (>= 500, and errors raised before the handler runs: validation, auth, the app's
+   * dependencies; a handler that does the work and then answers 4xx still counts) or `'never'`.
+   */
+  refund?: RefundPolicy;
 }
+
+/** Which error answers give a counted request's quota back (see `UsageCondition.refund`). */
+export type RefundPolicy = 'errors' | 'server-errors' | 'never';
 
 /** The one upgrade email sent when a user is first blocked in a window. */
 export interface EmailUpgradePrompt {

@@ -154,3 +154,28 @@ test('canonicalJson sorts keys at every level and leaves out undefined', () => {
   assert.equal(canonicalJson({ b: 1, a: { d: [1, { z: null, y: 'x' }], c: undefined } }), '{"a":{"d":[1,{"y":"x","z":null}]},"b":1}');
   assert.equal(canonicalJson({ a: 1, b: 2 }), canonicalJson({ b: 2, a: 1 }));
 });
+
+test('condition.refund is compiled when the config sets it, and left out (older hashes hold) when not', async () => {
+  const withRefund = (refund: string): string =>
+    pageSnippet.replace(/period: '30d'/, `period: '30d', refund: '${refund}'`);
+  assert.notEqual(withRefund('never'), pageSnippet);
+  const plain = compileLoop(await loopOf(pageSnippet), '1.2.3');
+  assert.equal('refund' in plain.steps[0]!, false);
+  for (const refund of ['errors', 'server-errors', 'never'] as const) {
+    const compiled = compileLoop(await loopOf(withRefund(refund)), '1.2.3');
+    assert.equal(compiled.steps[0]!.refund, refund);
+    assert.equal(compiled.hash, expectedHash(compiled));
+    assert.notEqual(compiled.hash, plain.hash);
+  }
+});
+
+test('an unknown condition.refund is an invalid value at its place in the file', async () => {
+  const source = pageSnippet.replace(/period: '30d'/, "period: '30d', refund: 'client-errors'");
+  const result = await readLoopConfig('skene.config.ts', source);
+  assert.equal(result.loop, undefined);
+  const diagnostic = result.diagnostics.find((d) => d.code === 'invalid-value');
+  assert.ok(diagnostic, JSON.stringify(result.diagnostics));
+  assert.match(diagnostic.message, /refund must be 'errors' or 'server-errors' or 'never', not 'client-errors'/);
+  const line = source.split('\n').findIndex((text) => text.includes("'client-errors'")) + 1;
+  assert.equal(diagnostic.line, line);
+});

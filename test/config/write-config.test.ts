@@ -68,7 +68,7 @@ test('a new file in the page shape reads back with every value', async () => {
     steps: [{
       id: 'reports',
       trigger: { type: 'api', endpoint: '/api/reports/**', methods: ['POST', 'PUT'] },
-      condition: { type: 'usage', limit: { free: 5, paid: 50, pro: null }, period: '12h', periodSeconds: 43_200 },
+      condition: { type: 'usage', limit: { free: 5, paid: 50, pro: null }, period: '12h', periodSeconds: 43_200, refund: 'server-errors' },
       action: {
         type: 'block',
         message: "You've reached your free tier limit. Upgrade to continue.",

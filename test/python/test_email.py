@@ -60,7 +60,8 @@ def test_failure_is_recorded_and_never_fails_the_request(client, resend, app_db)
     block(client, 18, extra=2)
     assert wait_idle(timeout=15)
     assert len(resend.requests) == 3
-    assert events(app_db, 18) == ["limit_reached", "prompt_failed"]
+    # Recorded as failed, and kept to be tried again later in the window.
+    assert events(app_db, 18) == ["limit_reached", "prompt_failed", "prompt_pending"]
 
 
 def test_no_email_address_is_recorded_not_sent(client, resend, app_db):

@@ -70,10 +70,18 @@ def test_out_of_order_delivery_keeps_the_newest_state(client):
     assert deliver(client, canceled).status_code == 200
     assert deliver(client, active).status_code == 200
     use_up(client, 10)  # still free
-    # Of two events with the same `created`, the later received wins.
+    # Of two events with the same `created`, the lifecycle decides: an `active` delivered after the
+    # deletion of the same second does not bring the subscription back.
     again = support.stripe_event("evt_a10b", "customer.subscription.updated", support.subscription("sub_10", "cus_10", "active", user_id=10), created=now)
     assert deliver(client, again).status_code == 200
-    assert client.post("/api/reports", headers=key(10)).status_code == 200
+    assert client.post("/api/reports", headers=key(10)).status_code == 402
+    # Of two of the same lifecycle stage, the later received wins.
+    later = support.stripe_event("evt_a10c", "customer.subscription.updated", support.subscription("sub_10", "cus_10", "active", user_id=10), created=now + 1)
+    assert deliver(client, later).status_code == 200
+    trial = support.stripe_event("evt_a10d", "customer.subscription.updated", support.subscription("sub_10", "cus_10", "active", price="price_pro", user_id=10), created=now + 1)
+    assert deliver(client, trial).status_code == 200
+    response = client.post("/api/reports", headers=key(10))
+    assert response.status_code == 200 and response.headers["RateLimit-Limit"] == "10"
 
 
 def test_past_due_is_paid_only_within_the_grace_period(client):

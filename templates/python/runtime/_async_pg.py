@@ -12,14 +12,17 @@ import asyncio
 import collections
 import select
 import time
+from typing import Any, Callable, Deque, List, Optional, Sequence
 
 from psycopg2 import extensions
+
+from ._connections import MAX_CONNECTIONS
 
 UNAVAILABLE = object()
 _OPEN_RETRY_SECONDS = 5.0
 
 
-def _hand_over(waiter, conn):
+def _hand_over(waiter: asyncio.Future, conn: Optional[Any]) -> bool:
     """Gives a waiting task a connection (or None: open one, or use the threads); False if it gave up."""
     if waiter.done():
         return False
@@ -27,26 +30,41 @@ def _hand_over(waiter, conn):
     return True
 
 
-def _wake(future):
+def _wake(future: asyncio.Future) -> None:
     if not future.done():
         future.set_result(None)
 
 
 class LoopConnections(object):
-    def __init__(self, connect, size, open_in_thread, setup=lambda: ()):
-        """connect(): a new psycopg2 connection made with async_=1; open_in_thread(fn): awaits fn() on a
-        thread; setup(): the statements each new connection runs first (PREPARE ...)."""
+    """Up to MAX_CONNECTIONS psycopg2 connections in asynchronous mode, used from one event loop."""
+
+    def __init__(self, connect: Callable[[], Any], pool: Any, setup: Callable[[], Sequence[str]] = lambda: ()) -> None:
+        """connect(): a new psycopg2 connection made with async_=1; pool: the store's _connections.Pool,
+        whose threads open connections; setup(): the statements each new connection runs first (PREPARE ...)."""
         self._connect = connect
         self._setup = setup
-        self._size = size
-        self._open_in_thread = open_in_thread
-        self._idle = []
+        self._size = MAX_CONNECTIONS
+        self._pool = pool
+        self._idle: List[Any] = []
         self._open = 0
-        self._waiters = collections.deque()
-        self._loop = None
+        self._waiters: Deque[asyncio.Future] = collections.deque()
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._open_again_at = 0.0
+        self._in_flight: List[Any] = []
+        # time.monotonic() of the server's last answer on one of these connections.
+        self.last_answer = 0.0
 
-    async def run(self, sql, params):
+    def answering(self, timeout: float) -> bool:
+        """True when the server answered within `timeout` seconds, or an answer is waiting to be read."""
+        if time.monotonic() - self.last_answer < timeout:
+            return True
+        try:
+            fds = [conn.fileno() for conn in self._in_flight]
+            return bool(fds) and bool(select.select(fds, [], [], 0)[0])
+        except (OSError, ValueError):
+            return False
+
+    async def run(self, sql: str, params: Sequence[Any]) -> Any:
         """The first row of one statement (its row count when it returns none), or UNAVAILABLE: not on
         this pool's loop, or it failed; the caller then uses skene's threads."""
         loop = asyncio.get_running_loop()
@@ -57,28 +75,33 @@ class LoopConnections(object):
         conn = await self._checkout(loop)
         if conn is None:
             return UNAVAILABLE
+        self._in_flight.append(conn)
         try:
             cur = conn.cursor()
             cur.execute(sql, params)
             await _wait(loop, conn)
+            self.last_answer = time.monotonic()
             row = cur.fetchone() if cur.description is not None else cur.rowcount
             cur.close()
         except asyncio.CancelledError:
+            self._in_flight.remove(conn)
             self._discard(conn)
             raise
         except Exception:
+            self._in_flight.remove(conn)
             self._discard(conn)
             return UNAVAILABLE
+        self._in_flight.remove(conn)
         self._checkin(conn)
         return row
 
-    def _bind(self, loop):
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         # The previous loop is gone with the tasks that held its connections.
         self._loop = loop
         self._waiters.clear()
         self._open = len(self._idle)
 
-    async def _checkout(self, loop):
+    async def _checkout(self, loop: asyncio.AbstractEventLoop) -> Optional[Any]:
         """An idle connection, a new one, or one handed over by the task that used it; None: use the threads."""
         while True:
             if self._idle:
@@ -87,8 +110,13 @@ class LoopConnections(object):
                 if time.monotonic() < self._open_again_at:
                     return None
                 self._open += 1
+                opening = loop.run_in_executor(self._pool.threads(), self._pool.open, 10.0, self._open_connection)
                 try:
-                    return await self._open_in_thread(self._open_connection)
+                    return await asyncio.shield(opening)
+                except asyncio.CancelledError:
+                    # The caller's deadline passed: the connection, once open, goes to the pool.
+                    opening.add_done_callback(self._opened_late)
+                    raise
                 except Exception:
                     self._open -= 1
                     self._open_again_at = time.monotonic() + _OPEN_RETRY_SECONDS
@@ -108,10 +136,22 @@ class LoopConnections(object):
                 return conn
             # A connection was closed: this task may open the next one.
 
-    def _open_connection(self):
+    def _opened_late(self, opening: "asyncio.Future[Any]") -> None:
+        if opening.cancelled() or opening.exception() is not None:
+            self._open -= 1
+            self._wake_one()
+        else:
+            self._checkin(opening.result())
+
+    def _wake_one(self) -> None:
+        while self._waiters:
+            if _hand_over(self._waiters.popleft(), None):
+                return
+
+    def _open_connection(self, timeout: float) -> Any:
         conn = self._connect()
         try:
-            _wait_blocking(conn)
+            _wait_blocking(conn, timeout)
             for sql in self._setup():
                 cur = conn.cursor()
                 cur.execute(sql)
@@ -122,25 +162,23 @@ class LoopConnections(object):
             raise
         return conn
 
-    def _checkin(self, conn):
+    def _checkin(self, conn: Any) -> None:
         while self._waiters:
             if _hand_over(self._waiters.popleft(), conn):
                 return
         self._idle.append(conn)
 
-    def _discard(self, conn):
+    def _discard(self, conn: Any) -> None:
         self._open -= 1
         try:
             conn.close()
         except Exception:
             pass
         # A waiter may now open a connection of its own.
-        while self._waiters:
-            if _hand_over(self._waiters.popleft(), None):
-                return
+        self._wake_one()
 
 
-async def _wait(loop, conn):
+async def _wait(loop: asyncio.AbstractEventLoop, conn: Any) -> None:
     while True:
         state = conn.poll()
         if state == extensions.POLL_OK:
@@ -163,7 +201,7 @@ async def _wait(loop, conn):
             raise RuntimeError("unexpected psycopg2 poll state %r" % (state,))
 
 
-def _wait_blocking(conn, timeout=10.0):
+def _wait_blocking(conn: Any, timeout: float = 10.0) -> None:
     """poll() until done, sleeping in select(): for skene's threads only."""
     deadline = time.monotonic() + timeout
     while True:

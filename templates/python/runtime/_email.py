@@ -2,8 +2,14 @@
 """The upgrade prompt: one email per user, step and window through Resend, sent off the request path.
 
 The gate raises its 402 from a dependency, and FastAPI drops BackgroundTasks added by a dependency that
-raises, so the work goes to one daemon thread. The insert-once `limit_reached` event row in the database
-decides which process sends, so several workers never send twice.
+raises, so the work goes to a few daemon threads of skene's own. The insert-once `limit_reached` event row
+in the database decides which process sends, so several workers never send twice.
+
+Every call to Resend is bounded (SKENE_EMAIL_TIMEOUT_MS, default 5 s) and retried `recovery.retries` times
+at once. A prompt that still could not be sent stays in the database (a `prompt_pending` event) and is
+tried again later in the window (every SKENE_EMAIL_RETRY_SECONDS, default 60 s, doubling) by whichever
+worker process finds it first: claiming it is one conditional update, and the Idempotency-Key is the same
+on every try, so a user still gets one email per step and window.
 """
 import hashlib
 import html
@@ -17,26 +23,51 @@ import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from . import _config
-from ._store import StoreError, get_store
+from ._connections import StoreError
+from ._store import get_store
 
 logger = logging.getLogger("skene")
 
 DEFAULT_RESEND_BASE_URL = "https://api.resend.com"
 USER_AGENT = "skene-runtime/{{version}}"
-MAX_RETRY_SLEEP = 60.0
+WORKERS = 4
+MAX_RETRY_SLEEP = 10.0
+MAX_RETRY_INTERVAL = 6 * 3600.0
 _SUBJECT_RE = re.compile(r"^\s*<!--\s*subject:\s*(.*?)\s*-->\s*\n?", re.IGNORECASE)
 _PLACEHOLDER_RE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
-_queue = queue.Queue()
-_worker = None
+_queue: "queue.Queue[Tuple[str, tuple]]" = queue.Queue()
+_workers: List[threading.Thread] = []
 _worker_lock = threading.Lock()
-_seen = set()
+_seen: Set[Tuple[str, str, float]] = set()
 _seen_lock = threading.Lock()
+_queued_pending: Set[str] = set()
+_retry_pid = [0]
 
 
-def on_limit_reached(step, user_key, email, window_start, used, limit, resets_at):
+def _env_seconds(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    try:
+        return max(0.01, float(value)) if value else default
+    except ValueError:
+        return default
+
+
+def email_timeout() -> float:
+    """Seconds one call to Resend may take (SKENE_EMAIL_TIMEOUT_MS, default 5000)."""
+    return _env_seconds("SKENE_EMAIL_TIMEOUT_MS", 5000.0) / 1000.0
+
+
+def retry_interval() -> float:
+    """Seconds before an unsent prompt is tried again, doubling each time (SKENE_EMAIL_RETRY_SECONDS)."""
+    return _env_seconds("SKENE_EMAIL_RETRY_SECONDS", 60.0)
+
+
+def on_limit_reached(step: dict, user_key: str, email: Optional[str], window_start: float, used: int,
+                     limit: Optional[int], resets_at: float) -> None:
     """Called by the gate when it blocks; records the event and sends the prompt once, in the background."""
     key = (step["id"], user_key, window_start)
     with _seen_lock:
@@ -45,32 +76,40 @@ def on_limit_reached(step, user_key, email, window_start, used, limit, resets_at
         if len(_seen) > 50000:
             _seen.clear()
         _seen.add(key)
-    _start_worker()
-    _queue.put((step, user_key, email, window_start, used, limit, resets_at))
+    _start_workers()
+    _queue.put(("reached", (step, user_key, email, window_start, used, limit, resets_at)))
 
 
-def _start_worker():
-    global _worker
-    if _worker is not None and _worker.is_alive():
+def _start_workers() -> None:
+    if len(_workers) == WORKERS and all(worker.is_alive() for worker in _workers):
         return
     with _worker_lock:
-        if _worker is None or not _worker.is_alive():
-            _worker = threading.Thread(target=_run_worker, name="skene-email", daemon=True)
-            _worker.start()
+        _workers[:] = [worker for worker in _workers if worker.is_alive()]
+        while len(_workers) < WORKERS:
+            worker = threading.Thread(target=_run_worker, name="skene-email-%d" % len(_workers), daemon=True)
+            worker.start()
+            _workers.append(worker)
 
 
-def _run_worker():
+def _run_worker() -> None:
     while True:
-        job = _queue.get()
+        kind, job = _queue.get()
         try:
-            process_limit_reached(*job)
+            if kind == "reached":
+                process_limit_reached(*job)
+            else:
+                try:
+                    send_pending(*job)
+                finally:
+                    with _seen_lock:
+                        _queued_pending.discard(job[0])
         except Exception:
-            logger.exception("skene: handling a reached limit failed")
+            logger.exception("skene: handling an upgrade prompt failed")
         finally:
             _queue.task_done()
 
 
-def wait_idle(timeout=10.0):
+def wait_idle(timeout: float = 10.0) -> bool:
     """Blocks until queued prompts are handled (for tests and graceful shutdown)."""
     deadline = time.monotonic() + timeout
     while _queue.unfinished_tasks and time.monotonic() < deadline:
@@ -78,49 +117,131 @@ def wait_idle(timeout=10.0):
     return _queue.unfinished_tasks == 0
 
 
-def _window_tag(window_start):
+def ensure_retries() -> None:
+    """Starts this process's look for unsent prompts, once per process (cheap to call on every request)."""
+    if _retry_pid[0] == os.getpid():
+        return
+    with _worker_lock:
+        if _retry_pid[0] == os.getpid():
+            return
+        _retry_pid[0] = os.getpid()
+    if any(step.get("upgrade_prompt") for step in _config.STEPS.values()):
+        threading.Thread(target=_retry_loop, name="skene-email-retries", daemon=True).start()
+
+
+def _retry_loop() -> None:
+    while True:
+        time.sleep(retry_interval())
+        try:
+            queue_due_prompts()
+        except StoreError as exc:
+            logger.warning("skene: cannot look for unsent upgrade prompts: %s", exc)
+        except Exception:
+            logger.exception("skene: looking for unsent upgrade prompts failed")
+
+
+def queue_due_prompts(now: Optional[float] = None) -> int:
+    """Queues every unsent prompt whose next try is due; returns how many."""
+    now = time.time() if now is None else now
+    queued = 0
+    for dedupe_key, step_id, user_key, window_start, detail in get_store().events_of_kind("prompt_pending"):
+        try:
+            due = float(json.loads(detail or "{}").get("next_at", 0)) <= now
+        except (ValueError, TypeError, AttributeError):
+            due = True
+        with _seen_lock:
+            if not due or dedupe_key in _queued_pending:
+                continue
+            _queued_pending.add(dedupe_key)
+        _start_workers()
+        _queue.put(("pending", (dedupe_key, step_id, user_key, window_start, detail)))
+        queued += 1
+    return queued
+
+
+def _window_tag(window_start: float) -> str:
     return "%.6f" % window_start
 
 
-def process_limit_reached(step, user_key, email, window_start, used, limit, resets_at):
+def _event_key(kind: str, step_id: str, user_key: str, window_start: float) -> str:
+    return "%s:%s:%s:%s" % (kind, step_id, user_key, _window_tag(window_start))
+
+
+def _record(kind: str, step_id: str, user_key: str, window_start: float, info: Dict[str, Any]) -> None:
+    try:
+        get_store().record_event(kind, _event_key(kind, step_id, user_key, window_start), step_id, user_key, window_start, json.dumps(info))
+    except StoreError as exc:
+        logger.error("skene: cannot record %s for user %s: %s", kind, user_key, exc)
+
+
+def process_limit_reached(step: dict, user_key: str, email: Optional[str], window_start: float, used: int,
+                          limit: Optional[int], resets_at: float) -> None:
     store = get_store()
-    tag = _window_tag(window_start)
     step_id = step["id"]
     detail = json.dumps({"used": used, "limit": limit, "mode": step.get("mode", "enforce")})
-    first = store.record_event("limit_reached", "limit_reached:%s:%s:%s" % (step_id, user_key, tag), step_id, user_key, window_start, detail)
+    first = store.record_event("limit_reached", _event_key("limit_reached", step_id, user_key, window_start), step_id, user_key, window_start, detail)
     if not first or step.get("mode") == "shadow" or not step.get("upgrade_prompt"):
         return
-
-    def record(kind, info):
-        try:
-            store.record_event(kind, "%s:%s:%s:%s" % (kind, step_id, user_key, tag), step_id, user_key, window_start, json.dumps(info))
-        except StoreError as exc:
-            logger.error("skene: cannot record %s for user %s: %s", kind, user_key, exc)
-
-    api_key = os.environ.get("RESEND_API_KEY")
-    sender = os.environ.get("SKENE_EMAIL_FROM")
-    missing = [name for name, value in (("an email address", email), ("RESEND_API_KEY", api_key), ("SKENE_EMAIL_FROM", sender)) if not value]
+    missing = [name for name, value in (("an email address", email), ("RESEND_API_KEY", os.environ.get("RESEND_API_KEY")),
+                                        ("SKENE_EMAIL_FROM", os.environ.get("SKENE_EMAIL_FROM"))) if not value]
     if missing:
         logger.warning("skene: no upgrade email for user %s on %s: missing %s", user_key, step_id, ", ".join(missing))
-        record("prompt_skipped", {"missing": missing})
+        _record("prompt_skipped", step_id, user_key, window_start, {"missing": missing})
         return
+    pending = json.dumps({"email": email, "used": used, "limit": limit, "resets_at": resets_at, "tries": 0, "next_at": 0})
+    pending_key = _event_key("prompt_pending", step_id, user_key, window_start)
+    if store.record_event("prompt_pending", pending_key, step_id, user_key, window_start, pending):
+        send_pending(pending_key, step_id, user_key, window_start, pending)
+
+
+def _round_bound(retries: int) -> float:
+    """How long one round of tries can take at most: each call's timeout and the sleeps between them."""
+    return (retries + 1) * email_timeout() + retries * MAX_RETRY_SLEEP + 1.0
+
+
+def send_pending(dedupe_key: str, step_id: str, user_key: str, window_start: float, detail: str) -> bool:
+    """Claims one unsent prompt (if it is still as read and due) and tries to send it; True when sent."""
+    store = get_store()
+    step = _config.STEPS.get(step_id)
+    info = json.loads(detail or "{}")
+    now = time.time()
+    if step is None or float(info.get("next_at", 0)) > now:
+        return False
+    tries = int(info.get("tries", 0)) + 1
+    # Claimed until this round is surely over: no other worker takes it meanwhile.
+    claimed = json.dumps(dict(info, tries=tries, next_at=now + _round_bound(_config.RETRIES)))
+    if not store.replace_event_detail(dedupe_key, detail, claimed):
+        return False
+    api_key = os.environ.get("RESEND_API_KEY") or ""
+    sender = os.environ.get("SKENE_EMAIL_FROM") or ""
     try:
-        subject, body = render_email(step, used, limit, resets_at)
+        subject, body = render_email(step, int(info.get("used", 0)), info.get("limit"), float(info.get("resets_at", now)))
     except Exception as exc:
         logger.error("skene: cannot render the upgrade email for %s: %s", step_id, exc)
-        record("prompt_failed", {"error": "template: %s" % exc})
-        return
-    payload = {"from": sender, "to": [email], "subject": subject, "html": body}
+        _record("prompt_failed", step_id, user_key, window_start, {"error": "template: %s" % exc})
+        store.delete_event(dedupe_key)
+        return False
+    payload = {"from": sender, "to": [info.get("email")], "subject": subject, "html": body}
+    tag = _window_tag(window_start)
     idempotency_key = "skene-" + hashlib.sha256(("%s|%s|%s" % (step_id, user_key, tag)).encode("utf-8")).hexdigest()[:40]
-    ok, info = send_with_retries(payload, api_key, idempotency_key, _config.RETRIES)
+    ok, result = send_with_retries(payload, api_key, idempotency_key, _config.RETRIES)
     if ok:
-        record("prompt_sent", info)
+        _record("prompt_sent", step_id, user_key, window_start, dict(result, tries=tries))
+        store.delete_event(dedupe_key)
+        return True
+    later = time.time() + min(MAX_RETRY_INTERVAL, retry_interval() * (2 ** (tries - 1)))
+    final = result.get("permanent") or later >= float(info.get("resets_at", 0))
+    logger.error("skene: upgrade email to user %s failed (%s): %s", user_key,
+                 "not tried again" if final else "tried again later", result.get("error"))
+    _record("prompt_failed", step_id, user_key, window_start, result)
+    if final:
+        store.delete_event(dedupe_key)
     else:
-        logger.error("skene: upgrade email to user %s failed: %s", user_key, info.get("error"))
-        record("prompt_failed", info)
+        store.replace_event_detail(dedupe_key, claimed, json.dumps(dict(info, tries=tries, next_at=later)))
+    return False
 
 
-def render_email(step, used, limit, resets_at):
+def render_email(step: dict, used: int, limit: Optional[int], resets_at: float) -> Tuple[str, str]:
     template = (step.get("upgrade_prompt") or {}).get("template") or "upgrade_prompt"
     with open(os.path.join(_config.EMAILS_DIR, template + ".html"), "r", encoding="utf-8") as handle:
         text = handle.read()
@@ -141,10 +262,12 @@ def render_email(step, used, limit, resets_at):
     return subject, body
 
 
-def send_with_retries(payload, api_key, idempotency_key, retries):
+def send_with_retries(payload: Dict[str, Any], api_key: str, idempotency_key: str, retries: int) -> Tuple[bool, Dict[str, Any]]:
+    """POSTs the email to Resend, retrying `retries` times on 429, 5xx and network errors, each call bounded
+    by email_timeout(). (ok, info); info["permanent"] is True for an answer a retry would not change."""
     base = (os.environ.get("SKENE_RESEND_BASE_URL") or DEFAULT_RESEND_BASE_URL).rstrip("/")
     data = json.dumps(payload).encode("utf-8")
-    attempts = []
+    attempts: List[Any] = []
     for attempt in range(retries + 1):
         request = urllib.request.Request(
             base + "/emails",
@@ -159,7 +282,7 @@ def send_with_retries(payload, api_key, idempotency_key, retries):
         )
         wait = min(MAX_RETRY_SLEEP, 0.5 * (2 ** attempt))
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:
+            with urllib.request.urlopen(request, timeout=email_timeout()) as response:
                 answer = json.loads(response.read().decode("utf-8") or "{}")
                 return True, {"id": answer.get("id"), "attempts": attempt + 1}
         except urllib.error.HTTPError as exc:
@@ -167,7 +290,7 @@ def send_with_retries(payload, api_key, idempotency_key, retries):
             if exc.code == 429:
                 wait = _retry_after(exc.headers.get("Retry-After"), wait)
             elif exc.code < 500:
-                return False, {"error": "HTTP %d" % exc.code, "attempts": attempt + 1}
+                return False, {"error": "HTTP %d" % exc.code, "attempts": attempt + 1, "permanent": True}
         except (urllib.error.URLError, OSError, ValueError) as exc:
             attempts.append(str(exc))
         if attempt < retries:
@@ -175,8 +298,8 @@ def send_with_retries(payload, api_key, idempotency_key, retries):
     return False, {"error": "gave up after %d attempts: %s" % (len(attempts), attempts[-1] if attempts else "?"), "attempts": len(attempts)}
 
 
-def _retry_after(value, default):
+def _retry_after(value: Optional[str], default: float) -> float:
     try:
-        return max(0.0, min(MAX_RETRY_SLEEP, float(value)))
+        return max(0.0, min(MAX_RETRY_SLEEP, float(value or "")))
     except (TypeError, ValueError):
         return default

@@ -5,35 +5,44 @@ A dependency rather than a path-matching middleware: the step is bound where the
 runtime path matching, which breaks with include_router prefixes on newer FastAPI), and it can declare the
 app's own auth dependency so FastAPI resolves the user once per request and the app's 401 comes first.
 The middleware installed by install(app) then refunds quota on error responses and adds RateLimit headers.
+A store fault never reaches the app: the step fails open (the request passes, the outage is logged at most
+once a minute) or closed (503), as configured.
 """
 import inspect
 import logging
 import os
-import threading
-import time
 from datetime import datetime, timezone
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from fastapi import Depends, HTTPException, Request, Security
 
 from . import _config
 from . import _email
 from . import _integration
-from ._store import StoreError, get_store
+from ._connections import log_outage
+from ._store import Outcome, get_store
 
 from typing import Annotated, get_args, get_origin
 
 logger = logging.getLogger("skene")
 
 SCOPE_KEY = "skene.gates"
-_OUTAGE_LOG_INTERVAL = 60.0
-_last_outage_log = [0.0]
-_outage_lock = threading.Lock()
+
+
+class RequestGates(list):
+    """The GateStates of one request (scope[SCOPE_KEY]), and whether its handler body has started."""
+
+    __slots__ = ("handler_started",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handler_started = False
 
 
 class SkeneHTTPError(HTTPException):
     """An HTTP error whose body is `body` as-is (flat JSON) once install(app) registered the handler."""
 
-    def __init__(self, status_code, body, headers=None):
+    def __init__(self, status_code: int, body: dict, headers: Optional[dict] = None) -> None:
         super().__init__(status_code=status_code, detail=body, headers=headers)
         self.body = body
 
@@ -47,7 +56,7 @@ class GateState(object):
 
     __slots__ = ("step", "user_key", "counted", "refunded", "limit", "used", "window_start")
 
-    def __init__(self, step, user_key, outcome):
+    def __init__(self, step: dict, user_key: str, outcome: Outcome) -> None:
         self.step = step
         self.user_key = user_key
         self.counted = outcome.counted
@@ -56,20 +65,11 @@ class GateState(object):
         self.used = outcome.used
         self.window_start = outcome.window_start
 
-    def resets_at(self):
+    def resets_at(self) -> float:
         return self.window_start + float(self.step["period_seconds"])
 
 
-def log_store_outage(exc):
-    now = time.monotonic()
-    with _outage_lock:
-        if now - _last_outage_log[0] < _OUTAGE_LOG_INTERVAL and _last_outage_log[0]:
-            return
-        _last_outage_log[0] = now
-    logger.error("skene: usage store unavailable, %s", exc)
-
-
-def _field(user, *names):
+def _field(user: Any, *names: str) -> Any:
     for name in names:
         value = user.get(name) if isinstance(user, dict) else getattr(user, name, None)
         if value is not None:
@@ -77,7 +77,7 @@ def _field(user, *names):
     return None
 
 
-def identity_of(user):
+def identity_of(user: Any) -> Optional[Tuple[str, Optional[str]]]:
     """(user_key, email) from the app's user object or dict, or a plain id; None when anonymous."""
     if user is None or user is False:
         return None
@@ -90,7 +90,7 @@ def identity_of(user):
     return str(user_id), (str(email) if email else None)
 
 
-def _auth_dependency(auth):
+def _auth_dependency(auth: Any) -> Tuple[Optional[Callable[..., Any]], Optional[List[str]]]:
     """The callable and scopes behind `auth`: a plain dependency or an Annotated[X, Depends(f)] alias."""
     if auth is None:
         return None, None
@@ -103,15 +103,15 @@ def _auth_dependency(auth):
     return auth, None
 
 
-def _upgrade_url(step):
+def _upgrade_url(step: dict) -> Optional[str]:
     return step.get("upgrade_url") or os.environ.get("SKENE_UPGRADE_URL")
 
 
-def _iso(timestamp):
+def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def upgrade_body(step, state):
+def upgrade_body(step: dict, state: GateState) -> dict:
     return {
         "error": "upgrade_required",
         "message": step["message"],
@@ -123,7 +123,7 @@ def upgrade_body(step, state):
     }
 
 
-def _passthrough(step_id):
+def _passthrough(step_id: str) -> Callable[[], Any]:
     async def skene_gate_unknown_step():
         return None
 
@@ -131,7 +131,7 @@ def _passthrough(step_id):
     return skene_gate_unknown_step
 
 
-def gate(step_id, auth=None, scopes=None, identify=False):
+def gate(step_id: str, auth: Any = None, scopes: Optional[Sequence[str]] = None, identify: bool = False) -> Callable[..., Any]:
     """A dependency for `dependencies=[Depends(gate("step-id"))]`.
 
     `auth` is the route's own user dependency when it differs from the project's (or an Annotated alias of
@@ -148,7 +148,7 @@ def gate(step_id, auth=None, scopes=None, identify=False):
         dependency = _integration.auth_dependency()
     scopes = scopes if scopes is not None else alias_scopes
 
-    async def check(request, user):
+    async def check(request: Request, user: Any) -> None:
         if methods is not None and request.method not in methods:
             return
         identity = identity_of(user)
@@ -178,12 +178,12 @@ def gate(step_id, auth=None, scopes=None, identify=False):
     return skene_gate
 
 
-async def _enforce(request, step, identity):
+async def _enforce(request: Request, step: dict, identity: Tuple[str, Optional[str]]) -> None:
     user_key, email = identity
     try:
         outcome = await get_store().consume_async(step, user_key)
-    except StoreError as exc:
-        log_store_outage(exc)
+    except Exception as exc:  # StoreError, and anything else the store did not expect: never the app's 500
+        log_outage(exc)
         if step.get("fail_open", True):
             return
         raise SkeneHTTPError(
@@ -197,7 +197,10 @@ async def _enforce(request, step, identity):
         holder.append(state)
     if outcome.allowed:
         return
-    _email.on_limit_reached(step, user_key, email, state.window_start, state.used, state.limit, state.resets_at())
+    try:
+        _email.on_limit_reached(step, user_key, email, state.window_start, state.used, state.limit, state.resets_at())
+    except Exception:
+        logger.exception("skene: cannot queue the upgrade prompt for user %s", user_key)
     if step.get("mode") == "shadow":
         return
     raise UpgradeRequired(402, upgrade_body(step, state))
