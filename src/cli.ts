@@ -6,6 +6,7 @@ import { generateCommand } from './commands/generate.js';
 import { initCommand } from './commands/init.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
+import { verifyCommand } from './commands/verify.js';
 import { whoamiCommand } from './commands/whoami.js';
 import { ExitCode, SkeneError } from './errors.js';
 import { createLogger } from './ui/logger.js';
@@ -36,6 +37,7 @@ export function buildProgram(ctx: CliContext): Command {
     initCommand(ctx),
     generateCommand(ctx),
     doctorCommand(ctx),
+    verifyCommand(ctx),
   ]) {
     program.addCommand(command);
   }
