@@ -13,6 +13,7 @@ import { planRuntimeLocation, type RuntimeLocation } from '../generate/runtime-l
 import { buildProjectWiring, type WiringResult } from '../generate/wire-project.js';
 import type { ChangePlan, FileChange } from '../io/file-change.js';
 import { buildFileChange, listProjectFiles, readProjectFile } from '../io/read-project-file.js';
+import { planGateTests } from './plan-gate-tests.js';
 import type { Logger } from '../ui/logger.js';
 import { skeneVersion } from '../version.js';
 
@@ -189,9 +190,16 @@ export async function planLoopChanges(root: string, analysis: AnalysisResult, lo
     const text = await readProjectFile(root, file);
     if (text !== undefined) files.set(file, text);
   }
-  const wiring = buildProjectWiring({ analysis, steps, runtimeModule: location.module, files });
+  // Route files holding a gate: a gate whose step no longer matches its route is taken off in the same plan.
+  for (const file of new Set(routes.map((r) => r.registration.span.file))) {
+    if (files.has(file)) continue;
+    const text = await readProjectFile(root, file);
+    if (text?.includes('skene_gate')) files.set(file, text);
+  }
+  const wiring = buildProjectWiring({ analysis, steps, routes, runtimeModule: location.module, files });
   for (const file of wiring.files) {
     changes.push(buildFileChange(file.path, file.before, file.after, { kind: 'wiring', reason: file.reasons.join('; ') || undefined }));
   }
+  changes.push(await planGateTests(root, analysis, location, loop.steps.map((step) => step.id), wiring.gated));
   return { changes, manual: wiring.manual, loop, wiring, location };
 }
