@@ -1,16 +1,12 @@
 import type Parser from 'tree-sitter';
+import { HTTP_METHOD_DECORATORS, mayRunRouterCode, moduleRouterNames } from './fastapi-router-api.js';
 import type { ClassIR, Expr, FunctionIR, Param, Span, Stmt, Target } from './python-ir.js';
 
 type Cursor = Parser.TreeCursor;
 
-/**
- * A function body is converted statement by statement only when it may register routes, build apps or
- * routers, or pass one along to a helper. Handler bodies, the bulk of a real codebase, are skipped:
- * walking them node by node would cost more than parsing them.
- */
-const RELEVANT_BODY =
-  /\b(?:include_router|FastAPI|APIRouter|mount|add_api_route|add_api_websocket_route|api_route|websocket|websocket_route)\b|@\s*[\w.]+\.(?:get|post|put|patch|delete|options|head|trace)\s*\(|\breturn\s+(?:app|router|application|api_router)\b|\b(?:app|router|application|api_router)\s*[,)]/;
-const RELEVANT_PARAMS = /\b(?:app|application|router|api_router|api|parent|FastAPI|APIRouter)\b/;
+// A function body is converted statement by statement only when it may register routes, build apps or
+// routers, or pass one along (fastapi-router-api.ts says which calls count). Handler bodies, the bulk of
+// a real codebase, are skipped: walking them node by node would cost more than parsing them.
 const MAX_EXPR_TEXT = 4000;
 
 export function spanOf(node: Parser.SyntaxNode): Span {
@@ -31,6 +27,8 @@ interface Walk {
   source: string;
   /** Offset of the first character of each line. */
   lineStarts: number[];
+  /** Names the module binds to a new app or router (a function that passes one on is converted). */
+  moduleRouters: string[];
 }
 
 // Names and named-ness by type id, and field names by field id, learnt from the cursor the first time an
@@ -124,7 +122,7 @@ function spanAt(w: Walk, start: number, end: number): Span {
 
 /** Converts a module's statements; `source` is the text the tree was parsed from (node indices index it). */
 export function extractModuleStatements(tree: Parser.Tree, source: string): Stmt[] {
-  return convertBlock({ cursor: tree.walk(), source, lineStarts: lineStartsOf(source) });
+  return convertBlock({ cursor: tree.walk(), source, lineStarts: lineStartsOf(source), moduleRouters: moduleRouterNames(source) });
 }
 
 function convertBlock(w: Walk): Stmt[] {
@@ -386,8 +384,9 @@ function convertFunction(w: Walk, decorators: Expr[]): FunctionIR {
         const bodyStart = cursor.startIndex;
         const bodyText = w.source.slice(bodyStart, cursor.endIndex);
         const paramsSource = paramsText ?? '';
-        const returnsRouter = returns !== undefined && /\b(?:APIRouter|FastAPI|Starlette)\b/.test(returns);
-        if (RELEVANT_BODY.test(bodyText) || RELEVANT_PARAMS.test(paramsSource) || returnsRouter) body = convertBlock(w);
+        // A route handler runs per request, never at import or start-up: its body cannot register routes.
+        const isHandler = decorators.some(isRouteDecorator);
+        if (!isHandler && mayRunRouterCode(bodyText, params.map((p) => p.name), returns, w.moduleRouters)) body = convertBlock(w);
         else body = convertPlainReturns(w, bodyText, bodyStart);
         // Dependencies (auth, sessions) are recognised later; what they return is read from the text here.
         if (/\b(?:Depends|Security)\b|current_user|_user\b|get_db|session/i.test(paramsSource) || /current_user|get_user|authenticate|get_db|get_session/i.test(name ?? '')) {
@@ -399,6 +398,13 @@ function convertFunction(w: Walk, decorators: Expr[]): FunctionIR {
   }
   return { name: name ?? '<anonymous>', line, isAsync, decorators, params, returns, body, bodyFacts };
 }
+
+/** `@router.get("/x")`, `@app.websocket("/ws")`: a decorator that makes the function a route's endpoint. */
+function isRouteDecorator(decorator: Expr): boolean {
+  return decorator.k === 'call' && decorator.fn.k === 'attr' && ROUTE_DECORATORS.has(decorator.fn.name);
+}
+
+const ROUTE_DECORATORS: ReadonlySet<string> = new Set([...HTTP_METHOD_DECORATORS, 'api_route', 'route', 'websocket', 'websocket_route']);
 
 /**
  * For a skipped body, its top-level `return name` / `return call(...)` / `return a.b` statements only, so

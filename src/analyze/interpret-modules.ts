@@ -1,5 +1,6 @@
 import type { Diagnostic, FastapiSemantics, RouteDependency, SourceRef, SourceSpan } from './types.js';
 import { dottedName, exprText } from './extract-module-ir.js';
+import { HTTP_METHOD_SET, ROUTER_METHOD_SET } from './fastapi-router-api.js';
 import type { ClassIR, Expr, FunctionIR, ModuleIR, Span, Stmt, Target } from './python-ir.js';
 
 /**
@@ -137,7 +138,7 @@ export interface InterpretResult {
   diagnostics: Diagnostic[];
 }
 
-const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'trace']);
+const HTTP_METHODS = HTTP_METHOD_SET;
 const SCHEME_CLASSES: Record<string, SchemeKind> = {
   OAuth2PasswordBearer: 'oauth2',
   OAuth2AuthorizationCodeBearer: 'oauth2',
@@ -806,7 +807,8 @@ export class ModuleInterpreter {
       if (name === 'current_user') return { t: 'users_dep', text: call.text };
       return unknown(call.text);
     }
-    if (target.t !== 'router') return unknown(call.text);
+    // Only the calls fastapi-router-api.ts lists are interpreted: the extractor converts bodies by that list.
+    if (target.t !== 'router' || !ROUTER_METHOD_SET.has(name)) return unknown(call.text);
     const router = target.r;
     const lower = name.toLowerCase();
     const pathExpr = call.args[0] ?? call.kw.path;

@@ -1,0 +1,62 @@
+/**
+ * The one list of the FastAPI/Starlette calls the interpreter implements (interpret-modules.ts dispatches on
+ * these names, and nothing else). Which function bodies are converted to statements follows from it: a body
+ * is converted when it may make one of these calls, or hand its own arguments (a router, an app) to code
+ * that does; never from what its parameters or the project's variables are called.
+ */
+
+/** `@router.get("/x")`: method decorators, one HTTP method each. */
+export const HTTP_METHOD_DECORATORS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'trace'] as const;
+
+/** The other methods of an app or router the interpreter understands. */
+export const ROUTER_METHODS = [
+  'api_route',
+  'route',
+  'websocket',
+  'websocket_route',
+  'add_route',
+  'add_api_route',
+  'add_api_websocket_route',
+  'add_websocket_route',
+  'include_router',
+  'mount',
+  'on_event',
+  'add_event_handler',
+] as const;
+
+/** Classes whose instances are apps or routers. */
+export const ROUTER_CLASSES = ['FastAPI', 'APIRouter', 'Starlette'] as const;
+
+export const HTTP_METHOD_SET: ReadonlySet<string> = new Set(HTTP_METHOD_DECORATORS);
+export const ROUTER_METHOD_SET: ReadonlySet<string> = new Set([...HTTP_METHOD_DECORATORS, ...ROUTER_METHODS]);
+
+/**
+ * `@x.get(` (an HTTP method registers only as a decorator, or called with the handler: `x.get("/")(fn)`),
+ * `.include_router(` and the other router methods, `FastAPI(`/`APIRouter(`.
+ */
+const ROUTER_CALL = new RegExp(
+  `@\\s*[\\w.]+\\.(?:${HTTP_METHOD_DECORATORS.join('|')})\\s*\\(|\\.\\s*(?:${HTTP_METHOD_DECORATORS.join('|')})\\s*\\([^()]*\\)\\s*\\(|\\.\\s*(?:${ROUTER_METHODS.join('|')})\\s*\\(|\\b(?:${ROUTER_CLASSES.join('|')})\\s*\\(`,
+);
+const ROUTER_TYPE = new RegExp(`\\b(?:${ROUTER_CLASSES.join('|')})\\b`);
+
+const escapeName = (name: string): string => name.replace(/[^\w]/g, '');
+
+/**
+ * Whether a function body may register routes or build apps when called: it makes a call of the list
+ * above, returns an app or router type, or passes one of its own parameters, or a router this module
+ * creates, to another call or back to its caller (`def setup(srv): register(srv)`, `return r`).
+ */
+export function mayRunRouterCode(bodyText: string, params: string[], returns: string | undefined, moduleRouters: string[]): boolean {
+  if (ROUTER_CALL.test(bodyText)) return true;
+  if (returns !== undefined && ROUTER_TYPE.test(returns)) return true;
+  const names = [...params, ...moduleRouters].map(escapeName).filter((n) => n !== '' && n !== 'self' && n !== 'cls');
+  if (names.length === 0) return false;
+  const alternatives = names.join('|');
+  return new RegExp(`[(,]\\s*(?:\\w+\\s*=\\s*)?(?:${alternatives})\\s*[,)]|\\breturn\\s+(?:${alternatives})\\s*$`, 'm').test(bodyText);
+}
+
+/** Names a module binds to a new app or router at its top level (`router = APIRouter(...)`), from its text. */
+export function moduleRouterNames(source: string): string[] {
+  const pattern = new RegExp(`^([A-Za-z_]\\w*)\\s*(?::[^=\\n]*)?=\\s*(?:[\\w.]+\\.)?(?:${ROUTER_CLASSES.join('|')})\\s*\\(`, 'gm');
+  return [...source.matchAll(pattern)].map((m) => m[1]!);
+}
