@@ -156,6 +156,10 @@ export async function runDoctorCommand(options: DoctorOptions, ctx: CliContext, 
   const report = await runDoctor(root, { env: ctx.env, offline: options.offline }, deps ?? (await loadDoctorDeps(options)));
   const logger = createLogger({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env, quiet: options.json });
   if (options.json) logger.json(buildJsonReport(report));
-  else ctx.stdout.write(renderReport(report, logger.palette));
+  else {
+    ctx.stdout.write(renderReport(report, logger.palette));
+    // doctor reads code; only verify runs it (PRODUCT.md §1).
+    ctx.stdout.write(`${logger.palette.dim('doctor reads your code; to prove the gate in your running app, run')} ${logger.palette.accent('npx skene verify')}\n`);
+  }
   return report.ok ? ExitCode.ok : ExitCode.failure;
 }
