@@ -74,6 +74,8 @@ export interface RouterObj {
   includes: IncludeLink[];
   includedAt: SourceRef[];
   startup: StartupHook[];
+  /** Attributes read as values: an app's `docs_url`, `openapi_url`...; a router's `prefix`. */
+  attributes: Map<string, Value>;
 }
 
 export type Value =
@@ -152,6 +154,14 @@ const SCHEME_CLASSES: Record<string, SchemeKind> = {
   HTTPDigest: 'http_bearer',
 };
 const MAX_CALL_DEPTH = 12;
+/** FastAPI's defaults for the app attributes paths are built from (`app.swagger_ui_oauth2_redirect_url`). */
+const APP_URL_DEFAULTS: Record<string, string> = {
+  openapi_url: '/openapi.json',
+  docs_url: '/docs',
+  redoc_url: '/redoc',
+  swagger_ui_oauth2_redirect_url: '/docs/oauth2-redirect',
+  root_path: '',
+};
 
 const unknown = (text: string): Value => ({ t: 'unknown', text });
 const str = (v: string): StrVal => ({ v, unresolved: [] });
@@ -367,6 +377,8 @@ export class ModuleInterpreter {
 
   private bind(target: Target, value: Value, scope: Scope, span?: Span): void {
     if (target.k === 'name') {
+      const previous = scope.locals.get(target.id);
+      if (previous?.t === 'router' && value.t === 'router' && previous.r !== value.r) this.replaceUnusedApp(previous.r, value.r);
       scope.locals.set(target.id, value);
       if (span) this.nameCreatedObject(target.id, value, scope, span);
       return;
@@ -375,6 +387,17 @@ export class ModuleInterpreter {
       const items = value.t === 'seq' ? value.items : undefined;
       target.items.forEach((t, i) => this.bind(t, items?.[i] ?? unknown(`<unpacked ${i}>`), scope));
     }
+  }
+
+  /**
+   * `if DEBUG: app = FastAPI(debug=True) else: app = FastAPI()`: every branch runs here, so the second app
+   * replaces the first before anything was registered on it. Python runs one branch: it is one app.
+   */
+  private replaceUnusedApp(previous: RouterObj, next: RouterObj): void {
+    if (!previous.isApp || !next.isApp || previous.file !== next.file || previous.factory !== next.factory) return;
+    if (previous.routes.length > 0 || previous.includes.length > 0 || previous.mounts.length > 0 || previous.startup.length > 0) return;
+    const at = this.apps.indexOf(previous);
+    if (at !== -1) this.apps.splice(at, 1);
   }
 
   /** The statement `app = FastAPI(...)` names the app and gives the span to insert after. */
@@ -609,9 +632,12 @@ export class ModuleInterpreter {
       case 'class':
       case 'inst':
         return this.classAttr(obj.cls, obj.mod, name, new Set()) ?? unknown(expr ? exprText(expr) : name);
-      case 'router':
+      case 'router': {
         if (name === 'router') return obj;
+        const attribute = obj.r.attributes.get(name);
+        if (attribute) return attribute;
         return { t: 'method', target: obj, name };
+      }
       case 'dict':
       case 'seq':
         return { t: 'method', target: obj, name };
@@ -772,7 +798,16 @@ export class ModuleInterpreter {
       includes: [],
       includedAt: [],
       startup: [],
+      attributes: new Map(),
     };
+    if (isApp) {
+      for (const [name, fallback] of Object.entries(APP_URL_DEFAULTS)) {
+        const given = call.kw[name];
+        router.attributes.set(name, given ? this.eval(given, scope) : { t: 'str', s: str(fallback) });
+      }
+    } else {
+      router.attributes.set('prefix', { t: 'str', s: router.prefix });
+    }
     (isApp ? this.apps : this.routers).push(router);
     const at = { file, line: call.span.line };
     if (isApp && call.kw.lifespan) router.startup.push({ kind: 'lifespan', handler: this.eval(call.kw.lifespan, scope), at });
