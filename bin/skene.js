@@ -5,5 +5,5 @@ if (major < 20 || (major === 20 && minor < 12)) {
   process.stderr.write(`skene needs Node.js 20.12 or newer; this is ${process.versions.node}.\n`);
   process.exit(1);
 }
-const { runCli } = await import('../dist/cli.js');
+const { runCli } = await import('../dist/lib/cli.js');
 process.exitCode = await runCli(process.argv);

@@ -1,4 +1,4 @@
-import type Parser from 'tree-sitter';
+import type * as Parser from '../python/parse-python.js';
 import { spanOf } from './extract-module-ir.js';
 import { loadQuery } from './load-queries.js';
 import type { StripeFacts, StripeWebhookFact } from './types.js';

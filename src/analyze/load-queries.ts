@@ -1,27 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Parser from 'tree-sitter';
-import Python from 'tree-sitter-python';
+import { Query } from 'web-tree-sitter';
 import { queriesDir } from '../paths.js';
+import { pythonLanguage } from '../python/parse-python.js';
 
-let parser: Parser | undefined;
-const queries = new Map<string, Parser.Query>();
+const queries = new Map<string, Query>();
 
-/** One parser for the whole run; tree-sitter parsers are reusable across files. */
-export function pythonParser(): Parser {
-  if (!parser) {
-    parser = new Parser();
-    parser.setLanguage(Python as unknown as Parser.Language);
-  }
-  return parser;
-}
-
-/** `queries/<name>.scm`, compiled once against the installed grammar. */
-export function loadQuery(name: string): Parser.Query {
+/** `queries/<name>.scm`, compiled once against the loaded grammar. */
+export function loadQuery(name: string): Query {
   let query = queries.get(name);
   if (!query) {
     const source = readFileSync(join(queriesDir(), `${name}.scm`), 'utf8');
-    query = new Parser.Query(Python as unknown as Parser.Language, source);
+    query = new Query(pythonLanguage, source);
     queries.set(name, query);
   }
   return query;

@@ -1,4 +1,4 @@
-import type Parser from 'tree-sitter';
+import type * as Parser from '../python/parse-python.js';
 import type { RouteFact } from '../analyze/types.js';
 
 /** A `skene_gate("<step-id>")` dependency found on a route. `stepId` is undefined when it is not a literal. */
@@ -35,18 +35,8 @@ interface RuntimeNames {
   imports: RuntimeImport[];
 }
 
-let parserPromise: Promise<Parser> | undefined;
-
-async function loadParser(): Promise<Parser> {
-  parserPromise ??= (async () => {
-    const { default: TreeSitter } = await import('tree-sitter');
-    const { default: Python } = await import('tree-sitter-python');
-    const parser = new TreeSitter();
-    parser.setLanguage(Python as unknown as Parser.Language);
-    return parser;
-  })();
-  return parserPromise;
-}
+/** The parser module, loaded (with its WebAssembly grammar) by the first file a check reads. */
+let parserModule: Promise<typeof import('../python/parse-python.js')> | undefined;
 
 const RUNTIME_MODULE_NAMES = new Set(['skene', 'skene_runtime']);
 
@@ -141,8 +131,8 @@ export class GateDetector {
     const text = this.readFile(file);
     let entry: { root: Parser.SyntaxNode; names: RuntimeNames } | undefined;
     if (text !== undefined) {
-      const parser = await loadParser();
-      const root = parser.parse(text).rootNode;
+      parserModule ??= import('../python/parse-python.js');
+      const root = (await parserModule).parsePython(text).rootNode;
       entry = { root, names: collectRuntimeNames(root, this.runtimeModule) };
     }
     this.files.set(file, entry);

@@ -1,8 +1,6 @@
-import Parser from 'tree-sitter';
-import Python from 'tree-sitter-python';
+import { findSyntaxProblem, parsePython, type SyntaxNode, type Tree as PythonTree } from '../python/parse-python.js';
 
-export type SyntaxNode = Parser.SyntaxNode;
-export type PythonTree = Parser.Tree;
+export { findSyntaxProblem, parsePython, type PythonTree, type SyntaxNode };
 
 /** A replacement of `text.slice(start, end)`; indices are JS string (UTF-16) offsets, as tree-sitter reports them. */
 export interface TextEdit {
@@ -18,32 +16,6 @@ export type WireOutcome =
   | { kind: 'present' }
   /** The edit cannot be made safely; `reason` says why, for the manual step. */
   | { kind: 'refused'; reason: string };
-
-let parser: Parser | undefined;
-
-export function parsePython(text: string): PythonTree {
-  if (!parser) {
-    parser = new Parser();
-    parser.setLanguage(Python as unknown as Parser.Language);
-  }
-  return parser.parse(text);
-}
-
-/** The first ERROR or MISSING node, 1-based line; undefined when the tree is clean. */
-export function findSyntaxProblem(tree: PythonTree): { line: number; column: number; kind: 'ERROR' | 'MISSING' } | undefined {
-  if (!tree.rootNode.hasError) return undefined;
-  const cursor = tree.walk();
-  for (;;) {
-    const node = cursor.currentNode;
-    if (node.isError || node.isMissing) {
-      return { line: node.startPosition.row + 1, column: node.startPosition.column, kind: node.isMissing ? 'MISSING' : 'ERROR' };
-    }
-    if (node.hasError && cursor.gotoFirstChild()) continue;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) return { line: 1, column: 0, kind: 'ERROR' };
-    }
-  }
-}
 
 /** Applies non-overlapping edits (any order) computed against the same original text. */
 export function applyTextEdits(text: string, edits: TextEdit[]): string {

@@ -73,8 +73,9 @@ test('PEP 695 generics, type aliases and `except A, B:` do not break analysis', 
   assert.deepEqual(diagnosticsAt(result, 'main.py'), [], 'newer syntax is not a syntax error');
 });
 
-test('binary, non-UTF-8 and over-1-MiB files are skipped and named; a UTF-8 BOM is fine', async (t) => {
+test('binary, non-UTF-8 and over-1-MiB files are skipped and named; a UTF-8 BOM and a PEP 263 coding line are honoured', async (t) => {
   const latin1 = Buffer.from('# -*- coding: latin-1 -*-\nNAME = "caf\xe9"\n', 'latin1');
+  const undeclared = Buffer.from('NAME = "caf\xe9"\n', 'latin1');
   const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x0d, 0x0a]);
   const row = '    "x" * 80,\n';
   const huge = `ROWS = [\n${row.repeat(Math.ceil(MAX_FILE_BYTES / row.length) + 1)}]\n`;
@@ -82,16 +83,18 @@ test('binary, non-UTF-8 and over-1-MiB files are skipped and named; a UTF-8 BOM 
     'requirements.txt': 'fastapi==0.92.0\n',
     'main.py': `\ufeff${appWithRoute('/ok')}`,
     'legacy_strings.py': latin1,
+    'undeclared_latin1.py': undeclared,
     'logo.py': binary,
     'generated_data.py': huge,
   });
   assert.deepEqual(routeKeys(result.routes), ['GET /ok']);
-  assert.match(diagnosticsAt(result, 'legacy_strings.py').join('\n'), /^1: skipped: not valid UTF-8/);
+  assert.deepEqual(diagnosticsAt(result, 'legacy_strings.py'), [], 'read as latin-1, as its coding line says');
+  assert.match(diagnosticsAt(result, 'undeclared_latin1.py').join('\n'), /^1: skipped: not valid UTF-8/);
   assert.match(diagnosticsAt(result, 'logo.py').join('\n'), /^1: skipped: binary file/);
   assert.match(diagnosticsAt(result, 'generated_data.py').join('\n'), /^1: skipped: larger than 1 MiB/);
   assert.deepEqual(diagnosticsAt(result, 'main.py'), []);
   assert.equal(result.stats.skippedFiles, 3);
-  assert.equal(result.stats.parsedFiles, 1);
+  assert.equal(result.stats.parsedFiles, 2);
 });
 
 test('a symlink loop does not hang the walk, and linked folders are not read twice', async (t) => {

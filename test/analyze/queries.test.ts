@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Parser from 'tree-sitter';
-import Python from 'tree-sitter-python';
+import { Query } from 'web-tree-sitter';
 
-import { listQueryNames, loadQuery, pythonParser } from '../../src/analyze/load-queries.js';
+import { listQueryNames, loadQuery } from '../../src/analyze/load-queries.js';
+import { parsePython, pythonLanguage } from '../../src/python/parse-python.js';
 import { queriesDir } from '../../src/paths.js';
 
 const TAGS_STYLE = /^(?:name\.)?(?:definition|reference|diagnostic)\.[a-z_]+$|^arguments$/;
@@ -31,7 +31,7 @@ for (const name of listQueryNames()) {
 }
 
 test('compiling is a real check: a query naming a node the grammar lacks is rejected', () => {
-  assert.throws(() => new Parser.Query(Python as unknown as Parser.Language, '(no_such_node) @reference.call'));
+  assert.throws(() => new Query(pythonLanguage, '(no_such_node) @reference.call'));
 });
 
 test('stripe.scm captures calls, function definitions and event types in comparisons, match/case and dicts', () => {
@@ -44,7 +44,7 @@ test('stripe.scm captures calls, function definitions and event types in compari
     '        case "x.y" | "z.w": pass',
     'HANDLERS = {"k.v": hook}',
   ].join('\n');
-  const tree = pythonParser().parse(source);
+  const tree = parsePython(source);
   const byCapture = new Map<string, string[]>();
   for (const capture of loadQuery('stripe').captures(tree.rootNode)) {
     byCapture.set(capture.name, [...(byCapture.get(capture.name) ?? []), capture.node.text]);
@@ -57,8 +57,8 @@ test('stripe.scm captures calls, function definitions and event types in compari
 
 test('syntax-errors.scm finds ERROR nodes and nothing in valid code', () => {
   const query = loadQuery('syntax-errors');
-  assert.equal(query.captures(pythonParser().parse('x = 1\n').rootNode).length, 0);
-  const broken = query.captures(pythonParser().parse('x = 1\nclass A(\n  def f(): pass\n').rootNode);
+  assert.equal(query.captures(parsePython('x = 1\n').rootNode).length, 0);
+  const broken = query.captures(parsePython('x = 1\nclass A(\n  def f(): pass\n').rootNode);
   assert.deepEqual(
     broken.map((c) => [c.name, c.node.startPosition.row + 1]),
     [['diagnostic.error', 2]],

@@ -1,0 +1,108 @@
+// `npm run build`: dist/ as the package ships it (docs/ARCHITECTURE.md, "Packaging").
+//
+//   dist/lib/*.js          the CLI, the SDK entry, the analyzer's worker and the analyzer (for the benchmark),
+//                          bundled by esbuild with the small dependencies inside, so `skene --help` reads a
+//                          few files instead of hundreds; shared code in chunks, loaded when a command needs it
+//   dist/lib/vendor-stripe.js   the Stripe SDK, bundled on its own and imported only by the commands that call Stripe
+//   dist/lib/tree-sitter-python.wasm   the Python grammar (tree-sitter-python is a build-time dependency)
+//   dist/**/*.d.ts         declarations from tsc, for `exports` and for the config reader (dist/sdk/)
+//   dist/THIRD-PARTY-LICENSES.txt   the licenses of everything bundled
+//
+// No source maps: they would point at sources the package does not ship.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(repo, 'package.json'));
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+// Built beside dist/ and swapped in at the end, so tests running from dist/ meanwhile never see half a build.
+const staging = join(repo, `dist.new.${process.pid}`);
+const out = join(staging, 'lib');
+
+/** Installed with skene (package.json `dependencies`), so imported from node_modules, not bundled. */
+const external = Object.keys(pkg.dependencies ?? {});
+
+for (const stale of readdirSync(repo).filter((f) => /^dist\.(new|old)\.\d+$/.test(f))) {
+  const pid = Number(stale.split('.').pop());
+  if (!isRunning(pid)) rmSync(join(repo, stale), { recursive: true, force: true });
+}
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', staging], { cwd: repo, stdio: 'inherit' });
+
+/** `import('stripe')` becomes `import('./vendor-stripe.js')`: the SDK is its own file, loaded only when called. */
+const vendorStripe = {
+  name: 'vendor-stripe',
+  setup(b) {
+    b.onResolve({ filter: /^stripe$/ }, (args) => (args.kind === 'entry-point' ? undefined : { path: './vendor-stripe.js', external: true }));
+  },
+};
+
+const result = await build({
+  absWorkingDir: repo,
+  entryPoints: {
+    cli: 'src/cli.ts',
+    index: 'src/index.ts',
+    'analyze-file-worker': 'src/analyze/analyze-file-worker.ts',
+    'analyze-project': 'src/analyze/analyze-project.ts',
+    'vendor-stripe': 'stripe',
+  },
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.12',
+  external,
+  plugins: [vendorStripe],
+  // Bundled CommonJS packages call require() for Node's modules; ESM has no require, so each file gets one.
+  banner: { js: "import { createRequire as __skeneCreateRequire } from 'node:module'; const require = __skeneCreateRequire(import.meta.url);" },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  sourcemap: false,
+  metafile: true,
+  logLevel: 'warning',
+});
+
+copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), join(out, 'tree-sitter-python.wasm'));
+
+// The license of each package whose code is now inside dist/ (bundled, or the grammar copied).
+const bundled = new Map([['tree-sitter-python', join(repo, 'node_modules', 'tree-sitter-python')]]);
+for (const input of Object.keys(result.metafile.inputs)) {
+  // The innermost package folder: node_modules/a/node_modules/@b/c/lib/x.js is @b/c.
+  const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+  if (match) bundled.set(match[2], join(repo, match[1]));
+}
+const notices = [...bundled.keys()].sort().map((name) => {
+  const dir = bundled.get(name);
+  const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+  const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `License: ${meta.license ?? 'unknown'}`;
+  return `${name}@${meta.version} (${meta.license ?? 'see below'})\n\n${text}\n`;
+});
+writeFileSync(
+  join(staging, 'THIRD-PARTY-LICENSES.txt'),
+  `skene's dist/ includes code from these packages, under their licenses:\n\n${notices.join(`\n${'-'.repeat(72)}\n\n`)}`,
+);
+
+for (const file of readdirSync(out)) {
+  if (file.endsWith('.map')) throw new Error(`build: unexpected source map ${relative(repo, join(out, file))}`);
+}
+if (!existsSync(join(out, 'cli.js'))) throw new Error('build: dist/lib/cli.js missing');
+
+const old = join(repo, `dist.old.${process.pid}`);
+if (existsSync(join(repo, 'dist'))) renameSync(join(repo, 'dist'), old);
+renameSync(staging, join(repo, 'dist'));
+rmSync(old, { recursive: true, force: true });
+
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,142 @@
+import { availableParallelism } from 'node:os';
+import { setImmediate as turn } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
+import { analyzePythonFile, type FileAnalysis, type FileModule } from './analyze-file.js';
+import type { WorkerBatch } from './analyze-file-worker.js';
+
+export interface AnalyzeFilesOptions {
+  /** Worker threads to parse in beside the calling thread; default: none for a small project, else one per spare core. */
+  workers?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** Whether the calling thread parses batches too while the workers do (default true; false leaves all to workers). */
+  mainThread?: boolean;
+  /** Called as each batch of files is done, with the thread that did it (0: the calling thread, n: worker n). */
+  onBatch?: (thread: number, files: number) => void;
+}
+
+/** Below this many files a worker's start-up (~60 ms: a thread, the modules, the grammar) costs more than it saves. */
+const MIN_FILES_FOR_WORKERS = 150;
+const BATCH_FILES = 12;
+const MAX_WORKERS = 3;
+
+export function defaultWorkerCount(files: number): number {
+  if (files < MIN_FILES_FOR_WORKERS) return 0;
+  return Math.max(1, Math.min(availableParallelism() - 1, MAX_WORKERS));
+}
+
+/**
+ * A worker running the module next to this one. From the sources (under tsx, whose loader hooks a worker
+ * thread does not inherit on Node 20) the worker registers tsx's hooks itself before importing the `.ts`.
+ */
+function startWorker(root: string): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./analyze-file-worker.js', import.meta.url), { workerData: { root } });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./analyze-file-worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(code, { eval: true, workerData: { root } });
+}
+
+/**
+ * Analyzes `files` (see analyzePythonFile) and returns their results in the same order. With workers, the
+ * files are handed out in small batches to whichever thread is free: the worker threads and this one, which
+ * takes a batch itself between messages, so every core parses and no thread waits on a slow file's batch.
+ * The result is the same with any number of workers; a worker that fails has its batch redone here.
+ */
+export async function analyzePythonFiles(
+  root: string,
+  files: string[],
+  moduleOf: ReadonlyMap<string, FileModule>,
+  options: AnalyzeFilesOptions = {},
+): Promise<FileAnalysis[]> {
+  const total = files.length;
+  const results = new Array<FileAnalysis>(total);
+  let done = 0;
+  const runHere = (start: number, end: number): void => {
+    for (let i = start; i < end; i++) results[i] = analyzePythonFile(root, files[i]!, moduleOf.get(files[i]!));
+    done += end - start;
+    options.onBatch?.(0, end - start);
+    options.onProgress?.(done, total);
+  };
+  options.onProgress?.(0, total);
+  const workerCount = options.workers ?? defaultWorkerCount(total);
+  if (workerCount <= 0) {
+    for (let i = 0; i < total; i += BATCH_FILES) runHere(i, Math.min(total, i + BATCH_FILES));
+    return results;
+  }
+
+  const batches: Array<[number, number]> = [];
+  for (let i = 0; i < total; i += BATCH_FILES) batches.push([i, Math.min(total, i + BATCH_FILES)]);
+  let nextBatch = 0;
+  const redo: number[] = [];
+  const inFlight = new Map<Worker, number>();
+  let wake: (() => void) | undefined;
+  const signal = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+
+  const send = (worker: Worker): void => {
+    if (nextBatch >= batches.length) {
+      worker.postMessage('exit');
+      return;
+    }
+    const batch = nextBatch++;
+    const [start, end] = batches[batch]!;
+    const message: WorkerBatch = { batch, files: [] };
+    for (let i = start; i < end; i++) {
+      const module = moduleOf.get(files[i]!);
+      message.files.push(module ? { file: files[i]!, module } : { file: files[i]! });
+    }
+    inFlight.set(worker, batch);
+    worker.postMessage(message);
+  };
+
+  const workers: Worker[] = [];
+  for (let n = 0; n < workerCount; n++) {
+    const worker = startWorker(root);
+    workers.push(worker);
+    worker.on('message', (message: 'ready' | { batch: number; results: FileAnalysis[] }) => {
+      if (message !== 'ready') {
+        const [start] = batches[message.batch]!;
+        message.results.forEach((result, i) => (results[start + i] = result));
+        inFlight.delete(worker);
+        done += message.results.length;
+        options.onBatch?.(n + 1, message.results.length);
+        options.onProgress?.(done, total);
+      }
+      send(worker);
+      signal();
+    });
+    worker.on('error', () => {
+      const batch = inFlight.get(worker);
+      if (batch !== undefined) redo.push(batch);
+      inFlight.delete(worker);
+      signal();
+    });
+    worker.on('exit', () => {
+      const batch = inFlight.get(worker);
+      if (batch !== undefined) redo.push(batch);
+      inFlight.delete(worker);
+      workers.splice(workers.indexOf(worker), 1);
+      signal();
+    });
+  }
+
+  try {
+    for (;;) {
+      const mayTake = options.mainThread !== false || workers.length === 0;
+      const batch = redo.length > 0 ? redo.pop() : mayTake && nextBatch < batches.length ? nextBatch++ : undefined;
+      if (batch !== undefined) {
+        runHere(...batches[batch]!);
+        // Let the workers' finished batches in and send them the next ones.
+        await turn();
+        continue;
+      }
+      if (inFlight.size === 0 && (nextBatch >= batches.length || workers.length === 0)) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    for (const worker of workers) void worker.terminate();
+  }
+  return results;
+}
