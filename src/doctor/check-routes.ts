@@ -106,26 +106,56 @@ export async function checkRoutes(input: {
   return checks;
 }
 
-/** A gate naming a step that is no longer in the config would fail when the app imports it. */
-async function checkStaleGates(input: { configFile: string; loop: NormalizedLoop; analysis: AnalysisResult; gates: GateDetector }): Promise<Check[]> {
-  const known = new Set(input.loop.steps.map((step) => step.id));
+/**
+ * Gates left behind: a gate naming a step the config no longer has, or a step whose trigger no longer
+ * matches the route (its endpoint or method changed). Both still count and block that route.
+ */
+async function checkStaleGates(input: {
+  configFile: string;
+  loop: NormalizedLoop;
+  analysis: AnalysisResult;
+  matchRoutes: MatchRoutes;
+  gates: GateDetector;
+}): Promise<Check[]> {
+  const steps = new Map(input.loop.steps.map((step) => [step.id, step]));
   const checks: Check[] = [];
-  const seen = new Set<string>();
+  const byRegistration = new Map<string, RouteFact[]>();
   for (const route of input.analysis.routes) {
-    const key = `${route.file}:${route.registration.span.line}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (route.method === 'WEBSOCKET') continue;
+    const key = `${route.file}:${route.registration.span.line}:${route.registration.span.column}`;
+    byRegistration.set(key, [...(byRegistration.get(key) ?? []), route]);
+  }
+  let inspected = 0;
+  for (const routes of byRegistration.values()) {
+    const route = routes[0]!;
     for (const gate of await input.gates.gatesOf(route)) {
-      if (gate.stepId === undefined || known.has(gate.stepId)) continue;
+      if (gate.stepId === undefined) continue;
+      inspected += 1;
+      const step = steps.get(gate.stepId);
+      if (!step) {
+        checks.push(
+          fail(
+            'routes.unknown-step',
+            `${describeRoute(route)} is gated for step "${gate.stepId}", which ${input.configFile} does not define`,
+            `Run \`skene generate\` to take the gate off, or add the step back to ${input.configFile}.`,
+            { file: route.file, line: gate.line },
+          ),
+        );
+        continue;
+      }
+      if (input.matchRoutes(step.trigger, routes).length > 0) continue;
       checks.push(
         fail(
-          'routes.unknown-step',
-          `${describeRoute(route)} is gated for step "${gate.stepId}", which ${input.configFile} does not define`,
-          `Remove skene_gate(${JSON.stringify(gate.stepId)}) from the route, or add the step back to ${input.configFile}.`,
+          'routes.stale-gate',
+          `${describeRoute(route)} is gated for step "${gate.stepId}", whose trigger ${describeTrigger(step)} no longer matches it: the route still counts and blocks`,
+          `Run \`skene generate\` to take the gate off, or widen the step's trigger in ${input.configFile}.`,
           { file: route.file, line: gate.line },
         ),
       );
     }
+  }
+  if (inspected > 0 && checks.length === 0) {
+    checks.push(pass('routes.stale-gate', `every gate on a route belongs to a step that matches it (${inspected} checked)`));
   }
   return checks;
 }

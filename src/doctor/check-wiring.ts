@@ -1,6 +1,11 @@
 import type { AnalysisResult, AppFact, RouteFact } from '../analyze/types.js';
 import type { GateDetector, RuntimeFunction } from './detect-gates.js';
-import { fail, pass, type Check, type RuntimePlace } from './types.js';
+import { detectHandOffReach } from './detect-hand-off.js';
+import { fail, pass, warn, type Check, type RuntimePlace } from './types.js';
+
+/** The parser (with its WebAssembly grammar) is loaded by the first file a check parses. */
+const parse = async (source: string): Promise<import('../generate/wire-python-source.js').PythonTree> =>
+  (await import('../python/parse-python.js')).parsePython(source);
 
 const IMPORT_ALIAS: Record<RuntimeFunction, string> = {
   gate: 'skene_gate',
@@ -22,6 +27,8 @@ export async function checkWiring(input: {
   runtime: RuntimePlace;
   gatedRoutes: RouteFact[];
   gates: GateDetector;
+  /** The file's text (relative path), undefined when it cannot be read. */
+  readFile: (file: string) => string | undefined;
 }): Promise<Check[]> {
   const { analysis, runtime, gates } = input;
   const checks: Check[] = [];
@@ -77,9 +84,35 @@ export async function checkWiring(input: {
     const construct = webhook.constructEvent;
     if (!construct) continue;
     const calls = (await gates.runtimeCalls(construct.file)) ?? [];
-    const handler = calls.find((call) => call.name === 'handle_stripe_event');
-    if (handler) {
-      checks.push(pass('wiring.webhook', `the Stripe webhook ${webhook.function}() hands its events to skene (${construct.file}:${handler.line})`, { file: construct.file, line: handler.line }));
+    const handlers = calls.filter((call) => call.name === 'handle_stripe_event');
+    const source = handlers.length > 0 ? input.readFile(construct.file) : undefined;
+    const reach = source === undefined ? ({ kind: 'missing' } as const) : detectHandOffReach(source, await parse(source), construct, handlers.map((h) => h.line));
+    const at = { file: construct.file, line: reach.kind === 'runs' || reach.kind === 'unreachable' || reach.kind === 'not-every-event' ? reach.line : construct.line };
+    const move = `Put \`skene_handle_stripe_event(${construct.eventVariable ?? 'event'})\` on the line right after line ${construct.line}, in the same block (before any return), or run \`skene generate\`.`;
+    if (reach.kind === 'runs') {
+      checks.push(
+        pass('wiring.webhook', `the Stripe webhook ${webhook.function}() hands every verified event to skene (${construct.file}:${reach.line}, reached from the construct_event at line ${construct.line})`, at),
+      );
+    } else if (reach.kind === 'unreachable') {
+      checks.push(
+        fail(
+          'wiring.webhook',
+          `the Stripe webhook ${webhook.function}() calls skene_handle_stripe_event at ${construct.file}:${reach.line}, but the ${reach.exit.statement} at line ${reach.exit.line} comes first: no event reaches skene`,
+          move,
+          at,
+        ),
+      );
+    } else if (reach.kind === 'not-every-event') {
+      checks.push(fail('wiring.webhook', `the Stripe webhook ${webhook.function}() calls skene_handle_stripe_event at ${construct.file}:${reach.line}, but ${reach.why}`, move, at));
+    } else if (reach.kind === 'unknown') {
+      checks.push(
+        warn(
+          'wiring.webhook',
+          `could not find the construct_event statement of ${webhook.function}() at ${construct.file}:${construct.line}, so whether its hand-off runs is unknown`,
+          'Run `skene analyze` to see what skene reads there.',
+          at,
+        ),
+      );
     } else {
       checks.push(
         fail(

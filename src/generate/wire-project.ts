@@ -3,7 +3,7 @@ import type { ManualStep } from '../io/file-change.js';
 import { buildInstallCall, planAppInstall } from './wire-app-install.js';
 import { buildImportLine, planImports, type ImportRequest } from './wire-imports.js';
 import { applyTextEdits, findSyntaxProblem, parsePython, type TextEdit, type WireOutcome } from './wire-python-source.js';
-import { buildGateDependency, buildGatedRegistrationLines, findStaleGateId, planRouteGate, type GateAuth } from './wire-route-gate.js';
+import { buildGateDependency, buildGatedRegistrationLines, planRouteGates, type GateAuth } from './wire-route-gate.js';
 import { buildHandlerCall, planWebhookHandlerCall } from './wire-stripe-webhook.js';
 
 export interface WiringStep {
@@ -15,6 +15,11 @@ export interface WiringStep {
 export interface WiringInput {
   analysis: Pick<AnalysisResult, 'apps' | 'auth' | 'stripe'>;
   steps: WiringStep[];
+  /**
+   * Every HTTP route of the project: a route no step matches loses the gates skene put on it (its file
+   * must be in `files`; files without `skene_gate` may be left out). Default: only the steps' routes.
+   */
+  routes?: RouteFact[];
   /** The runtime's dotted module, e.g. `app.skene`. */
   runtimeModule: string;
   /** Current text of every Python file named by the analysis facts used here; a missing file becomes a manual step. */
@@ -40,10 +45,22 @@ export interface WiredFile {
   reasons: string[];
 }
 
+/** A gate taken off a route because its step is gone or no longer matches the route. */
+export interface UngatedRoute {
+  stepId: string;
+  method: string;
+  path: string;
+  file: string;
+  line: number;
+  /** `removed` now (or re-pointed at the step that matches now), or left to the user (`manual`). */
+  status: 'removed' | 'manual';
+}
+
 export interface WiringResult {
   files: WiredFile[];
   manual: ManualStep[];
   gated: GatedRoute[];
+  ungated: UngatedRoute[];
   /** Apps that get (or have) `skene_install(app)`. */
   installedApps: AppFact[];
   /** True when an existing Stripe webhook endpoint hands its events to skene. */
@@ -55,7 +72,8 @@ type Edit =
       kind: 'gate';
       line: number;
       column: number;
-      stepId: string;
+      /** Every step matching a route of this registration (none: its gates are stale). */
+      stepIds: string[];
       auth?: GateAuth;
       routes: RouteFact[];
       registration: RouteFact['registration']['kind'];
@@ -102,7 +120,7 @@ function describeRoutes(routes: RouteFact[]): string {
 
 function importsFor(edits: Edit[], runtimeModule: string): ImportRequest[] {
   const requests: ImportRequest[] = [];
-  if (edits.some((e) => e.kind === 'gate')) {
+  if (edits.some((e) => e.kind === 'gate' && e.stepIds.length > 0)) {
     requests.push({ module: runtimeModule, name: 'gate', alias: 'skene_gate' }, { module: 'fastapi', name: 'Depends', anyModule: true });
   }
   if (edits.some((e) => e.kind === 'install')) requests.push({ module: runtimeModule, name: 'install', alias: 'skene_install' });
@@ -138,24 +156,29 @@ function manualStepFor(file: string, edit: Edit, reason: string, runtimeModule: 
   switch (edit.kind) {
     case 'gate': {
       const gated = context ? buildGatedRegistrationLines(context.source, context.tree, edit) : undefined;
+      const what = edit.stepIds.length === 0 ? `take skene's gate off ${describeRoutes(edit.routes)} (no step matches it any more)` : `gate ${describeRoutes(edit.routes)}`;
       if (gated) {
         return {
           file,
           line: gated.line,
-          why: `gate ${describeRoutes(edit.routes)}: ${reason}; make the registration read as below${importNote}${
+          why: `${what}: ${reason}; make the registration read as below${importNote}${
             reason.includes('**kwargs') ? ', unless the splat already passes dependencies= (then add the gate there)' : ''
           }`,
           snippet: [...imports, ...(imports.length > 0 ? [''] : []), gated.after].join('\n'),
         };
       }
+      if (edit.stepIds.length === 0) {
+        return { file, line: edit.line, why: `${what}: ${reason}; remove it from the route's dependencies`, snippet: 'Depends(skene_gate(...))' };
+      }
       const hasDependencies = edit.routes.some((r) => r.registration.hasDependenciesArgument);
+      const dependency = edit.stepIds.map((id) => buildGateDependency(id, edit)).join(', ');
       return {
         file,
         line: edit.line,
         why: hasDependencies
-          ? `gate ${describeRoutes(edit.routes)}: ${reason}; add this to the dependencies the route gets${importNote}`
-          : `gate ${describeRoutes(edit.routes)}: ${reason}; add this argument to the route registration${importNote}`,
-        snippet: [...imports, hasDependencies ? buildGateDependency(edit.stepId, edit) : `dependencies=[${buildGateDependency(edit.stepId, edit)}]`].join('\n'),
+          ? `${what}: ${reason}; add this to the dependencies the route gets${importNote}`
+          : `${what}: ${reason}; add this argument to the route registration${importNote}`,
+        snippet: [...imports, hasDependencies ? dependency : `dependencies=[${dependency}]`].join('\n'),
       };
     }
     case 'install':
@@ -175,19 +198,26 @@ function manualStepFor(file: string, edit: Edit, reason: string, runtimeModule: 
   }
 }
 
-function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Edit, knownStepIds: ReadonlySet<string>): WireOutcome {
+interface PlannedEdit {
+  outcome: WireOutcome;
+  /** For a gate edit: the stale gates it takes off, and the gates it puts on. */
+  removed: string[];
+  added: string[];
+}
+
+function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Edit): PlannedEdit {
   switch (edit.kind) {
     case 'gate': {
-      const outcome = planRouteGate(source, tree, { ...edit, knownStepIds });
-      if (outcome.kind === 'refused' && edit.registration !== 'decorator') {
-        return { kind: 'refused', reason: `the route is registered with ${describeRegistration(edit.registration)}, not a decorator` };
+      const plan = planRouteGates(source, tree, edit);
+      if (plan.outcome.kind === 'refused' && edit.registration !== 'decorator') {
+        return { outcome: { kind: 'refused', reason: `the route is registered with ${describeRegistration(edit.registration)}, not a decorator` }, removed: plan.removed, added: [] };
       }
-      return outcome;
+      return plan;
     }
     case 'install':
-      return planAppInstall(source, tree, edit);
+      return { outcome: planAppInstall(source, tree, edit), removed: [], added: [] };
     case 'webhook':
-      return planWebhookHandlerCall(source, tree, edit);
+      return { outcome: planWebhookHandlerCall(source, tree, edit), removed: [], added: [] };
   }
 }
 
@@ -218,31 +248,43 @@ function collectEdits(input: WiringInput): Map<string, Edit[]> {
   };
   const gates = new Map<string, Extract<Edit, { kind: 'gate' }>>();
   const servingApps = new Map<string, AppFact>();
+  const gateFor = (route: RouteFact): Extract<Edit, { kind: 'gate' }> => {
+    const span = route.registration.span;
+    const key = `${span.file}:${span.line}:${span.column}`;
+    const identify = input.analysis.auth.primary !== undefined && !routeHasUserDependency(route, input.analysis.auth);
+    const existing = gates.get(key);
+    if (existing) {
+      if (!existing.routes.includes(route)) existing.routes.push(route);
+      existing.identify ||= identify;
+      return existing;
+    }
+    const gate: Extract<Edit, { kind: 'gate' }> = {
+      kind: 'gate',
+      line: span.line,
+      column: span.column,
+      stepIds: [],
+      auth: chooseGateAuth(route, input.analysis.auth),
+      routes: [route],
+      registration: route.registration.kind,
+      identify,
+    };
+    gates.set(key, gate);
+    add(span.file, gate);
+    return gate;
+  };
   for (const step of input.steps) {
     for (const route of step.routes) {
-      const span = route.registration.span;
-      const key = `${span.file}:${span.line}:${span.column}:${step.id}`;
-      const existing = gates.get(key);
-      const identify = input.analysis.auth.primary !== undefined && !routeHasUserDependency(route, input.analysis.auth);
-      if (existing) {
-        existing.routes.push(route);
-        existing.identify ||= identify;
-      } else {
-        const gate: Extract<Edit, { kind: 'gate' }> = {
-          kind: 'gate',
-          line: span.line,
-          column: span.column,
-          stepId: step.id,
-          auth: chooseGateAuth(route, input.analysis.auth),
-          routes: [route],
-          registration: route.registration.kind,
-          identify,
-        };
-        gates.set(key, gate);
-        add(span.file, gate);
-      }
+      const gate = gateFor(route);
+      if (!gate.stepIds.includes(step.id)) gate.stepIds.push(step.id);
       for (const app of appWithMountingApps(input.analysis.apps, route.app)) servingApps.set(`${app.file}:${app.line}`, app);
     }
+  }
+  // The other routes of files that hold a gate: a gate whose step no longer matches its route comes off.
+  for (const route of input.routes ?? []) {
+    if (route.method === 'WEBSOCKET' || !(input.files.get(route.registration.span.file)?.includes('skene_gate') ?? false)) continue;
+    const span = route.registration.span;
+    if (!gates.has(`${span.file}:${span.line}:${span.column}`)) gateFor(route);
+    else if (gates.get(`${span.file}:${span.line}:${span.column}`)!.stepIds.length === 0) gateFor(route);
   }
   for (const app of servingApps.values()) {
     add(app.creation.file, { kind: 'install', line: app.creation.line, column: app.creation.column, variable: app.variable });
@@ -268,15 +310,23 @@ function collectEdits(input: WiringInput): Map<string, Edit[]> {
  * cleanly is left alone and all its edits become manual steps.
  */
 export function buildProjectWiring(input: WiringInput): WiringResult {
-  const result: WiringResult = { files: [], manual: [], gated: [], installedApps: [], webhookConnected: false };
-  const recordGate = (edit: Edit, file: string, status: GatedRoute['status']): void => {
+  const result: WiringResult = { files: [], manual: [], gated: [], ungated: [], installedApps: [], webhookConnected: false };
+  const recordGate = (edit: Edit, file: string, status: GatedRoute['status'], planned?: PlannedEdit): void => {
     if (edit.kind !== 'gate') return;
     for (const route of edit.routes) {
-      result.gated.push({ stepId: edit.stepId, method: route.method, path: route.path, file, line: route.line, status, identify: edit.identify });
+      for (const stepId of edit.stepIds) {
+        const matches = input.steps.some((step) => step.id === stepId && step.routes.includes(route));
+        if (!matches) continue;
+        const added = status === 'added' && (planned?.added.includes(stepId) ?? true);
+        result.gated.push({ stepId, method: route.method, path: route.path, file, line: route.line, status: added ? 'added' : status === 'added' ? 'present' : status, identify: edit.identify });
+      }
+      for (const stepId of planned?.removed ?? []) {
+        result.ungated.push({ stepId, method: route.method, path: route.path, file, line: route.line, status: status === 'manual' ? 'manual' : 'removed' });
+      }
     }
   };
-  const recordDone = (edit: Edit, file: string, status: 'added' | 'present'): void => {
-    recordGate(edit, file, status);
+  const recordDone = (edit: Edit, file: string, status: 'added' | 'present', planned?: PlannedEdit): void => {
+    recordGate(edit, file, status, planned);
     if (edit.kind === 'install') {
       const app = input.analysis.apps.find((a) => a.creation.file === file && a.creation.line === edit.line);
       if (app) result.installedApps.push(app);
@@ -305,30 +355,26 @@ export function buildProjectWiring(input: WiringInput): WiringResult {
       continue;
     }
     const textEdits: TextEdit[] = [];
-    const done: Array<{ edit: Edit; status: 'added' | 'present' }> = [];
+    const done: Array<{ edit: Edit; status: 'added' | 'present'; planned: PlannedEdit }> = [];
     const reasons: string[] = [];
-    // A stale gate is re-pointed once; the next step matching the same route adds its own gate.
-    const knownStepIds = new Set(input.steps.map((step) => step.id));
     for (const edit of edits) {
-      const staleId = edit.kind === 'gate' ? findStaleGateId(source, tree, { ...edit, knownStepIds }) : undefined;
-      const outcome = planEdit(source, tree, edit, knownStepIds);
-      if (outcome.kind === 'edit' && staleId !== undefined) knownStepIds.add(staleId);
+      const planned = planEdit(source, tree, edit);
+      const { outcome } = planned;
       if (outcome.kind === 'refused') {
         result.manual.push(manualStepFor(file, edit, outcome.reason, input.runtimeModule, { source, tree }));
-        recordGate(edit, file, 'manual');
+        recordGate(edit, file, 'manual', planned);
         continue;
       }
       if (outcome.kind === 'edit') {
         textEdits.push(...outcome.edits);
-        reasons.push(
-          edit.kind === 'gate'
-            ? `gate ${describeRoutes(edit.routes)}${edit.identify ? ' (through identify(request))' : ''}`
-            : edit.kind === 'install'
-              ? `install skene on ${edit.variable}`
-              : 'connect the Stripe webhook',
-        );
+        if (edit.kind === 'gate') {
+          if (planned.added.length > 0) reasons.push(`gate ${describeRoutes(edit.routes)}${edit.identify ? ' (through identify(request))' : ''}`);
+          if (planned.removed.length > 0) {
+            reasons.push(`take the gate of ${planned.removed.map((id) => `step ${id}`).join(', ')} off ${describeRoutes(edit.routes)} (no longer matched)`);
+          }
+        } else reasons.push(edit.kind === 'install' ? `install skene on ${edit.variable}` : 'connect the Stripe webhook');
       }
-      done.push({ edit, status: outcome.kind === 'edit' ? 'added' : 'present' });
+      done.push({ edit, status: outcome.kind === 'edit' ? 'added' : 'present', planned });
     }
     const imports = planImports(source, tree, importsFor(done.map((d) => d.edit), input.runtimeModule));
     if (imports.kind === 'edit') textEdits.push(...imports.edits);
@@ -337,16 +383,16 @@ export function buildProjectWiring(input: WiringInput): WiringResult {
     const syntax = after === source ? undefined : findSyntaxProblem(parsePython(after));
     if (problem || syntax) {
       const reason = problem?.reason ?? `the edited file would not parse (line ${syntax?.line})`;
-      for (const { edit, status } of done) {
-        if (status === 'present') recordDone(edit, file, status);
+      for (const { edit, status, planned } of done) {
+        if (status === 'present') recordDone(edit, file, status, planned);
         else {
           result.manual.push(manualStepFor(file, edit, reason, input.runtimeModule, { source, tree }));
-          recordGate(edit, file, 'manual');
+          recordGate(edit, file, 'manual', planned);
         }
       }
       continue;
     }
-    for (const { edit, status } of done) recordDone(edit, file, status);
+    for (const { edit, status, planned } of done) recordDone(edit, file, status, planned);
     result.files.push({ path: file, before: source, after, reasons });
   }
   return result;

@@ -41,6 +41,31 @@ export interface RouteGateTarget {
   knownStepIds?: ReadonlySet<string>;
 }
 
+/**
+ * Every gate one registration should carry: one per step whose trigger matches a route it registers. A
+ * `skene_gate("<id>")` on it for any other step is stale (the step is gone, or no longer matches this
+ * route): it is re-pointed at a missing step when there is one, else removed.
+ */
+export interface RouteGatesTarget {
+  line: number;
+  column: number;
+  /** The steps matching the route, in the loop's order; empty when no step matches it any more. */
+  stepIds: readonly string[];
+  auth?: GateAuth;
+  identify?: boolean;
+  /** Which gates of other steps count as stale; default: all of them. */
+  isStale?: (stepId: string) => boolean;
+}
+
+/** What `planRouteGates` found and does: the stale gates it re-points or removes, the gates it adds. */
+export interface RouteGatesPlan {
+  outcome: WireOutcome;
+  /** Step ids of the gates taken off (re-pointed or removed). */
+  removed: string[];
+  /** Step ids of the gates put on (new, or re-pointed from a stale one). */
+  added: string[];
+}
+
 /** How a gate finds the user: the route's own dependency (`auth`), or `identify(request)` (`identify`). */
 export type GateIdentity = Pick<RouteGateTarget, 'auth' | 'identify'>;
 
@@ -63,7 +88,7 @@ export function buildGateDependency(stepId: string, identity: GateIdentity = {})
   return `Depends(${buildGateCall(stepId, identity)})`;
 }
 
-function findRegistrationCall(source: string, tree: PythonTree, target: RouteGateTarget): SyntaxNode | undefined {
+function findRegistrationCall(source: string, tree: PythonTree, target: { line: number; column: number }): SyntaxNode | undefined {
   const offset = offsetOfPosition(source, target.line, target.column);
   if (offset === undefined) return undefined;
   const call = findNodeAt(tree, offset, ['call']);
@@ -74,13 +99,6 @@ function findRegistrationCall(source: string, tree: PythonTree, target: RouteGat
     .map((d) => d.namedChildren.find((c) => c.type === 'call'))
     .filter((c): c is SyntaxNode => c !== undefined && c.startPosition.row === target.line - 1);
   return onLine.length === 1 ? onLine[0] : undefined;
-}
-
-function hasGateFor(node: SyntaxNode, stepId: string): boolean {
-  return findCallsTo(node, 'skene_gate').some((call) => {
-    const first = call.childForFieldName('arguments')?.namedChildren[0];
-    return stringLiteralValue(first) === stepId;
-  });
 }
 
 /**
@@ -102,35 +120,75 @@ function appendToSequence(source: string, open: SyntaxNode, close: SyntaxNode, i
   return [{ start: last.endIndex, end: last.endIndex, text: `, ${item}` }];
 }
 
-/** The first argument of a `skene_gate("<id>")` on the call whose id is no step of the loop. */
-function findStaleGateArgument(call: SyntaxNode, target: RouteGateTarget): SyntaxNode | undefined {
-  const known = target.knownStepIds;
-  if (!known) return undefined;
-  for (const gate of findCallsTo(call, 'skene_gate')) {
-    const first = gate.childForFieldName('arguments')?.namedChildren[0];
-    const id = stringLiteralValue(first);
-    if (first && id !== undefined && !known.has(id)) return first;
+/** A `skene_gate("<id>")` in a registration call, with the element of the `dependencies=[...]` list holding it. */
+interface PresentGate {
+  call: SyntaxNode;
+  id: string | undefined;
+  /** The list element (`Depends(skene_gate(...))`) and its list, when the gate sits in a `dependencies=[...]` literal. */
+  element?: SyntaxNode;
+  list?: SyntaxNode;
+  keyword?: SyntaxNode;
+}
+
+function findPresentGates(call: SyntaxNode): PresentGate[] {
+  return findCallsTo(call, 'skene_gate').map((gate) => {
+    const id = stringLiteralValue(gate.childForFieldName('arguments')?.namedChildren[0]);
+    let element: SyntaxNode = gate;
+    while (element.parent && element.parent.type !== 'list' && element.parent.id !== call.id) element = element.parent;
+    const list = element.parent?.type === 'list' ? element.parent : undefined;
+    const keyword = list?.parent?.type === 'keyword_argument' && list.parent.childForFieldName('name')?.text === 'dependencies' ? list.parent : undefined;
+    return { call: gate, id, ...(list && keyword ? { element, list, keyword } : {}) };
+  });
+}
+
+/**
+ * The edits taking stale gates out of their `dependencies=[...]` list: each element with the comma after
+ * it, a trailing run with the comma before it, and the whole `dependencies=` argument when nothing else
+ * is left in it. Undefined when a gate is not a plain list element (the user's own construction).
+ *
+ * Before: `@router.post("/r", dependencies=[Depends(verify), Depends(skene_gate("old"))])`
+ * After:  `@router.post("/r", dependencies=[Depends(verify)])`
+ */
+function planGateRemoval(source: string, gates: PresentGate[]): TextEdit[] | undefined {
+  if (gates.some((gate) => !gate.element || !gate.list || !gate.keyword)) return undefined;
+  const byList = new Map<number, PresentGate[]>();
+  for (const gate of gates) byList.set(gate.list!.id, [...(byList.get(gate.list!.id) ?? []), gate]);
+  const edits: TextEdit[] = [];
+  for (const group of byList.values()) {
+    const list = group[0]!.list!;
+    const keyword = group[0]!.keyword!;
+    const elements = namedArguments(list);
+    const removed = new Set(group.map((gate) => gate.element!.id));
+    if (elements.every((element) => removed.has(element.id))) {
+      // Nothing else in the list: the whole `dependencies=[...]` argument goes, with one comma.
+      const args = namedArguments(keyword.parent!);
+      const index = args.findIndex((arg) => arg.id === keyword.id);
+      const previous = args[index - 1];
+      const next = args[index + 1];
+      if (previous) edits.push({ start: previous.endIndex, end: keyword.endIndex, text: '' });
+      else if (next) edits.push({ start: keyword.startIndex, end: next.startIndex, text: '' });
+      else edits.push({ start: keyword.startIndex, end: keyword.endIndex, text: '' });
+      continue;
+    }
+    const lastKept = [...elements].reverse().find((element) => !removed.has(element.id))!;
+    const lastKeptIndex = elements.indexOf(lastKept);
+    elements.forEach((element, index) => {
+      if (!removed.has(element.id) || index > lastKeptIndex) return;
+      edits.push({ start: element.startIndex, end: elements[index + 1]!.startIndex, text: '' });
+    });
+    const trailing = elements.slice(lastKeptIndex + 1);
+    if (trailing.length > 0) edits.push({ start: lastKept.endIndex, end: trailing.at(-1)!.endIndex, text: '' });
   }
-  return undefined;
+  return edits;
 }
 
-/** The step id of a stale gate on the route registered at `target` (see `knownStepIds`). */
-export function findStaleGateId(source: string, tree: PythonTree, target: RouteGateTarget): string | undefined {
-  const call = findRegistrationCall(source, tree, target);
-  return call ? stringLiteralValue(findStaleGateArgument(call, target)) : undefined;
-}
-
-/** The edits adding the gate to a registration call's arguments, whatever the call is (decorator or not). */
-function planGateArgument(source: string, call: SyntaxNode, target: RouteGateTarget, manual = false): WireOutcome {
-  if (hasGateFor(call, target.stepId)) return { kind: 'present' };
-  const stale = findStaleGateArgument(call, target);
-  if (stale) return { kind: 'edit', edits: [{ start: stale.startIndex, end: stale.endIndex, text: pythonString(target.stepId) }] };
+/** The edits adding gates (one or more `Depends(...)` items) to a registration call's arguments, decorator or not. */
+function planGateArguments(source: string, call: SyntaxNode, dependency: string, manual = false): WireOutcome {
   const argumentList = call.childForFieldName('arguments');
   if (!argumentList || argumentList.type !== 'argument_list') {
     return { kind: 'refused', reason: 'the registration call has no argument list' };
   }
   const args = namedArguments(argumentList);
-  const dependency = buildGateDependency(target.stepId, target);
   const splat = args.find((a) => a.type === 'dictionary_splat' || a.type === 'list_splat');
   if (splat) {
     // For the user only: the splat may hold dependencies= already, which only they can tell.
@@ -161,8 +219,44 @@ function planGateArgument(source: string, call: SyntaxNode, target: RouteGateTar
   return { kind: 'edit', edits: appendToSequence(source, open, close, args, `dependencies=[${dependency}]`) };
 }
 
+/** The gates a registration needs, as edits of its call; `manual` allows the forms only a person can check. */
+function planGatesOnCall(source: string, call: SyntaxNode, target: RouteGatesTarget, manual = false): RouteGatesPlan {
+  const present = findPresentGates(call);
+  const isStale = target.isStale ?? (() => true);
+  const stale = present.filter((gate) => gate.id !== undefined && !target.stepIds.includes(gate.id) && isStale(gate.id));
+  const missing = target.stepIds.filter((id) => !present.some((gate) => gate.id === id));
+  if (stale.length === 0 && missing.length === 0) return { outcome: { kind: 'present' }, removed: [], added: [] };
+  const edits: TextEdit[] = [];
+  // A stale gate is re-pointed at a missing step: the smallest edit, keeping its auth= or identify=True.
+  const repointed = Math.min(stale.length, missing.length);
+  for (let i = 0; i < repointed; i++) {
+    const literal = stale[i]!.call.childForFieldName('arguments')!.namedChildren[0]!;
+    edits.push({ start: literal.startIndex, end: literal.endIndex, text: pythonString(missing[i]!) });
+  }
+  const toRemove = stale.slice(repointed);
+  if (toRemove.length > 0) {
+    const removal = planGateRemoval(source, toRemove);
+    if (!removal) {
+      return {
+        outcome: { kind: 'refused', reason: `the gate of step ${toRemove.map((g) => `"${g.id}"`).join(', ')} is not a plain item of a dependencies=[...] list` },
+        removed: stale.map((gate) => gate.id!),
+        added: [],
+      };
+    }
+    edits.push(...removal);
+  }
+  const toAdd = missing.slice(repointed);
+  if (toAdd.length > 0) {
+    const added = planGateArguments(source, call, toAdd.map((id) => buildGateDependency(id, target)).join(', '), manual);
+    if (added.kind !== 'edit') return { outcome: added, removed: stale.map((gate) => gate.id!), added: [] };
+    edits.push(...added.edits);
+  }
+  return { outcome: { kind: 'edit', edits }, removed: stale.map((gate) => gate.id!), added: missing };
+}
+
 /**
- * Gates one decorator-registered route.
+ * Puts exactly the gates of the matching steps on one decorator-registered route, taking off the gates
+ * of steps that no longer match it.
  *
  * Before: `@router.post("/reports")`
  * After:  `@router.post("/reports", dependencies=[Depends(skene_gate("reports"))])`
@@ -170,13 +264,31 @@ function planGateArgument(source: string, call: SyntaxNode, target: RouteGateTar
  * An existing `dependencies=[...]` list gets the gate appended; any other form of `dependencies=`
  * (a variable, a concatenation) or a `**kwargs` splat is refused, as is a call that is not a decorator.
  */
-export function planRouteGate(source: string, tree: PythonTree, target: RouteGateTarget): WireOutcome {
+export function planRouteGates(source: string, tree: PythonTree, target: RouteGatesTarget): RouteGatesPlan {
   const call = findRegistrationCall(source, tree, target);
-  if (!call) return { kind: 'refused', reason: `no route registration call found at line ${target.line}` };
-  if (call.parent?.type !== 'decorator') {
-    return hasGateFor(call, target.stepId) ? { kind: 'present' } : { kind: 'refused', reason: 'the route is not registered with a decorator' };
+  if (!call) {
+    return target.stepIds.length === 0
+      ? { outcome: { kind: 'present' }, removed: [], added: [] }
+      : { outcome: { kind: 'refused', reason: `no route registration call found at line ${target.line}` }, removed: [], added: [] };
   }
-  return planGateArgument(source, call, target);
+  const plan = planGatesOnCall(source, call, target);
+  if (plan.outcome.kind !== 'present' && call.parent?.type !== 'decorator') {
+    return { outcome: { kind: 'refused', reason: 'the route is not registered with a decorator' }, removed: plan.removed, added: [] };
+  }
+  return plan;
+}
+
+/** One step's gate on one decorator route (see `planRouteGates`); a gate of a step not in `knownStepIds` is re-pointed. */
+export function planRouteGate(source: string, tree: PythonTree, target: RouteGateTarget): WireOutcome {
+  const known = target.knownStepIds;
+  return planRouteGates(source, tree, {
+    line: target.line,
+    column: target.column,
+    stepIds: [target.stepId],
+    ...(target.auth ? { auth: target.auth } : {}),
+    ...(target.identify ? { identify: true } : {}),
+    isStale: (id) => (known ? !known.has(id) : false),
+  }).outcome;
 }
 
 /**
@@ -186,10 +298,10 @@ export function planRouteGate(source: string, tree: PythonTree, target: RouteGat
  * Before: `app.add_api_route("/stats", stats, methods=["GET"])`
  * After:  `app.add_api_route("/stats", stats, methods=["GET"], dependencies=[Depends(skene_gate("stats"))])`
  */
-export function buildGatedRegistrationLines(source: string, tree: PythonTree, target: RouteGateTarget): { line: number; before: string; after: string } | undefined {
+export function buildGatedRegistrationLines(source: string, tree: PythonTree, target: RouteGatesTarget): { line: number; before: string; after: string } | undefined {
   const call = findRegistrationCall(source, tree, target);
   if (!call) return undefined;
-  const outcome = planGateArgument(source, call, target, true);
+  const outcome = planGatesOnCall(source, call, target, true).outcome;
   if (outcome.kind !== 'edit') return undefined;
   let statement: SyntaxNode = call;
   // A decorator's own line(s), or the whole statement of a call registration.

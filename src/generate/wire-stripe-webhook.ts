@@ -21,38 +21,21 @@ export function buildHandlerCall(eventVariable: string): string {
   return `skene_handle_stripe_event(${eventVariable})`;
 }
 
-function exitsBlock(block: SyntaxNode | null | undefined): boolean {
-  const last = block?.namedChildren.filter((n) => n.type !== 'comment').at(-1);
-  return last?.type === 'raise_statement' || last?.type === 'return_statement';
-}
-
 /**
- * Where the handler call goes. `construct_event` usually sits in a `try:` whose handlers answer 400;
- * the call goes after the whole `try` statement then, so a failure in skene's handler is never
- * reported as a bad signature. When a handler falls through (the event may be unbound), it goes right
- * after the statement instead.
- */
-function findInsertionStatement(statement: SyntaxNode): SyntaxNode {
-  const block = statement.parent;
-  const tryStatement = block?.parent;
-  if (block?.type !== 'block' || tryStatement?.type !== 'try_statement' || tryStatement.childForFieldName('body')?.id !== block.id) {
-    return statement;
-  }
-  const clauses = tryStatement.namedChildren.filter((n) => n.type === 'except_clause' || n.type === 'except_group_clause');
-  const handlersExit = clauses.every((clause) => exitsBlock(clause.namedChildren.find((n) => n.type === 'block')));
-  const hasOtherClauses = tryStatement.namedChildren.some((n) => n.type === 'else_clause' || n.type === 'finally_clause');
-  return handlersExit && !hasOtherClauses ? tryStatement : statement;
-}
-
-/**
- * Hands every verified event of the app's own Stripe webhook to skene.
+ * Hands every verified event of the app's own Stripe webhook to skene, on the line right after the event
+ * is bound, inside the same block: the one place every verified event passes. After a `try` whose body
+ * returns (`try: event = ...; return handle(event)`) nothing runs, so the call never goes there.
  *
- * Before:                                           After:
- *   try:                                              try:
- *       event = stripe.Webhook.construct_event(...)       event = stripe.Webhook.construct_event(...)
- *   except ValueError:                                except ValueError:
- *       raise HTTPException(400)                          raise HTTPException(400)
- *                                                     skene_handle_stripe_event(event)
+ * Before:                                              After:
+ *   try:                                                 try:
+ *       event = stripe.Webhook.construct_event(...)          event = stripe.Webhook.construct_event(...)
+ *       return process(event)                                skene_handle_stripe_event(event)
+ *   except ValueError:                                       return process(event)
+ *       return Response(status_code=400)                 except ValueError:
+ *                                                            return Response(status_code=400)
+ *
+ * A failure in skene's handler inside the `try` may meet the app's own `except`: its answer is an
+ * error either way, which Stripe retries (docs/ARCHITECTURE.md, the webhook hand-off).
  */
 export function planWebhookHandlerCall(source: string, tree: PythonTree, target: WebhookTarget): WireOutcome {
   const statement = findStatementAt(source, tree, target.line, target.column);
@@ -64,7 +47,7 @@ export function planWebhookHandlerCall(source: string, tree: PythonTree, target:
   let fn: SyntaxNode | null = statement;
   while (fn && fn.type !== 'function_definition') fn = fn.parent;
   if (findCallsTo(fn ?? tree.rootNode, 'skene_handle_stripe_event').length > 0) return { kind: 'present' };
-  const anchor = findInsertionStatement(statement);
+  const anchor = statement;
   if (!startsItsLine(source, anchor.startIndex)) {
     return { kind: 'refused', reason: 'the event is constructed on a line shared with other code' };
   }

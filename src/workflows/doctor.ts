@@ -102,7 +102,7 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
       const matched = loop ? loop.steps.flatMap((step) => deps.matchRoutes(step.trigger, httpRoutes)) : [];
       const gatedRoutes: RouteFact[] = [];
       for (const route of matched) if ((await gates.gatesOf(route)).length > 0) gatedRoutes.push(route);
-      checks.push(...(await checkWiring({ analysis, runtime, gatedRoutes, gates })));
+      checks.push(...(await checkWiring({ analysis, runtime, gatedRoutes, gates, readFile: (file) => readProjectFile(root, file) })));
     }
   } else {
     checks.push(warn('runtime.present', 'the runtime location is unknown without a FastAPI app', 'Fix the project problem above, then run `skene doctor` again.'));

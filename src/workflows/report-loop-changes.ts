@@ -54,6 +54,14 @@ export function renderGatedRoutes(plan: LoopPlan, logger: Logger, options: { dry
       lines.push(`  ${g.method} ${g.path}  ${p.accent(`${g.file}:${g.line}`)}  ${status}${identify}`);
     }
   }
+  const ungated = plan.wiring.ungated;
+  if (ungated.length > 0) {
+    lines.push(p.bold('Gates of steps that no longer match the route:'));
+    for (const u of ungated) {
+      const status = u.status === 'removed' ? p.success(options.dryRun ? 'to be removed' : 'removed') : p.warn('remove by hand');
+      lines.push(`  ${u.method} ${u.path}  ${p.accent(`${u.file}:${u.line}`)}  step ${u.stepId}  ${status}`);
+    }
+  }
   return lines.join('\n');
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyTextEdits, findSyntaxProblem, parsePython } from '../../src/generate/wire-python-source.js';
-import { buildGatedRegistrationLines, planRouteGate, type RouteGateTarget } from '../../src/generate/wire-route-gate.js';
+import { buildGatedRegistrationLines, planRouteGate, planRouteGates, type RouteGateTarget } from '../../src/generate/wire-route-gate.js';
 
 function gate(source: string, target: Partial<RouteGateTarget> & { line: number }): string | { refused: string } | 'present' {
   const tree = parsePython(source);
@@ -107,7 +107,7 @@ test('a call registration is refused, but seen as gated once the user added the 
 
 test('the lines a user writes for routes skene leaves to them', () => {
   const lines = (source: string, line: number, column = 0): string | undefined =>
-    buildGatedRegistrationLines(source, parsePython(source), { line, column, stepId: 'jobs' })?.after;
+    buildGatedRegistrationLines(source, parsePython(source), { line, column, stepIds: ['jobs'] })?.after;
   assert.equal(lines('router.post("/x")(handler)\n', 1), 'router.post("/x", dependencies=[Depends(skene_gate("jobs"))])(handler)');
   assert.equal(
     lines('app.add_api_route("/x", handler, methods=["POST"])\n', 1),
@@ -116,4 +116,29 @@ test('the lines a user writes for routes skene leaves to them', () => {
   assert.equal(lines('@router.post("/x", **COMMON)\ndef f(): ...\n', 1, 1), '@router.post("/x", dependencies=[Depends(skene_gate("jobs"))], **COMMON)');
   assert.equal(lines('@router.post("/x", dependencies=DEPS)\ndef f(): ...\n', 1, 1), '@router.post("/x", dependencies=DEPS + [Depends(skene_gate("jobs"))])');
   assert.equal(lines('@router.post("/x", dependencies=a or b)\ndef f(): ...\n', 1, 1), '@router.post("/x", dependencies=(a or b) + [Depends(skene_gate("jobs"))])');
+});
+
+test('stale gates: re-pointed at a missing step, else removed with their comma or the whole dependencies= argument', () => {
+  const gates = (source: string, stepIds: string[]): { after: string | 'present' | { refused: string }; removed: string[]; added: string[] } => {
+    const plan = planRouteGates(source, parsePython(source), { line: 1, column: 1, stepIds });
+    if (plan.outcome.kind !== 'edit') return { after: plan.outcome.kind === 'present' ? 'present' : { refused: plan.outcome.reason }, removed: plan.removed, added: plan.added };
+    const after = applyTextEdits(source, plan.outcome.edits);
+    assert.equal(findSyntaxProblem(parsePython(after)), undefined, after);
+    return { after, removed: plan.removed, added: plan.added };
+  };
+  const only = '@router.post("/r", response_model=R, dependencies=[Depends(skene_gate("old"))])\ndef f(): ...\n';
+  assert.deepEqual(gates(only, []), { after: '@router.post("/r", response_model=R)\ndef f(): ...\n', removed: ['old'], added: [] });
+  assert.deepEqual(gates(only, ['new']), { after: '@router.post("/r", response_model=R, dependencies=[Depends(skene_gate("new"))])\ndef f(): ...\n', removed: ['old'], added: ['new'] });
+  const first = '@router.post(dependencies=[Depends(skene_gate("old"))], path="/r")\ndef f(): ...\n';
+  assert.equal(gates(first, []).after, '@router.post(path="/r")\ndef f(): ...\n');
+  const mixed = '@router.post("/r", dependencies=[Depends(skene_gate("old")), Depends(verify), Depends(skene_gate("keep")), Depends(skene_gate("gone"))])\ndef f(): ...\n';
+  assert.equal(gates(mixed, ['keep']).after, '@router.post("/r", dependencies=[Depends(verify), Depends(skene_gate("keep"))])\ndef f(): ...\n');
+  const multi = ['@router.post(', '    "/r",', '    dependencies=[', '        Depends(verify),', '        Depends(skene_gate("old")),', '    ],', ')', 'def f(): ...', ''].join('\n');
+  assert.equal(gates(multi, []).after, ['@router.post(', '    "/r",', '    dependencies=[', '        Depends(verify),', '    ],', ')', 'def f(): ...', ''].join('\n'));
+  assert.deepEqual(gates('@router.post("/r")\ndef f(): ...\n', []), { after: 'present', removed: [], added: [] });
+  // Two steps matching one route: both gates in one argument, never two dependencies= arguments.
+  assert.equal(gates('@router.post("/r")\ndef f(): ...\n', ['a', 'b']).after, '@router.post("/r", dependencies=[Depends(skene_gate("a")), Depends(skene_gate("b"))])\ndef f(): ...\n');
+  // A gate the user built some other way is theirs to remove.
+  const built = '@router.post("/r", dependencies=GATES + [Depends(skene_gate("old"))])\ndef f(): ...\n';
+  assert.deepEqual(gates(built, []), { after: { refused: 'the gate of step "old" is not a plain item of a dependencies=[...] list' }, removed: ['old'], added: [] });
 });

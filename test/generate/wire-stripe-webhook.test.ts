@@ -22,11 +22,11 @@ const TRY_RAISE = [
   '',
 ].join('\n');
 
-test('calls the handler after a try whose handlers all exit', () => {
+test('calls the handler right after the event is bound, inside the try', () => {
   const after = connect(TRY_RAISE, { line: 4, column: 8, eventVariable: 'event' });
   assert.equal(
     after,
-    TRY_RAISE.replace('status_code=400)\n', 'status_code=400)\n    skene_handle_stripe_event(event)\n'),
+    TRY_RAISE.replace('SECRET)\n', 'SECRET)\n        skene_handle_stripe_event(event)\n'),
   );
   assert.equal(connect(after as string, { line: 4, column: 8, eventVariable: 'event' }), 'present');
 });
@@ -46,4 +46,18 @@ test('calls the handler right after the statement when not in a try, or when a h
 
 test('refuses when the statement is not where the analysis said', () => {
   assert.match((connect(TRY_RAISE, { line: 2, column: 4, eventVariable: 'event' }) as { refused: string }).refused, /no "event = /);
+});
+
+test('a try whose body and handlers all return: the call goes before the return, where every verified event passes', () => {
+  const source = [
+    'async def webhook(request: Request):',
+    '    try:',
+    '        event = stripe.Webhook.construct_event(await request.body(), sig, SECRET)',
+    '        return await process(event)',
+    '    except ValueError:',
+    '        return Response(status_code=400)',
+    '',
+  ].join('\n');
+  const after = connect(source, { line: 3, column: 8, eventVariable: 'event' });
+  assert.equal(after, source.replace('SECRET)\n', 'SECRET)\n        skene_handle_stripe_event(event)\n'));
 });

@@ -18,7 +18,7 @@ test('--dry-run shows the diff and the would-be summary, and writes nothing', as
   const out = result.stdout;
   assert.ok(out.includes('+++ b/skene.config.ts'), out);
   assert.ok(out.includes('+@router.post("/", response_model=ReportOut, status_code=status.HTTP_201_CREATED, dependencies=[Depends(skene_gate("api-v1-reports-post"))])'), out);
-  assert.ok(out.includes('+    skene_handle_stripe_event(event)'), out);
+  assert.ok(out.includes('+        skene_handle_stripe_event(event)'), out);
   assert.match(out, /^ {2}\+ app\/skene\/_gate\.py \(new, \d+ lines\)$/m);
   assert.match(out, /^Would be created \(\d+\):$/m);
   assert.match(out, /^Would be updated \(3\):$/m);
