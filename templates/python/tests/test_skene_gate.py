@@ -127,6 +127,11 @@ def _import_app():
         module = importlib.import_module(APP_MODULE)
     except ImportError as exc:
         pytest.skip("the app cannot be imported in this environment (%s: %s); install its dependencies" % (type(exc).__name__, exc))
+    except KeyError as exc:
+        name = str(exc.args[0]) if exc.args else ""
+        if name and name.upper() == name and name.replace("_", "").isalnum():
+            pytest.skip("the app reads %s from the environment when it is imported: set it for the tests" % name)
+        pytest.skip("importing %s failed in this environment: KeyError: %s" % (APP_MODULE, exc))
     except Exception as exc:
         missing = _missing_settings(exc)
         if missing:
@@ -466,8 +471,9 @@ class GateHarness(object):
 
     def _override_user(self, dependant, step_id):
         for gate in _gates_of(dependant, step_id):
+            # The gate's one sub-dependency is the user dependency it declares (the app's, or auth=).
             for sub in gate.dependencies:
-                if sub.name == "user" and sub.call is not None:
+                if sub.call is not None:
                     for app in self.apps:
                         if sub.call not in app.dependency_overrides:
                             self.overridden.append((app, sub.call))
