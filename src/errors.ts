@@ -14,12 +14,15 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export class SkeneError extends Error {
   readonly hint: string | undefined;
   readonly exitCode: ExitCode;
+  /** Extra top-level fields of the `--json` error document (`{"ok": false, "loggedIn": false, "error": ...}`). */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(message: string, options: { hint?: string; exitCode?: ExitCode; cause?: unknown } = {}) {
+  constructor(message: string, options: { hint?: string; exitCode?: ExitCode; cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SkeneError';
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? ExitCode.failure;
+    this.details = options.details;
   }
 }
 

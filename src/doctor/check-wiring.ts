@@ -1,5 +1,6 @@
 import type { AnalysisResult, AppFact, RouteFact } from '../analyze/types.js';
 import type { GateDetector, RuntimeFunction } from './detect-gates.js';
+import { findInstallAnchor } from '../generate/wire-app-install.js';
 import { detectHandOffReach } from './detect-hand-off.js';
 import { fail, pass, warn, type Check, type RuntimePlace } from './types.js';
 
@@ -65,8 +66,29 @@ export async function checkWiring(input: {
   }
   for (const app of servingApps.values()) {
     const calls = (await gates.runtimeCalls(app.creation.file)) ?? [];
-    const install = calls.find((call) => call.name === 'install' && call.firstArgument === app.variable);
-    if (install) {
+    const installs = calls.filter((call) => call.name === 'install' && call.firstArgument === app.variable);
+    const source = installs.length > 0 ? input.readFile(app.creation.file) : undefined;
+    const tree = source === undefined ? undefined : await parse(source);
+    const anchor = source === undefined || !tree ? undefined : findInstallAnchor(source, tree, { line: app.creation.line, column: app.creation.column, variable: app.variable });
+    // On every path: in the block of the statement after which every creation of the app has happened, after it.
+    const onEveryPath = (line: number): boolean => {
+      if (!anchor || !tree) return true;
+      const call = tree.rootNode.descendantsOfType('call').find((c) => c.startPosition.row + 1 === line && /install/.test(c.childForFieldName('function')?.text ?? ''));
+      let statement = call ?? null;
+      while (statement && statement.parent && statement.parent.type !== 'block' && statement.parent.type !== 'module') statement = statement.parent;
+      return statement !== null && statement.parent?.id === anchor.parent?.id && statement.startIndex > anchor.endIndex;
+    };
+    const install = installs.find((call) => onEveryPath(call.line));
+    if (installs.length > 0 && !install) {
+      checks.push(
+        fail(
+          'wiring.install',
+          `skene_install(${app.variable}) at ${app.creation.file}:${installs[0]!.line} runs only on some of the paths that create the app (the if/try around line ${app.creation.line})`,
+          `Move it to the line after the whole statement that creates "${app.variable}" in each branch (line ${anchor!.endPosition.row + 1}), or run \`skene generate\`.`,
+          { file: app.creation.file, line: installs[0]!.line },
+        ),
+      );
+    } else if (install) {
       checks.push(pass('wiring.install', `skene is installed on ${app.variable} (${app.creation.file}:${install.line})`, { file: app.creation.file, line: install.line }));
     } else {
       checks.push(

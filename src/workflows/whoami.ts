@@ -36,8 +36,7 @@ export async function runWhoamiCommand(options: WhoamiOptions, ctx: CliContext):
   const logger = createLogger({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env, quiet: json });
   const resolved = await resolveStripeKey(ctx.env);
   if (!resolved) {
-    if (json) logger.json({ loggedIn: false });
-    throw new SkeneError('Not logged in to Stripe.', { hint: NOT_LOGGED_IN_HINT });
+    throw new SkeneError('Not logged in to Stripe.', { hint: NOT_LOGGED_IN_HINT, details: { loggedIn: false } });
   }
   const { key, source } = resolved;
   const format = detectStripeKeyFormat(key);

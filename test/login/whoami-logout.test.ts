@@ -97,7 +97,9 @@ test('whoami when not logged in: exit 1 with the way to log in; --json says logg
   assert.match(run.stderr, /skene login/);
   const json = await runSkene(['whoami', '--json'], { env });
   assert.equal(json.code, 1);
-  assert.deepEqual(JSON.parse(json.stdout), { loggedIn: false });
+  const document = JSON.parse(json.stdout) as { ok: boolean; loggedIn: boolean; error: { message: string; hint?: string; exitCode: number } };
+  assert.deepEqual([document.ok, document.loggedIn, document.error.message, document.error.exitCode], [false, false, 'Not logged in to Stripe.', 1]);
+  assert.match(document.error.hint ?? '', /skene login/);
 });
 
 test('whoami with a publishable key in the environment says which variable is wrong', async () => {
