@@ -106,3 +106,31 @@ def test_annotated_alias_extracts_the_dependency(gated_app):
     from testapp.skene import _gate
 
     assert _gate._auth_dependency(CurrentUser) == (get_current_user, None)
+
+
+def test_refund_server_errors_gives_back_only_5xx_and_errors_before_the_handler(client, app_db):
+    def used():
+        return app_db("SELECT used FROM skene_usage WHERE step_id='server-errors' AND user_key='9'")
+
+    assert client.post("/api/server-errors", headers=key(9)).status_code == 200
+    assert used() == [(1,)]
+    # The handler did the work and then answered 4xx: it counts.
+    assert client.post("/api/server-errors?fail=1", headers=key(9)).status_code == 422
+    assert used() == [(2,)]
+    # Raised before the handler body: request validation, and the app's own dependency.
+    invalid = client.post("/api/server-errors?n=abc", headers=key(9))
+    assert invalid.status_code == 422 and invalid.json()["detail"][0]["loc"][-1] == "n"
+    assert used() == [(2,)]
+    assert client.post("/api/server-errors", headers=dict(key(9), **{"X-Refuse": "1"})).status_code == 403
+    assert used() == [(2,)]
+    # A crash in the handler is a 500: given back.
+    assert client.post("/api/server-errors?fail=2", headers=key(9)).status_code == 500
+    assert used() == [(2,)]
+    response = client.post("/api/server-errors", headers=key(9))
+    assert response.status_code == 200 and response.headers["RateLimit-Remaining"] == "7"
+
+
+def test_refund_never_counts_even_a_crash(client, app_db):
+    assert client.post("/api/never?fail=2", headers=key(11)).status_code == 500
+    assert client.post("/api/never", headers=key(11)).status_code == 200
+    assert app_db("SELECT used FROM skene_usage WHERE step_id='never' AND user_key='11'") == [(2,)]

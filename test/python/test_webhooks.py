@@ -153,3 +153,49 @@ def test_refresh_customer_reads_the_subscription_from_stripes_api(client, monkey
     assert seen[0][0].startswith("/v1/subscriptions?customer=cus_16")
     assert seen[0][1] == "Bearer sk_test_123"
     assert client.post("/api/reports", headers=key(16)).status_code == 200
+
+
+def test_same_second_events_delivered_reversed_end_in_the_lifecycles_final_state(client, app_db):
+    now = int(time.time())
+    # created (incomplete) and updated (active) in one second, delivered reversed: the payer is paid.
+    created = support.stripe_event("evt_tie_c", "customer.subscription.created", support.subscription("sub_tie1", "cus_tie1", "incomplete", user_id=7), created=now)
+    active = support.stripe_event("evt_tie_a", "customer.subscription.updated", support.subscription("sub_tie1", "cus_tie1", "active", user_id=7), created=now)
+    assert deliver(client, active).status_code == 200
+    assert deliver(client, created).status_code == 200
+    assert app_db("SELECT status FROM skene_subscriptions WHERE subscription_id='sub_tie1'") == [("active",)]
+    assert [client.post("/api/reports", headers=key(7)).status_code for _ in range(5)] == [200] * 5
+    # updated (active) and deleted in one second, delivered reversed: the canceled user is free.
+    deleted = support.stripe_event("evt_tie_d", "customer.subscription.deleted", support.subscription("sub_tie2", "cus_tie2", "canceled", user_id=8), created=now)
+    again = support.stripe_event("evt_tie_u", "customer.subscription.updated", support.subscription("sub_tie2", "cus_tie2", "active", user_id=8), created=now)
+    assert deliver(client, deleted).status_code == 200
+    assert deliver(client, again).status_code == 200
+    assert app_db("SELECT status FROM skene_subscriptions WHERE subscription_id='sub_tie2'") == [("canceled",)]
+    use_up(client, 8)
+
+
+def test_a_same_second_tie_is_settled_by_reading_the_subscription_from_stripes_api(client, app_db, monkeypatch):
+    import faults
+
+    # Stripe's real final state: the subscription was reactivated in the second it was deleted.
+    stripe_api = faults.ScriptedServer(default=(200, support.subscription("sub_tie3", "cus_tie3", "active", user_id=12)))
+    monkeypatch.setenv("SKENE_STRIPE_API_BASE", stripe_api.url)
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_tie")
+    try:
+        now = int(time.time())
+        reactivated = support.stripe_event("evt_tie3_u", "customer.subscription.updated", support.subscription("sub_tie3", "cus_tie3", "active", user_id=12), created=now)
+        deleted = support.stripe_event("evt_tie3_d", "customer.subscription.deleted", support.subscription("sub_tie3", "cus_tie3", "canceled", user_id=12), created=now)
+        assert deliver(client, deleted).status_code == 200
+        assert stripe_api.requests == []  # no tie yet: no API call
+        assert deliver(client, reactivated).status_code == 200
+        assert [(r["method"], r["path"], r["headers"].get("Authorization")) for r in stripe_api.requests] == [
+            ("GET", "/v1/subscriptions/sub_tie3", "Bearer sk_test_tie")]
+        assert app_db("SELECT status FROM skene_subscriptions WHERE subscription_id='sub_tie3'") == [("active",)]
+        assert [client.post("/api/reports", headers=key(12)).status_code for _ in range(5)] == [200] * 5
+        # The API unreachable (an error answer): the lifecycle's order stands.
+        stripe_api.script = [(500, {"error": {"message": "boom"}})]
+        updated = support.stripe_event("evt_tie3_x", "customer.subscription.updated", support.subscription("sub_tie3", "cus_tie3", "past_due", user_id=12), created=now)
+        assert deliver(client, updated).status_code == 200
+        assert len(stripe_api.requests) == 2
+        assert app_db("SELECT status FROM skene_subscriptions WHERE subscription_id='sub_tie3'") == [("past_due",)]
+    finally:
+        stripe_api.close()

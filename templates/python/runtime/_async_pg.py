@@ -16,7 +16,7 @@ from typing import Any, Callable, Deque, List, Optional, Sequence
 
 from psycopg2 import extensions
 
-from ._connections import MAX_CONNECTIONS
+from ._connections import LIVENESS, MAX_CONNECTIONS
 
 UNAVAILABLE = object()
 _OPEN_RETRY_SECONDS = 5.0
@@ -55,8 +55,8 @@ class LoopConnections(object):
         self.last_answer = 0.0
 
     def answering(self, timeout: float) -> bool:
-        """True when the server answered within `timeout` seconds, or an answer is waiting to be read."""
-        if time.monotonic() - self.last_answer < timeout:
+        """True when the server answered within LIVENESS deadlines, or an answer is waiting to be read."""
+        if time.monotonic() - self.last_answer < LIVENESS * timeout:
             return True
         try:
             fds = [conn.fileno() for conn in self._in_flight]

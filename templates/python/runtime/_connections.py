@@ -11,8 +11,9 @@ must answer. Past it the caller gets StoreTimeout and the gated step fails open 
 statement still running on a thread finishes there, or fails, on its own (a hung PostgreSQL server cannot
 be interrupted). A call waiting behind others on a store that is answering them (a burst of requests on a
 busy machine) is not a store fault: its deadline is extended while the store answered some call within the
-last SKENE_STORE_TIMEOUT_MS, or a new connection is being opened (for at most CONNECT_GRACE deadlines), up
-to MAX_EXTENSIONS times; otherwise limits would stop holding exactly under load. Outages are logged at most once a minute.
+last LIVENESS deadlines, or, before its first answer in this process, while the first connections are
+being opened (for at most CONNECT_GRACE deadlines), up to MAX_EXTENSIONS times; otherwise limits would stop
+holding exactly under load. Outages are logged at most once a minute.
 """
 import asyncio
 import logging
@@ -33,7 +34,9 @@ THREAD_PREFIX = "skene-store"
 OUTAGE_LOG_INTERVAL = 60.0
 # A call kept waiting behind others on a store that keeps answering gives up after (1 + this) deadlines.
 MAX_EXTENSIONS = 20
-# Opening a connection (the first of a process, or after an outage) may take this many deadlines.
+# A store that answered a call within this many deadlines is answering (a frozen one stops within it).
+LIVENESS = 4
+# Opening the first connections of a process (and creating the tables) may take this many deadlines.
 CONNECT_GRACE = 8
 
 
@@ -138,33 +141,42 @@ class Pool(object):
         self.last_answer = time.monotonic()
 
     def answering(self, timeout: float) -> bool:
-        """True when the store answered some call within the last `timeout` seconds, or a connection is
-        being opened for less than CONNECT_GRACE deadlines."""
+        """True when the store answered some call within the last LIVENESS deadlines, or has not answered
+        yet while its first connections are being opened (for less than CONNECT_GRACE deadlines)."""
         now = time.monotonic()
-        if now - self.last_answer < timeout:
+        if now - self.last_answer < LIVENESS * timeout:
             return True
         connecting = self.connecting
-        return bool(connecting) and now - min(connecting) < CONNECT_GRACE * timeout
+        return not self.last_answer and bool(connecting) and now - min(connecting) < CONNECT_GRACE * timeout
 
-    def call(self, fn: Callable[[], T], timeout: float) -> T:
-        """fn() on skene's threads, waiting at most its deadline (directly when already on one)."""
+    def call(self, fn: Callable[[Callable[[], bool]], T], timeout: float) -> T:
+        """fn(abandoned) on skene's threads, waiting at most its deadline (directly when already on one).
+        abandoned() turns True once the caller gave up: work not yet started then should not start."""
         if on_skene_thread():
-            return fn()
-        future = self.threads().submit(fn)
+            return fn(lambda: False)
+        gave_up: List[bool] = []
+        future = self.threads().submit(fn, lambda: bool(gave_up))
         for _ in range(MAX_EXTENSIONS + 1):
             try:
                 return future.result(timeout)
             except FutureTimeout:
                 if not self.answering(timeout):
                     break
+        gave_up.append(True)
         future.cancel()
         raise StoreTimeout("the skene store did not answer within %d ms (%s)" % (timeout * 1000, self.description))
 
-    async def call_async(self, fn: Callable[[], T], timeout: float, answering: Optional[Callable[[float], bool]] = None) -> T:
-        """fn() on skene's threads, awaited at most its deadline."""
-        future: Future = self.threads().submit(fn)
+    async def call_async(
+        self, fn: Callable[[Callable[[], bool]], T], timeout: float, answering: Optional[Callable[[float], bool]] = None,
+    ) -> T:
+        """fn(abandoned) on skene's threads, awaited at most its deadline (see call())."""
+        gave_up: List[bool] = []
+        future: Future = self.threads().submit(fn, lambda: bool(gave_up))
         try:
             return await within(asyncio.wrap_future(future), timeout, self.description, answering or self.answering)
+        except BaseException:
+            gave_up.append(True)
+            raise
         finally:
             future.cancel()
 

@@ -254,7 +254,7 @@ class Store(object):
         """work(cursor) on one of skene's connections, from any thread; StoreError on failure or timeout."""
         timeout = self.timeout if timeout is None else timeout
         try:
-            return self._pool.call(lambda: self._run_here(work, timeout), timeout)
+            return self._pool.call(lambda abandoned: self._run_here(work, timeout, abandoned), timeout)
         except StoreError:
             raise
         except Exception as exc:
@@ -266,7 +266,7 @@ class Store(object):
         if done:
             return result
         timeout = self.timeout if timeout is None else timeout
-        return await self._pool.call_async(lambda: self._run_here(work, timeout), timeout, self._answering)
+        return await self._pool.call_async(lambda abandoned: self._run_here(work, timeout, abandoned), timeout, self._answering)
 
     def _answering(self, timeout: float) -> bool:
         """The store answered some call within `timeout` seconds (a waiting call's deadline is then extended)."""
@@ -299,14 +299,18 @@ class Store(object):
 
         return self.run(wrapped, timeout)
 
-    def _run_here(self, work: Work, timeout: float) -> T:
-        """work(cursor) on this thread; tables created first, and again (work repeated once) if they vanished."""
+    def _run_here(self, work: Work, timeout: float, abandoned: Callable[[], bool] = lambda: False) -> T:
+        """work(cursor) on this thread; tables created first, and again (work repeated once) if they vanished.
+        Not started once abandoned() (the caller's deadline passed while this waited for a connection)."""
         conn = self._pool.acquire(timeout)
         broken = True
         try:
             for attempt in (1, 2):
                 if not self._ready:
                     self._pool.open(timeout, lambda _: self._create_tables(conn))
+                if abandoned():
+                    broken = False
+                    raise StoreTimeout("the caller stopped waiting for the skene store (%s)" % self.description)
                 cur = conn.cursor()
                 try:
                     result = work(cur)

@@ -1,3 +1,5 @@
+import os
+
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -5,6 +7,7 @@ from sqlalchemy.orm import Session
 from testapp.db import get_db
 from testapp.deps import CurrentUser, get_current_user
 from testapp.skene import gate as skene_gate
+from testapp.skene import handle_stripe_event as skene_handle_stripe_event
 from testapp.skene import install as skene_install
 
 app = FastAPI(title="gated test app")
@@ -53,4 +56,42 @@ def closed(user=Depends(get_current_user)):
 
 @app.get("/api/open")
 def open_route(user=Depends(get_current_user)):
+    return {"ok": True}
+
+
+def refuse_when_asked(request: Request):
+    """An app dependency that runs after the gate and raises before the handler."""
+    if request.headers.get("X-Refuse"):
+        raise HTTPException(status_code=403, detail="refused by the app")
+
+
+@app.post("/api/server-errors", dependencies=[Depends(skene_gate("server-errors")), Depends(refuse_when_asked)])
+def server_errors(n: int = 0, fail: int = 0, user=Depends(get_current_user)):
+    if fail == 1:
+        raise HTTPException(status_code=422, detail="did the work, then said no")
+    if fail == 2:
+        raise RuntimeError("the handler crashed")
+    return {"ok": True, "n": n}
+
+
+@app.post("/api/never", dependencies=[Depends(skene_gate("never"))])
+def never(fail: int = 0, user=Depends(get_current_user)):
+    if fail == 2:
+        raise RuntimeError("the handler crashed")
+    return {"ok": True}
+
+
+@app.post("/app/stripe-webhook")
+async def own_stripe_webhook(request: Request):
+    """The app's own Stripe webhook endpoint with skene's one-line hand-off, as init wires it."""
+    import stripe
+
+    payload = await request.body()
+    try:
+        event = stripe.Webhook.construct_event(payload, request.headers.get("stripe-signature"), os.environ["STRIPE_WEBHOOK_SECRET"])
+    except ValueError:
+        raise HTTPException(status_code=400, detail="invalid payload")
+    except stripe.error.SignatureVerificationError:
+        raise HTTPException(status_code=400, detail="invalid signature")
+    skene_handle_stripe_event(event)
     return {"ok": True}
