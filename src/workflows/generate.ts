@@ -2,6 +2,7 @@ import type { CliContext } from '../cli-context.js';
 import { SkeneError } from '../errors.js';
 import { createLogger } from '../ui/logger.js';
 import { createPrompter } from '../ui/prompts.js';
+import { startSpinner } from '../ui/spinner.js';
 import {
   analyzeFastapiProject,
   CONFIG_FILE,
@@ -11,7 +12,7 @@ import {
   readLoopFile,
   resolveProjectFolder,
 } from './plan-loop-changes.js';
-import { describeIdentifyGates, renderGatedRoutes, reviewAndApplyPlan } from './report-loop-changes.js';
+import { describeBlindSpots, describeIdentifyGates, describeUngatedServings, renderGatedRoutes, reviewAndApplyPlan } from './report-loop-changes.js';
 
 export interface GenerateOptions {
   dir: string;
@@ -36,9 +37,13 @@ export async function runGenerateCommand(options: GenerateOptions, ctx: CliConte
     throw new SkeneError(describeConfigProblems(config.diagnostics), { hint: `Fix ${CONFIG_FILE}, then run skene generate again.` });
   }
   const analysis = await analyzeFastapiProject(root, options.dir, logger);
-  const plan = await planLoopChanges(root, analysis, config.loop);
+  describeBlindSpots(analysis, logger);
+  const spinner = startSpinner(logger, 'Planning the changes…');
+  const plan = await planLoopChanges(root, analysis, config.loop).finally(() => spinner.stop());
   const yes = options.yes === true;
   const prompter = createPrompter({ stdinIsTTY: ctx.stdinIsTTY, yes, env: ctx.env, override: ctx.overrides?.prompter });
+  // Said before the question: the user may want to widen the trigger first.
+  for (const line of describeUngatedServings(plan, analysis)) logger.warn(line);
   const result = await reviewAndApplyPlan(root, plan, {
     dryRun: options.dryRun === true,
     logger,

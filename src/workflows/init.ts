@@ -10,6 +10,7 @@ import { buildFileChange } from '../io/read-project-file.js';
 import type { LoopPeriod } from '../sdk/loop-types.js';
 import { createLogger } from '../ui/logger.js';
 import { createPrompter } from '../ui/prompts.js';
+import { startSpinner } from '../ui/spinner.js';
 import { parseInitFlags, resolveAnswers, type InitAnswers, type InitOptions } from './init-answers.js';
 import {
   analyzeFastapiProject,
@@ -23,7 +24,7 @@ import {
   sameMethods,
   type LoopPlan,
 } from './plan-loop-changes.js';
-import { describeFindings, renderGatedRoutes, renderNextSteps, reviewAndApplyPlan } from './report-loop-changes.js';
+import { describeBlindSpots, describeFindings, describeUngatedServings, renderGatedRoutes, renderNextSteps, reviewAndApplyPlan } from './report-loop-changes.js';
 
 export { INIT_DEFAULTS, parseInitFlags, type InitAnswers, type InitOptions } from './init-answers.js';
 export { CONFIG_FILE } from './plan-loop-changes.js';
@@ -88,6 +89,7 @@ export async function runInitCommand(options: InitOptions, ctx: CliContext): Pro
   const root = await resolveProjectFolder(options.dir, ctx, 'init');
   const analysis = await analyzeFastapiProject(root, options.dir, logger);
   describeFindings(analysis, options.dir, logger);
+  describeBlindSpots(analysis, logger);
 
   const existing = await readLoopFile(root);
   if (existing.source !== undefined && !existing.loop) {
@@ -103,8 +105,11 @@ export async function runInitCommand(options: InitOptions, ctx: CliContext): Pro
   const prompter = createPrompter({ stdinIsTTY: ctx.stdinIsTTY, yes, env: ctx.env, override: ctx.overrides?.prompter });
   const liveTerminal = prompter.interactive && ctx.overrides?.prompter === undefined;
   const answers = await resolveAnswers(flags, { yes, prompter, liveTerminal, analysis, existing: existing.loop, logger });
-  const plan = await buildInitPlan(root, analysis, answers, existing);
+  const spinner = startSpinner(logger, 'Planning the changes…');
+  const plan = await buildInitPlan(root, analysis, answers, existing).finally(() => spinner.stop());
 
+  // Said before the question: the user may want to widen the trigger first.
+  for (const line of describeUngatedServings(plan, analysis)) logger.warn(line);
   const result = await reviewAndApplyPlan(root, plan, {
     dryRun: options.dryRun === true,
     logger,

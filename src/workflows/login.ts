@@ -2,6 +2,7 @@ import type { CliContext } from '../cli-context.js';
 import { readStoredCredentials, writeStoredCredentials, type StoredStripeCredentials } from '../credentials/credentials-file.js';
 import { readStripeKeyFromEnv, type StripeKeyEnvVar } from '../credentials/resolve-stripe-key.js';
 import { SkeneError, UsageError } from '../errors.js';
+import { StripeRequestError } from '../stripe/explain-stripe-failure.js';
 import { validateStripeKey, type StripeAccountInfo } from '../stripe/validate-stripe-key.js';
 import {
   detectStripeKeyFormat,
@@ -141,6 +142,9 @@ function renderResult(result: LoginResult, logger: Logger, headline: string): vo
   if (result.savedTo) logger.out(`  Saved: ${p.accent(result.savedTo)}`);
 }
 
+/** How many keys the prompt asks for before a refusal by Stripe ends the login. */
+const MAX_PROMPT_ATTEMPTS = 3;
+
 /**
  * `skene login`: takes a key from --api-key, the environment, or a masked prompt (after opening the
  * dashboard's API-keys page), proves it against Stripe, and only then stores it. A refused key never
@@ -191,12 +195,24 @@ export async function runLoginCommand(options: LoginOptions, ctx: CliContext): P
     }
   }
 
-  const key = given?.key ?? (await askForKey(options, ctx, wanted));
   const source: LoginKeySource = given?.source ?? { kind: 'prompt' };
-  if (!given) checkKeyBeforeNetwork(key, wanted, 'The key entered');
-
-  logger.info('Checking the key with Stripe…');
-  const info: StripeAccountInfo = await validateStripeKey(key, ctx.env);
+  let key = given?.key ?? (await askForKey(options, ctx, wanted));
+  let info: StripeAccountInfo;
+  // A key typed at the prompt that Stripe refuses is asked for again (a typo, a revoked key), up to three times.
+  for (let attempt = 1; ; attempt++) {
+    if (!given) checkKeyBeforeNetwork(key, wanted, 'The key entered');
+    logger.info('Checking the key with Stripe…');
+    try {
+      info = await validateStripeKey(key, ctx.env);
+      break;
+    } catch (error) {
+      const refused = error instanceof StripeRequestError && (error.reason === 'invalid' || error.reason === 'permission');
+      if (given || attempt >= MAX_PROMPT_ATTEMPTS || !refused) throw error;
+      logger.warn(`${error.message}${error.hint ? ` ${error.hint}` : ''}`);
+      ctx.stderr.write('Try another key.\n');
+      key = await askForKey({ ...options, browser: false }, ctx, wanted);
+    }
+  }
   const savedTo = await writeStoredCredentials(ctx.env, {
     apiKey: key,
     accountId: info.accountId,

@@ -32,6 +32,56 @@ export function describeFindings(analysis: AnalysisResult, dir: string, logger: 
   logger.info(`  database  ${db.kind === 'none' ? `none (skene uses SKENE_DATABASE_URL, default sqlite)` : `${db.kind}${db.engine ? ` (${db.engine.module}.${db.engine.variable})` : ''}${db.alembic ? ', Alembic' : ''}`}`);
 }
 
+/** Version notes, not blind spots: they do not hide routes. */
+const NOT_A_BLIND_SPOT = /FastAPI .*(no upper bound|version)|no FastAPI version declared|the route table follows the newest FastAPI/;
+
+/**
+ * What the analysis could not see — unreadable and skipped files, syntax errors, prefixes, routers and
+ * imports it could not resolve — where routes a glob would match may hide; empty when it saw everything.
+ */
+export function listBlindSpots(analysis: AnalysisResult): AnalysisResult['diagnostics'] {
+  return analysis.diagnostics.filter(
+    (d) => !NOT_A_BLIND_SPOT.test(d.message) && (d.severity !== 'info' || /not (listed|analyzed)|skipped|could not/.test(d.message)),
+  );
+}
+
+/** The blind spots, shown before the questions so the user chooses the endpoints knowing them. */
+export function describeBlindSpots(analysis: AnalysisResult, logger: Logger, max = 10): void {
+  const spots = listBlindSpots(analysis);
+  if (spots.length === 0) return;
+  const p = logger.palette;
+  logger.warn(`skene could not see everything: routes in these places may be missing from what it found (and from what a glob gates):`);
+  for (const d of spots.slice(0, max)) logger.info(`  ${p.accent(`${d.file}:${d.line}`)} ${d.message}`);
+  if (spots.length > max) logger.info(`  … ${spots.length - max} more: \`skene analyze\` lists them all.`);
+}
+
+/**
+ * Handlers gated for a step that are also served under a method or path its trigger does not name (the
+ * same function registered twice, an `api_route` with more methods, a router included under two
+ * prefixes): those requests are not counted. One line each.
+ */
+export function describeUngatedServings(plan: LoopPlan, analysis: AnalysisResult): string[] {
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  for (const step of plan.loop.steps) {
+    const gated = plan.wiring.gated.filter((g) => g.stepId === step.id && g.status !== 'manual');
+    const gatedKeys = new Set(gated.map((g) => `${g.method} ${g.path}`));
+    const handlers = new Map(gated.map((g) => [`${g.file}:${g.line}`, g]));
+    for (const route of httpRoutes(analysis)) {
+      const handler = handlers.get(`${route.file}:${route.line}`);
+      if (!handler || gatedKeys.has(`${route.method} ${route.path}`)) continue;
+      const key = `${step.id} ${route.method} ${route.path} ${route.file}:${route.line}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      lines.push(
+        `${route.function}() (${route.file}:${route.line}) is gated for step ${step.id} as ${handler.method} ${handler.path}, but is also served as ${route.method} ${route.path}, ` +
+          `which the trigger ${describeMethods(step.trigger.methods)} ${step.trigger.endpoint} does not name: requests there are not counted.`,
+      );
+    }
+  }
+  return lines;
+}
+
 /** Per step: its trigger and limit, then every route it matches and whether it is gated. */
 export function renderGatedRoutes(plan: LoopPlan, logger: Logger, options: { dryRun?: boolean } = {}): string {
   const p = logger.palette;

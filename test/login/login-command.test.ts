@@ -128,7 +128,10 @@ test('Stripe not answering: exit 1 after the timeout', async () => {
   assert.equal(run.code, 1);
   assert.ok(Date.now() - started < 3000);
   assert.match(run.stderr, /did not answer within 0\.3 s/);
-  assert.equal(run.stdout, '');
+  // --json: the error is the one document on stdout.
+  const document = JSON.parse(run.stdout) as { ok: boolean; error: { message: string; exitCode: number } };
+  assert.deepEqual([document.ok, document.error.exitCode], [false, 1]);
+  assert.match(document.error.message, /did not answer within 0\.3 s/);
   assert.equal(await storedKey(), undefined);
 });
 
@@ -243,13 +246,23 @@ test('interactive, already logged in: says as whom and asks; "no" keeps the stor
   assert.equal(await storedKey(), fakeStripeKeys.secret);
 });
 
-test('interactive, already logged in: "yes" asks for the new key; a refused new key keeps the old one', async () => {
+test('interactive, already logged in: "yes" asks for the new key; a key Stripe refuses is asked again, three refusals keep the old one', async () => {
   assert.equal((await runSkene(['login', '--api-key', fakeStripeKeys.secret], { env })).code, 0);
-  const prompter = scriptedPrompter({ confirms: [true], passwords: [fakeStripeKeys.invalid] });
+  const prompter = scriptedPrompter({ confirms: [true], passwords: [fakeStripeKeys.invalid, fakeStripeKeys.invalid, fakeStripeKeys.invalid] });
   const run = await runSkene(['login'], { env, stdinIsTTY: true, prompter });
   assert.equal(run.code, 1);
-  assert.deepEqual(prompter.asked, ['confirm: Replace the stored key with a new one?', 'password: Stripe test-mode key']);
+  assert.deepEqual(prompter.asked, ['confirm: Replace the stored key with a new one?', ...Array(3).fill('password: Stripe test-mode key')]);
   assert.match(run.stderr, /Invalid API Key provided/);
+  assert.equal(run.stderr.match(/Try another key\./g)?.length, 2, run.stderr);
+  assert.equal(await storedKey(), fakeStripeKeys.secret);
+});
+
+test('interactive: a key Stripe refuses is asked for again, and the next good key logs in', async () => {
+  const prompter = scriptedPrompter({ passwords: [fakeStripeKeys.invalid, fakeStripeKeys.secret] });
+  const run = await runSkene(['login', '--no-browser'], { env, stdinIsTTY: true, prompter });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(prompter.asked, ['password: Stripe test-mode key', 'password: Stripe test-mode key']);
+  assert.match(run.stderr, /Invalid API Key provided.*\nTry another key\./s);
   assert.equal(await storedKey(), fakeStripeKeys.secret);
 });
 
