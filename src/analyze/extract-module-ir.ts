@@ -1,5 +1,5 @@
 import type Parser from 'tree-sitter';
-import { HTTP_METHOD_DECORATORS, mayRunRouterCode, moduleRouterNames } from './fastapi-router-api.js';
+import { HTTP_METHOD_DECORATORS, mayHoldRouter, mayRunRouterCode, moduleRouterNames } from './fastapi-router-api.js';
 import type { ClassIR, Expr, FunctionIR, Param, Span, Stmt, Target } from './python-ir.js';
 
 type Cursor = Parser.TreeCursor;
@@ -386,7 +386,7 @@ function convertFunction(w: Walk, decorators: Expr[]): FunctionIR {
         const paramsSource = paramsText ?? '';
         // A route handler runs per request, never at import or start-up: its body cannot register routes.
         const isHandler = decorators.some(isRouteDecorator);
-        if (!isHandler && mayRunRouterCode(bodyText, params.map((p) => p.name), returns, w.moduleRouters)) body = convertBlock(w);
+        if (!isHandler && mayRunRouterCode(bodyText, routerCandidates(params, w.moduleRouters), returns)) body = convertBlock(w);
         else body = convertPlainReturns(w, bodyText, bodyStart);
         // Dependencies (auth, sessions) are recognised later; what they return is read from the text here.
         if (/\b(?:Depends|Security)\b|current_user|_user\b|get_db|session/i.test(paramsSource) || /current_user|get_user|authenticate|get_db|get_session/i.test(name ?? '')) {
@@ -397,6 +397,15 @@ function convertFunction(w: Walk, decorators: Expr[]): FunctionIR {
     cursor.gotoParent();
   }
   return { name: name ?? '<anonymous>', line, isAsync, decorators, params, returns, body, bodyFacts };
+}
+
+/** The parameters that may hold an app or router (by their annotation), and the module's own routers. */
+function routerCandidates(params: Param[], moduleRouters: string[]): Set<string> {
+  const names = new Set(moduleRouters);
+  for (const param of params) {
+    if (param.name !== 'self' && param.name !== 'cls' && mayHoldRouter(param.annotation ? exprText(param.annotation) : undefined)) names.add(param.name);
+  }
+  return names;
 }
 
 /** `@router.get("/x")`, `@app.websocket("/ws")`: a decorator that makes the function a route's endpoint. */

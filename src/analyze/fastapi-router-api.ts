@@ -39,20 +39,30 @@ const ROUTER_CALL = new RegExp(
 );
 const ROUTER_TYPE = new RegExp(`\\b(?:${ROUTER_CLASSES.join('|')})\\b`);
 
-const escapeName = (name: string): string => name.replace(/[^\w]/g, '');
+/** `f(x)`, `f(a, x)`, `f(key=x)`: a bare name passed as an argument. */
+const PASSED_NAME = /[(,]\s*(?:\w+\s*=\s*)?([A-Za-z_]\w*)\s*(?=[,)])/g;
+const RETURNED_NAME = /\breturn\s+([A-Za-z_]\w*)\s*$/gm;
 
 /**
  * Whether a function body may register routes or build apps when called: it makes a call of the list
- * above, returns an app or router type, or passes one of its own parameters, or a router this module
- * creates, to another call or back to its caller (`def setup(srv): register(srv)`, `return r`).
+ * above, returns an app or router type, or passes one of `candidates` (its parameters that may hold an app
+ * or router: unannotated or annotated with a router class, and the routers its module creates) to another
+ * call or back to its caller (`def setup(srv): register(srv)`, `return r`).
  */
-export function mayRunRouterCode(bodyText: string, params: string[], returns: string | undefined, moduleRouters: string[]): boolean {
+export function mayRunRouterCode(bodyText: string, candidates: ReadonlySet<string>, returns: string | undefined): boolean {
   if (ROUTER_CALL.test(bodyText)) return true;
   if (returns !== undefined && ROUTER_TYPE.test(returns)) return true;
-  const names = [...params, ...moduleRouters].map(escapeName).filter((n) => n !== '' && n !== 'self' && n !== 'cls');
-  if (names.length === 0) return false;
-  const alternatives = names.join('|');
-  return new RegExp(`[(,]\\s*(?:\\w+\\s*=\\s*)?(?:${alternatives})\\s*[,)]|\\breturn\\s+(?:${alternatives})\\s*$`, 'm').test(bodyText);
+  if (candidates.size === 0) return false;
+  for (const pattern of [PASSED_NAME, RETURNED_NAME]) {
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(bodyText); match; match = pattern.exec(bodyText)) if (candidates.has(match[1]!)) return true;
+  }
+  return false;
+}
+
+/** A parameter annotation that may hold an app or router: none, or one naming a router class. */
+export function mayHoldRouter(annotationText: string | undefined): boolean {
+  return annotationText === undefined || ROUTER_TYPE.test(annotationText) || /\bAny\b/.test(annotationText);
 }
 
 /** Names a module binds to a new app or router at its top level (`router = APIRouter(...)`), from its text. */
