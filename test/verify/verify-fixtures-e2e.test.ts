@@ -224,3 +224,27 @@ describe('skene verify names the check a broken wiring fails', () => {
     }
   }
 });
+
+test("modern-saas: a setting the app's environment lacks skips with the variable's name, and verify says nothing was proved", async () => {
+  const scenario = SCENARIOS.find((s) => s.fixture === 'modern-saas');
+  assert.ok(scenario);
+  const root = await initFixture(scenario);
+  // The app now needs STRIPE_SECRET_KEY to import at all, as many apps' settings do.
+  await edit(root, 'app/core/config.py', 'STRIPE_SECRET_KEY: str = ""', 'STRIPE_SECRET_KEY: str');
+  const lanes = await lanesAllowedBy((await analyzeProject(root)).fastapi);
+  const env = await fixtureEnv('modern-saas');
+  for (const lane of lanes) {
+    const { code, report } = await verify(root, lane, env);
+    assert.equal(code, 1, `${lane.name}: ${JSON.stringify(report, null, 1)}`);
+    const skipped = report.checks.filter((c) => c.status === 'skip');
+    assert.equal(skipped.length, CHECKS.length - 1, `${lane.name}: every check that imports the app skips`);
+    for (const check of skipped) assert.match(check.reason ?? '', /^the app's settings need STRIPE_SECRET_KEY: set it for the tests$/, lane.name);
+    const human = await runBuiltSkene(['verify', root], { env: { ...env, VIRTUAL_ENV: await laneVirtualenv(lane) } });
+    assert.equal(human.code, 1);
+    assert.match(human.stdout, /⚠ [\w-]+: .* \(skipped\)\n {6}the app's settings need STRIPE_SECRET_KEY/);
+    assert.match(human.stdout, /Not proved: some checks could not run in this environment/);
+    // Given the variable, every check runs and passes.
+    const given = await verify(root, lane, { ...env, STRIPE_SECRET_KEY: 'sk_test_skene' });
+    assert.equal(given.code, 0, `${lane.name}: ${JSON.stringify(given.report.checks, null, 1)}`);
+  }
+});
