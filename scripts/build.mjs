@@ -57,8 +57,16 @@ const result = await build({
   target: 'node20.12',
   external,
   plugins: [vendorStripe],
-  // Bundled CommonJS packages call require() for Node's modules; ESM has no require, so each file gets one.
-  banner: { js: "import { createRequire as __skeneCreateRequire } from 'node:module'; const require = __skeneCreateRequire(import.meta.url);" },
+  // Bundled CommonJS packages call require() for Node's modules and read __filename (write-file-atomic names its
+  // temporary files with it); ESM has neither, so each file gets them.
+  banner: {
+    js: [
+      "import { createRequire as __skeneCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __skeneFileURLToPath } from 'node:url';",
+      'const require = __skeneCreateRequire(import.meta.url);',
+      'const __filename = __skeneFileURLToPath(import.meta.url);',
+    ].join(' '),
+  },
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
