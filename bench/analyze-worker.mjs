@@ -1,12 +1,15 @@
 // One measured run of the analyzer benchmark, in its own process so each figure gets its own peak RSS.
 // Plain JavaScript so it runs under bare `node` (tsx alone adds ~35 MB of RSS) against the built dist/.
 //
-//   node bench/analyze-worker.mjs parse <root> <files.json>        read + tree-sitter parse of each file
-//   node bench/analyze-worker.mjs analyze <root> <module url>      analyzeProject(root) from that module
+//   node bench/analyze-worker.mjs parse <root> <files.json>              read + tree-sitter parse of each file, one thread
+//   node bench/analyze-worker.mjs analyze <root> <module url> [workers]  analyzeProject(root) from that module
+//
+// The bare parse uses what skene parses with: web-tree-sitter and tree-sitter-python's WebAssembly grammar.
 //
 // Prints one JSON line: { wallMs, cpuMs, maxRssKb, ... }. The clock covers the work only, not process start-up
 // or module loading, which the `--help` figure measures separately.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const [mode, root, arg] = process.argv.slice(2);
@@ -18,21 +21,22 @@ const cpuMs = () => {
 };
 
 async function bareParse() {
-  const { default: Parser } = await import('tree-sitter');
-  const { default: Python } = await import('tree-sitter-python');
+  const { Language, Parser } = await import('web-tree-sitter');
   const files = JSON.parse(readFileSync(arg, 'utf8'));
+  await Parser.init();
+  const grammar = createRequire(import.meta.url).resolve('tree-sitter-python/tree-sitter-python.wasm');
+  const parser = new Parser();
+  parser.setLanguage(await Language.load(readFileSync(grammar)));
   const started = performance.now();
   const cpuStarted = cpuMs();
-  const parser = new Parser();
-  parser.setLanguage(Python);
   let bytes = 0;
   let nodes = 0;
   for (const file of files) {
     const source = readFileSync(join(root, file), 'utf8');
     bytes += source.length;
-    // Same buffer rule as the analyzer: the default 32 KiB buffer rejects longer sources.
-    const tree = parser.parse(source, undefined, { bufferSize: Math.max(32 * 1024, source.length * 2 + 16) });
+    const tree = parser.parse(source);
     nodes += tree.rootNode.childCount;
+    tree.delete();
   }
   const wallMs = performance.now() - started;
   return { wallMs, cpuMs: cpuMs() - cpuStarted, maxRssKb: process.resourceUsage().maxRSS, files: files.length, chars: bytes, topLevelNodes: nodes };
@@ -42,7 +46,8 @@ async function analysis() {
   const { analyzeProject } = await import(arg);
   const started = performance.now();
   const cpuStarted = cpuMs();
-  const result = await analyzeProject(root);
+  const workers = process.argv[5];
+  const result = await analyzeProject(root, workers === undefined ? {} : { workers: Number(workers) });
   const wallMs = performance.now() - started;
   const cpu = cpuMs() - cpuStarted;
   const maxRssKb = process.resourceUsage().maxRSS;

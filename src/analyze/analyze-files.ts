@@ -18,6 +18,7 @@ export interface AnalyzeFilesOptions {
 const MIN_FILES_FOR_WORKERS = 150;
 const BATCH_FILES = 12;
 const MAX_WORKERS = 3;
+const WORKER_QUEUE_DEPTH = 2;
 
 export function defaultWorkerCount(files: number): number {
   if (files < MIN_FILES_FOR_WORKERS) return 0;
@@ -68,7 +69,10 @@ export async function analyzePythonFiles(
   for (let i = 0; i < total; i += BATCH_FILES) batches.push([i, Math.min(total, i + BATCH_FILES)]);
   let nextBatch = 0;
   const redo: number[] = [];
-  const inFlight = new Map<Worker, number>();
+  // Each worker holds up to two batches, so it starts the next the moment it posts one: it never waits for
+  // this thread to finish a batch of its own before it gets more work.
+  const inFlight = new Map<Worker, Set<number>>();
+  const inFlightCount = (): number => [...inFlight.values()].reduce((sum, batches) => sum + batches.size, 0);
   let wake: (() => void) | undefined;
   const signal = (): void => {
     wake?.();
@@ -76,19 +80,24 @@ export async function analyzePythonFiles(
   };
 
   const send = (worker: Worker): void => {
-    if (nextBatch >= batches.length) {
-      worker.postMessage('exit');
-      return;
+    const held = inFlight.get(worker) ?? new Set<number>();
+    inFlight.set(worker, held);
+    while (held.size < WORKER_QUEUE_DEPTH && nextBatch < batches.length) {
+      const batch = nextBatch++;
+      const [start, end] = batches[batch]!;
+      const message: WorkerBatch = { batch, files: [] };
+      for (let i = start; i < end; i++) {
+        const module = moduleOf.get(files[i]!);
+        message.files.push(module ? { file: files[i]!, module } : { file: files[i]! });
+      }
+      held.add(batch);
+      worker.postMessage(message);
     }
-    const batch = nextBatch++;
-    const [start, end] = batches[batch]!;
-    const message: WorkerBatch = { batch, files: [] };
-    for (let i = start; i < end; i++) {
-      const module = moduleOf.get(files[i]!);
-      message.files.push(module ? { file: files[i]!, module } : { file: files[i]! });
-    }
-    inFlight.set(worker, batch);
-    worker.postMessage(message);
+    if (held.size === 0) worker.postMessage('exit');
+  };
+  const lose = (worker: Worker): void => {
+    for (const batch of inFlight.get(worker) ?? []) redo.push(batch);
+    inFlight.delete(worker);
   };
 
   const workers: Worker[] = [];
@@ -99,7 +108,7 @@ export async function analyzePythonFiles(
       if (message !== 'ready') {
         const [start] = batches[message.batch]!;
         message.results.forEach((result, i) => (results[start + i] = result));
-        inFlight.delete(worker);
+        inFlight.get(worker)?.delete(message.batch);
         done += message.results.length;
         options.onBatch?.(n + 1, message.results.length);
         options.onProgress?.(done, total);
@@ -108,15 +117,11 @@ export async function analyzePythonFiles(
       signal();
     });
     worker.on('error', () => {
-      const batch = inFlight.get(worker);
-      if (batch !== undefined) redo.push(batch);
-      inFlight.delete(worker);
+      lose(worker);
       signal();
     });
     worker.on('exit', () => {
-      const batch = inFlight.get(worker);
-      if (batch !== undefined) redo.push(batch);
-      inFlight.delete(worker);
+      lose(worker);
       workers.splice(workers.indexOf(worker), 1);
       signal();
     });
@@ -132,7 +137,7 @@ export async function analyzePythonFiles(
         await turn();
         continue;
       }
-      if (inFlight.size === 0 && (nextBatch >= batches.length || workers.length === 0)) break;
+      if (inFlightCount() === 0 && (nextBatch >= batches.length || workers.length === 0)) break;
       await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {

@@ -132,7 +132,13 @@ export class GateDetector {
     let entry: { root: Parser.SyntaxNode; names: RuntimeNames } | undefined;
     if (text !== undefined) {
       parserModule ??= import('../python/parse-python.js');
-      const root = (await parserModule).parsePython(text).rootNode;
+      const { parsePython } = await parserModule;
+      // A file whose text names neither skene nor the runtime module's last part cannot import or call the
+      // runtime: its tree would give no names and no gate, so an empty module stands in for it (doctor reads
+      // every route file of a large app; most have no gate).
+      const lastPart = this.runtimeModule?.split('.').pop();
+      const mayUseRuntime = text.includes('skene') || (lastPart !== undefined && lastPart !== '' && text.includes(lastPart));
+      const root = parsePython(mayUseRuntime ? text : '').rootNode;
       entry = { root, names: collectRuntimeNames(root, this.runtimeModule) };
     }
     this.files.set(file, entry);
