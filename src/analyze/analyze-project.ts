@@ -98,6 +98,9 @@ export async function analyzeProject(root: string, options: AnalyzeProjectOption
   const auth = detectAuth(interpreted, served.routes, interpreter);
   const database = detectDatabase(root, irs, interpreted, discovered.python, discovered.markers);
 
+  for (const link of discovered.outsideLinks) {
+    diagnostics.push({ file: link.path, line: 1, severity: 'warning', message: `links to ${link.target}, outside the project: Python imports it, skene does not analyze it` });
+  }
   const allDiagnostics = [...diagnostics, ...fastapi.diagnostics, ...interpreted.diagnostics, ...served.diagnostics].sort(
     (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line),
   );

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { glob } from 'tinyglobby';
 import { FASTAPI_DECLARATION_GLOBS } from './detect-fastapi-version.js';
@@ -26,6 +26,8 @@ export interface DiscoveredFiles {
   python: string[];
   /** Other files of interest (alembic.ini, pyproject.toml, setup.cfg, setup.py, requirements and lock files), relative POSIX paths. */
   markers: string[];
+  /** Links to outside the project that Python would follow (a `.py` file or a folder): not analyzed, named; targets relative to DIR. */
+  outsideLinks: Array<{ path: string; target: string }>;
 }
 
 /**
@@ -35,9 +37,10 @@ export interface DiscoveredFiles {
  */
 export async function discoverPythonFiles(root: string): Promise<DiscoveredFiles> {
   const options = { cwd: root, ignore: ALWAYS_SKIPPED, followSymbolicLinks: false, dot: false, onlyFiles: true, expandDirectories: false };
-  const [python, extra] = await Promise.all([
+  const [python, extra, dirs] = await Promise.all([
     glob(['**/*.py'], options),
     glob(['**/.gitignore', '**/pyvenv.cfg', '**/alembic.ini', '**/setup.cfg', '**/setup.py', ...FASTAPI_DECLARATION_GLOBS], { ...options, dot: true }),
+    glob(['**'], { ...options, onlyFiles: false, onlyDirectories: true }),
   ]);
   const venvs = extra.filter((f) => posix.basename(f) === 'pyvenv.cfg').map((f) => posix.dirname(f));
   const gitignores = extra.filter((f) => posix.basename(f) === '.gitignore').map((f) => ({ dir: posix.dirname(f), rules: loadIgnore(join(root, f)) }));
@@ -56,7 +59,54 @@ export async function discoverPythonFiles(root: string): Promise<DiscoveredFiles
   return {
     python: python.filter((f) => !ignored(f)).sort(),
     markers: extra.filter((f) => posix.basename(f) !== '.gitignore' && posix.basename(f) !== 'pyvenv.cfg' && !ignored(f)).sort(),
+    outsideLinks: findOutsideLinks(root, ['', ...dirs.map((d) => d.replace(/\/$/, ''))].filter((d) => d === '' || !ignored(`${d}/x.py`))),
   };
+}
+
+/**
+ * The walk does not follow links (a loop cannot hang it, and a link inside the project is read through
+ * its real path), but a link to outside the project is code Python imports that skene cannot see: each
+ * such `.py` file or folder is listed, so the analysis can name it.
+ */
+function findOutsideLinks(root: string, dirs: string[]): DiscoveredFiles['outsideLinks'] {
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    return [];
+  }
+  const links: DiscoveredFiles['outsideLinks'] = [];
+  for (const dir of dirs) {
+    let entries;
+    try {
+      entries = readdirSync(join(root, dir), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (!entry.isSymbolicLink() || entry.name.startsWith('.')) continue;
+      const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
+      let target: string;
+      try {
+        target = realpathSync(join(root, path));
+      } catch {
+        continue;
+      }
+      const inside = relative(realRoot, target);
+      if (inside === '' || (!inside.startsWith('..') && !inside.startsWith(sep) && !/^[A-Za-z]:/.test(inside))) continue;
+      if (!entry.name.endsWith('.py') && !isFolder(target)) continue;
+      links.push({ path, target: relative(realRoot, target).split(sep).join('/') });
+    }
+  }
+  return links.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function loadIgnore(path: string): Ignore | undefined {

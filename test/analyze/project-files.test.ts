@@ -109,6 +109,19 @@ test('a symlink loop does not hang the walk, and linked folders are not read twi
   assert.equal(result.stats.files, 2, 'pkg/__init__.py and pkg/main.py, once each');
 });
 
+test('a file or folder linked to outside the project is named in a diagnostic, not silently skipped', async (t) => {
+  const outside = writeProject(t, { 'shared/billing.py': appWithRoute('/billing'), 'shared/lib/__init__.py': '', 'notes.txt': 'x' });
+  const root = writeProject(t, { 'main.py': appWithRoute('/main') });
+  symlinkSync(join(outside, 'shared', 'billing.py'), join(root, 'billing.py'));
+  symlinkSync(join(outside, 'shared', 'lib'), join(root, 'lib'));
+  symlinkSync(join(outside, 'notes.txt'), join(root, 'notes.txt'));
+  const result = await analyzeProject(root);
+  assert.deepEqual(routeKeys(result.routes), ['GET /main']);
+  assert.match(diagnosticsAt(result, 'billing.py').join('\n'), /^1: links to \.\.\/.+\/shared\/billing\.py, outside the project/);
+  assert.match(diagnosticsAt(result, 'lib').join('\n'), /^1: links to \.\.\/.+\/shared\/lib, outside the project/);
+  assert.deepEqual(diagnosticsAt(result, 'notes.txt'), [], 'only what Python imports: .py files and folders');
+});
+
 test('.gitignore files apply to the folders below them; virtualenvs, node_modules, site-packages and __pycache__ are skipped', async (t) => {
   const root = writeProject(t, {
     '.gitignore': 'generated/\n*.local.py\n',
