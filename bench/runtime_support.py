@@ -77,7 +77,7 @@ def usage(target, database_url, step_id):
     from testapp.skene import get_store
 
     store = get_store()
-    rows = store.run(lambda cur: store.execute(cur, "SELECT COALESCE(SUM(used), 0) FROM skene_usage WHERE step_id = ?", (step_id,)).fetchone())
+    rows = store.run(lambda cur: store.execute(cur, "SELECT COALESCE(SUM(used), 0) FROM skene_usage WHERE step_id = :step_id", {"step_id": step_id}).fetchone())
     print(json.dumps({"used": int(rows[0])}))
 
 

@@ -12,7 +12,7 @@ import asyncio
 import collections
 import select
 import time
-from typing import Any, Callable, Deque, List, Optional, Sequence
+from typing import Any, Callable, Deque, List, Mapping, Optional, Sequence
 
 from psycopg2 import extensions
 
@@ -64,7 +64,7 @@ class LoopConnections(object):
         except (OSError, ValueError):
             return False
 
-    async def run(self, sql: str, params: Sequence[Any]) -> Any:
+    async def run(self, sql: str, params: Mapping[str, Any]) -> Any:
         """The first row of one statement (its row count when it returns none), or UNAVAILABLE: not on
         this pool's loop, or it failed; the caller then uses skene's threads."""
         loop = asyncio.get_running_loop()

@@ -5,8 +5,9 @@ A Driver says how to open one connection (same database and driver as the app's 
 SKENE_DATABASE_URL), which placeholders the driver takes, and, for psycopg2, how to open a connection in
 its asynchronous mode so a gated request can be counted from the event loop.
 
-Every SQL text in the runtime is written with named placeholders (`:name`); Statement turns it into what
-the driver takes (`?` for sqlite3, `%s` for psycopg2, `$1` for a PostgreSQL PREPARE).
+Every SQL text in the runtime is written with named placeholders (`:name`) and run with a dict of
+values; Statement turns the text into what the driver takes: sqlite3 takes `:name` itself, psycopg2
+`%(name)s`, and a PostgreSQL PREPARE `$1`.
 """
 import re
 import sqlite3
@@ -25,29 +26,24 @@ class Statement(object):
     def __init__(self, sql: str) -> None:
         self.sql = sql
         self.names: Tuple[str, ...] = tuple(_NAMED.findall(sql))
-        self._texts: Dict[str, str] = {}
+        self._texts: Dict[str, str] = {"named": sql}
 
     def text(self, style: str) -> str:
-        """The SQL for `style`: 'qmark' (?), 'format' (%s) or 'numeric' ($1, one number per distinct name)."""
+        """The SQL for `style`: 'named' (:name, sqlite3), 'pyformat' (%(name)s, psycopg2) or 'numeric'
+        ($1, one number per distinct name in order of first use, for PREPARE)."""
         text = self._texts.get(style)
         if text is None:
             if style == "numeric":
                 numbers = {name: str(i + 1) for i, name in enumerate(self.distinct())}
                 text = _NAMED.sub(lambda m: "$" + numbers[m.group(1)], self.sql)
             else:
-                marker = "%s" if style == "format" else "?"
-                source = self.sql.replace("%", "%%") if style == "format" else self.sql
-                text = _NAMED.sub(marker, source)
+                text = _NAMED.sub(lambda m: "%(" + m.group(1) + ")s", self.sql.replace("%", "%%"))
             self._texts[style] = text
         return text
 
     def distinct(self) -> Tuple[str, ...]:
         """The names in order of first use: the parameters of the 'numeric' text."""
         return tuple(dict.fromkeys(self.names))
-
-    def args(self, params: Mapping[str, Any]) -> Tuple[Any, ...]:
-        """The values for the 'qmark'/'format' text: one per placeholder, in order."""
-        return tuple(params[name] for name in self.names)
 
 
 class Driver(object):
@@ -100,7 +96,7 @@ def sqlite_driver(path: str, description: str) -> Driver:
             raise
         return conn
 
-    return Driver("sqlite", connect, "qmark", description)
+    return Driver("sqlite", connect, "named", description)
 
 
 def _psycopg2_driver(connect_args: Sequence[Any], connect_params: Mapping[str, Any], description: str) -> Driver:
@@ -114,7 +110,7 @@ def _psycopg2_driver(connect_args: Sequence[Any], connect_params: Mapping[str, A
     def open_async() -> Any:
         return psycopg2.connect(*connect_args, async_=1, **connect_params)
 
-    return Driver("postgresql", open_sync, "format", description, open_async)
+    return Driver("postgresql", open_sync, "pyformat", description, open_async)
 
 
 def _with_connect_timeout(params: Mapping[str, Any], timeout: float) -> Dict[str, Any]:
@@ -169,7 +165,7 @@ def driver_from_engine(engine: Any) -> Optional[Driver]:
                 conn.autocommit = True
                 return conn
 
-            return Driver("postgresql", connect, "format", description)
+            return Driver("postgresql", connect, "pyformat", description)
     # An async engine's connections only work inside its event loop machinery: skene reaches the same
     # database through psycopg2 with the same URL (ImportError: the caller falls back to SKENE_DATABASE_URL).
     params: Dict[str, Any] = url.translate_connect_args(username="user", database="dbname")
@@ -182,8 +178,9 @@ def _engine_connect_arguments(engine: Any) -> Optional[Tuple[Tuple[Any, ...], Di
 
     SQLAlchemy merges the URL and `connect_args` into the arguments of its default connection creator and
     exposes them nowhere public, so this reads them from that creator (`engine.pool._creator`, a closure
-    over `cargs`/`cparams`). Only for that default creator without `do_connect` hooks: a custom creator or
-    a hook may do what the arguments alone do not, and then skene opens connections with the URL instead.
+    over `cargs` (`cargs_tup` in 2.0) and `cparams`). Only for that default creator without `do_connect`
+    hooks: a custom creator or a hook may do what the arguments alone do not, and then skene uses the
+    engine's creator from its threads only.
     """
     if getattr(engine.dialect, "_has_events", False):
         return None
@@ -193,10 +190,11 @@ def _engine_connect_arguments(engine: Any) -> Optional[Tuple[Tuple[Any, ...], Di
     if code is None or len(code.co_freevars) != len(cells):
         return None
     captured = dict(zip(code.co_freevars, cells))
-    if "cargs" not in captured or "cparams" not in captured:
+    args_name = "cargs" if "cargs" in captured else "cargs_tup"  # SQLAlchemy 1.4 / 2.0
+    if args_name not in captured or "cparams" not in captured:
         return None
     try:
-        cargs = tuple(captured["cargs"].cell_contents)
+        cargs = tuple(captured[args_name].cell_contents)
         cparams = dict(captured["cparams"].cell_contents)
     except (ValueError, TypeError):
         return None

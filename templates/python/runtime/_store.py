@@ -243,11 +243,11 @@ class Store(object):
             )
 
     # -- running work --------------------------------------------------------------------------
-    def execute(self, cur: Any, statement: Union[Statement, str], params: Mapping[str, Any] = None) -> Any:
-        """Runs one statement (`:name` placeholders) on `cur`; returns the cursor."""
-        if not isinstance(statement, Statement):
-            statement = _adhoc(statement)
-        cur.execute(statement.text(self._style), statement.args(params or {}))
+    def execute(self, cur: Any, statement: Union[Statement, str], params: Optional[Mapping[str, Any]] = None) -> Any:
+        """Runs one statement (`:name` placeholders, values by name in `params`) on `cur`; returns the cursor."""
+        if statement.__class__ is not Statement:
+            statement = _adhoc(statement)  # type: ignore[arg-type]
+        cur.execute(statement.text(self._style), params or _NO_PARAMS)  # type: ignore[union-attr]
         return cur
 
     def run(self, work: Work, timeout: Optional[float] = None) -> T:
@@ -561,7 +561,7 @@ class Store(object):
         plan, limit = state.plan(step, now)
         params = self._consume_params(step, user_key, now, period, limit, state)
         statement = EXECUTE_CONSUME if self._prepared else CONSUME
-        row = await self._on_loop.run(statement.text(self._style), statement.args(params))
+        row = await self._on_loop.run(statement.text(self._style), params)
         if row is self._unavailable:
             return None
         return self._consume_outcome(user_key, state, plan, limit, period, now, row)
@@ -575,7 +575,7 @@ class Store(object):
             if self._on_loop is not None and self._ready:
                 params = {"step_id": step_id, "user_key": user_key, "window_start": window_start}
                 changed = await within(
-                    self._on_loop.run(REFUND.text(self._style), REFUND.args(params)), self.timeout, self.description, self._answering)
+                    self._on_loop.run(REFUND.text(self._style), params), self.timeout, self.description, self._answering)
                 if changed is not self._unavailable:
                     return changed
             return await self.run_async(self._refund_work(step_id, user_key, window_start))
@@ -703,6 +703,7 @@ class Store(object):
         return row[0] if row else None
 
 
+_NO_PARAMS: Dict[str, Any] = {}
 _adhoc_statements: Dict[str, Statement] = {}
 
 
