@@ -7,7 +7,12 @@ Examples:
   $ skene analyze backend/              a repository whose Python lives in backend/
   $ skene analyze --json | jq '.routes[] | "\\(.method) \\(.path)"'
 
-Diagnostics (file:line message) go to stderr; with --json they are in the document.`;
+Diagnostics (file:line message) go to stderr; with --json they are in the document.
+
+Exit codes:
+  0    analyzed (what could not be resolved is in the diagnostics)
+  1    failure (an error occurred while reading the project)
+  2    usage error (bad flag, no such folder); with --json, {"ok": false, "error": {...}} on stdout`;
 
 export function analyzeCommand(ctx: CliContext): Command {
   return new Command('analyze')

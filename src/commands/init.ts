@@ -1,6 +1,24 @@
 import { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 
+const HELP = `
+init shows what it found (and what it could not see), asks what to gate — or takes the flags, and the
+defaults with --yes — then shows every change as a diff and asks before writing. The change set is
+written all or nothing: on a failure or Ctrl-C every file already written is put back, so running
+init again finishes an interrupted one.
+
+Examples:
+  $ skene init                                        asks each question in a terminal
+  $ skene init --dry-run                              show the diff, write nothing
+  $ skene init backend/ --endpoint "/api/v1/reports/**" --method POST --limit 50 --yes
+  $ CI=1 skene init --yes                             the suggested endpoint and the defaults
+
+Exit codes:
+  0    written (or already up to date, or --dry-run)
+  1    failure (a broken skene.config.ts, a folder skene cannot write; nothing is left half-written)
+  2    usage error (bad flag, no such folder, a missing answer without a terminal: the error names the flag)
+  130  cancelled (answered no, or Ctrl-C: files already written are put back)`;
+
 export function initCommand(ctx: CliContext): Command {
   return new Command('init')
     .description('Analyze a FastAPI + Stripe project, choose what to gate, write skene.config.ts, generate and wire the runtime.')
@@ -15,6 +33,7 @@ export function initCommand(ctx: CliContext): Command {
     .option('--upgrade-url <url>', 'upgrade link in the 402 answer and the email (else SKENE_UPGRADE_URL)')
     .option('--provider <provider>', 'upgrade email provider: resend, or none (default resend)')
     .option('--template <name>', 'upgrade email template name (default upgrade_prompt)')
+    .addHelpText('after', HELP)
     .action(async (dir: string, options: Record<string, string | boolean | undefined>) => {
       const { runInitCommand } = await import('../workflows/init.js');
       const text = (key: string): string | undefined => (typeof options[key] === 'string' ? (options[key] as string) : undefined);

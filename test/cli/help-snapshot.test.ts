@@ -31,3 +31,14 @@ test('skene analyze --help matches its snapshot', async () => {
   assert.match(run.stdout, /--json/);
   matchSnapshot('skene-analyze-help.txt', run.stdout);
 });
+
+test('every command has --help with examples and the exit codes', async () => {
+  for (const command of ['login', 'logout', 'whoami', 'analyze', 'init', 'generate', 'doctor', 'verify']) {
+    const run = await runSkene([command, '--help']);
+    assert.equal(run.code, 0, command);
+    assert.match(run.stdout, new RegExp(`^Usage: skene ${command}\\b`, 'm'), command);
+    assert.match(run.stdout, /^Examples:\n {2}\$ skene /m, command);
+    assert.match(run.stdout, /^Exit codes:\n {2}0 {4}\S/m, command);
+    assert.match(run.stdout, /^ {2}2 {4}usage error/m, command);
+  }
+});
