@@ -1,4 +1,5 @@
-import type Parser from 'tree-sitter';
+import type * as Parser from '../python/parse-python.js';
+import { gotoFirstChildForIndex } from '../python/parse-python.js';
 import { HTTP_METHOD_DECORATORS, mayHoldRouter, mayRunRouterCode, moduleRouterNames } from './fastapi-router-api.js';
 import type { ClassIR, Expr, FunctionIR, Param, Span, Stmt, Target } from './python-ir.js';
 
@@ -58,11 +59,11 @@ function learnType(cursor: Cursor, id: number): string {
 }
 
 function fieldAt(cursor: Cursor): string | undefined {
-  const id = cursor.currentFieldId as number | undefined;
-  if (id === undefined) return undefined;
+  const id = cursor.currentFieldId;
+  if (id === 0) return undefined; // web-tree-sitter's id for "no field"
   let name = fieldNames[id];
   if (name === undefined) {
-    name = cursor.currentFieldName;
+    name = cursor.currentFieldName ?? '';
     fieldNames[id] = name;
   }
   return name;
@@ -425,7 +426,7 @@ function convertPlainReturns(w: Walk, bodyText: string, bodyStart: number): Stmt
   const out: Stmt[] = [];
   for (const match of bodyText.matchAll(/\breturn\b/g)) {
     const at = bodyStart + match.index;
-    if (cursor.gotoFirstChildForIndex(at) === null) break;
+    if (!gotoFirstChildForIndex(cursor, at)) break;
     // Only a statement of the body itself that starts with this keyword: the rest is nested, a string or a comment.
     if (typeAt(cursor) === 'return_statement' && cursor.startIndex === at) {
       const valueType = gotoFirstNamedChild(cursor);
