@@ -19,6 +19,8 @@ interface Document {
   diagnostics: Array<{ file: string; line: number; message: string }>;
 }
 
+const BOUND_NOTE = 'requirements.txt:1 FastAPI >=0.92 has no upper bound; the route table follows the newest FastAPI';
+
 test('analyze --json on the Stripe SaaS fixture: exit 0, one JSON document on stdout, nothing on stderr', async (t) => {
   const project = await copyFixture('stripe-saas');
   t.after(() => rm(dirname(project), { recursive: true, force: true }));
@@ -40,7 +42,10 @@ test('analyze --json on the Stripe SaaS fixture: exit 0, one JSON document on st
   assert.deepEqual(document.stripe.webhooks.map((w) => [w.function, w.route, w.events.length]), [['stripe_webhook', { method: 'POST', path: '/api/v1/webhooks/stripe' }, 3]]);
   assert.deepEqual(document.auth.primary && [document.auth.primary.name, document.auth.primary.module], ['get_current_user', 'app.api.deps']);
   assert.equal(document.database.kind, 'sqlalchemy');
-  assert.deepEqual(document.diagnostics, []);
+  // The one thing to say of this project: its FastAPI requirement has only a lower bound.
+  assert.deepEqual(document.diagnostics, [
+    { file: 'requirements.txt', line: 1, severity: 'info', message: 'FastAPI >=0.92 has no upper bound; the route table follows the newest FastAPI' },
+  ]);
   assert.ok(!run.stdout.includes(project), 'no absolute paths in the document');
 });
 
@@ -58,7 +63,7 @@ test('analyze without --json prints the table and the summary line; DIR defaults
     '18 routes in 6 files · Stripe: checkout, portal, customers, webhook (3 events) · auth: get_current_user · database: SQLAlchemy',
   );
   assert.ok(!run.stdout.includes('\x1b['), 'NO_COLOR: no escape codes');
-  assert.equal(run.stderr, '', 'no diagnostics, no progress without a TTY');
+  assert.equal(run.stderr, `${BOUND_NOTE}\n`, 'only the version note, no progress without a TTY');
 });
 
 test('analyze prints diagnostics on stderr as file:line message and keeps stdout for results', async (t) => {
@@ -83,7 +88,10 @@ test('analyze of a folder that does not exist is a usage error (exit 2)', async 
   const missing = join(dirname(await copyFixture('single-file')), 'no-such-folder');
   const run = await runSkene(['analyze', missing, '--json']);
   assert.equal(run.code, 2);
-  assert.equal(run.stdout, '');
+  const error = JSON.parse(run.stdout) as { ok: boolean; error: { message: string; hint?: string; exitCode: number } };
+  assert.equal(error.ok, false);
+  assert.match(error.error.message, /no-such-folder is not a folder/);
+  assert.equal(error.error.exitCode, 2);
   assert.match(run.stderr, /no-such-folder is not a folder/);
   assert.match(run.stderr, /skene analyze \[DIR\]/);
   await rm(dirname(missing), { recursive: true, force: true });

@@ -145,7 +145,9 @@ test('built CLI: a config diagnostic is located at file:line:col, with its code 
 test('built CLI: a folder that does not exist is a usage error (exit 2)', async () => {
   const run = await doctor([join(configHome, 'no-such-project'), '--offline', '--json']);
   assert.equal(run.code, 2);
-  assert.equal(run.stdout, '');
+  const error = JSON.parse(run.stdout) as { ok: boolean; error: { message: string; exitCode: number } };
+  assert.deepEqual([error.ok, error.error.exitCode], [false, 2]);
+  assert.match(error.error.message, /No folder at/);
   assert.match(run.stderr, /No folder at/);
 });
 

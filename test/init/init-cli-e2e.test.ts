@@ -57,7 +57,7 @@ test('--yes answers with the suggested endpoint and the page defaults', async ()
   assert.equal(result.code, 0, result.stderr);
   const config = await readFile(join(root, 'skene.config.ts'), 'utf8');
   assert.match(config, /endpoint: '\/api\/v1\/projects\/\*\*', method: 'POST'/);
-  assert.match(config, /limit: \{ free: 100, paid: Infinity \}, period: '30d'/);
+  assert.match(config, /limit: \{ free: 100, paid: Infinity \},\s+period: '30d',\s+refund: 'server-errors'/);
   assert.ok(config.includes(`message: "You've reached your free tier limit. Upgrade to continue."`), config);
   assert.ok(config.includes(`upgradePrompt: { type: 'email', provider: 'resend', template: 'upgrade_prompt' }`), config);
   assert.match(result.stdout, /skene is set up in /);

@@ -105,7 +105,7 @@ test('the conversation: suggested defaults, validation, a confirm, then the file
 
   const config = await readFile(join(root, 'skene.config.ts'), 'utf8');
   assert.match(config, /endpoint: '\/api\/v1\/reports\/\*\*', method: 'POST'/);
-  assert.match(config, /limit: \{ free: 10, paid: Infinity \}, period: '30d'/);
+  assert.match(config, /limit: \{ free: 10, paid: Infinity \},\s+period: '30d'/);
   assert.ok(config.includes(`message: "You've hit the free plan's limit."`), config);
   assert.ok(config.includes(`upgradeUrl: 'https://example.test/pricing'`), config);
   assert.ok(config.includes(`template: 'report_limit'`), config);
