@@ -23,8 +23,9 @@ test('already-wired: the gates, the install line and the webhook call are found,
   ]);
   assert.equal(result.code, 0, result.stderr);
   const changed = changedFiles(before, snapshotFiles(root));
-  // Only skene's runtime (the stand-in replaced, the rest created); the config and every wired file keep their bytes.
-  assert.deepEqual(changed.filter((path) => !path.startsWith('notes/skene/')), []);
+  // Only skene's runtime (the stand-in replaced, the rest created) and its generated gate tests; the config
+  // and every wired file keep their bytes.
+  assert.deepEqual(changed.filter((path) => !path.startsWith('notes/skene/')), ['tests/test_skene_gate.py']);
   assert.ok(changed.includes('notes/skene/__init__.py') && changed.includes('notes/skene/_gate.py'), changed.join(', '));
   assert.match(result.stdout, /^Unchanged \(4\): skene\.config\.ts, notes\/routes\.py, notes\/main\.py, notes\/billing\.py$/m);
   assert.match(result.stdout, /^ {2}POST \/api\/notes {2}notes\/routes\.py:\d+ {2}already gated$/m);

@@ -33,7 +33,7 @@ test('a step moved to another endpoint: doctor fails on the old gate, generate r
   const stale = (JSON.parse(before.stdout) as DoctorJson).checks.filter((c) => c.id === 'routes.stale-gate');
   assert.equal(stale.length, 1, before.stdout);
   assert.equal(stale[0]!.status, 'fail');
-  assert.match(stale[0]!.message, /POST \/api\/v1\/reports\/ \(app\/api\/routes\/reports\.py:\d+\) is gated for step "api-v1-reports-post", whose trigger POST \/api\/v1\/projects\/ no longer matches it/);
+  assert.match(stale[0]!.message, /POST \/api\/v1\/reports\/ \(app\/api\/routes\/reports\.py:\d+\) is gated for step "api-v1-reports-post", whose trigger POST \/api\/v1\/projects\/? no longer matches it/);
 
   const generate = await runBuiltSkene(['generate', root, '--yes']);
   assert.equal(generate.code, 0, generate.stderr);
