@@ -39,7 +39,14 @@ async function bareParse() {
     tree.delete();
   }
   const wallMs = performance.now() - started;
-  return { wallMs, cpuMs: cpuMs() - cpuStarted, maxRssKb: process.resourceUsage().maxRSS, files: files.length, chars: bytes, topLevelNodes: nodes };
+  return {
+    wallMs,
+    cpuMs: cpuMs() - cpuStarted,
+    maxRssKb: process.resourceUsage().maxRSS,
+    files: files.length,
+    chars: bytes,
+    topLevelNodes: nodes,
+  };
 }
 
 async function analysis() {

@@ -68,7 +68,10 @@ function log(message: string): void {
 }
 
 function runWorker<T>(nodeArgs: string[], workerArgs: string[]): T {
-  const out = spawnSync(process.execPath, [...nodeArgs, worker, ...workerArgs], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const out = spawnSync(process.execPath, [...nodeArgs, worker, ...workerArgs], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (out.status !== 0) throw new Error(`worker ${workerArgs[0]} failed (${out.status ?? out.signal}):\n${out.stderr}`);
   return JSON.parse(out.stdout) as T;
 }
@@ -79,8 +82,14 @@ function analyzerModule(): { nodeArgs: string[]; url: string; label: string } {
     log('building (npm run build) ...');
     const build = spawnSync('npm', ['run', 'build'], { cwd: repo, encoding: 'utf8' });
     if (build.status !== 0) {
-      log(`npm run build failed; measuring src/ through tsx instead, and skipping --help.\n${build.stdout}${build.stderr}`);
-      return { nodeArgs: ['--import', 'tsx'], url: pathToFileURL(join(repo, 'src/analyze/analyze-project.ts')).href, label: 'src/ via tsx (build failed)' };
+      log(
+        `npm run build failed; measuring src/ through tsx instead, and skipping --help.\n${build.stdout}${build.stderr}`,
+      );
+      return {
+        nodeArgs: ['--import', 'tsx'],
+        url: pathToFileURL(join(repo, 'src/analyze/analyze-project.ts')).href,
+        label: 'src/ via tsx (build failed)',
+      };
     }
   }
   return { nodeArgs: [], url: pathToFileURL(join(repo, 'dist/lib/analyze-project.js')).href, label: 'dist/' };
@@ -104,9 +113,16 @@ function installSize(): { bytes: number; seconds: number } {
     execFileSync('mkdir', [app]);
     execFileSync('npm', ['init', '-y'], { cwd: app, stdio: 'ignore' });
     const started = performance.now();
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `../${tarball}`], { cwd: app, stdio: 'ignore', env: { ...process.env, npm_config_cache: join(dir, 'cache') } });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `../${tarball}`], {
+      cwd: app,
+      stdio: 'ignore',
+      env: { ...process.env, npm_config_cache: join(dir, 'cache') },
+    });
     const seconds = (performance.now() - started) / 1000;
-    return { bytes: Number(execFileSync('du', ['-sb', 'node_modules'], { cwd: app, encoding: 'utf8' }).split('\t')[0]), seconds };
+    return {
+      bytes: Number(execFileSync('du', ['-sb', 'node_modules'], { cwd: app, encoding: 'utf8' }).split('\t')[0]),
+      seconds,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -115,9 +131,14 @@ function installSize(): { bytes: number; seconds: number } {
 /** Wall time of one `skene <args>` run of the built CLI, with the exit codes the command may end with. */
 function timeSkene(args: string[], okCodes: number[]): number {
   const started = performance.now();
-  const out = spawnSync(process.execPath, [join(repo, 'bin/skene.js'), ...args], { encoding: 'utf8', env: { ...process.env, CI: '1', NO_COLOR: '1' }, maxBuffer: 256 * 1024 * 1024 });
+  const out = spawnSync(process.execPath, [join(repo, 'bin/skene.js'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1', NO_COLOR: '1' },
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const elapsed = performance.now() - started;
-  if (!okCodes.includes(out.status ?? -1)) throw new Error(`skene ${args.join(' ')} exited ${out.status}:\n${out.stderr.slice(-2000)}`);
+  if (!okCodes.includes(out.status ?? -1))
+    throw new Error(`skene ${args.join(' ')} exited ${out.status}:\n${out.stderr.slice(-2000)}`);
   return elapsed;
 }
 
@@ -139,8 +160,14 @@ const root = mkdtempSync(join(tmpdir(), 'skene-bench-analyze-'));
 let failed = false;
 try {
   const generateStarted = performance.now();
-  const codebase = writeSyntheticFastApiCodebase(root, { seed: Number(args.seed), files: Number(args.files), targetBytes: Number(args.mb) * 1e6 });
-  log(`generated ${codebase.files} files, ${mb(codebase.bytes)}, ${codebase.routes.length} routes in ${ms(performance.now() - generateStarted)} (${root})`);
+  const codebase = writeSyntheticFastApiCodebase(root, {
+    seed: Number(args.seed),
+    files: Number(args.files),
+    targetBytes: Number(args.mb) * 1e6,
+  });
+  log(
+    `generated ${codebase.files} files, ${mb(codebase.bytes)}, ${codebase.routes.length} routes in ${ms(performance.now() - generateStarted)} (${root})`,
+  );
   const fileList = join(root, '..', `${root.split('/').pop()}-files.json`);
   const pythonFiles = spawnSync('find', ['.', '-name', '*.py'], { cwd: root, encoding: 'utf8' })
     .stdout.split('\n')
@@ -161,7 +188,9 @@ try {
     }
     const p = parses.at(-1) as ParseRun;
     const a = analyses.at(-1) as AnalysisRun;
-    log(`run ${i + 1}/${runs}: parse ${ms(p.wallMs)} (cpu ${ms(p.cpuMs)}), analysis ${ms(a.wallMs)} (cpu ${ms(a.cpuMs)})`);
+    log(
+      `run ${i + 1}/${runs}: parse ${ms(p.wallMs)} (cpu ${ms(p.cpuMs)}), analysis ${ms(a.wallMs)} (cpu ${ms(a.cpuMs)})`,
+    );
   }
   rmSync(fileList, { force: true });
   const singleThread = runWorker<AnalysisRun>(analyzer.nodeArgs, ['analyze', root, analyzer.url, '0']);
@@ -192,14 +221,20 @@ try {
   const expectedRoutes = codebase.routes.map((r) => `${r.method} ${r.path}`).sort();
   const lastAnalysis = analyses.at(-1) as AnalysisRun;
   const { missing, extra } = compareRoutes(expectedRoutes, lastAnalysis.routes);
-  const routesMatch = missing.length === 0 && extra.length === 0 && analyses.every((a) => a.routes.length === lastAnalysis.routes.length);
+  const routesMatch =
+    missing.length === 0 && extra.length === 0 && analyses.every((a) => a.routes.length === lastAnalysis.routes.length);
 
   let fastapiRow: string[] | undefined;
   if (args['check-fastapi']) {
     log('importing the app with /usr/bin/python3 to compare with FastAPI (slow) ...');
-    const dump = spawnSync('/usr/bin/python3', [join(repo, 'test/helpers/dump_routes.py'), root], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const dump = spawnSync('/usr/bin/python3', [join(repo, 'test/helpers/dump_routes.py'), root], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (dump.status !== 0) throw new Error(`dump_routes.py failed:\n${dump.stderr}`);
-    const served = (JSON.parse(dump.stdout) as Array<{ method: string; path: string }>).map((r) => `${r.method} ${r.path}`);
+    const served = (JSON.parse(dump.stdout) as Array<{ method: string; path: string }>).map(
+      (r) => `${r.method} ${r.path}`,
+    );
     const diff = compareRoutes(expectedRoutes, served);
     const same = diff.missing.length === 0 && diff.extra.length === 0;
     fastapiRow = ['routes: expected vs FastAPI', `${expectedRoutes.length} / ${served.length}`, 'exact', verdict(same)];
@@ -232,20 +267,45 @@ try {
   const rows: string[][] = [
     ['bare tree-sitter parse (wall)', ms(parseWall), '', ''],
     ['skene analysis (wall)', ms(analysisWall), '', ''],
-    ['ratio analysis / parse (wall)', ratio(wallRatio), `<= ${TARGET_ANALYSIS_RATIO}x`, verdict(wallRatio <= TARGET_ANALYSIS_RATIO)],
+    [
+      'ratio analysis / parse (wall)',
+      ratio(wallRatio),
+      `<= ${TARGET_ANALYSIS_RATIO}x`,
+      verdict(wallRatio <= TARGET_ANALYSIS_RATIO),
+    ],
     ['bare parse (cpu)', ms(parseCpu), '', ''],
     ['skene analysis (cpu)', ms(analysisCpu), '', ''],
     ['ratio analysis / parse (cpu, all threads)', ratio(cpuRatio), 'none: the work done', ''],
-    ['analysis on the main thread only (wall)', `${ms(singleThread.wallMs)} (${ratio(singleThread.wallMs / parseWall)})`, '', ''],
-    ['analysis throughput', `${Math.round(codebase.files / seconds).toLocaleString('en-US')} files/s · ${(codebase.bytes / 1e6 / seconds).toFixed(1)} MB/s`, '', ''],
-    ['peak RSS, analysis', mb(analysisRss), `<= ${TARGET_RSS_MB} MB`, verdict(analysisRss <= TARGET_RSS_MB * 1024 * 1024)],
+    [
+      'analysis on the main thread only (wall)',
+      `${ms(singleThread.wallMs)} (${ratio(singleThread.wallMs / parseWall)})`,
+      '',
+      '',
+    ],
+    [
+      'analysis throughput',
+      `${Math.round(codebase.files / seconds).toLocaleString('en-US')} files/s · ${(codebase.bytes / 1e6 / seconds).toFixed(1)} MB/s`,
+      '',
+      '',
+    ],
+    [
+      'peak RSS, analysis',
+      mb(analysisRss),
+      `<= ${TARGET_RSS_MB} MB`,
+      verdict(analysisRss <= TARGET_RSS_MB * 1024 * 1024),
+    ],
     ['peak RSS, bare parse', mb(parseRss), '', ''],
   ];
   if (help) {
     rows.push(
       ['skene --help', ms(help.skene, 1), '', ''],
       ['node -e 0', ms(help.node, 1), '', ''],
-      ['ratio --help / node -e 0', ratio(help.skene / help.node), `<= ${TARGET_HELP_RATIO}x`, verdict(help.skene / help.node <= TARGET_HELP_RATIO)],
+      [
+        'ratio --help / node -e 0',
+        ratio(help.skene / help.node),
+        `<= ${TARGET_HELP_RATIO}x`,
+        verdict(help.skene / help.node <= TARGET_HELP_RATIO),
+      ],
     );
   } else {
     rows.push(['skene --help', 'not measured (build failed)', `<= ${TARGET_HELP_RATIO}x`, 'MISS']);
@@ -253,16 +313,41 @@ try {
   if (commands) {
     rows.push(
       ['skene analyze (CLI, wall)', ms(commands.analyze), '', ''],
-      ['skene init --yes (wall)', `${ms(commands.init)} (${ratio(commands.init / commands.analyze)})`, `<= ${TARGET_COMMAND_RATIO}x analyze`, verdict(commands.init / commands.analyze <= TARGET_COMMAND_RATIO)],
-      ['skene doctor --offline (wall)', `${ms(commands.doctor)} (${ratio(commands.doctor / commands.analyze)})`, `<= ${TARGET_COMMAND_RATIO}x analyze`, verdict(commands.doctor / commands.analyze <= TARGET_COMMAND_RATIO)],
+      [
+        'skene init --yes (wall)',
+        `${ms(commands.init)} (${ratio(commands.init / commands.analyze)})`,
+        `<= ${TARGET_COMMAND_RATIO}x analyze`,
+        verdict(commands.init / commands.analyze <= TARGET_COMMAND_RATIO),
+      ],
+      [
+        'skene doctor --offline (wall)',
+        `${ms(commands.doctor)} (${ratio(commands.doctor / commands.analyze)})`,
+        `<= ${TARGET_COMMAND_RATIO}x analyze`,
+        verdict(commands.doctor / commands.analyze <= TARGET_COMMAND_RATIO),
+      ],
     );
   }
   if (install) {
-    rows.push(['node_modules of the installed tarball', `${(install.bytes / 1e6).toFixed(1)} MB (npm install ${install.seconds.toFixed(0)} s)`, `<= ${TARGET_INSTALL_MB} MB`, verdict(install.bytes <= TARGET_INSTALL_MB * 1e6)]);
+    rows.push([
+      'node_modules of the installed tarball',
+      `${(install.bytes / 1e6).toFixed(1)} MB (npm install ${install.seconds.toFixed(0)} s)`,
+      `<= ${TARGET_INSTALL_MB} MB`,
+      verdict(install.bytes <= TARGET_INSTALL_MB * 1e6),
+    ]);
   } else {
-    rows.push(['node_modules of the installed tarball', 'not measured (--no-install or no build)', `<= ${TARGET_INSTALL_MB} MB`, '']);
+    rows.push([
+      'node_modules of the installed tarball',
+      'not measured (--no-install or no build)',
+      `<= ${TARGET_INSTALL_MB} MB`,
+      '',
+    ]);
   }
-  rows.push(['routes: expected / found', `${expectedRoutes.length} / ${lastAnalysis.routes.length}`, 'exact', verdict(routesMatch)]);
+  rows.push([
+    'routes: expected / found',
+    `${expectedRoutes.length} / ${lastAnalysis.routes.length}`,
+    'exact',
+    verdict(routesMatch),
+  ]);
   if (fastapiRow) rows.push(fastapiRow);
   rows.push(['analyzer diagnostics', String(lastAnalysis.diagnostics.length), '', '']);
 
@@ -271,30 +356,60 @@ try {
     `median of ${runs} interleaved runs, analyzer from ${analyzer.label}; --help median of ${helpRuns}; ` +
     `load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] as number).toFixed(1)} at end on ${availableParallelism()} CPUs`;
   process.stdout.write(`\n${title}\n\n${renderTable(['measure', 'value', 'target', ''], rows)}\n`);
-  process.stdout.write(`\nper run (ms): parse ${parses.map((r) => r.wallMs.toFixed(0)).join(' ')} · analysis ${analyses.map((r) => r.wallMs.toFixed(0)).join(' ')}\n`);
+  process.stdout.write(
+    `\nper run (ms): parse ${parses.map((r) => r.wallMs.toFixed(0)).join(' ')} · analysis ${analyses.map((r) => r.wallMs.toFixed(0)).join(' ')}\n`,
+  );
   for (const d of lastAnalysis.diagnostics.slice(0, 5)) process.stdout.write(`  diagnostic: ${d}\n`);
 
   if (!routesMatch) {
     failed = true;
-    process.stdout.write(`\nThe analyzer's routes differ from the generated ones (${missing.length} missing, ${extra.length} extra):\n`);
+    process.stdout.write(
+      `\nThe analyzer's routes differ from the generated ones (${missing.length} missing, ${extra.length} extra):\n`,
+    );
     for (const r of missing.slice(0, 10)) process.stdout.write(`  missing  ${r}\n`);
     for (const r of extra.slice(0, 10)) process.stdout.write(`  extra    ${r}\n`);
   }
 
   if (args.profile) {
     const profileDir = mkdtempSync(join(tmpdir(), 'skene-bench-prof-'));
-    runWorker<AnalysisRun>([...analyzer.nodeArgs, '--cpu-prof', `--cpu-prof-dir=${profileDir}`], ['analyze', root, analyzer.url]);
+    runWorker<AnalysisRun>(
+      [...analyzer.nodeArgs, '--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+      ['analyze', root, analyzer.url],
+    );
     const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
     if (file) {
       const phases = [
-        'analyzeProject', 'discoverPythonFiles', 'readPythonSource', 'firstSyntaxError', 'extractModuleStatements',
-        'convertClass', 'convertFunction', 'convertExpr', 'extractStripeFacts', 'run', 'collectServedRoutes', 'detectAuth', 'detectDatabase',
+        'analyzeProject',
+        'discoverPythonFiles',
+        'readPythonSource',
+        'firstSyntaxError',
+        'extractModuleStatements',
+        'convertClass',
+        'convertFunction',
+        'convertExpr',
+        'extractStripeFacts',
+        'run',
+        'collectServedRoutes',
+        'detectAuth',
+        'detectDatabase',
       ];
       const summary = summarizeCpuProfile(join(profileDir, file), phases);
       const pct = (value: number): string => `${((100 * value) / summary.totalMs).toFixed(1)}%`;
-      process.stdout.write(`\nCPU profile of one analysis (${ms(summary.totalMs)} sampled; kept in ${profileDir}):\n\n`);
-      process.stdout.write(`${renderTable(['phase (inclusive)', 'time', 'share'], summary.inclusive.map((p) => [p.name, ms(p.ms), pct(p.ms)]))}\n\n`);
-      process.stdout.write(`${renderTable(['function (self)', 'time', 'share'], summary.selfByFunction.map((p) => [p.name, ms(p.ms), pct(p.ms)]))}\n`);
+      process.stdout.write(
+        `\nCPU profile of one analysis (${ms(summary.totalMs)} sampled; kept in ${profileDir}):\n\n`,
+      );
+      process.stdout.write(
+        `${renderTable(
+          ['phase (inclusive)', 'time', 'share'],
+          summary.inclusive.map((p) => [p.name, ms(p.ms), pct(p.ms)]),
+        )}\n\n`,
+      );
+      process.stdout.write(
+        `${renderTable(
+          ['function (self)', 'time', 'share'],
+          summary.selfByFunction.map((p) => [p.name, ms(p.ms), pct(p.ms)]),
+        )}\n`,
+      );
     }
   }
 } finally {

@@ -27,7 +27,14 @@ export interface LoadResult {
 function send(agent: Agent, options: LatencyTarget, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, host: '127.0.0.1', port: options.port, method: options.method, path: options.path, headers: { ...headers, 'Content-Length': '0' } },
+      {
+        agent,
+        host: '127.0.0.1',
+        port: options.port,
+        method: options.method,
+        path: options.path,
+        headers: { ...headers, 'Content-Length': '0' },
+      },
       (res) => {
         res.on('data', () => {});
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -63,7 +70,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(Array.from({ length: options.connections }, loop));
   const elapsedMs = performance.now() - started;
   agent.destroy();
-  return { requests: latenciesMs.length, elapsedMs, throughput: (latenciesMs.length / elapsedMs) * 1000, latenciesMs, statuses, errors };
+  return {
+    requests: latenciesMs.length,
+    elapsedMs,
+    throughput: (latenciesMs.length / elapsedMs) * 1000,
+    latenciesMs,
+    statuses,
+    errors,
+  };
 }
 
 export interface LatencyTarget {
@@ -77,7 +91,11 @@ export interface LatencyTarget {
  * own keep-alive connection. Neighbouring requests see the same machine, so the difference between the
  * targets' latencies stays meaningful while other work comes and goes.
  */
-export async function runPairedLatency(targets: LatencyTarget[], durationMs: number, headers: (n: number) => Record<string, string>): Promise<LoadResult[]> {
+export async function runPairedLatency(
+  targets: LatencyTarget[],
+  durationMs: number,
+  headers: (n: number) => Record<string, string>,
+): Promise<LoadResult[]> {
   const agents = targets.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
   const results = targets.map(() => ({ latenciesMs: [] as number[], statuses: new Map<number, number>(), errors: 0 }));
   const started = performance.now();
@@ -97,5 +115,10 @@ export async function runPairedLatency(targets: LatencyTarget[], durationMs: num
   }
   const elapsedMs = performance.now() - started;
   for (const agent of agents) agent.destroy();
-  return results.map((r) => ({ ...r, requests: r.latenciesMs.length, elapsedMs, throughput: (r.latenciesMs.length / elapsedMs) * 1000 }));
+  return results.map((r) => ({
+    ...r,
+    requests: r.latenciesMs.length,
+    elapsedMs,
+    throughput: (r.latenciesMs.length / elapsedMs) * 1000,
+  }));
 }

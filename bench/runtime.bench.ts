@@ -21,8 +21,8 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { get } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -128,11 +128,27 @@ interface Server {
 
 async function startUvicorn(project: string, databaseUrl: string, gated: boolean): Promise<Server> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: project, TESTAPP_DATABASE_URL: databaseUrl, BENCH_GATED: gated ? '1' : '0' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PYTHONPATH: project,
+    TESTAPP_DATABASE_URL: databaseUrl,
+    BENCH_GATED: gated ? '1' : '0',
+  };
   delete env.SKENE_DATABASE_URL;
   const child = spawn(
     PYTHON,
-    ['-m', 'uvicorn', 'testapp.bench_app:app', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warning', '--no-access-log'],
+    [
+      '-m',
+      'uvicorn',
+      'testapp.bench_app:app',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--log-level',
+      'warning',
+      '--no-access-log',
+    ],
     { cwd: project, env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -167,7 +183,9 @@ interface Postgres {
 async function startPostgres(): Promise<Postgres> {
   const child = spawn(PYTHON, [support, 'postgres'], { cwd: repo, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
-  const [first] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => [undefined])])) as [string | undefined];
+  const [first] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => [undefined])])) as [
+    string | undefined,
+  ];
   if (!first) throw new Error('PostgreSQL did not start');
   return {
     url: (JSON.parse(first) as { url: string }).url,
@@ -187,17 +205,28 @@ async function measureDatabase(project: string, database: Database, databaseUrl:
     ungated: await startUvicorn(project, databaseUrl, false),
     gated: await startUvicorn(project, databaseUrl, true),
   };
-  const results = new Map<string, Measured>(SCENARIOS.map((s) => [s.name, { load: [], single: [], cpuPerRequest: [] }]));
+  const results = new Map<string, Measured>(
+    SCENARIOS.map((s) => [s.name, { load: [], single: [], cpuPerRequest: [] }]),
+  );
   let gatedOk = 0;
   const check = (scenario: Scenario, result: LoadResult): void => {
     const wrong = [...result.statuses.entries()].filter(([status]) => status !== scenario.status);
     if (wrong.length > 0 || result.errors > 0) {
-      problems.push(`${database} ${scenario.name}: expected only ${scenario.status}, got ${JSON.stringify(Object.fromEntries(result.statuses))}, ${result.errors} connection errors`);
+      problems.push(
+        `${database} ${scenario.name}: expected only ${scenario.status}, got ${JSON.stringify(Object.fromEntries(result.statuses))}, ${result.errors} connection errors`,
+      );
     }
     if (scenario.name === 'gated, counting') gatedOk += result.statuses.get(200) ?? 0;
   };
   const run = async (scenario: Scenario, conns: number, durationMs: number): Promise<LoadResult> => {
-    const result = await runLoad({ port: servers[scenario.server].port, method: 'POST', path: scenario.path, connections: conns, durationMs, headers: headersFor });
+    const result = await runLoad({
+      port: servers[scenario.server].port,
+      method: 'POST',
+      path: scenario.path,
+      connections: conns,
+      durationMs,
+      headers: headersFor,
+    });
     check(scenario, result);
     return result;
   };
@@ -228,13 +257,18 @@ async function measureDatabase(project: string, database: Database, databaseUrl:
   } finally {
     for (const server of Object.values(servers)) {
       await stopServer(server);
-      if (server.stderr().includes('Traceback')) problems.push(`${database}: uvicorn printed a traceback:\n${server.stderr()}`);
+      if (server.stderr().includes('Traceback'))
+        problems.push(`${database}: uvicorn printed a traceback:\n${server.stderr()}`);
     }
   }
   const counted = (JSON.parse(runPython(['usage', project, databaseUrl, 'bench'])) as { used: number }).used;
-  if (counted !== gatedOk) problems.push(`${database}: the store counted ${counted} units for ${gatedOk} gated 200 answers`);
+  if (counted !== gatedOk)
+    problems.push(`${database}: the store counted ${counted} units for ${gatedOk} gated 200 answers`);
   log(`${database}: timing the store's statements in-process ...`);
-  const micro = JSON.parse(runPython(['microbench', project, databaseUrl, '300'])) as Array<{ what: string; us: number }>;
+  const micro = JSON.parse(runPython(['microbench', project, databaseUrl, '300'])) as Array<{
+    what: string;
+    us: number;
+  }>;
   log(`${database}: driving the apps in-process (ASGI, no HTTP) with cProfile ...`);
   const inProcess = JSON.parse(runPython(['asgi', project, databaseUrl, '600'])) as InProcess;
   return { results, counted, gatedOk, micro, inProcess };
@@ -242,21 +276,37 @@ async function measureDatabase(project: string, database: Database, databaseUrl:
 
 interface InProcess {
   per_request: Array<{ scenario: string; cpu_us: number; wall_us: number }>;
-  profiles: Record<string, Array<{ function: string; calls_per_request: number; self_us: number; cumulative_us: number }>>;
+  profiles: Record<
+    string,
+    Array<{ function: string; calls_per_request: number; self_us: number; cumulative_us: number }>
+  >;
 }
 
 function renderInProcess(database: Database, data: InProcess): string {
   const base = data.per_request.find((r) => r.scenario === 'ungated');
   const perRequest = renderTable(
     ['scenario', 'cpu µs/req', 'wall µs/req', 'added cpu µs'],
-    data.per_request.map((r) => [r.scenario, r.cpu_us.toFixed(0), r.wall_us.toFixed(0), base && r !== base ? `${r.cpu_us >= base.cpu_us ? '+' : ''}${(r.cpu_us - base.cpu_us).toFixed(0)}` : '']),
+    data.per_request.map((r) => [
+      r.scenario,
+      r.cpu_us.toFixed(0),
+      r.wall_us.toFixed(0),
+      base && r !== base ? `${r.cpu_us >= base.cpu_us ? '+' : ''}${(r.cpu_us - base.cpu_us).toFixed(0)}` : '',
+    ]),
   );
   const profiles = Object.entries(data.profiles).map(
     ([scenario, rows]) =>
       `cProfile, ${scenario} (event-loop thread; the store's own threads are not sampled), per request:\n` +
-      renderTable(['generated function', 'calls', 'self µs', 'cumulative µs'], rows.slice(0, 8).map((r) => [r.function, String(r.calls_per_request), r.self_us.toFixed(1), r.cumulative_us.toFixed(1)])),
+      renderTable(
+        ['generated function', 'calls', 'self µs', 'cumulative µs'],
+        rows
+          .slice(0, 8)
+          .map((r) => [r.function, String(r.calls_per_request), r.self_us.toFixed(1), r.cumulative_us.toFixed(1)]),
+      ),
   );
-  return [`${database}, the apps driven in-process as ASGI callables (no HTTP, one request at a time):\n${perRequest}`, ...profiles].join('\n\n');
+  return [
+    `${database}, the apps driven in-process as ASGI callables (no HTTP, one request at a time):\n${perRequest}`,
+    ...profiles,
+  ].join('\n\n');
 }
 
 function rowsFor(database: Database, results: Map<string, Measured>): { rows: string[][]; met: boolean } {
@@ -276,11 +326,21 @@ function rowsFor(database: Database, results: Map<string, Measured>): { rows: st
   let met = true;
   const rows = SCENARIOS.map((scenario) => {
     const f = figure(scenario.name);
-    const cells = [database, scenario.name, f.throughput.toFixed(0), f.loadP50.toFixed(2), f.loadP99.toFixed(2), f.p50.toFixed(2), f.p99.toFixed(2), f.cpu.toFixed(2)];
+    const cells = [
+      database,
+      scenario.name,
+      f.throughput.toFixed(0),
+      f.loadP50.toFixed(2),
+      f.loadP99.toFixed(2),
+      f.p50.toFixed(2),
+      f.p99.toFixed(2),
+      f.cpu.toFixed(2),
+    ];
     if (scenario.server === 'ungated') return [...cells, '', '', '', '', ''];
     const throughputRatio = f.throughput / base.throughput;
     const added = f.p50 - base.p50;
-    if (scenario.name === 'gated, counting') met &&= throughputRatio >= target.throughputRatio && added <= target.addedP50Ms;
+    if (scenario.name === 'gated, counting')
+      met &&= throughputRatio >= target.throughputRatio && added <= target.addedP50Ms;
     return [
       ...cells,
       ratio(throughputRatio),
@@ -312,9 +372,14 @@ try {
       const { rows, met } = rowsFor(database, results);
       allMet &&= met;
       tables.push(...rows);
-      countChecks.push(`${database}: store counted ${counted} units for ${gatedOk} gated 200 answers ${verdict(counted === gatedOk)}`);
+      countChecks.push(
+        `${database}: store counted ${counted} units for ${gatedOk} gated 200 answers ${verdict(counted === gatedOk)}`,
+      );
       microTables.push(
-        `${database}, the store's calls one after another, per call:\n${renderTable(['store call', 'µs'], micro.map((m) => [m.what, m.us.toFixed(1)]))}`,
+        `${database}, the store's calls one after another, per call:\n${renderTable(
+          ['store call', 'µs'],
+          micro.map((m) => [m.what, m.us.toFixed(1)]),
+        )}`,
         renderInProcess(database, inProcess),
       );
     } finally {
@@ -322,8 +387,19 @@ try {
     }
   }
   const header = [
-    'database', 'endpoint', 'req/s', `p50 ms @${connections}`, `p99 ms @${connections}`, 'p50 ms @1', 'p99 ms @1', 'cpu ms/req',
-    'req/s vs ungated', 'target', 'added p50 ms @1', 'target', 'added cpu ms/req',
+    'database',
+    'endpoint',
+    'req/s',
+    `p50 ms @${connections}`,
+    `p99 ms @${connections}`,
+    'p50 ms @1',
+    'p99 ms @1',
+    'cpu ms/req',
+    'req/s vs ungated',
+    'target',
+    'added p50 ms @1',
+    'target',
+    'added cpu ms/req',
   ];
   process.stdout.write(
     `\nskene runtime benchmark: uvicorn, one worker, sync handler; ${rounds} interleaved rounds of ${loadMs / 1000} s at ${connections} connections ` +
@@ -338,6 +414,8 @@ try {
   else rmSync(workDir, { recursive: true, force: true });
 }
 if (problems.length > 0) {
-  process.stdout.write(`\nThe gate misbehaved; these figures are not valid:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+  process.stdout.write(
+    `\nThe gate misbehaved; these figures are not valid:\n${problems.map((p) => `  ${p}`).join('\n')}\n`,
+  );
   process.exitCode = 1;
 }

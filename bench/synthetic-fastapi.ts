@@ -44,23 +44,118 @@ function seededRandom(seed: number): () => number {
 }
 
 const DOMAINS = [
-  'billing', 'catalog', 'accounts', 'inventory', 'shipping', 'analytics', 'support', 'marketing',
-  'payroll', 'scheduling', 'documents', 'messaging', 'compliance', 'procurement', 'research', 'fleet',
-  'learning', 'security', 'partners', 'reporting', 'warehouse', 'loyalty', 'pricing', 'identity',
+  'billing',
+  'catalog',
+  'accounts',
+  'inventory',
+  'shipping',
+  'analytics',
+  'support',
+  'marketing',
+  'payroll',
+  'scheduling',
+  'documents',
+  'messaging',
+  'compliance',
+  'procurement',
+  'research',
+  'fleet',
+  'learning',
+  'security',
+  'partners',
+  'reporting',
+  'warehouse',
+  'loyalty',
+  'pricing',
+  'identity',
 ];
 const ADJECTIVES = [
-  'Active', 'Archived', 'Batch', 'Custom', 'Daily', 'Draft', 'External', 'Global', 'Internal', 'Linked',
-  'Managed', 'Nested', 'Open', 'Pending', 'Primary', 'Recurring', 'Scheduled', 'Shared', 'Tagged', 'Verified',
+  'Active',
+  'Archived',
+  'Batch',
+  'Custom',
+  'Daily',
+  'Draft',
+  'External',
+  'Global',
+  'Internal',
+  'Linked',
+  'Managed',
+  'Nested',
+  'Open',
+  'Pending',
+  'Primary',
+  'Recurring',
+  'Scheduled',
+  'Shared',
+  'Tagged',
+  'Verified',
 ];
 const NOUNS = [
-  'Invoice', 'Ledger', 'Product', 'Account', 'Shipment', 'Report', 'Ticket', 'Campaign', 'Payslip', 'Slot',
-  'Document', 'Thread', 'Policy', 'Order', 'Sample', 'Vehicle', 'Course', 'Token', 'Contract', 'Metric',
-  'Pallet', 'Reward', 'Quote', 'Profile', 'Voucher', 'Asset', 'Batch', 'Budget', 'Claim', 'Device',
+  'Invoice',
+  'Ledger',
+  'Product',
+  'Account',
+  'Shipment',
+  'Report',
+  'Ticket',
+  'Campaign',
+  'Payslip',
+  'Slot',
+  'Document',
+  'Thread',
+  'Policy',
+  'Order',
+  'Sample',
+  'Vehicle',
+  'Course',
+  'Token',
+  'Contract',
+  'Metric',
+  'Pallet',
+  'Reward',
+  'Quote',
+  'Profile',
+  'Voucher',
+  'Asset',
+  'Batch',
+  'Budget',
+  'Claim',
+  'Device',
 ];
-const VERBS = ['compute', 'merge', 'reconcile', 'normalize', 'validate', 'collect', 'summarize', 'project', 'rank', 'score'];
+const VERBS = [
+  'compute',
+  'merge',
+  'reconcile',
+  'normalize',
+  'validate',
+  'collect',
+  'summarize',
+  'project',
+  'rank',
+  'score',
+];
 const FIELDS = [
-  'name', 'title', 'status', 'amount', 'currency', 'quantity', 'reference', 'notes', 'priority', 'region',
-  'category', 'owner_email', 'external_id', 'score', 'weight', 'label', 'code', 'source', 'channel', 'tier',
+  'name',
+  'title',
+  'status',
+  'amount',
+  'currency',
+  'quantity',
+  'reference',
+  'notes',
+  'priority',
+  'region',
+  'category',
+  'owner_email',
+  'external_id',
+  'score',
+  'weight',
+  'label',
+  'code',
+  'source',
+  'channel',
+  'tier',
 ];
 
 const snake = (camel: string): string => camel.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
@@ -236,7 +331,9 @@ function writeModels(w: Writer, f: Feature, targetBytes: number): void {
     '    created_at = Column(DateTime, default=datetime.utcnow)',
     '    updated_at = Column(DateTime, default=datetime.utcnow, onupdate=datetime.utcnow)',
     '    archived = Column(Boolean, default=False, nullable=False)',
-    ...[...new Set(FIELDS.slice(0, 12))].map((field) => `    ${field} = Column(String(${w.int(32, 255)}), nullable=True)`),
+    ...[...new Set(FIELDS.slice(0, 12))].map(
+      (field) => `    ${field} = Column(String(${w.int(32, 255)}), nullable=True)`,
+    ),
     `    entries = relationship("${f.model}Entry", back_populates="parent", cascade="all, delete-orphan")`,
     '',
     '    def __repr__(self) -> str:',
@@ -276,7 +373,15 @@ function writeModels(w: Writer, f: Feature, targetBytes: number): void {
   w.write(`${f.dir}/models.py`, body());
 }
 
-function writeLongModule(w: Writer, path: string, doc: string, imports: string[], model: string, targetBytes: number, prefix: string): void {
+function writeLongModule(
+  w: Writer,
+  path: string,
+  doc: string,
+  imports: string[],
+  model: string,
+  targetBytes: number,
+  prefix: string,
+): void {
   const head = [
     `"""${doc}"""`,
     'import logging',
@@ -549,15 +654,29 @@ export function writeSyntheticFastApiCodebase(root: string, options: SyntheticOp
   const filesPerFeature = 7;
   const fixedFiles = 14;
   // 20 domains from 1,754 files on (the benchmark's 2,000 has them all); fewer for a smaller codebase.
-  const domains = DOMAINS.slice(0, Math.max(1, Math.min(20, Math.floor((options.files - fixedFiles) / (3 + featuresPerDomain * filesPerFeature)))));
+  const domains = DOMAINS.slice(
+    0,
+    Math.max(1, Math.min(20, Math.floor((options.files - fixedFiles) / (3 + featuresPerDomain * filesPerFeature)))),
+  );
   const fillerFiles = options.files - fixedFiles - domains.length * (3 + featuresPerDomain * filesPerFeature);
   if (fillerFiles < 0) throw new Error(`at least ${options.files - fillerFiles} files are needed`);
   // Byte budgets per file kind (relative weights), scaled so the total lands near targetBytes.
   const features = domains.length * featuresPerDomain;
-  const weights = { schemas: 0.8, models: 0.7, service: 1.4, repository: 1.1, events: 0.9, routes: 1.6, filler: 0.9, security: 1 };
-  const featureWeight = weights.schemas + weights.models + weights.service + weights.repository + weights.events + weights.routes;
+  const weights = {
+    schemas: 0.8,
+    models: 0.7,
+    service: 1.4,
+    repository: 1.1,
+    events: 0.9,
+    routes: 1.6,
+    filler: 0.9,
+    security: 1,
+  };
+  const featureWeight =
+    weights.schemas + weights.models + weights.service + weights.repository + weights.events + weights.routes;
   // Whole functions overshoot each budget by about half a function.
-  const unit = (0.93 * options.targetBytes) / (features * featureWeight + fillerFiles * weights.filler + weights.security);
+  const unit =
+    (0.93 * options.targetBytes) / (features * featureWeight + fillerFiles * weights.filler + weights.security);
   const size = (weight: number): number => Math.round(unit * weight * (0.7 + w.random() * 0.6));
 
   mkdirSync(root, { recursive: true });
@@ -583,7 +702,15 @@ export function writeSyntheticFastApiCodebase(root: string, options: SyntheticOp
       '',
     ].join('\n'),
   );
-  writeLongModule(w, 'app/core/security.py', 'Password hashing and token helpers.', ['from app.models.user import User'], 'User', size(weights.security), 'token');
+  writeLongModule(
+    w,
+    'app/core/security.py',
+    'Password hashing and token helpers.',
+    ['from app.models.user import User'],
+    'User',
+    size(weights.security),
+    'token',
+  );
   w.write('app/db/__init__.py', '');
   w.write('app/db/base.py', 'from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n');
   w.write(
@@ -672,7 +799,9 @@ export function writeSyntheticFastApiCodebase(root: string, options: SyntheticOp
     const domainPrefix = `/${domain}`;
     apiRouterLines.push(`from ${domainModule}.router import router as ${domain}_router`);
     apiIncludes.push(
-      domainOwnPrefix ? `api_router.include_router(${domain}_router)` : `api_router.include_router(${domain}_router, prefix="${domainPrefix}")`,
+      domainOwnPrefix
+        ? `api_router.include_router(${domain}_router)`
+        : `api_router.include_router(${domain}_router, prefix="${domainPrefix}")`,
     );
     w.write(`${domainDir}/__init__.py`, '');
     const domainLines = [
@@ -727,11 +856,14 @@ export function writeSyntheticFastApiCodebase(root: string, options: SyntheticOp
           ? `router.include_router(${featurePackage}_routes.router, prefix="/${slug}")`
           : `router.include_router(${featurePackage}_routes.router)`,
       );
-      for (const route of local) routes.push({ method: route.method, path: `${apiPrefix}${domainPrefix}/${slug}${route.path}` });
+      for (const route of local)
+        routes.push({ method: route.method, path: `${apiPrefix}${domainPrefix}/${slug}${route.path}` });
     }
     domainLines.push(
       '',
-      domainOwnPrefix ? `router = APIRouter(prefix="${domainPrefix}", dependencies=[Depends(get_current_user)])` : 'router = APIRouter()',
+      domainOwnPrefix
+        ? `router = APIRouter(prefix="${domainPrefix}", dependencies=[Depends(get_current_user)])`
+        : 'router = APIRouter()',
       '',
       '',
       '@router.get("/overview")',

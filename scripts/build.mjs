@@ -10,7 +10,7 @@
 //
 // No source maps: they would point at sources the package does not ship.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,13 +30,19 @@ for (const stale of readdirSync(repo).filter((f) => /^dist\.(new|old)\.\d+$/.tes
   const pid = Number(stale.split('.').pop());
   if (!isRunning(pid)) rmSync(join(repo, stale), { recursive: true, force: true });
 }
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', staging], { cwd: repo, stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', staging],
+  { cwd: repo, stdio: 'inherit' },
+);
 
 /** `import('stripe')` becomes `import('./vendor-stripe.js')`: the SDK is its own file, loaded only when called. */
 const vendorStripe = {
   name: 'vendor-stripe',
   setup(b) {
-    b.onResolve({ filter: /^stripe$/ }, (args) => (args.kind === 'entry-point' ? undefined : { path: './vendor-stripe.js', external: true }));
+    b.onResolve({ filter: /^stripe$/ }, (args) =>
+      args.kind === 'entry-point' ? undefined : { path: './vendor-stripe.js', external: true },
+    );
   },
 };
 

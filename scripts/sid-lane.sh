@@ -18,7 +18,7 @@ MAX_AGE_DAYS=7
 PACKAGES=(python3 python3-fastapi python3-starlette python3-pydantic python3-pydantic-settings
   python3-sqlalchemy python3-httpx python3-pytest python3-uvicorn python3-pyflakes python3-jwt
   python3-python-multipart python3-aiosqlite python3-psycopg2 python3-asyncpg python3-alembic
-  python3-sqlmodel python3-email-validator python3-stripe postgresql libstdc++6 ca-certificates)
+  python3-sqlmodel python3-email-validator python3-stripe ruff postgresql libstdc++6 ca-certificates)
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 
 list_digest() { printf '%s\n' "${PACKAGES[@]}" | sha256sum | cut -c1-16; }

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { defaultContext, type CliContext } from './cli-context.js';
+import { type CliContext, defaultContext } from './cli-context.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { doctorCommand } from './commands/doctor.js';
 import { generateCommand } from './commands/generate.js';
@@ -68,7 +68,15 @@ function commandOf(program: Command, argv: readonly string[]): string | undefine
 }
 
 /** PRODUCT.md §1: with --json, an error is one document on stdout, `{"ok": false, "error": {...}}`. */
-function writeJsonError(ctx: CliContext, error: { message: string; hint?: string | undefined; exitCode: number; details?: Record<string, unknown> | undefined }): void {
+function writeJsonError(
+  ctx: CliContext,
+  error: {
+    message: string;
+    hint?: string | undefined;
+    exitCode: number;
+    details?: Record<string, unknown> | undefined;
+  },
+): void {
   const document = {
     ok: false,
     ...(error.details ?? {}),
@@ -87,7 +95,11 @@ export async function runCli(argv: string[], ctx: CliContext = defaultContext())
     return ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
         return ExitCode.ok;
       }
       // Commander already printed its message on stderr.

@@ -17,7 +17,10 @@ export class SkeneError extends Error {
   /** Extra top-level fields of the `--json` error document (`{"ok": false, "loggedIn": false, "error": ...}`). */
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(message: string, options: { hint?: string; exitCode?: ExitCode; cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(
+    message: string,
+    options: { hint?: string; exitCode?: ExitCode; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SkeneError';
     this.hint = options.hint;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { findSyntaxProblem, withPythonTree } from '../python/parse-python.js';
 import { readPythonSource } from '../python/read-python-source.js';
 import { extractModuleStatements } from './extract-module-ir.js';
-import { extractStripeFacts, mentionsStripe, type FileStripeFacts } from './extract-stripe-facts.js';
+import { extractStripeFacts, type FileStripeFacts, mentionsStripe } from './extract-stripe-facts.js';
 import type { ModuleIR } from './python-ir.js';
 
 /** Where a file sits in the import system (from detectSourceRoots); files outside every source root have none. */

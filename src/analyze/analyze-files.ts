@@ -30,7 +30,8 @@ export function defaultWorkerCount(files: number): number {
  * thread does not inherit on Node 20) the worker registers tsx's hooks itself before importing the `.ts`.
  */
 function startWorker(root: string): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./analyze-file-worker.js', import.meta.url), { workerData: { root } });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./analyze-file-worker.js', import.meta.url), { workerData: { root } });
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./analyze-file-worker.ts', import.meta.url).href;
   const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
@@ -107,7 +108,7 @@ export async function analyzePythonFiles(
     worker.on('message', (message: 'ready' | { batch: number; results: FileAnalysis[] }) => {
       if (message !== 'ready') {
         const [start] = batches[message.batch]!;
-        message.results.forEach((result, i) => (results[start + i] = result));
+        for (const [i, result] of message.results.entries()) results[start + i] = result;
         inFlight.get(worker)?.delete(message.batch);
         done += message.results.length;
         options.onBatch?.(n + 1, message.results.length);

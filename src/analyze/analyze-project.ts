@@ -42,7 +42,11 @@ function mergeStripeFacts(perFile: FileStripeFacts[]): StripeFacts {
   facts.apiKeyEnv = [...new Set(facts.apiKeyEnv)];
   facts.webhookSecretEnv = [...new Set(facts.webhookSecretEnv)];
   const seenPrices = new Set<string>();
-  facts.prices = facts.prices.filter((p) => (seenPrices.has(p.id) ? false : (seenPrices.add(p.id), true)));
+  facts.prices = facts.prices.filter((p) => {
+    if (seenPrices.has(p.id)) return false;
+    seenPrices.add(p.id);
+    return true;
+  });
   facts.used = facts.imports.length > 0 || facts.calls.length > 0;
   return facts;
 }
@@ -74,20 +78,35 @@ export async function analyzeProject(root: string, options: AnalyzeProjectOption
     }
     stats.parsedFiles++;
     if (result.errorLine !== undefined) {
-      diagnostics.push({ file: result.file, line: result.errorLine, severity: 'warning', message: 'syntax error; analyzed as far as the parser could recover' });
+      diagnostics.push({
+        file: result.file,
+        line: result.errorLine,
+        severity: 'warning',
+        message: 'syntax error; analyzed as far as the parser could recover',
+      });
     }
     if (result.ir) irs.push(result.ir);
     if (result.stripe) stripePerFile.push(result.stripe);
   }
 
   // The imports settle what the file layout leaves open (namespace packages, apps run from inside a folder).
-  const modules = refineSourceRoots(layout, discovered.python, discovered.markers, irs.map((ir) => ({ file: ir.file, imports: absoluteImportsOf(ir.body) })));
+  const modules = refineSourceRoots(
+    layout,
+    discovered.python,
+    discovered.markers,
+    irs.map((ir) => ({ file: ir.file, imports: absoluteImportsOf(ir.body) })),
+  );
   if (modules !== layout) {
     for (const ir of irs) ir.module = modules.moduleOf.get(ir.file)?.module ?? ir.module;
   }
   const interpreter = new ModuleInterpreter(irs, modules.resolve);
   const interpreted = interpreter.run();
-  const fastapi = detectFastapiVersion(root, discovered.markers, interpreted.apps.map((app) => app.file), options.fastapiVersion);
+  const fastapi = detectFastapiVersion(
+    root,
+    discovered.markers,
+    interpreted.apps.map((app) => app.file),
+    options.fastapiVersion,
+  );
   interpreter.runStartup(fastapi.facts.semantics);
   const served = collectServedRoutes(interpreted.apps, interpreted.routers, fastapi.facts.semantics);
   const stripe = mergeStripeFacts(stripePerFile);
@@ -99,11 +118,19 @@ export async function analyzeProject(root: string, options: AnalyzeProjectOption
   const database = detectDatabase(root, irs, interpreted, discovered.python, discovered.markers);
 
   for (const link of discovered.outsideLinks) {
-    diagnostics.push({ file: link.path, line: 1, severity: 'warning', message: `links to ${link.target}, outside the project: Python imports it, skene does not analyze it` });
+    diagnostics.push({
+      file: link.path,
+      line: 1,
+      severity: 'warning',
+      message: `links to ${link.target}, outside the project: Python imports it, skene does not analyze it`,
+    });
   }
-  const allDiagnostics = [...diagnostics, ...fastapi.diagnostics, ...interpreted.diagnostics, ...served.diagnostics].sort(
-    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line),
-  );
+  const allDiagnostics = [
+    ...diagnostics,
+    ...fastapi.diagnostics,
+    ...interpreted.diagnostics,
+    ...served.diagnostics,
+  ].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   return {
     root,
     sourceRoots: modules.roots,

@@ -1,4 +1,11 @@
-import type { AnalysisResult, AuthDependencyFact, DatabaseFacts, FastapiFacts, SourceRef, SourceRootFact } from './types.js';
+import type {
+  AnalysisResult,
+  AuthDependencyFact,
+  DatabaseFacts,
+  FastapiFacts,
+  SourceRef,
+  SourceRootFact,
+} from './types.js';
 
 /**
  * The JSON document of `skene analyze --json` (PRODUCT.md §2). It is a contract: fields are only added,
@@ -95,11 +102,27 @@ function databaseDocument(db: DatabaseFacts): DatabaseFacts {
           },
         }
       : {}),
-    ...(db.sessionFactory ? { sessionFactory: { ...ref(db.sessionFactory), variable: db.sessionFactory.variable, module: db.sessionFactory.module } } : {}),
-    ...(db.sessionDependency
-      ? { sessionDependency: { ...ref(db.sessionDependency), name: db.sessionDependency.name, module: db.sessionDependency.module } }
+    ...(db.sessionFactory
+      ? {
+          sessionFactory: {
+            ...ref(db.sessionFactory),
+            variable: db.sessionFactory.variable,
+            module: db.sessionFactory.module,
+          },
+        }
       : {}),
-    ...(db.alembic ? { alembic: { dir: db.alembic.dir, versionsDir: db.alembic.versionsDir, envFile: db.alembic.envFile } } : {}),
+    ...(db.sessionDependency
+      ? {
+          sessionDependency: {
+            ...ref(db.sessionDependency),
+            name: db.sessionDependency.name,
+            module: db.sessionDependency.module,
+          },
+        }
+      : {}),
+    ...(db.alembic
+      ? { alembic: { dir: db.alembic.dir, versionsDir: db.alembic.versionsDir, envFile: db.alembic.envFile } }
+      : {}),
   };
 }
 
@@ -146,11 +169,21 @@ export function buildAnalysisDocument(result: AnalysisResult): AnalysisDocument 
     },
     database: databaseDocument(result.database),
     fastapi: {
-      declared: result.fastapi.declared ? { spec: result.fastapi.declared.spec, file: result.fastapi.declared.file } : null,
-      semantics: { includeKeepsRouter: result.fastapi.semantics.includeKeepsRouter, lifespanHonoured: result.fastapi.semantics.lifespanHonoured },
+      declared: result.fastapi.declared
+        ? { spec: result.fastapi.declared.spec, file: result.fastapi.declared.file }
+        : null,
+      semantics: {
+        includeKeepsRouter: result.fastapi.semantics.includeKeepsRouter,
+        lifespanHonoured: result.fastapi.semantics.lifespanHonoured,
+      },
       assumed: result.fastapi.assumed,
     },
     diagnostics: result.diagnostics.map((d) => ({ ...ref(d), severity: d.severity, message: d.message })),
-    stats: { files: result.stats.files, parsedFiles: result.stats.parsedFiles, skippedFiles: result.stats.skippedFiles, bytes: result.stats.bytes },
+    stats: {
+      files: result.stats.files,
+      parsedFiles: result.stats.parsedFiles,
+      skippedFiles: result.stats.skippedFiles,
+      bytes: result.stats.bytes,
+    },
   };
 }

@@ -96,14 +96,18 @@ export function collectServedRoutes(
   }
   // Sub-apps mounted only by each other (a cycle) still serve something: list them at their own paths.
   for (const app of appObjects) {
-    if (!rootsSeen.has(refKey(app)) && !appObjects.some((p) => tableOf(p).mounts.some((m) => m.app === app) && !mounted.has(refKey(p)))) {
+    if (
+      !rootsSeen.has(refKey(app)) &&
+      !appObjects.some((p) => tableOf(p).mounts.some((m) => m.app === app) && !mounted.has(refKey(p)))
+    ) {
       if (!routes.some((r) => refKey(r.app) === refKey(app))) emit(app, { v: '', unresolved: [] }, []);
     }
   }
 
   const firstInclude = new Map<RouterObj, number>();
   for (const parent of [...appObjects, ...routers]) {
-    for (const link of parent.includes) firstInclude.set(link.router, Math.min(firstInclude.get(link.router) ?? Infinity, link.seq));
+    for (const link of parent.includes)
+      firstInclude.set(link.router, Math.min(firstInclude.get(link.router) ?? Infinity, link.seq));
   }
   for (const router of routers) {
     const orphaned = router.routes.filter((r) => !r.origin.copied);
@@ -132,7 +136,9 @@ export function collectServedRoutes(
   const diagnosticKeys = new Set<string>();
   const unique = diagnostics.filter((d) => {
     const key = `${d.file}:${d.line}:${d.message}`;
-    return diagnosticKeys.has(key) ? false : (diagnosticKeys.add(key), true);
+    if (diagnosticKeys.has(key)) return false;
+    diagnosticKeys.add(key);
+    return true;
   });
   return { apps: [...apps.values()], routes, diagnostics: unique };
 }
@@ -148,13 +154,23 @@ interface ServedTable {
  * routes the child had at that moment (so the child is read at the include's event) and dropped its mounts;
  * from 0.137 the parent keeps the child, so everything registered on it, at any time, is served.
  */
-function servedTable(router: RouterObj, bound: number, semantics: FastapiSemantics, stack: RouterObj[], diagnostics: Diagnostic[]): ServedTable {
+function servedTable(
+  router: RouterObj,
+  bound: number,
+  semantics: FastapiSemantics,
+  stack: RouterObj[],
+  diagnostics: Diagnostic[],
+): ServedTable {
   if (stack.includes(router)) return { routes: [], mounts: [] };
   const live = semantics.includeKeepsRouter;
   const inTime = (seq: number): boolean => live || seq < bound;
   // In the order they joined this router (own registration or include), as FastAPI lists them.
-  const joined: Array<{ seq: number; routes: RouteEntry[] }> = router.routes.filter((r) => inTime(r.seq)).map((r) => ({ seq: r.seq, routes: [r] }));
-  const mounts: ServedTable['mounts'] = router.mounts.filter((m) => inTime(m.seq)).map((m) => ({ path: m.path, app: m.app }));
+  const joined: Array<{ seq: number; routes: RouteEntry[] }> = router.routes
+    .filter((r) => inTime(r.seq))
+    .map((r) => ({ seq: r.seq, routes: [r] }));
+  const mounts: ServedTable['mounts'] = router.mounts
+    .filter((m) => inTime(m.seq))
+    .map((m) => ({ path: m.path, app: m.app }));
   const routerDeps = router.deps.map((d) => ({ ...d, source: 'router' as const }));
   for (const link of router.includes) {
     if (!inTime(link.seq)) continue;
@@ -164,11 +180,16 @@ function servedTable(router: RouterObj, bound: number, semantics: FastapiSemanti
       seq: link.seq,
       routes: child.routes.map((route) => {
         route.origin.copied = true;
-        return { ...route, path: concatStr(router.prefix, link.prefix, route.path), deps: [...routerDeps, ...includeDeps, ...route.deps] };
+        return {
+          ...route,
+          path: concatStr(router.prefix, link.prefix, route.path),
+          deps: [...routerDeps, ...includeDeps, ...route.deps],
+        };
       }),
     });
     if (live) {
-      for (const mount of child.mounts) mounts.push({ path: concatStr(router.prefix, link.prefix, mount.path), app: mount.app });
+      for (const mount of child.mounts)
+        mounts.push({ path: concatStr(router.prefix, link.prefix, mount.path), app: mount.app });
     } else {
       for (const mount of link.router.mounts) {
         diagnostics.push({

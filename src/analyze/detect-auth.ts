@@ -1,7 +1,8 @@
 import type { FunctionRecord, InterpretResult, ModuleInterpreter, SchemeKind } from './interpret-modules.js';
 import type { AuthDependencyFact, AuthFacts, RouteFact } from './types.js';
 
-const USER_DEPENDENCY_NAME = /^(?:get_)?(?:current_)?(?:active_|verified_|super|superuser_|authenticated_|logged_in_)*(?:current_)?user(?:_from_token|_or_401|_required)?$|^get_current_\w*user\w*$|^require_(?:user|auth)$|^authenticate(?:d)?_user$/;
+const USER_DEPENDENCY_NAME =
+  /^(?:get_)?(?:current_)?(?:active_|verified_|super|superuser_|authenticated_|logged_in_)*(?:current_)?user(?:_from_token|_or_401|_required)?$|^get_current_\w*user\w*$|^require_(?:user|auth)$|^authenticate(?:d)?_user$/;
 
 /**
  * The dependencies that yield the current user: functions whose signature depends on a security scheme
@@ -21,7 +22,8 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
     for (const { target, dep } of record.signatureDeps) {
       if (target?.t === 'scheme') schemeOf.set(record, target.kind);
       else if (target?.t === 'users_dep') schemeOf.set(record, 'fastapi_users');
-      else if (dep.callable && schemeVars.has(keyOf(dep.callable.module, dep.callable.name))) schemeOf.set(record, schemeVars.get(keyOf(dep.callable.module, dep.callable.name))!);
+      else if (dep.callable && schemeVars.has(keyOf(dep.callable.module, dep.callable.name)))
+        schemeOf.set(record, schemeVars.get(keyOf(dep.callable.module, dep.callable.name))!);
     }
   }
   // `get_current_active_user` depends on `get_current_user`: it yields the user too.
@@ -38,7 +40,11 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
     }
   }
   for (const record of result.functions) {
-    if (!schemeOf.has(record) && USER_DEPENDENCY_NAME.test(record.fn.name) && record.signatureDeps.length + record.fn.params.length > 0) {
+    if (
+      !schemeOf.has(record) &&
+      USER_DEPENDENCY_NAME.test(record.fn.name) &&
+      record.signatureDeps.length + record.fn.params.length > 0
+    ) {
       schemeOf.set(record, 'unknown');
     }
   }
@@ -47,7 +53,10 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
     const served = new Set<string>();
     for (const route of routes) {
       const uses = route.dependencyDetails.some(
-        (d) => (d.callable && d.callable.module === module && d.callable.name === name) || (!d.callable && (d.name === name || d.name.endsWith(`.${name}`))) || aliasNames.includes(d.name.split('.').pop()!),
+        (d) =>
+          (d.callable && d.callable.module === module && d.callable.name === name) ||
+          (!d.callable && (d.name === name || d.name.endsWith(`.${name}`))) ||
+          aliasNames.includes(d.name.split('.').pop()!),
       );
       if (uses) served.add(`${route.method} ${route.path}`);
     }
@@ -78,7 +87,8 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
     if (facts) {
       if (returns === 'unknown' && facts.returnsDict) returns = 'dict';
       if (returns === 'dict' && fields.length === 0) fields = facts.subscriptKeys;
-      if (returns === 'unknown' && facts.returnNames.some((n) => /user|account|member|principal/i.test(n))) returns = 'object';
+      if (returns === 'unknown' && facts.returnNames.some((n) => /user|account|member|principal/i.test(n)))
+        returns = 'object';
       if (returns === 'object' && fields.length === 0) fields = facts.attributeNames;
     }
     candidates.push({
@@ -92,13 +102,19 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
       fields,
       isAsync: record.fn.isAsync,
       aliases,
-      routeCount: countRoutes(record.module, record.fn.name, aliases.map((a) => a.name)),
+      routeCount: countRoutes(
+        record.module,
+        record.fn.name,
+        aliases.map((a) => a.name),
+      ),
     });
   }
   // fastapi-users: `current_active_user = fastapi_users.current_user(active=True)`.
   for (const s of result.schemes) {
     if (s.kind !== 'fastapi_users') continue;
-    const aliases = result.aliases.filter((a) => a.deps.some((d) => d.callable?.module === s.module && d.callable.name === s.name)).map((a) => ({ name: a.name, module: a.module }));
+    const aliases = result.aliases
+      .filter((a) => a.deps.some((d) => d.callable?.module === s.module && d.callable.name === s.name))
+      .map((a) => ({ name: a.name, module: a.module }));
     candidates.push({
       file: s.file,
       line: s.line,
@@ -110,10 +126,22 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
       fields: ['id', 'email'],
       isAsync: true,
       aliases,
-      routeCount: countRoutes(s.module, s.name, aliases.map((a) => a.name)),
+      routeCount: countRoutes(
+        s.module,
+        s.name,
+        aliases.map((a) => a.name),
+      ),
     });
   }
-  candidates.sort((a, b) => b.routeCount - a.routeCount || Number(USER_DEPENDENCY_NAME.test(b.name)) - Number(USER_DEPENDENCY_NAME.test(a.name)) || a.module.localeCompare(b.module) || a.name.localeCompare(b.name));
-  const primary = candidates.find((c) => USER_DEPENDENCY_NAME.test(c.name) || c.routeCount > 0 || c.scheme !== 'unknown');
+  candidates.sort(
+    (a, b) =>
+      b.routeCount - a.routeCount ||
+      Number(USER_DEPENDENCY_NAME.test(b.name)) - Number(USER_DEPENDENCY_NAME.test(a.name)) ||
+      a.module.localeCompare(b.module) ||
+      a.name.localeCompare(b.name),
+  );
+  const primary = candidates.find(
+    (c) => USER_DEPENDENCY_NAME.test(c.name) || c.routeCount > 0 || c.scheme !== 'unknown',
+  );
   return { ...(primary ? { primary } : {}), candidates };
 }

@@ -16,11 +16,21 @@ function importedRoots(body: Stmt[], into: Set<string>): void {
 }
 
 /** SQLAlchemy / SQLModel, its engine and session factory with the URL source, the session dependency, Alembic. */
-export function detectDatabase(root: string, irs: ModuleIR[], result: InterpretResult, pythonFiles: string[], markers: string[]): DatabaseFacts {
+export function detectDatabase(
+  root: string,
+  irs: ModuleIR[],
+  result: InterpretResult,
+  pythonFiles: string[],
+  markers: string[],
+): DatabaseFacts {
   const imports = new Set<string>();
   for (const ir of irs) importedRoots(ir.body, imports);
   const has = (prefix: string): boolean => [...imports].some((m) => m === prefix || m.startsWith(`${prefix}.`));
-  const kind: DatabaseFacts['kind'] = has('sqlmodel') ? 'sqlmodel' : has('sqlalchemy') || has('flask_sqlalchemy') ? 'sqlalchemy' : 'none';
+  const kind: DatabaseFacts['kind'] = has('sqlmodel')
+    ? 'sqlmodel'
+    : has('sqlalchemy') || has('flask_sqlalchemy')
+      ? 'sqlalchemy'
+      : 'none';
   const facts: DatabaseFacts = { kind, async: has('sqlalchemy.ext.asyncio') || result.engines.some((e) => e.async) };
 
   const engine = result.engines.find((e) => e.variable !== '') ?? result.engines[0];
@@ -44,12 +54,31 @@ export function detectDatabase(root: string, irs: ModuleIR[], result: InterpretR
     };
   }
   const factory = result.sessionFactories.find((f) => f.variable !== '') ?? result.sessionFactories[0];
-  if (factory) facts.sessionFactory = { file: factory.file, line: factory.line, variable: factory.variable || 'SessionLocal', module: factory.module };
+  if (factory)
+    facts.sessionFactory = {
+      file: factory.file,
+      line: factory.line,
+      variable: factory.variable || 'SessionLocal',
+      module: factory.module,
+    };
 
   const dependency = result.functions
-    .filter((f) => SESSION_DEPENDENCY.test(f.fn.name) && (f.fn.bodyFacts === undefined || /\byield\b|\breturn\b/.test(f.fn.bodyFacts.text)))
-    .sort((a, b) => Number(/\byield\b/.test(b.fn.bodyFacts?.text ?? '')) - Number(/\byield\b/.test(a.fn.bodyFacts?.text ?? '')))[0];
-  if (dependency) facts.sessionDependency = { file: dependency.file, line: dependency.fn.line, name: dependency.fn.name, module: dependency.module };
+    .filter(
+      (f) =>
+        SESSION_DEPENDENCY.test(f.fn.name) &&
+        (f.fn.bodyFacts === undefined || /\byield\b|\breturn\b/.test(f.fn.bodyFacts.text)),
+    )
+    .sort(
+      (a, b) =>
+        Number(/\byield\b/.test(b.fn.bodyFacts?.text ?? '')) - Number(/\byield\b/.test(a.fn.bodyFacts?.text ?? '')),
+    )[0];
+  if (dependency)
+    facts.sessionDependency = {
+      file: dependency.file,
+      line: dependency.fn.line,
+      name: dependency.fn.name,
+      module: dependency.module,
+    };
 
   const alembic = detectAlembic(root, pythonFiles, markers);
   if (alembic) facts.alembic = alembic;
@@ -69,7 +98,12 @@ function detectAlembic(root: string, pythonFiles: string[], markers: string[]): 
     const dir = resolveScriptLocation(base, location, pythonFiles);
     return { dir, versionsDir: posix.join(dir, 'versions'), envFile: posix.join(dir, 'env.py') };
   }
-  const env = pythonFiles.find((f) => posix.basename(f) === 'env.py' && existsSync(join(root, posix.dirname(f), 'versions')) && existsSync(join(root, posix.dirname(f), 'script.py.mako')));
+  const env = pythonFiles.find(
+    (f) =>
+      posix.basename(f) === 'env.py' &&
+      existsSync(join(root, posix.dirname(f), 'versions')) &&
+      existsSync(join(root, posix.dirname(f), 'script.py.mako')),
+  );
   if (env) {
     const dir = posix.dirname(env);
     return { dir, versionsDir: posix.join(dir, 'versions'), envFile: env };

@@ -27,11 +27,23 @@ const DECLARATION_FILES: Array<{ matches: (path: string) => boolean; read: (text
   { matches: (p) => /(^|\/)Pipfile\.lock$/.test(p), read: (t) => pipfileLockVersion(t) },
   { matches: (p) => /(^|\/)pyproject\.toml$/.test(p), read: (t) => pyprojectSpec(t) },
   { matches: (p) => /(^|\/)Pipfile$/.test(p), read: (t) => pipfileSpec(t) },
-  { matches: (p) => /(^|\/)requirements[^/]*\.(txt|in)$|(^|\/)requirements\/[^/]+\.txt$/.test(p), read: (t) => requirementsSpec(t) },
+  {
+    matches: (p) => /(^|\/)requirements[^/]*\.(txt|in)$|(^|\/)requirements\/[^/]+\.txt$/.test(p),
+    read: (t) => requirementsSpec(t),
+  },
 ];
 
 /** The file names `discoverPythonFiles` lists as markers for this module. */
-export const FASTAPI_DECLARATION_GLOBS = ['**/requirements*.txt', '**/requirements*.in', '**/requirements/*.txt', '**/pyproject.toml', '**/poetry.lock', '**/uv.lock', '**/Pipfile', '**/Pipfile.lock'];
+export const FASTAPI_DECLARATION_GLOBS = [
+  '**/requirements*.txt',
+  '**/requirements*.in',
+  '**/requirements/*.txt',
+  '**/pyproject.toml',
+  '**/poetry.lock',
+  '**/uv.lock',
+  '**/Pipfile',
+  '**/Pipfile.lock',
+];
 
 export function fastapiSemanticsOf(version: string): FastapiSemantics {
   const known = valid(version) !== null;
@@ -145,7 +157,11 @@ function pyprojectSpec(text: string): string | undefined {
   const toml = tomlOf(text);
   if (!toml) return undefined;
   const project = record(toml.project);
-  const lists = [project?.dependencies, ...Object.values(record(project?.['optional-dependencies']) ?? {}), ...Object.values(record(toml['dependency-groups']) ?? {})];
+  const lists = [
+    project?.dependencies,
+    ...Object.values(record(project?.['optional-dependencies']) ?? {}),
+    ...Object.values(record(toml['dependency-groups']) ?? {}),
+  ];
   for (const list of lists) {
     if (!Array.isArray(list)) continue;
     for (const item of list) {
@@ -154,7 +170,10 @@ function pyprojectSpec(text: string): string | undefined {
     }
   }
   const poetry = record(record(toml.tool)?.poetry);
-  const tables = [record(poetry?.dependencies), ...Object.values(record(poetry?.group) ?? {}).map((g) => record(record(g)?.dependencies))];
+  const tables = [
+    record(poetry?.dependencies),
+    ...Object.values(record(poetry?.group) ?? {}).map((g) => record(record(g)?.dependencies)),
+  ];
   for (const table of tables) {
     for (const [name, value] of Object.entries(table ?? {})) {
       if (!isFastapiName(name)) continue;
@@ -184,7 +203,8 @@ function lockedVersion(text: string): string | undefined {
   if (!Array.isArray(packages)) return undefined;
   for (const item of packages) {
     const entry = record(item);
-    if (typeof entry?.name === 'string' && isFastapiName(entry.name) && typeof entry.version === 'string') return `==${entry.version}`;
+    if (typeof entry?.name === 'string' && isFastapiName(entry.name) && typeof entry.version === 'string')
+      return `==${entry.version}`;
   }
   return undefined;
 }
@@ -212,7 +232,11 @@ const dirOf = (path: string): string => {
 };
 
 /** The FastAPI declaration in one folder, best file first. */
-function declarationIn(root: string, dir: string, byDir: Map<string, string[]>): { spec: string; file: string } | undefined {
+function declarationIn(
+  root: string,
+  dir: string,
+  byDir: Map<string, string[]>,
+): { spec: string; file: string } | undefined {
   const files = byDir.get(dir) ?? [];
   for (const kind of DECLARATION_FILES) {
     for (const file of files.filter((f) => kind.matches(f)).sort()) {
@@ -258,21 +282,31 @@ export function detectFastapiVersion(
   }
   const diagnostics: Diagnostic[] = [];
   if (installedVersion !== undefined) {
-    return { facts: { declared: declared ?? null, semantics: fastapiSemanticsOf(installedVersion), assumed: false }, diagnostics };
+    return {
+      facts: { declared: declared ?? null, semantics: fastapiSemanticsOf(installedVersion), assumed: false },
+      diagnostics,
+    };
   }
   if (!declared) {
     // Without an app there is no route table for the assumption to change.
-    if (appFiles.length > 0) diagnostics.push({
-      file: appFiles[0] ?? '',
-      line: 1,
-      severity: 'info',
-      message: 'no FastAPI version declared (requirements*.txt, pyproject.toml or a lock file); the route table follows the newest FastAPI',
-    });
+    if (appFiles.length > 0)
+      diagnostics.push({
+        file: appFiles[0] ?? '',
+        line: 1,
+        severity: 'info',
+        message:
+          'no FastAPI version declared (requirements*.txt, pyproject.toml or a lock file); the route table follows the newest FastAPI',
+      });
     return { facts: { declared: null, semantics: CURRENT_FASTAPI_SEMANTICS, assumed: true }, diagnostics };
   }
   const newest = newestAllowed(declared.spec);
   if (newest === undefined) {
-    diagnostics.push({ file: declared.file, line: 1, severity: 'warning', message: `could not read the FastAPI version spec ${JSON.stringify(declared.spec)}; the route table follows the newest FastAPI` });
+    diagnostics.push({
+      file: declared.file,
+      line: 1,
+      severity: 'warning',
+      message: `could not read the FastAPI version spec ${JSON.stringify(declared.spec)}; the route table follows the newest FastAPI`,
+    });
     return { facts: { declared, semantics: CURRENT_FASTAPI_SEMANTICS, assumed: true }, diagnostics };
   }
   if (newest === UNBOUNDED_PROBE) {

@@ -37,13 +37,19 @@ const IDENTIFIER = /^[A-Za-z_]\w*$/;
  * itself. `refineSourceRoots` then reads the imports: a namespace folder whose modules import each other by
  * bare names (`from routers import items` inside `service/`) is run from inside, so it is a root.
  */
-export function detectSourceRoots(files: string[], markers: string[], evidence: RootEvidence = { startedInside: new Set(), namespaces: new Set() }): ModuleLayout {
+export function detectSourceRoots(
+  files: string[],
+  markers: string[],
+  evidence: RootEvidence = { startedInside: new Set(), namespaces: new Set() },
+): ModuleLayout {
   const packages = new Set(files.filter((f) => posix.basename(f) === '__init__.py').map(dirOf));
   const markerDirs = new Set(markers.filter((m) => /(^|\/)(pyproject\.toml|setup\.cfg|setup\.py)$/.test(m)).map(dirOf));
   const isRootFolder = (dir: string): boolean =>
     dir === '' ||
     evidence.startedInside.has(dir) ||
-    (!packages.has(dir) && !evidence.namespaces.has(dir) && (CONTAINER_NAMES.has(posix.basename(dir)) || markerDirs.has(dir) || !IDENTIFIER.test(posix.basename(dir))));
+    (!packages.has(dir) &&
+      !evidence.namespaces.has(dir) &&
+      (CONTAINER_NAMES.has(posix.basename(dir)) || markerDirs.has(dir) || !IDENTIFIER.test(posix.basename(dir))));
 
   const rootOfDir = new Map<string, string>();
   const rootOf = (start: string): string => {
@@ -118,19 +124,25 @@ export function refineSourceRoots(
 ): ModuleLayout {
   const evidence: RootEvidence = { startedInside: new Set(), namespaces: new Set() };
   const modules = new Set([...layout.moduleOf.values()].map((m) => m.module));
-  const packagePrefixes = new Set([...modules].flatMap((m) => m.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'))));
+  const packagePrefixes = new Set(
+    [...modules].flatMap((m) => m.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'))),
+  );
   const fileSet = new Set(files);
   const rootOfFile = new Map<string, string>();
-  for (const root of layout.roots) for (const file of files) if (root.path === '' || file.startsWith(`${root.path}/`)) {
-    const current = rootOfFile.get(file);
-    if (current === undefined || root.path.length > current.length) rootOfFile.set(file, root.path);
-  }
+  for (const root of layout.roots)
+    for (const file of files)
+      if (root.path === '' || file.startsWith(`${root.path}/`)) {
+        const current = rootOfFile.get(file);
+        if (current === undefined || root.path.length > current.length) rootOfFile.set(file, root.path);
+      }
   const rootPaths = new Set(layout.roots.map((r) => r.path));
-  const dirsWithFiles = new Set(files.flatMap((f) => {
-    const out: string[] = [];
-    for (let dir = dirOf(f); dir !== ''; dir = dirOf(dir)) out.push(dir);
-    return out;
-  }));
+  const dirsWithFiles = new Set(
+    files.flatMap((f) => {
+      const out: string[] = [];
+      for (let dir = dirOf(f); dir !== ''; dir = dirOf(dir)) out.push(dir);
+      return out;
+    }),
+  );
   for (const { file, imports } of importsOf) {
     for (const name of imports) {
       if (modules.has(name)) continue;

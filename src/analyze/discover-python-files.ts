@@ -36,14 +36,26 @@ export interface DiscoveredFiles {
  * in the tree applies to the files below it.
  */
 export async function discoverPythonFiles(root: string): Promise<DiscoveredFiles> {
-  const options = { cwd: root, ignore: ALWAYS_SKIPPED, followSymbolicLinks: false, dot: false, onlyFiles: true, expandDirectories: false };
+  const options = {
+    cwd: root,
+    ignore: ALWAYS_SKIPPED,
+    followSymbolicLinks: false,
+    dot: false,
+    onlyFiles: true,
+    expandDirectories: false,
+  };
   const [python, extra, dirs] = await Promise.all([
     glob(['**/*.py'], options),
-    glob(['**/.gitignore', '**/pyvenv.cfg', '**/alembic.ini', '**/setup.cfg', '**/setup.py', ...FASTAPI_DECLARATION_GLOBS], { ...options, dot: true }),
+    glob(
+      ['**/.gitignore', '**/pyvenv.cfg', '**/alembic.ini', '**/setup.cfg', '**/setup.py', ...FASTAPI_DECLARATION_GLOBS],
+      { ...options, dot: true },
+    ),
     glob(['**'], { ...options, onlyFiles: false, onlyDirectories: true }),
   ]);
   const venvs = extra.filter((f) => posix.basename(f) === 'pyvenv.cfg').map((f) => posix.dirname(f));
-  const gitignores = extra.filter((f) => posix.basename(f) === '.gitignore').map((f) => ({ dir: posix.dirname(f), rules: loadIgnore(join(root, f)) }));
+  const gitignores = extra
+    .filter((f) => posix.basename(f) === '.gitignore')
+    .map((f) => ({ dir: posix.dirname(f), rules: loadIgnore(join(root, f)) }));
   const ignored = (file: string): boolean => {
     if (venvs.some((v) => v === '.' || file.startsWith(`${v}/`))) return true;
     for (const { dir, rules } of gitignores) {
@@ -58,8 +70,13 @@ export async function discoverPythonFiles(root: string): Promise<DiscoveredFiles
   };
   return {
     python: python.filter((f) => !ignored(f)).sort(),
-    markers: extra.filter((f) => posix.basename(f) !== '.gitignore' && posix.basename(f) !== 'pyvenv.cfg' && !ignored(f)).sort(),
-    outsideLinks: findOutsideLinks(root, ['', ...dirs.map((d) => d.replace(/\/$/, ''))].filter((d) => d === '' || !ignored(`${d}/x.py`))),
+    markers: extra
+      .filter((f) => posix.basename(f) !== '.gitignore' && posix.basename(f) !== 'pyvenv.cfg' && !ignored(f))
+      .sort(),
+    outsideLinks: findOutsideLinks(
+      root,
+      ['', ...dirs.map((d) => d.replace(/\/$/, ''))].filter((d) => d === '' || !ignored(`${d}/x.py`)),
+    ),
   };
 }
 
@@ -77,7 +94,7 @@ function findOutsideLinks(root: string, dirs: string[]): DiscoveredFiles['outsid
   }
   const links: DiscoveredFiles['outsideLinks'] = [];
   for (const dir of dirs) {
-    let entries;
+    let entries: import('node:fs').Dirent[];
     try {
       entries = readdirSync(join(root, dir), { withFileTypes: true });
     } catch {
@@ -93,7 +110,8 @@ function findOutsideLinks(root: string, dirs: string[]): DiscoveredFiles['outsid
         continue;
       }
       const inside = relative(realRoot, target);
-      if (inside === '' || (!inside.startsWith('..') && !inside.startsWith(sep) && !/^[A-Za-z]:/.test(inside))) continue;
+      if (inside === '' || (!inside.startsWith('..') && !inside.startsWith(sep) && !/^[A-Za-z]:/.test(inside)))
+        continue;
       if (!entry.name.endsWith('.py') && !isFolder(target)) continue;
       links.push({ path, target: relative(realRoot, target).split(sep).join('/') });
     }

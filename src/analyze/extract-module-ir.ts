@@ -118,12 +118,22 @@ const lineOf = (w: Walk, index: number): number => rowOf(w, index) + 1;
 function spanAt(w: Walk, start: number, end: number): Span {
   const row = rowOf(w, start);
   const endRow = rowOf(w, end);
-  return { line: row + 1, column: start - w.lineStarts[row]!, endLine: endRow + 1, endColumn: end - w.lineStarts[endRow]! };
+  return {
+    line: row + 1,
+    column: start - w.lineStarts[row]!,
+    endLine: endRow + 1,
+    endColumn: end - w.lineStarts[endRow]!,
+  };
 }
 
 /** Converts a module's statements; `source` is the text the tree was parsed from (node indices index it). */
 export function extractModuleStatements(tree: Parser.Tree, source: string): Stmt[] {
-  return convertBlock({ cursor: tree.walk(), source, lineStarts: lineStartsOf(source), moduleRouters: moduleRouterNames(source) });
+  return convertBlock({
+    cursor: tree.walk(),
+    source,
+    lineStarts: lineStartsOf(source),
+    moduleRouters: moduleRouterNames(source),
+  });
 }
 
 function convertBlock(w: Walk): Stmt[] {
@@ -153,7 +163,12 @@ function convertStatement(w: Walk, type: string, out: Stmt[]): void {
       const line = lineOf(w, cursor.startIndex);
       forEachChildWithField(cursor, 'name', () => {
         const item = importedName(w);
-        if (item) out.push('alias' in item ? { k: 'import', module: item.name, alias: item.alias, line } : { k: 'import', module: item.name, line });
+        if (item)
+          out.push(
+            'alias' in item
+              ? { k: 'import', module: item.name, alias: item.alias, line }
+              : { k: 'import', module: item.name, line },
+          );
       });
       return;
     }
@@ -286,7 +301,7 @@ function importedName(w: Walk): { name: string; alias?: string } | undefined {
 }
 
 /** Calls `visit` with the field of each child that has one, with the cursor on it, until it returns true. */
-function forEachFieldChild(cursor: Cursor, visit: (field: string) => boolean | void): void {
+function forEachFieldChild(cursor: Cursor, visit: (field: string) => unknown): void {
   if (!cursor.gotoFirstChild()) return;
   do {
     const field = fieldAt(cursor);
@@ -298,7 +313,13 @@ function forEachFieldChild(cursor: Cursor, visit: (field: string) => boolean | v
 function collectNestedBlocks(w: Walk, out: Stmt[]): void {
   forEachNamedChild(w.cursor, (type) => {
     if (type === 'block') out.push({ k: 'block', body: convertBlock(w) });
-    else if (type === 'elif_clause' || type === 'else_clause' || type === 'except_clause' || type === 'except_group_clause' || type === 'finally_clause') {
+    else if (
+      type === 'elif_clause' ||
+      type === 'else_clause' ||
+      type === 'except_clause' ||
+      type === 'except_group_clause' ||
+      type === 'finally_clause'
+    ) {
       collectNestedBlocks(w, out);
     }
   });
@@ -341,7 +362,13 @@ function convertAssignment(w: Walk, statementStart: number, statementEnd: number
 function convertTarget(w: Walk, type = typeAt(w.cursor)): Target {
   const cursor = w.cursor;
   if (type === 'identifier') return { k: 'name', id: textAt(w) };
-  if (type === 'pattern_list' || type === 'tuple_pattern' || type === 'list_pattern' || type === 'tuple' || type === 'list') {
+  if (
+    type === 'pattern_list' ||
+    type === 'tuple_pattern' ||
+    type === 'list_pattern' ||
+    type === 'tuple' ||
+    type === 'list'
+  ) {
     const items: Target[] = [];
     forEachNamedChild(cursor, (itemType) => items.push(convertTarget(w, itemType)));
     return { k: 'seq', items };
@@ -387,10 +414,14 @@ function convertFunction(w: Walk, decorators: Expr[]): FunctionIR {
         const paramsSource = paramsText ?? '';
         // A route handler runs per request, never at import or start-up: its body cannot register routes.
         const isHandler = decorators.some(isRouteDecorator);
-        if (!isHandler && mayRunRouterCode(bodyText, routerCandidates(params, w.moduleRouters), returns)) body = convertBlock(w);
+        if (!isHandler && mayRunRouterCode(bodyText, routerCandidates(params, w.moduleRouters), returns))
+          body = convertBlock(w);
         else body = convertPlainReturns(w, bodyText, bodyStart);
         // Dependencies (auth, sessions) are recognised later; what they return is read from the text here.
-        if (/\b(?:Depends|Security)\b|current_user|_user\b|get_db|session/i.test(paramsSource) || /current_user|get_user|authenticate|get_db|get_session/i.test(name ?? '')) {
+        if (
+          /\b(?:Depends|Security)\b|current_user|_user\b|get_db|session/i.test(paramsSource) ||
+          /current_user|get_user|authenticate|get_db|get_session/i.test(name ?? '')
+        ) {
           bodyFacts = summarizeBody(bodyText);
         }
       }
@@ -404,7 +435,12 @@ function convertFunction(w: Walk, decorators: Expr[]): FunctionIR {
 function routerCandidates(params: Param[], moduleRouters: string[]): Set<string> {
   const names = new Set(moduleRouters);
   for (const param of params) {
-    if (param.name !== 'self' && param.name !== 'cls' && mayHoldRouter(param.annotation ? exprText(param.annotation) : undefined)) names.add(param.name);
+    if (
+      param.name !== 'self' &&
+      param.name !== 'cls' &&
+      mayHoldRouter(param.annotation ? exprText(param.annotation) : undefined)
+    )
+      names.add(param.name);
   }
   return names;
 }
@@ -414,7 +450,13 @@ function isRouteDecorator(decorator: Expr): boolean {
   return decorator.k === 'call' && decorator.fn.k === 'attr' && ROUTE_DECORATORS.has(decorator.fn.name);
 }
 
-const ROUTE_DECORATORS: ReadonlySet<string> = new Set([...HTTP_METHOD_DECORATORS, 'api_route', 'route', 'websocket', 'websocket_route']);
+const ROUTE_DECORATORS: ReadonlySet<string> = new Set([
+  ...HTTP_METHOD_DECORATORS,
+  'api_route',
+  'route',
+  'websocket',
+  'websocket_route',
+]);
 
 /**
  * For a skipped body, its top-level `return name` / `return call(...)` / `return a.b` statements only, so
@@ -431,7 +473,8 @@ function convertPlainReturns(w: Walk, bodyText: string, bodyStart: number): Stmt
     if (typeAt(cursor) === 'return_statement' && cursor.startIndex === at) {
       const valueType = gotoFirstNamedChild(cursor);
       if (valueType !== undefined) {
-        if (valueType === 'identifier' || valueType === 'attribute' || valueType === 'call') out.push({ k: 'return', value: convertExpr(w, valueType), line: lineOf(w, at) });
+        if (valueType === 'identifier' || valueType === 'attribute' || valueType === 'call')
+          out.push({ k: 'return', value: convertExpr(w, valueType), line: lineOf(w, at) });
         cursor.gotoParent();
       }
     }
@@ -442,7 +485,9 @@ function convertPlainReturns(w: Walk, bodyText: string, bodyStart: number): Stmt
 
 function summarizeBody(text: string): NonNullable<FunctionIR['bodyFacts']> {
   const returnNames = [...text.matchAll(/\breturn\s+([A-Za-z_]\w*)\s*$/gm)].map((m) => m[1]!);
-  const subscriptKeys = [...text.matchAll(/\[\s*["'](\w+)["']\s*\]|\.get\(\s*["'](\w+)["']/g)].map((m) => (m[1] ?? m[2])!);
+  const subscriptKeys = [...text.matchAll(/\[\s*["'](\w+)["']\s*\]|\.get\(\s*["'](\w+)["']/g)].map(
+    (m) => (m[1] ?? m[2])!,
+  );
   const attributeNames = [...text.matchAll(/\b(?:user|current_user|db_user)\.(\w+)/g)].map((m) => m[1]!);
   return {
     returnsDict: /\breturn\s*(?:\{|dict\()/.test(text),
@@ -515,7 +560,9 @@ function convertAnnotation(w: Walk): Expr {
 const ANNOTATION_NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 /** Names the grammar gives a node of their own (`None`) or that might parse as something else: left to the tree. */
 const ANNOTATION_KEYWORDS = new Set(
-  'False None True and as assert async await break case class continue def del elif else except exec finally for from global if import in is lambda match nonlocal not or pass print raise return try type while with yield'.split(' '),
+  'False None True and as assert async await break case class continue def del elif else except exec finally for from global if import in is lambda match nonlocal not or pass print raise return try type while with yield'.split(
+    ' ',
+  ),
 );
 
 /**
@@ -677,7 +724,13 @@ function isCheapValue(w: Walk, type: string): boolean {
     });
     return cheap;
   }
-  return type === 'string' || type === 'concatenated_string' || type === 'binary_operator' || type === 'identifier' || type === 'attribute';
+  return (
+    type === 'string' ||
+    type === 'concatenated_string' ||
+    type === 'binary_operator' ||
+    type === 'identifier' ||
+    type === 'attribute'
+  );
 }
 
 function convertExpr(w: Walk, type = typeAt(w.cursor)): Expr {
@@ -815,7 +868,10 @@ function convertStringAt(w: Walk, line: number): Expr {
   const parts: Array<string | Expr> = [];
   let interpolated = false;
   if (cursor.gotoFirstChild()) {
-    if (typeAt(cursor) === 'string_start') prefix = textAt(w).replace(/["']+$/, '').toLowerCase();
+    if (typeAt(cursor) === 'string_start')
+      prefix = textAt(w)
+        .replace(/["']+$/, '')
+        .toLowerCase();
     const raw = prefix.includes('r');
     do {
       const type = namedTypeAt(cursor);
@@ -833,7 +889,11 @@ function convertStringAt(w: Walk, line: number): Expr {
     return { k: 'str', v: parts.map((p) => (typeof p === 'string' ? p : '')).join(''), line };
   }
   // `{{` in an f-string is a literal brace.
-  return { k: 'fstr', parts: parts.map((p) => (typeof p === 'string' ? p.replace(/\{\{/g, '{').replace(/\}\}/g, '}') : p)), line };
+  return {
+    k: 'fstr',
+    parts: parts.map((p) => (typeof p === 'string' ? p.replace(/\{\{/g, '{').replace(/\}\}/g, '}') : p)),
+    line,
+  };
 }
 
 /** `{expr}` in an f-string: its `expression` field, else its first named child. */

@@ -8,7 +8,8 @@ type Node = Parser.SyntaxNode;
 /** Stripe facts of one file; webhooks get their route once routes are resolved. */
 export type FileStripeFacts = Omit<StripeFacts, 'used'>;
 
-const STRIPE_API = /^(?:stripe\.(?:checkout|billing_portal|Subscription|Customer|Price|Product|PaymentIntent|Invoice|Webhook|SetupIntent|PaymentMethod|Refund|Charge|Event|WebhookEndpoint|Coupon|PromotionCode|SubscriptionItem|BillingPortal|Account|UsageRecord|TaxRate)\b|stripe\.\w+\.\w+)/;
+const STRIPE_API =
+  /^(?:stripe\.(?:checkout|billing_portal|Subscription|Customer|Price|Product|PaymentIntent|Invoice|Webhook|SetupIntent|PaymentMethod|Refund|Charge|Event|WebhookEndpoint|Coupon|PromotionCode|SubscriptionItem|BillingPortal|Account|UsageRecord|TaxRate)\b|stripe\.\w+\.\w+)/;
 const EVENT_TYPE = /^[a-z]+(?:_[a-z]+)*(?:\.[a-z_]+)+$/;
 const ENV_READ = /(?:environ\s*\[\s*|environ\.get\(\s*|getenv\(\s*|config\(\s*)["']([A-Z0-9_]+)["']/g;
 const PRICE_ID = /["']((?:price|prod)_[A-Za-z0-9]{4,})["']/g;
@@ -54,7 +55,15 @@ function normalizeStripeApi(api: string, aliases: Map<string, string>): string {
 }
 
 export function extractStripeFacts(tree: Parser.Tree, source: string, file: string): FileStripeFacts {
-  const facts: FileStripeFacts = { imports: [], calls: [], webhooks: [], prices: [], checkoutUserLinks: [], apiKeyEnv: [], webhookSecretEnv: [] };
+  const facts: FileStripeFacts = {
+    imports: [],
+    calls: [],
+    webhooks: [],
+    prices: [],
+    checkoutUserLinks: [],
+    apiKeyEnv: [],
+    webhookSecretEnv: [],
+  };
   for (const m of source.matchAll(/^\s*(?:import\s+stripe\b|from\s+stripe(?:\.\w+)*\s+import\b)/gm)) {
     facts.imports.push({ file, line: lineAt(source, m.index! + m[0].search(/\S/)) });
   }
@@ -73,11 +82,19 @@ export function extractStripeFacts(tree: Parser.Tree, source: string, file: stri
     }
   }
   for (const m of source.matchAll(PRICE_ID)) {
-    facts.prices.push({ file, line: lineAt(source, m.index!), id: m[1]!, kind: m[1]!.startsWith('price_') ? 'price' : 'product' });
+    facts.prices.push({
+      file,
+      line: lineAt(source, m.index!),
+      id: m[1]!,
+      kind: m[1]!.startsWith('price_') ? 'price' : 'product',
+    });
   }
-  for (const m of source.matchAll(LOOKUP_KEY)) facts.prices.push({ file, line: lineAt(source, m.index!), id: m[1]!, kind: 'lookup_key' });
+  for (const m of source.matchAll(LOOKUP_KEY))
+    facts.prices.push({ file, line: lineAt(source, m.index!), id: m[1]!, kind: 'lookup_key' });
 
-  const clientVariables = [...source.matchAll(/(\b[A-Za-z_][\w.]*)\s*=\s*(?:stripe\.)?StripeClient\(/g)].map((m) => m[1]!);
+  const clientVariables = [...source.matchAll(/(\b[A-Za-z_][\w.]*)\s*=\s*(?:stripe\.)?StripeClient\(/g)].map(
+    (m) => m[1]!,
+  );
   const functions: Array<{ name: string; start: number; end: number; line: number }> = [];
   const calls: Array<{ api: string; node: Node; args: Node }> = [];
   const events: Array<{ value: string; index: number }> = [];
@@ -87,13 +104,22 @@ export function extractStripeFacts(tree: Parser.Tree, source: string, file: stri
     const byName = new Map(match.captures.map((c) => [c.name, c.node]));
     const fn = byName.get('definition.function');
     if (fn) {
-      functions.push({ name: byName.get('name.definition.function')?.text ?? '', start: fn.startIndex, end: fn.endIndex, line: fn.startPosition.row + 1 });
+      functions.push({
+        name: byName.get('name.definition.function')?.text ?? '',
+        start: fn.startIndex,
+        end: fn.endIndex,
+        line: fn.startPosition.row + 1,
+      });
       continue;
     }
     const call = byName.get('reference.call');
     if (call) {
       const name = byName.get('name.reference.call')!;
-      calls.push({ api: normalizeStripeApi(name.text.replace(/\s+/g, ''), aliases), node: call, args: byName.get('arguments')! });
+      calls.push({
+        api: normalizeStripeApi(name.text.replace(/\s+/g, ''), aliases),
+        node: call,
+        args: byName.get('arguments')!,
+      });
       continue;
     }
     const event = byName.get('reference.event');
@@ -103,7 +129,8 @@ export function extractStripeFacts(tree: Parser.Tree, source: string, file: stri
     }
     const collection = byName.get('reference.event_collection');
     if (collection) {
-      for (const item of collection.namedChildren) if (item.type === 'string') events.push({ value: stringValue(item), index: item.startIndex });
+      for (const item of collection.namedChildren)
+        if (item.type === 'string') events.push({ value: stringValue(item), index: item.startIndex });
     }
   }
   const enclosing = (index: number) =>
@@ -130,7 +157,8 @@ export function extractStripeFacts(tree: Parser.Tree, source: string, file: stri
         while (statement && statement.type !== 'expression_statement') statement = statement.parent;
         const assignment = statement?.firstNamedChild;
         const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
-        if (statement && !hook.constructEvent) hook.constructEvent = { file, ...spanOf(statement), eventVariable: left?.text ?? '' };
+        if (statement && !hook.constructEvent)
+          hook.constructEvent = { file, ...spanOf(statement), eventVariable: left?.text ?? '' };
       }
     }
     if (/checkout\.(?:Session|sessions)\.create$/.test(api)) {
@@ -139,9 +167,12 @@ export function extractStripeFacts(tree: Parser.Tree, source: string, file: stri
         const key = arg.childForFieldName('name')?.text;
         const value = arg.childForFieldName('value');
         const line = arg.startPosition.row + 1;
-        if (key === 'client_reference_id' || key === 'customer_email' || key === 'customer') facts.checkoutUserLinks.push({ file, line, kind: key });
-        else if (key === 'metadata' && value && /["']user_id["']/.test(value.text)) facts.checkoutUserLinks.push({ file, line, kind: 'metadata.user_id' });
-        else if (key === 'subscription_data' && value && /["']user_id["']/.test(value.text)) facts.checkoutUserLinks.push({ file, line, kind: 'metadata.user_id' });
+        if (key === 'client_reference_id' || key === 'customer_email' || key === 'customer')
+          facts.checkoutUserLinks.push({ file, line, kind: key });
+        else if (key === 'metadata' && value && /["']user_id["']/.test(value.text))
+          facts.checkoutUserLinks.push({ file, line, kind: 'metadata.user_id' });
+        else if (key === 'subscription_data' && value && /["']user_id["']/.test(value.text))
+          facts.checkoutUserLinks.push({ file, line, kind: 'metadata.user_id' });
       }
     }
   }
@@ -152,14 +183,19 @@ export function extractStripeFacts(tree: Parser.Tree, source: string, file: stri
   }
   const moduleLevelEvents = events.filter((e) => !enclosing(e.index) && EVENT_TYPE.test(e.value)).map((e) => e.value);
   for (const hook of webhooks.values()) {
-    const own = events.filter((e) => e.index >= hook.start && e.index < hook.end && EVENT_TYPE.test(e.value)).map((e) => e.value);
+    const own = events
+      .filter((e) => e.index >= hook.start && e.index < hook.end && EVENT_TYPE.test(e.value))
+      .map((e) => e.value);
     // Handlers that dispatch through a dict or helper functions in the same file.
     const local = events.filter((e) => {
       const fn = enclosing(e.index);
       return fn !== undefined && fn.start !== hook.start && EVENT_TYPE.test(e.value) && /event|hook/i.test(fn.name);
     });
     const { start: _s, end: _e, ...fact } = hook;
-    facts.webhooks.push({ ...fact, events: [...new Set([...own, ...moduleLevelEvents, ...local.map((e) => e.value)])] });
+    facts.webhooks.push({
+      ...fact,
+      events: [...new Set([...own, ...moduleLevelEvents, ...local.map((e) => e.value)])],
+    });
   }
   return facts;
 }

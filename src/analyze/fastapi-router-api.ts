@@ -49,13 +49,18 @@ const RETURNED_NAME = /\breturn\s+([A-Za-z_]\w*)\s*$/gm;
  * or router: unannotated or annotated with a router class, and the routers its module creates) to another
  * call or back to its caller (`def setup(srv): register(srv)`, `return r`).
  */
-export function mayRunRouterCode(bodyText: string, candidates: ReadonlySet<string>, returns: string | undefined): boolean {
+export function mayRunRouterCode(
+  bodyText: string,
+  candidates: ReadonlySet<string>,
+  returns: string | undefined,
+): boolean {
   if (ROUTER_CALL.test(bodyText)) return true;
   if (returns !== undefined && ROUTER_TYPE.test(returns)) return true;
   if (candidates.size === 0) return false;
   for (const pattern of [PASSED_NAME, RETURNED_NAME]) {
     pattern.lastIndex = 0;
-    for (let match = pattern.exec(bodyText); match; match = pattern.exec(bodyText)) if (candidates.has(match[1]!)) return true;
+    for (let match = pattern.exec(bodyText); match; match = pattern.exec(bodyText))
+      if (candidates.has(match[1]!)) return true;
   }
   return false;
 }
@@ -67,6 +72,9 @@ export function mayHoldRouter(annotationText: string | undefined): boolean {
 
 /** Names a module binds to a new app or router at its top level (`router = APIRouter(...)`), from its text. */
 export function moduleRouterNames(source: string): string[] {
-  const pattern = new RegExp(`^([A-Za-z_]\\w*)\\s*(?::[^=\\n]*)?=\\s*(?:[\\w.]+\\.)?(?:${ROUTER_CLASSES.join('|')})\\s*\\(`, 'gm');
+  const pattern = new RegExp(
+    `^([A-Za-z_]\\w*)\\s*(?::[^=\\n]*)?=\\s*(?:[\\w.]+\\.)?(?:${ROUTER_CLASSES.join('|')})\\s*\\(`,
+    'gm',
+  );
   return [...source.matchAll(pattern)].map((m) => m[1]!);
 }

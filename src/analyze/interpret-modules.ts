@@ -1,7 +1,7 @@
-import type { Diagnostic, FastapiSemantics, RouteDependency, SourceRef, SourceSpan } from './types.js';
 import { dottedName, exprText } from './extract-module-ir.js';
 import { HTTP_METHOD_SET, ROUTER_METHOD_SET } from './fastapi-router-api.js';
 import type { ClassIR, Expr, FunctionIR, ModuleIR, Span, Stmt, Target } from './python-ir.js';
+import type { Diagnostic, FastapiSemantics, RouteDependency, SourceRef, SourceSpan } from './types.js';
 
 /**
  * An abstract interpreter for the module-level code of a FastAPI project. It follows what Python and
@@ -93,7 +93,15 @@ export type Value =
   | { t: 'depends'; dep: DepRef }
   | { t: 'annotated'; deps: DepRef[] }
   | { t: 'method'; target: Value; name: string }
-  | { t: 'decorator'; router: RouterObj; methods: string[]; path: Expr | undefined; kw: Record<string, Expr>; span: Span; scope: Scope }
+  | {
+      t: 'decorator';
+      router: RouterObj;
+      methods: string[];
+      path: Expr | undefined;
+      kw: Record<string, Expr>;
+      span: Span;
+      scope: Scope;
+    }
   | { t: 'scheme'; kind: SchemeKind; ext: string }
   | { t: 'users_dep'; text: string }
   /** `app.on_event("startup")`: applied to a function, adds it to the app's start-up hooks. */
@@ -135,7 +143,15 @@ export interface InterpretResult {
   aliases: Array<{ name: string; module: string; deps: DepRef[] }>;
   /** Module-level security scheme instances and fastapi-users dependencies by module and name. */
   schemes: Array<{ name: string; module: string; kind: SchemeKind; file: string; line: number }>;
-  engines: Array<{ variable: string; module: string; file: string; line: number; async: boolean; url?: Expr; urlValue?: Value }>;
+  engines: Array<{
+    variable: string;
+    module: string;
+    file: string;
+    line: number;
+    async: boolean;
+    url?: Expr;
+    urlValue?: Value;
+  }>;
   sessionFactories: Array<{ variable: string; module: string; file: string; line: number }>;
   diagnostics: Diagnostic[];
 }
@@ -168,7 +184,11 @@ const str = (v: string): StrVal => ({ v, unresolved: [] });
 
 export function concatStr(...parts: StrVal[]): StrVal {
   const fromEnv = parts.flatMap((p) => p.fromEnv ?? []);
-  return { v: parts.map((p) => p.v).join(''), unresolved: parts.flatMap((p) => p.unresolved), ...(fromEnv.length > 0 ? { fromEnv } : {}) };
+  return {
+    v: parts.map((p) => p.v).join(''),
+    unresolved: parts.flatMap((p) => p.unresolved),
+    ...(fromEnv.length > 0 ? { fromEnv } : {}),
+  };
 }
 
 export class ModuleInterpreter {
@@ -195,7 +215,9 @@ export class ModuleInterpreter {
   }
 
   run(): InterpretResult {
-    const ordered = [...this.modules.values()].sort((a, b) => (a.ir.file < b.ir.file ? -1 : a.ir.file > b.ir.file ? 1 : 0));
+    const ordered = [...this.modules.values()].sort((a, b) =>
+      a.ir.file < b.ir.file ? -1 : a.ir.file > b.ir.file ? 1 : 0,
+    );
     for (const record of ordered) this.ensureExecuted(record);
     // App factories nobody calls (uvicorn --factory, tests only): run them once with unknown arguments.
     for (const record of [...this.functions.values()]) {
@@ -227,11 +249,21 @@ export class ModuleInterpreter {
         if (ran.has(hook)) continue;
         ran.add(hook);
         if (hook.kind === 'lifespan' && !semantics.lifespanHonoured) {
-          this.diagnose(hook.at.file, hook.at.line, 'FastAPI(lifespan=...) is ignored by the declared FastAPI (before 0.93); routes it registers are not listed', 'info');
+          this.diagnose(
+            hook.at.file,
+            hook.at.line,
+            'FastAPI(lifespan=...) is ignored by the declared FastAPI (before 0.93); routes it registers are not listed',
+            'info',
+          );
           continue;
         }
         if (hook.handler.t !== 'func') {
-          this.diagnose(hook.at.file, hook.at.line, `could not resolve the ${hook.kind === 'lifespan' ? 'lifespan' : 'start-up handler'}; routes it registers are not listed`, 'info');
+          this.diagnose(
+            hook.at.file,
+            hook.at.line,
+            `could not resolve the ${hook.kind === 'lifespan' ? 'lifespan' : 'start-up handler'}; routes it registers are not listed`,
+            'info',
+          );
           continue;
         }
         this.invoke(hook.handler, hook.kind === 'lifespan' ? [{ t: 'router', r: app }] : [], {}, hook.at.line);
@@ -349,7 +381,12 @@ export class ModuleInterpreter {
       case 'class': {
         scope.locals.set(stmt.cls.name, { t: 'class', cls: stmt.cls, mod: scope.mod });
         // Names bound in a class body are not visible to the enclosing scope; route decorators still run.
-        const classScope: Scope = { locals: new Map(), mod: scope.mod, parent: scope, ...(scope.fnName !== undefined ? { fnName: scope.fnName } : {}) };
+        const classScope: Scope = {
+          locals: new Map(),
+          mod: scope.mod,
+          parent: scope,
+          ...(scope.fnName !== undefined ? { fnName: scope.fnName } : {}),
+        };
         for (const method of stmt.cls.decoratedMethods) this.execDef(method, classScope);
         return;
       }
@@ -378,14 +415,15 @@ export class ModuleInterpreter {
   private bind(target: Target, value: Value, scope: Scope, span?: Span): void {
     if (target.k === 'name') {
       const previous = scope.locals.get(target.id);
-      if (previous?.t === 'router' && value.t === 'router' && previous.r !== value.r) this.replaceUnusedApp(previous.r, value.r);
+      if (previous?.t === 'router' && value.t === 'router' && previous.r !== value.r)
+        this.replaceUnusedApp(previous.r, value.r);
       scope.locals.set(target.id, value);
       if (span) this.nameCreatedObject(target.id, value, scope, span);
       return;
     }
     if (target.k === 'seq') {
       const items = value.t === 'seq' ? value.items : undefined;
-      target.items.forEach((t, i) => this.bind(t, items?.[i] ?? unknown(`<unpacked ${i}>`), scope));
+      for (const [i, t] of target.items.entries()) this.bind(t, items?.[i] ?? unknown(`<unpacked ${i}>`), scope);
     }
   }
 
@@ -395,7 +433,13 @@ export class ModuleInterpreter {
    */
   private replaceUnusedApp(previous: RouterObj, next: RouterObj): void {
     if (!previous.isApp || !next.isApp || previous.file !== next.file || previous.factory !== next.factory) return;
-    if (previous.routes.length > 0 || previous.includes.length > 0 || previous.mounts.length > 0 || previous.startup.length > 0) return;
+    if (
+      previous.routes.length > 0 ||
+      previous.includes.length > 0 ||
+      previous.mounts.length > 0 ||
+      previous.startup.length > 0
+    )
+      return;
     const at = this.apps.indexOf(previous);
     if (at !== -1) this.apps.splice(at, 1);
   }
@@ -422,7 +466,12 @@ export class ModuleInterpreter {
     const value: Value = { t: 'func', fn, mod: scope.mod, closure: scope.fnName !== undefined ? scope : undefined };
     scope.locals.set(fn.name, value);
     if (!this.functions.has(fn)) {
-      const record: FunctionRecord = { fn, module: scope.mod.ir.module, file: scope.mod.ir.file, signatureDeps: this.signatureDeps(fn, scope) };
+      const record: FunctionRecord = {
+        fn,
+        module: scope.mod.ir.module,
+        file: scope.mod.ir.file,
+        signatureDeps: this.signatureDeps(fn, scope),
+      };
       if (fn.returns) {
         const returnClass = this.resolveReturnClass(fn.returns, scope);
         if (returnClass) record.returnClass = returnClass;
@@ -433,7 +482,12 @@ export class ModuleInterpreter {
     for (let i = fn.decorators.length - 1; i >= 0; i--) {
       const decorator = this.eval(fn.decorators[i]!, scope);
       if (decorator.t === 'decorator') this.registerRoute(decorator, value, 'decorator', scope);
-      else if (decorator.t === 'startup_decorator') decorator.router.startup.push({ kind: 'startup', handler: value, at: { file: scope.mod.ir.file, line: fn.line } });
+      else if (decorator.t === 'startup_decorator')
+        decorator.router.startup.push({
+          kind: 'startup',
+          handler: value,
+          at: { file: scope.mod.ir.file, line: fn.line },
+        });
       else this.noteUnresolvedRouteDecorator(fn.decorators[i]!, decorator, fn, scope);
     }
   }
@@ -457,7 +511,9 @@ export class ModuleInterpreter {
   }
 
   private resolveReturnClass(annotation: string, scope: Scope): { cls: ClassIR; mod: ModuleRecord } | undefined {
-    const match = annotation.match(/([A-Za-z_][\w.]*)\s*(?:\|\s*None)?\s*$/) ?? annotation.match(/Optional\[\s*([A-Za-z_][\w.]*)\s*\]/);
+    const match =
+      annotation.match(/([A-Za-z_][\w.]*)\s*(?:\|\s*None)?\s*$/) ??
+      annotation.match(/Optional\[\s*([A-Za-z_][\w.]*)\s*\]/);
     const name = match?.[1];
     if (!name) return undefined;
     let value = this.lookup(name.split('.')[0]!, scope);
@@ -495,10 +551,17 @@ export class ModuleInterpreter {
 
   private isAnnotated(expr: Expr, scope: Scope): boolean {
     const value = this.evalQuiet(expr, scope);
-    return (value.t === 'ext' && /(^|\.)Annotated$/.test(value.name)) || (value.t === 'unknown' && dottedName(expr)?.endsWith('Annotated') === true);
+    return (
+      (value.t === 'ext' && /(^|\.)Annotated$/.test(value.name)) ||
+      (value.t === 'unknown' && dottedName(expr)?.endsWith('Annotated') === true)
+    );
   }
 
-  private dependsFromCall(call: Extract<Expr, { k: 'call' }>, scope: Scope, annotation?: Expr): { dep: DepRef; target?: Value } | undefined {
+  private dependsFromCall(
+    call: Extract<Expr, { k: 'call' }>,
+    scope: Scope,
+    annotation?: Expr,
+  ): { dep: DepRef; target?: Value } | undefined {
     const fn = this.evalQuiet(call.fn, scope);
     const kind = dependsKind(fn, call.fn);
     if (!kind) return undefined;
@@ -553,7 +616,8 @@ export class ModuleInterpreter {
     }
     const global = scope.mod.ns.get(name);
     if (global) return global;
-    if (name === 'FastAPI' || name === 'APIRouter' || name === 'Depends' || name === 'Security' || name === 'Annotated') return { t: 'ext', name };
+    if (name === 'FastAPI' || name === 'APIRouter' || name === 'Depends' || name === 'Security' || name === 'Annotated')
+      return { t: 'ext', name };
     return unknown(name);
   }
 
@@ -562,14 +626,17 @@ export class ModuleInterpreter {
       case 'str':
         return { t: 'str', s: str(expr.v) };
       case 'fstr': {
-        const parts = expr.parts.map((p) => (typeof p === 'string' ? str(p) : this.toStr(this.eval(p, scope), p, scope)));
+        const parts = expr.parts.map((p) =>
+          typeof p === 'string' ? str(p) : this.toStr(this.eval(p, scope), p, scope),
+        );
         return { t: 'str', s: concatStr(...parts) };
       }
       case 'bin': {
         const l = this.eval(expr.l, scope);
         const r = this.eval(expr.r, scope);
         if (l.t === 'seq' && r.t === 'seq') return { t: 'seq', items: [...l.items, ...r.items] };
-        if (l.t === 'str' || r.t === 'str') return { t: 'str', s: concatStr(this.toStr(l, expr.l, scope), this.toStr(r, expr.r, scope)) };
+        if (l.t === 'str' || r.t === 'str')
+          return { t: 'str', s: concatStr(this.toStr(l, expr.l, scope), this.toStr(r, expr.r, scope)) };
         return unknown(exprText(expr));
       }
       case 'name':
@@ -646,15 +713,15 @@ export class ModuleInterpreter {
       default:
         return { t: 'method', target: obj, name };
     }
-    void line;
-    void scope;
   }
 
   /** Field names of a project class, base classes included (`id` often lives on a base model). */
   fieldsOf(cls: ClassIR, mod: ModuleRecord, seen = new Set<ClassIR>()): string[] {
     if (seen.has(cls)) return [];
     seen.add(cls);
-    const names = cls.fields.map((f) => f.name).filter((n) => !n.startsWith('_') && n !== 'model_config' && n !== 'Config');
+    const names = cls.fields
+      .map((f) => f.name)
+      .filter((n) => !n.startsWith('_') && n !== 'model_config' && n !== 'Config');
     for (const base of cls.bases) {
       const value = this.eval(base, { locals: new Map(), mod });
       if (value.t === 'class') names.push(...this.fieldsOf(value.cls, value.mod, seen));
@@ -698,7 +765,8 @@ export class ModuleInterpreter {
         const name = fn.t === 'ext' ? fn.name : (dottedName(call.fn) ?? '');
         const last = name.split('.').pop() ?? '';
         // fastapi-users: `current_active_user = fastapi_users.current_user(active=True)`.
-        if (last === 'current_user' && call.fn.k === 'attr' && this.importsFastapiUsers(scope.mod)) return { t: 'users_dep', text: call.text };
+        if (last === 'current_user' && call.fn.k === 'attr' && this.importsFastapiUsers(scope.mod))
+          return { t: 'users_dep', text: call.text };
         if (fn.t === 'ext' && (last === 'FastAPI' || last === 'APIRouter') && isFastapiName(name)) {
           return { t: 'router', r: this.createRouter(last === 'FastAPI', call, scope) };
         }
@@ -711,9 +779,17 @@ export class ModuleInterpreter {
           const dep = this.dependsFromCall(call, scope);
           return dep ? { t: 'depends', dep: dep.dep } : unknown(call.text);
         }
-        if (fn.t === 'ext' && SCHEME_CLASSES[last] && /(^|\.)(fastapi|security)/.test(name)) return { t: 'scheme', kind: SCHEME_CLASSES[last]!, ext: name };
+        if (fn.t === 'ext' && SCHEME_CLASSES[last] && /(^|\.)(fastapi|security)/.test(name))
+          return { t: 'scheme', kind: SCHEME_CLASSES[last]!, ext: name };
         if (fn.t === 'ext' && /(^|\.)(create_engine|create_async_engine)$/.test(name)) {
-          this.engines.push({ variable: '', module: scope.mod.ir.module, file, line: call.span.line, async: last === 'create_async_engine', url: call.args[0] ?? call.kw.url });
+          this.engines.push({
+            variable: '',
+            module: scope.mod.ir.module,
+            file,
+            line: call.span.line,
+            async: last === 'create_async_engine',
+            url: call.args[0] ?? call.kw.url,
+          });
         } else if (fn.t === 'ext' && /(^|\.)(sessionmaker|async_sessionmaker|scoped_session)$/.test(name)) {
           this.sessionFactories.push({ variable: '', module: scope.mod.ir.module, file, line: call.span.line });
         }
@@ -721,7 +797,12 @@ export class ModuleInterpreter {
         return unknown(call.text);
       }
       case 'func':
-        return this.invoke(fn, call.args.map((a) => this.eval(a, scope)), Object.fromEntries(Object.entries(call.kw).map(([k, v]) => [k, this.eval(v, scope)])), call.span.line);
+        return this.invoke(
+          fn,
+          call.args.map((a) => this.eval(a, scope)),
+          Object.fromEntries(Object.entries(call.kw).map(([k, v]) => [k, this.eval(v, scope)])),
+          call.span.line,
+        );
       case 'class': {
         const base = this.fastapiBaseOf(fn.cls, fn.mod, new Set());
         if (base) return { t: 'router', r: this.createRouter(base === 'FastAPI', call, scope) };
@@ -745,7 +826,11 @@ export class ModuleInterpreter {
   private importsFastapiUsers(mod: ModuleRecord): boolean {
     const visit = (body: Stmt[]): boolean =>
       body.some((stmt) =>
-        stmt.k === 'import' || stmt.k === 'from' ? /^fastapi_users(\.|$)/.test(stmt.module) : stmt.k === 'block' ? visit(stmt.body) : false,
+        stmt.k === 'import' || stmt.k === 'from'
+          ? /^fastapi_users(\.|$)/.test(stmt.module)
+          : stmt.k === 'block'
+            ? visit(stmt.body)
+            : false,
       );
     return visit(mod.ir.body);
   }
@@ -775,7 +860,7 @@ export class ModuleInterpreter {
     const fallbackExpr = call.args[1] ?? call.kw.default;
     const nameExpr = call.args[0] ?? call.kw.key;
     const fallback = fallbackExpr ? this.eval(fallbackExpr, scope) : undefined;
-    if (!fallback || fallback.t !== 'str') return unknown(call.text);
+    if (fallback?.t !== 'str') return unknown(call.text);
     const variable = nameExpr?.k === 'str' ? nameExpr.v : nameExpr ? exprText(nameExpr) : '?';
     const note = { variable, fallback: fallback.s.v, file: scope.mod.ir.file, line: call.span.line };
     return { t: 'str', s: { ...fallback.s, fromEnv: [...(fallback.s.fromEnv ?? []), note] } };
@@ -810,7 +895,8 @@ export class ModuleInterpreter {
     }
     (isApp ? this.apps : this.routers).push(router);
     const at = { file, line: call.span.line };
-    if (isApp && call.kw.lifespan) router.startup.push({ kind: 'lifespan', handler: this.eval(call.kw.lifespan, scope), at });
+    if (isApp && call.kw.lifespan)
+      router.startup.push({ kind: 'lifespan', handler: this.eval(call.kw.lifespan, scope), at });
     if (call.kw.on_startup) {
       const handlers = this.eval(call.kw.on_startup, scope);
       for (const handler of this.iterate(handlers) ?? []) router.startup.push({ kind: 'startup', handler, at });
@@ -847,22 +933,48 @@ export class ModuleInterpreter {
     const router = target.r;
     const lower = name.toLowerCase();
     const pathExpr = call.args[0] ?? call.kw.path;
-    const decorator = (methods: string[]): Value => ({ t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope });
+    const decorator = (methods: string[]): Value => ({
+      t: 'decorator',
+      router,
+      methods,
+      path: pathExpr,
+      kw: call.kw,
+      span: call.span,
+      scope,
+    });
     if (HTTP_METHODS.has(lower) && name === lower) return decorator([name.toUpperCase()]);
     if (name === 'api_route') return decorator(this.methodsArg(call.kw.methods, scope));
     // Starlette's own routes (not APIRoute) answer HEAD wherever they answer GET.
     if (name === 'route') return decorator(withHead(this.methodsArg(call.kw.methods, scope)));
     if (name === 'add_route') {
-      const endpoint = call.args[1] ? this.eval(call.args[1], scope) : call.kw.route ? this.eval(call.kw.route, scope) : unknown('');
+      const endpoint = call.args[1]
+        ? this.eval(call.args[1], scope)
+        : call.kw.route
+          ? this.eval(call.kw.route, scope)
+          : unknown('');
       const methods = withHead(this.methodsArg(call.args[2] ?? call.kw.methods, scope));
-      this.registerRoute({ t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope }, endpoint, 'add_api_route', scope);
+      this.registerRoute(
+        { t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope },
+        endpoint,
+        'add_api_route',
+        scope,
+      );
       return { t: 'none' };
     }
     if (name === 'websocket' || name === 'websocket_route') return decorator(['WEBSOCKET']);
     if (name === 'add_api_route' || name === 'add_api_websocket_route' || name === 'add_websocket_route') {
-      const endpoint = call.args[1] ? this.eval(call.args[1], scope) : call.kw.endpoint ? this.eval(call.kw.endpoint, scope) : unknown('');
+      const endpoint = call.args[1]
+        ? this.eval(call.args[1], scope)
+        : call.kw.endpoint
+          ? this.eval(call.kw.endpoint, scope)
+          : unknown('');
       const methods = name === 'add_api_route' ? this.methodsArg(call.kw.methods, scope) : ['WEBSOCKET'];
-      this.registerRoute({ t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope }, endpoint, 'add_api_route', scope);
+      this.registerRoute(
+        { t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope },
+        endpoint,
+        'add_api_route',
+        scope,
+      );
       return { t: 'none' };
     }
     if (name === 'on_event' || name === 'add_event_handler') {
@@ -871,7 +983,12 @@ export class ModuleInterpreter {
       if (eventValue?.t !== 'str' || eventValue.s.v !== 'startup') return { t: 'none' };
       if (name === 'on_event') return { t: 'startup_decorator', router };
       const handlerExpr = call.args[1] ?? call.kw.func;
-      if (handlerExpr) router.startup.push({ kind: 'startup', handler: this.eval(handlerExpr, scope), at: { file: scope.mod.ir.file, line: call.span.line } });
+      if (handlerExpr)
+        router.startup.push({
+          kind: 'startup',
+          handler: this.eval(handlerExpr, scope),
+          at: { file: scope.mod.ir.file, line: call.span.line },
+        });
       return { t: 'none' };
     }
     if (name === 'include_router') {
@@ -884,7 +1001,12 @@ export class ModuleInterpreter {
       const appExpr = call.args[1] ?? call.kw.app;
       const sub = appExpr ? this.eval(appExpr, scope) : unknown('');
       if (sub.t === 'router' && sub.r.isApp) {
-        router.mounts.push({ path: this.evalStr(call.args[0] ?? call.kw.path, scope), app: sub.r, at: { file: scope.mod.ir.file, line: call.span.line }, seq: this.clock++ });
+        router.mounts.push({
+          path: this.evalStr(call.args[0] ?? call.kw.path, scope),
+          app: sub.r,
+          at: { file: scope.mod.ir.file, line: call.span.line },
+          seq: this.clock++,
+        });
       } else if (sub.t === 'router') {
         this.diagnose(scope.mod.ir.file, call.span.line, `mount of an APIRouter is not analyzed: ${call.text}`, 'info');
       }
@@ -902,7 +1024,9 @@ export class ModuleInterpreter {
     };
     const known = self.unresolved.length === 0;
     const result = (v: string | undefined): Value =>
-      known && v !== undefined ? { t: 'str', s: { ...str(v), ...(self.fromEnv ? { fromEnv: self.fromEnv } : {}) } } : unknown(call.text);
+      known && v !== undefined
+        ? { t: 'str', s: { ...str(v), ...(self.fromEnv ? { fromEnv: self.fromEnv } : {}) } }
+        : unknown(call.text);
     const v = self.v;
     switch (name) {
       case 'lower':
@@ -926,7 +1050,9 @@ export class ModuleInterpreter {
       }
       case 'removesuffix': {
         const suffix = arg(0);
-        return result(suffix === undefined ? undefined : suffix !== '' && v.endsWith(suffix) ? v.slice(0, -suffix.length) : v);
+        return result(
+          suffix === undefined ? undefined : suffix !== '' && v.endsWith(suffix) ? v.slice(0, -suffix.length) : v,
+        );
       }
       case 'replace': {
         const [from, to] = [arg(0), arg(1)];
@@ -935,7 +1061,7 @@ export class ModuleInterpreter {
       case 'join': {
         const items = call.args[0] ? this.iterate(this.eval(call.args[0], scope)) : undefined;
         const parts = items?.map((i) => (i.t === 'str' && i.s.unresolved.length === 0 ? i.s.v : undefined));
-        return result(parts && parts.every((p) => p !== undefined) ? parts.join(v) : undefined);
+        return result(parts?.every((p) => p !== undefined) ? parts.join(v) : undefined);
       }
       case 'format': {
         let auto = 0;
@@ -964,14 +1090,21 @@ export class ModuleInterpreter {
     if (!expr) return ['GET'];
     const value = this.eval(expr, scope);
     if (value.t === 'seq') {
-      const methods = value.items.flatMap((i) => (i.t === 'str' && i.s.unresolved.length === 0 ? [i.s.v.toUpperCase()] : []));
+      const methods = value.items.flatMap((i) =>
+        i.t === 'str' && i.s.unresolved.length === 0 ? [i.s.v.toUpperCase()] : [],
+      );
       if (methods.length === value.items.length) return [...new Set(methods)];
     }
     this.diagnose(scope.mod.ir.file, exprLine(expr), `could not resolve the methods ${exprText(expr)}; assuming GET`);
     return ['GET'];
   }
 
-  private registerRoute(decorator: Extract<Value, { t: 'decorator' }>, target: Value, kind: RouteEntry['registration']['kind'], scope: Scope): void {
+  private registerRoute(
+    decorator: Extract<Value, { t: 'decorator' }>,
+    target: Value,
+    kind: RouteEntry['registration']['kind'],
+    scope: Scope,
+  ): void {
     const { router } = decorator;
     const file = scope.mod.ir.file;
     const fnName = target.t === 'func' ? target.fn.name : target.t === 'unknown' ? target.text : '<unknown>';
@@ -994,7 +1127,11 @@ export class ModuleInterpreter {
         file,
         line: target.t === 'func' && kind === 'decorator' ? target.fn.line : decorator.span.line,
         deps,
-        registration: { kind, span: { file, ...decorator.span }, hasDependenciesArgument: decorator.kw.dependencies !== undefined },
+        registration: {
+          kind,
+          span: { file, ...decorator.span },
+          hasDependenciesArgument: decorator.kw.dependencies !== undefined,
+        },
         routerVariable,
         origin: { copied: false },
         seq: this.clock++,
@@ -1002,28 +1139,52 @@ export class ModuleInterpreter {
     }
   }
 
-  private includeRouter(parent: RouterObj, child: Value, childExpr: Expr | undefined, call: Extract<Expr, { k: 'call' }>, scope: Scope): void {
+  private includeRouter(
+    parent: RouterObj,
+    child: Value,
+    childExpr: Expr | undefined,
+    call: Extract<Expr, { k: 'call' }>,
+    scope: Scope,
+  ): void {
     const file = scope.mod.ir.file;
     if (child.t !== 'router') {
-      this.diagnose(file, call.span.line, `could not resolve the router in ${call.text.split('\n')[0]}; its routes are not listed`);
+      this.diagnose(
+        file,
+        call.span.line,
+        `could not resolve the router in ${call.text.split('\n')[0]}; its routes are not listed`,
+      );
       return;
     }
     void childExpr;
     const at = { file, line: call.span.line };
     child.r.includedAt.push(at);
-    parent.includes.push({ router: child.r, prefix: this.evalStr(call.kw.prefix, scope), deps: this.depsList(call.kw.dependencies, scope), at, seq: this.clock++ });
+    parent.includes.push({
+      router: child.r,
+      prefix: this.evalStr(call.kw.prefix, scope),
+      deps: this.depsList(call.kw.dependencies, scope),
+      at,
+      seq: this.clock++,
+    });
   }
 
   private invoke(fn: Extract<Value, { t: 'func' }>, args: Value[], kw: Record<string, Value>, line: number): Value {
     // `def get_settings() -> Settings`: the body is not needed to know what it returns.
     const returnClass = this.functions.get(fn.fn)?.returnClass;
-    const annotated: Value | undefined = returnClass ? { t: 'inst', cls: returnClass.cls, mod: returnClass.mod } : undefined;
-    if (!fn.fn.body || this.callStack.includes(fn.fn) || this.callStack.length >= MAX_CALL_DEPTH) return annotated ?? unknown(`${fn.fn.name}()`);
+    const annotated: Value | undefined = returnClass
+      ? { t: 'inst', cls: returnClass.cls, mod: returnClass.mod }
+      : undefined;
+    if (!fn.fn.body || this.callStack.includes(fn.fn) || this.callStack.length >= MAX_CALL_DEPTH)
+      return annotated ?? unknown(`${fn.fn.name}()`);
     this.invoked.add(fn.fn);
     const locals = new Map<string, Value>();
     const scope: Scope = { locals, mod: fn.mod, parent: fn.closure, fnName: fn.fn.name };
     fn.fn.params.forEach((param, i) => {
-      const value = kw[param.name] ?? args[i] ?? (param.default ? this.eval(param.default, { locals: new Map(), mod: fn.mod, parent: fn.closure }) : unknown(param.name));
+      const value =
+        kw[param.name] ??
+        args[i] ??
+        (param.default
+          ? this.eval(param.default, { locals: new Map(), mod: fn.mod, parent: fn.closure })
+          : unknown(param.name));
       locals.set(param.name, value);
     });
     this.callStack.push(fn.fn);
@@ -1043,7 +1204,10 @@ export class ModuleInterpreter {
 function startupHooksOf(router: RouterObj, seen: Set<RouterObj>): StartupHook[] {
   if (seen.has(router)) return [];
   seen.add(router);
-  return [...router.startup, ...router.includes.flatMap((link) => startupHooksOf(link.router, seen).filter((h) => h.kind === 'startup'))];
+  return [
+    ...router.startup,
+    ...router.includes.flatMap((link) => startupHooksOf(link.router, seen).filter((h) => h.kind === 'startup')),
+  ];
 }
 
 function dependsKind(fn: Value, expr: Expr): 'depends' | 'security' | undefined {
@@ -1071,7 +1235,8 @@ function containsAppCreation(body: Stmt[]): boolean {
     return false;
   };
   for (const stmt of body) {
-    if ((stmt.k === 'assign' || stmt.k === 'expr' || stmt.k === 'return') && stmt.value && visitExpr(stmt.value)) return true;
+    if ((stmt.k === 'assign' || stmt.k === 'expr' || stmt.k === 'return') && stmt.value && visitExpr(stmt.value))
+      return true;
     if ((stmt.k === 'block' || stmt.k === 'for') && containsAppCreation(stmt.body)) return true;
   }
   return false;

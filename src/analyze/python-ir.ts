@@ -44,7 +44,13 @@ export interface FunctionIR {
   /** Statements, or null when the body holds nothing the route resolver needs (skipped for speed). */
   body: Stmt[] | null;
   /** Some facts about the body that do not need its statements (auth: what it returns). */
-  bodyFacts?: { returnsDict: boolean; subscriptKeys: string[]; attributeNames: string[]; returnNames: string[]; text: string };
+  bodyFacts?: {
+    returnsDict: boolean;
+    subscriptKeys: string[];
+    attributeNames: string[];
+    returnNames: string[];
+    text: string;
+  };
 }
 
 export interface ClassIR {
@@ -59,7 +65,14 @@ export interface ClassIR {
 
 export type ImportStmt =
   | { k: 'import'; module: string; alias?: string; line: number }
-  | { k: 'from'; module: string; level: number; names: Array<{ name: string; alias?: string }>; star: boolean; line: number };
+  | {
+      k: 'from';
+      module: string;
+      level: number;
+      names: Array<{ name: string; alias?: string }>;
+      star: boolean;
+      line: number;
+    };
 
 export type Stmt =
   | { k: 'assign'; targets: Target[]; value: Expr; line: number; span: Span }

@@ -17,7 +17,14 @@ export function renderAnalysis(result: AnalysisResult, palette: Palette, dir: st
   if (result.apps.length === 0) {
     sections.push(`No FastAPI app found in ${palette.accent(dir)}.`);
   }
-  for (const app of parentsFirst(result.apps)) sections.push(renderApp(app, result.routes.filter((r) => refKey(r.app) === refKey(app)), palette));
+  for (const app of parentsFirst(result.apps))
+    sections.push(
+      renderApp(
+        app,
+        result.routes.filter((r) => refKey(r.app) === refKey(app)),
+        palette,
+      ),
+    );
   const facts = renderFacts(result, palette);
   if (facts) sections.push(facts);
   sections.push(renderSummaryLine(result));
@@ -78,11 +85,17 @@ function renderFacts(result: AnalysisResult, palette: Palette): string {
       const call = stripe.calls.find((c) => capabilityOf(c.api) === kind);
       return call ? `${kind} ${palette.dim(refKey(call))}` : kind;
     });
-    lines.push(`${'Stripe'.padEnd(LABEL_WIDTH)}${calls.length > 0 ? calls.join(', ') : 'imported, no API calls found'}`);
+    lines.push(
+      `${'Stripe'.padEnd(LABEL_WIDTH)}${calls.length > 0 ? calls.join(', ') : 'imported, no API calls found'}`,
+    );
     for (const hook of stripe.webhooks) {
-      const where = hook.route ? `${hook.route.method} ${palette.accent(hook.route.path)}` : 'not served by a route found';
+      const where = hook.route
+        ? `${hook.route.method} ${palette.accent(hook.route.path)}`
+        : 'not served by a route found';
       const events = hook.events.length > 0 ? `: ${hook.events.join(', ')}` : '';
-      lines.push(`${''.padEnd(LABEL_WIDTH)}webhook ${where} ${palette.dim(`${hook.function} ${refKey(hook)}`)}, ${plural(hook.events.length, 'event')}${events}`);
+      lines.push(
+        `${''.padEnd(LABEL_WIDTH)}webhook ${where} ${palette.dim(`${hook.function} ${refKey(hook)}`)}, ${plural(hook.events.length, 'event')}${events}`,
+      );
     }
     const links = [...new Set(stripe.checkoutUserLinks.map((l) => l.kind))];
     if (links.length > 0) lines.push(`${''.padEnd(LABEL_WIDTH)}checkout tied to the user by ${links.join(', ')}`);
@@ -92,9 +105,13 @@ function renderFacts(result: AnalysisResult, palette: Palette): string {
   }
   if (auth.primary) {
     const p = auth.primary;
-    const returns = p.returns === 'dict' ? 'a dict' : p.returnType ?? (p.returns === 'object' ? 'an object' : 'unknown');
-    const fields = p.fields.length > 0 ? ` (${p.fields.slice(0, 6).join(', ')}${p.fields.length > 6 ? ', …' : ''})` : '';
-    lines.push(`${'Auth'.padEnd(LABEL_WIDTH)}${p.name} in ${p.module} ${palette.dim(refKey(p))}, ${schemeLabel(p.scheme)}, returns ${returns}${fields}, used by ${plural(p.routeCount, 'route')}`);
+    const returns =
+      p.returns === 'dict' ? 'a dict' : (p.returnType ?? (p.returns === 'object' ? 'an object' : 'unknown'));
+    const fields =
+      p.fields.length > 0 ? ` (${p.fields.slice(0, 6).join(', ')}${p.fields.length > 6 ? ', …' : ''})` : '';
+    lines.push(
+      `${'Auth'.padEnd(LABEL_WIDTH)}${p.name} in ${p.module} ${palette.dim(refKey(p))}, ${schemeLabel(p.scheme)}, returns ${returns}${fields}, used by ${plural(p.routeCount, 'route')}`,
+    );
   }
   if (database.kind !== 'none' || database.alembic) {
     const parts = [databaseLabel(result)];
@@ -103,7 +120,8 @@ function renderFacts(result: AnalysisResult, palette: Palette): string {
       const from = url?.env ? ` (URL from $${url.env})` : url?.setting ? ` (URL from settings.${url.setting})` : '';
       parts.push(`engine ${database.engine.variable} ${palette.dim(refKey(database.engine))}${from}`);
     }
-    if (database.sessionDependency) parts.push(`session ${database.sessionDependency.name} ${palette.dim(refKey(database.sessionDependency))}`);
+    if (database.sessionDependency)
+      parts.push(`session ${database.sessionDependency.name} ${palette.dim(refKey(database.sessionDependency))}`);
     if (database.alembic) parts.push(`migrations in ${database.alembic.versionsDir}`);
     lines.push(`${'Database'.padEnd(LABEL_WIDTH)}${parts.join(', ')}`);
   }

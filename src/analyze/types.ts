@@ -99,7 +99,9 @@ export interface StripeFacts {
   webhooks: StripeWebhookFact[];
   prices: Array<SourceRef & { id: string; kind: 'price' | 'product' | 'lookup_key' }>;
   /** How a checkout is tied to a user. */
-  checkoutUserLinks: Array<SourceRef & { kind: 'client_reference_id' | 'metadata.user_id' | 'customer_email' | 'customer' }>;
+  checkoutUserLinks: Array<
+    SourceRef & { kind: 'client_reference_id' | 'metadata.user_id' | 'customer_email' | 'customer' }
+  >;
   /** Env var names the API key is read from (`STRIPE_SECRET_KEY`). */
   apiKeyEnv: string[];
   webhookSecretEnv: string[];
@@ -133,7 +135,11 @@ export interface AuthFacts {
 export interface DatabaseFacts {
   kind: 'sqlalchemy' | 'sqlmodel' | 'none';
   async: boolean;
-  engine?: SourceRef & { variable: string; module: string; urlSource?: { env?: string; setting?: string; literal?: string } };
+  engine?: SourceRef & {
+    variable: string;
+    module: string;
+    urlSource?: { env?: string; setting?: string; literal?: string };
+  };
   sessionFactory?: SourceRef & { variable: string; module: string };
   /** The request-scoped session dependency (`get_db`, `get_session`). */
   sessionDependency?: SourceRef & { name: string; module: string };

@@ -16,13 +16,21 @@ Exit codes:
 
 export function doctorCommand(ctx: CliContext): Command {
   return new Command('doctor')
-    .description('Check the loop file, the generated runtime, the wiring, Stripe and email set-up; exit 1 when a check fails.')
+    .description(
+      'Check the loop file, the generated runtime, the wiring, Stripe and email set-up; exit 1 when a check fails.',
+    )
     .argument('[dir]', 'project folder', '.')
-    .option('--json', 'print one JSON document on stdout: {"ok", "checks": [{"id", "status", "message", "file"?, "line"?, "fix"?}]}')
+    .option(
+      '--json',
+      'print one JSON document on stdout: {"ok", "checks": [{"id", "status", "message", "file"?, "line"?, "fix"?}]}',
+    )
     .option('--offline', 'skip the checks that call Stripe')
     .addHelpText('after', HELP)
     .action(async (dir: string, options: { json?: boolean; offline?: boolean }) => {
       const { runDoctorCommand } = await import('../workflows/doctor.js');
-      ctx.exitCode = await runDoctorCommand({ dir, json: options.json === true, offline: options.offline === true }, ctx);
+      ctx.exitCode = await runDoctorCommand(
+        { dir, json: options.json === true, offline: options.offline === true },
+        ctx,
+      );
     });
 }

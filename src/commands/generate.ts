@@ -18,7 +18,9 @@ Exit codes:
 
 export function generateCommand(ctx: CliContext): Command {
   return new Command('generate')
-    .description('After editing skene.config.ts: regenerate the Python runtime and its compiled loop, gate the routes that now match a trigger, and ungate those no step matches.')
+    .description(
+      'After editing skene.config.ts: regenerate the Python runtime and its compiled loop, gate the routes that now match a trigger, and ungate those no step matches.',
+    )
     .argument('[dir]', 'project folder', '.')
     .option('-y, --yes', 'write without asking (the diff is still shown)')
     .option('--dry-run', 'show the changes as a diff and write nothing')

@@ -21,7 +21,9 @@ Exit codes:
 
 export function initCommand(ctx: CliContext): Command {
   return new Command('init')
-    .description('Analyze a FastAPI + Stripe project, choose what to gate, write skene.config.ts, generate and wire the runtime.')
+    .description(
+      'Analyze a FastAPI + Stripe project, choose what to gate, write skene.config.ts, generate and wire the runtime.',
+    )
     .argument('[dir]', 'project folder', '.')
     .option('-y, --yes', 'answer every question with its flag or default, and write without asking')
     .option('--dry-run', 'show the changes as a diff and write nothing')
@@ -36,7 +38,8 @@ export function initCommand(ctx: CliContext): Command {
     .addHelpText('after', HELP)
     .action(async (dir: string, options: Record<string, string | boolean | undefined>) => {
       const { runInitCommand } = await import('../workflows/init.js');
-      const text = (key: string): string | undefined => (typeof options[key] === 'string' ? (options[key] as string) : undefined);
+      const text = (key: string): string | undefined =>
+        typeof options[key] === 'string' ? (options[key] as string) : undefined;
       ctx.exitCode = await runInitCommand(
         {
           dir,

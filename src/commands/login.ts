@@ -27,8 +27,10 @@ Exit codes:
   2    usage error (bad flag, no key and no terminal to ask on)
   130  cancelled (Ctrl-C at the prompt)`,
     )
-    .action(async (options: { apiKey?: string; live?: boolean; browser?: boolean; force?: boolean; json?: boolean }) => {
-      const { runLoginCommand } = await import('../workflows/login.js');
-      ctx.exitCode = await runLoginCommand(options, ctx);
-    });
+    .action(
+      async (options: { apiKey?: string; live?: boolean; browser?: boolean; force?: boolean; json?: boolean }) => {
+        const { runLoginCommand } = await import('../workflows/login.js');
+        ctx.exitCode = await runLoginCommand(options, ctx);
+      },
+    );
 }

@@ -22,9 +22,14 @@ Exit codes:
 
 export function verifyCommand(ctx: CliContext): Command {
   return new Command('verify')
-    .description("Prove the gate in your own app: run skene's generated gate tests with the app's Python (the one command that runs your code).")
+    .description(
+      "Prove the gate in your own app: run skene's generated gate tests with the app's Python (the one command that runs your code).",
+    )
     .argument('[dir]', 'project folder', '.')
-    .option('--json', 'print one JSON document on stdout: {"ok", "testFile", "python", "stale", "checks": [{"id", "step"?, "title", "status": "pass"|"fail"|"skip", "reason"?}], "summary"}')
+    .option(
+      '--json',
+      'print one JSON document on stdout: {"ok", "testFile", "python", "stale", "checks": [{"id", "step"?, "title", "status": "pass"|"fail"|"skip", "reason"?}], "summary"}',
+    )
     .addHelpText('after', HELP)
     .action(async (dir: string, options: { json?: boolean }) => {
       const { runVerifyCommand } = await import('../workflows/verify.js');

@@ -3,7 +3,9 @@ import type { CliContext } from '../cli-context.js';
 
 export function whoamiCommand(ctx: CliContext): Command {
   return new Command('whoami')
-    .description('Show the Stripe account and mode in use and where the key comes from (no network call unless --verify).')
+    .description(
+      'Show the Stripe account and mode in use and where the key comes from (no network call unless --verify).',
+    )
     .option('--verify', 'check the key against Stripe now')
     .option('--json', 'print one JSON document on stdout')
     .addHelpText(

@@ -13,7 +13,11 @@ export interface CompileLoopOptions {
  * Infinity), stamped with a hash of its content so doctor can tell a stale runtime from a current one.
  * The hash leaves out `skene_version`: upgrading skene alone does not make a runtime stale.
  */
-export function compileLoop(loop: NormalizedLoop, skeneVersion: string, options: CompileLoopOptions = {}): CompiledLoop {
+export function compileLoop(
+  loop: NormalizedLoop,
+  skeneVersion: string,
+  options: CompileLoopOptions = {},
+): CompiledLoop {
   const body: Omit<CompiledLoop, 'skene_version' | 'hash'> = {
     format: 1,
     type: loop.type,

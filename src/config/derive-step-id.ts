@@ -9,7 +9,12 @@ export function deriveStepId(endpoint: string, methods: MethodSelector): string 
   const words = endpoint
     .split('/')
     .filter((segment) => segment !== '' && !segment.includes('*') && !segment.startsWith('{'))
-    .map((segment) => segment.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''))
+    .map((segment) =>
+      segment
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, ''),
+    )
     .filter((word) => word !== '');
   const methodPart = methods === '*' ? 'any' : methods.map((m) => m.toLowerCase()).join('-');
   return [...(words.length > 0 ? words : ['root']), methodPart].join('-');

@@ -1,6 +1,15 @@
 import type { HttpMethod, RouteFact } from '../analyze/types.js';
 
-export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE'];
+export const HTTP_METHODS: readonly HttpMethod[] = [
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+  'HEAD',
+  'TRACE',
+];
 
 /** A trigger's methods: a list of upper-case methods, or `'*'` for every HTTP method (websockets excluded). */
 export type MethodSelector = readonly HttpMethod[] | '*';
@@ -23,7 +32,10 @@ export function validateEndpointGlob(glob: string): string | undefined {
     if (segment.includes('*')) {
       return `"${segment}": "*" and "**" stand for whole path segments ("/api/*", not "/api/feat*")`;
     }
-    if ((segment.includes('{') || segment.includes('}')) && !/^\{[A-Za-z_][A-Za-z0-9_]*(:[A-Za-z]+)?\}$/.test(segment)) {
+    if (
+      (segment.includes('{') || segment.includes('}')) &&
+      !/^\{[A-Za-z_][A-Za-z0-9_]*(:[A-Za-z]+)?\}$/.test(segment)
+    ) {
       return `"${segment}": a path parameter is a whole segment such as "{item_id}"`;
     }
   }
@@ -60,9 +72,14 @@ export function matchesMethod(methods: MethodSelector | string | readonly string
 }
 
 /** The routes a trigger gates: endpoint glob and method both match. */
-export function matchRoutes<R extends Pick<RouteFact, 'method' | 'path'>>(trigger: TriggerLike, routes: readonly R[]): R[] {
+export function matchRoutes<R extends Pick<RouteFact, 'method' | 'path'>>(
+  trigger: TriggerLike,
+  routes: readonly R[],
+): R[] {
   const methods = 'methods' in trigger ? trigger.methods : trigger.method;
-  return routes.filter((route) => matchesMethod(methods, route.method) && matchesEndpoint(trigger.endpoint, route.path));
+  return routes.filter(
+    (route) => matchesMethod(methods, route.method) && matchesEndpoint(trigger.endpoint, route.path),
+  );
 }
 
 function splitPath(path: string): string[] {

@@ -24,7 +24,8 @@ export interface StaticEntry {
   value: StaticValue;
 }
 
-const LITERAL_HINT = 'Write the value itself (a string, number, object or array literal), or a const declared in skene.config.ts.';
+const LITERAL_HINT =
+  'Write the value itself (a string, number, object or array literal), or a const declared in skene.config.ts.';
 
 /** Evaluates an expression of the config statically, following same-file `const` references. */
 export function evaluateStatic(tsm: TsMorph, expression: Node): StaticValue {
@@ -36,8 +37,13 @@ export function unwrapExpression(tsm: TsMorph, node: Node): Node {
   const { Node: N } = tsm;
   let current = node;
   for (;;) {
-    if (N.isParenthesizedExpression(current) || N.isAsExpression(current) || N.isSatisfiesExpression(current)
-      || N.isTypeAssertion(current) || N.isNonNullExpression(current)) {
+    if (
+      N.isParenthesizedExpression(current) ||
+      N.isAsExpression(current) ||
+      N.isSatisfiesExpression(current) ||
+      N.isTypeAssertion(current) ||
+      N.isNonNullExpression(current)
+    ) {
       current = current.getExpression();
     } else {
       return current;
@@ -75,9 +81,12 @@ function isDefineLoopCall(tsm: TsMorph, call: import('ts-morph').CallExpression)
   if (!N.isIdentifier(callee) || call.getArguments().length !== 1) return false;
   if (callee.getText() === 'defineLoop') return true;
   const declaration = callee.getSymbol()?.getDeclarations()[0];
-  return declaration !== undefined && N.isImportSpecifier(declaration)
-    && declaration.getName() === 'defineLoop'
-    && (SDK_MODULE_NAMES as readonly string[]).includes(declaration.getImportDeclaration().getModuleSpecifierValue());
+  return (
+    declaration !== undefined &&
+    N.isImportSpecifier(declaration) &&
+    declaration.getName() === 'defineLoop' &&
+    (SDK_MODULE_NAMES as readonly string[]).includes(declaration.getImportDeclaration().getModuleSpecifierValue())
+  );
 }
 
 class StaticEvaluator {
@@ -91,7 +100,8 @@ class StaticEvaluator {
       return { kind: 'string', value: node.getLiteralValue(), node: site };
     }
     if (N.isNumericLiteral(node)) return { kind: 'number', value: node.getLiteralValue(), node: site };
-    if (N.isTrueLiteral(node) || N.isFalseLiteral(node)) return { kind: 'boolean', value: N.isTrueLiteral(node), node: site };
+    if (N.isTrueLiteral(node) || N.isFalseLiteral(node))
+      return { kind: 'boolean', value: N.isTrueLiteral(node), node: site };
     if (node.getKind() === SyntaxKind.NullKeyword) return { kind: 'null', node: site };
     if (N.isTemplateExpression(node)) return this.evaluateTemplate(node, site, visiting);
     if (N.isPrefixUnaryExpression(node)) return this.evaluatePrefix(node, site, visiting);
@@ -136,9 +146,12 @@ class StaticEvaluator {
     const operand = this.evaluate(node.getOperand(), node.getOperand(), visiting);
     if (operand.kind === 'dynamic') return { ...operand, node: site };
     const operator = node.getOperatorToken();
-    if (operand.kind === 'number' && operator === SyntaxKind.MinusToken) return { kind: 'number', value: -operand.value, node: site };
-    if (operand.kind === 'number' && operator === SyntaxKind.PlusToken) return { kind: 'number', value: operand.value, node: site };
-    if (operand.kind === 'boolean' && operator === SyntaxKind.ExclamationToken) return { kind: 'boolean', value: !operand.value, node: site };
+    if (operand.kind === 'number' && operator === SyntaxKind.MinusToken)
+      return { kind: 'number', value: -operand.value, node: site };
+    if (operand.kind === 'number' && operator === SyntaxKind.PlusToken)
+      return { kind: 'number', value: operand.value, node: site };
+    if (operand.kind === 'boolean' && operator === SyntaxKind.ExclamationToken)
+      return { kind: 'boolean', value: !operand.value, node: site };
     return dynamic(site, `"${truncate(node.getText())}" cannot be read without running the file`);
   }
 
@@ -153,21 +166,33 @@ class StaticEvaluator {
       const a = left.value;
       const b = right.value;
       const result =
-        op === SyntaxKind.PlusToken ? a + b
-        : op === SyntaxKind.MinusToken ? a - b
-        : op === SyntaxKind.AsteriskToken ? a * b
-        : op === SyntaxKind.SlashToken ? a / b
-        : undefined;
+        op === SyntaxKind.PlusToken
+          ? a + b
+          : op === SyntaxKind.MinusToken
+            ? a - b
+            : op === SyntaxKind.AsteriskToken
+              ? a * b
+              : op === SyntaxKind.SlashToken
+                ? a / b
+                : undefined;
       if (result !== undefined) return { kind: 'number', value: result, node: site };
     }
-    if (op === SyntaxKind.PlusToken && (left.kind === 'string' || right.kind === 'string')
-      && (left.kind === 'string' || left.kind === 'number') && (right.kind === 'string' || right.kind === 'number')) {
+    if (
+      op === SyntaxKind.PlusToken &&
+      (left.kind === 'string' || right.kind === 'string') &&
+      (left.kind === 'string' || left.kind === 'number') &&
+      (right.kind === 'string' || right.kind === 'number')
+    ) {
       return { kind: 'string', value: String(left.value) + String(right.value), node: site };
     }
     return dynamic(site, `"${truncate(node.getText())}" cannot be read without running the file`);
   }
 
-  private evaluateObject(node: import('ts-morph').ObjectLiteralExpression, site: Node, visiting: Set<Node>): StaticValue {
+  private evaluateObject(
+    node: import('ts-morph').ObjectLiteralExpression,
+    site: Node,
+    visiting: Set<Node>,
+  ): StaticValue {
     const { Node: N } = this.tsm;
     const entries = new Map<string, StaticEntry>();
     for (const property of node.getProperties()) {
@@ -182,7 +207,10 @@ class StaticEvaluator {
       } else if (N.isShorthandPropertyAssignment(property)) {
         // `{ period }`: the name's own symbol is the property; the value is the variable it refers to.
         const nameNode = property.getNameNode();
-        entries.set(nameNode.getText(), { key: nameNode, value: this.evaluateIdentifier(nameNode, nameNode, visiting, property.getValueSymbol()) });
+        entries.set(nameNode.getText(), {
+          key: nameNode,
+          value: this.evaluateIdentifier(nameNode, nameNode, visiting, property.getValueSymbol()),
+        });
       } else if (N.isSpreadAssignment(property)) {
         const spread = this.evaluate(property.getExpression(), property, visiting);
         if (spread.kind === 'dynamic') return spread;
@@ -237,12 +265,19 @@ class StaticEvaluator {
       return dynamic(site, `"${name}" is not defined in skene.config.ts`);
     }
     if (N.isImportSpecifier(local) || N.isImportClause(local) || N.isNamespaceImport(local)) {
-      return dynamic(site, `"${name}" is imported from another file; skene reads only skene.config.ts, without running it`);
+      return dynamic(
+        site,
+        `"${name}" is imported from another file; skene reads only skene.config.ts, without running it`,
+      );
     }
     if (N.isVariableDeclaration(local)) {
       const list = local.getVariableStatement()?.getDeclarationKind();
       if (list !== 'const') {
-        return dynamic(site, `"${name}" is declared with ${list ?? 'var'}, so its value can change when the file runs`, `Declare it with const.`);
+        return dynamic(
+          site,
+          `"${name}" is declared with ${list ?? 'var'}, so its value can change when the file runs`,
+          `Declare it with const.`,
+        );
       }
       const initializer = local.getInitializer();
       if (!initializer) return dynamic(site, `"${name}" has no value`);
@@ -263,8 +298,11 @@ class StaticEvaluator {
     const { Node: N } = this.tsm;
     const text = node.getText();
     if (/^process\s*\.\s*env\b/.test(text) || /^import\s*\.\s*meta\s*\.\s*env\b/.test(text)) {
-      return dynamic(site, `${truncate(text)} is an environment variable, read only when a program runs; skene reads skene.config.ts without running it`,
-        'Write the value itself in skene.config.ts. Secrets never belong here: the runtime reads them from the environment (RESEND_API_KEY, STRIPE_WEBHOOK_SECRET, SKENE_UPGRADE_URL).');
+      return dynamic(
+        site,
+        `${truncate(text)} is an environment variable, read only when a program runs; skene reads skene.config.ts without running it`,
+        'Write the value itself in skene.config.ts. Secrets never belong here: the runtime reads them from the environment (RESEND_API_KEY, STRIPE_WEBHOOK_SECRET, SKENE_UPGRADE_URL).',
+      );
     }
     if (/^Number\s*\.\s*POSITIVE_INFINITY$/.test(text)) return { kind: 'number', value: Infinity, node: site };
     const target = this.evaluate(node.getExpression(), node.getExpression(), visiting);

@@ -4,7 +4,11 @@ import type { ConfigDiagnostic } from './types.js';
 
 /** A plain-text code frame (two lines of context, a caret under the column). */
 export function buildCodeFrame(source: string, line: number, col: number): string {
-  return codeFrameColumns(source, { start: { line, column: col } }, { highlightCode: false, linesAbove: 2, linesBelow: 2 });
+  return codeFrameColumns(
+    source,
+    { start: { line, column: col } },
+    { highlightCode: false, linesAbove: 2, linesBelow: 2 },
+  );
 }
 
 /**
@@ -16,7 +20,9 @@ export function buildCodeFrame(source: string, line: number, col: number): strin
  */
 export function formatConfigDiagnostic(d: ConfigDiagnostic, palette?: Palette): string {
   const paint = palette ?? identityPalette;
-  const lines = [`${paint.accent(`${d.file}:${d.line}:${d.col}`)} ${paint.error('error')} ${d.message} ${paint.dim(`[${d.code}]`)}`];
+  const lines = [
+    `${paint.accent(`${d.file}:${d.line}:${d.col}`)} ${paint.error('error')} ${d.message} ${paint.dim(`[${d.code}]`)}`,
+  ];
   if (d.frame) lines.push(indent(d.frame));
   if (d.hint) lines.push(`  ${paint.bold('hint:')} ${d.hint}`);
   return lines.join('\n');

@@ -7,7 +7,7 @@ import { buildCodeFrame } from './format-diagnostic.js';
 import { loadTsMorph, type TsMorph } from './load-ts-morph.js';
 import { loadSdkFiles, SDK_MODULE_NAMES } from './sdk-declarations.js';
 import type { ConfigDiagnostic, NormalizedLoop } from './types.js';
-import { validateLoop, type LoopIssue } from './validate-loop.js';
+import { type LoopIssue, validateLoop } from './validate-loop.js';
 
 export { formatConfigDiagnostic } from './format-diagnostic.js';
 
@@ -20,6 +20,7 @@ export interface ReadLoopConfigResult {
 
 const SDK_FOLDER = '/__skene__/sdk';
 const CONFIG_FOLDER = '/__config__';
+
 export { SDK_MODULE_NAMES } from './sdk-declarations.js';
 
 let project: Project | undefined;
@@ -33,15 +34,30 @@ let project: Project | undefined;
 export async function readLoopConfig(file: string, source?: string): Promise<ReadLoopConfigResult> {
   const text = source ?? (await readConfigText(file));
   const tsm = await loadTsMorph();
-  const sourceFile = getProject(tsm).createSourceFile(`${CONFIG_FOLDER}/${virtualName(file)}`, text, { overwrite: true });
+  const sourceFile = getProject(tsm).createSourceFile(`${CONFIG_FOLDER}/${virtualName(file)}`, text, {
+    overwrite: true,
+  });
   const program = getProject(tsm).getProgram();
   const locate = (pos: number): { line: number; col: number } => {
     const { line, column } = sourceFile.getLineAndColumnAtPos(Math.min(pos, text.length));
     return { line, col: column };
   };
-  const diagnostic = (pos: number, code: ConfigDiagnostic['code'], message: string, hint?: string): ConfigDiagnostic => {
+  const diagnostic = (
+    pos: number,
+    code: ConfigDiagnostic['code'],
+    message: string,
+    hint?: string,
+  ): ConfigDiagnostic => {
     const { line, col } = locate(pos);
-    return { file, line, col, message, ...(hint === undefined ? {} : { hint }), frame: buildCodeFrame(text, line, col), code };
+    return {
+      file,
+      line,
+      col,
+      message,
+      ...(hint === undefined ? {} : { hint }),
+      frame: buildCodeFrame(text, line, col),
+      code,
+    };
   };
 
   const syntax = program.getSyntacticDiagnostics(sourceFile);
@@ -54,8 +70,12 @@ export async function readLoopConfig(file: string, source?: string): Promise<Rea
   if (!exported) {
     return {
       diagnostics: sortDiagnostics([
-        diagnostic(text.length, 'no-default-export', 'skene.config.ts has no default export',
-          "End the file with: export default defineLoop({ type: 'freemium', steps: [...] });"),
+        diagnostic(
+          text.length,
+          'no-default-export',
+          'skene.config.ts has no default export',
+          "End the file with: export default defineLoop({ type: 'freemium', steps: [...] });",
+        ),
         ...typeDiagnostics.map((d) => fromTypeScript(tsm, d, diagnostic)),
       ]),
     };
@@ -78,7 +98,10 @@ async function readConfigText(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new SkeneError(`No loop file at ${file}`, { hint: 'Run `skene init` to create skene.config.ts.', cause: error });
+      throw new SkeneError(`No loop file at ${file}`, {
+        hint: 'Run `skene init` to create skene.config.ts.',
+        cause: error,
+      });
     }
     throw error;
   }
@@ -102,7 +125,8 @@ function getProject(tsm: TsMorph): Project {
       paths: Object.fromEntries(SDK_MODULE_NAMES.map((name) => [name, [`${SDK_FOLDER}/index`]])),
     },
   });
-  for (const sdkFile of sdkFiles) created.createSourceFile(`${SDK_FOLDER}/${sdkFile.name}`, sdkFile.text, { overwrite: true });
+  for (const sdkFile of sdkFiles)
+    created.createSourceFile(`${SDK_FOLDER}/${sdkFile.name}`, sdkFile.text, { overwrite: true });
   project = created;
   return created;
 }
@@ -113,7 +137,7 @@ function virtualName(file: string): string {
 }
 
 const SYNTAX_HINTS: Record<number, string> = {
-  1002: 'Close the string with the quote it opens with (an apostrophe inside \'...\' is written \\\' or the string put in double quotes).',
+  1002: "Close the string with the quote it opens with (an apostrophe inside '...' is written \\' or the string put in double quotes).",
   1005: 'Check the line above too: properties and list items are separated by commas, and every { [ ( is closed.',
 };
 
@@ -125,7 +149,12 @@ type MakeDiagnostic = (pos: number, code: ConfigDiagnostic['code'], message: str
  * cryptic errors; it is reported once, at the apostrophe, with the fixed string as hint. Otherwise the
  * first error only: the parser's recovery makes the ones after it unreliable.
  */
-function describeSyntaxErrors(tsm: TsMorph, sourceFile: SourceFile, syntax: Diagnostic[], diagnostic: MakeDiagnostic): ConfigDiagnostic[] {
+function describeSyntaxErrors(
+  tsm: TsMorph,
+  sourceFile: SourceFile,
+  syntax: Diagnostic[],
+  diagnostic: MakeDiagnostic,
+): ConfigDiagnostic[] {
   const text = sourceFile.getFullText();
   const results: ConfigDiagnostic[] = [];
   for (const literal of sourceFile.getDescendantsOfKind(tsm.SyntaxKind.StringLiteral)) {
@@ -135,9 +164,10 @@ function describeSyntaxErrors(tsm: TsMorph, sourceFile: SourceFile, syntax: Diag
     const lineEnd = text.indexOf('\n', end) === -1 ? text.length : text.indexOf('\n', end);
     const closing = text.lastIndexOf("'", lineEnd);
     const intended = closing > end ? text.slice(literal.getStart() + 1, closing) : undefined;
-    const hint = intended === undefined
-      ? 'Write the string in double quotes ("You\'ve ...") or escape the apostrophe as \\\'.'
-      : `Write the string in double quotes: ${JSON.stringify(intended.replace(/\\'/g, "'"))}, or escape the apostrophe as \\'.`;
+    const hint =
+      intended === undefined
+        ? 'Write the string in double quotes ("You\'ve ...") or escape the apostrophe as \\\'.'
+        : `Write the string in double quotes: ${JSON.stringify(intended.replace(/\\'/g, "'"))}, or escape the apostrophe as \\'.`;
     results.push(diagnostic(end - 1, 'syntax', 'Unescaped apostrophe ends this single-quoted string early', hint));
   }
   // After a string ends early the parser's recovery reports every following line; those are noise.
@@ -158,7 +188,11 @@ function fromTypeScript(tsm: TsMorph, d: Diagnostic, diagnostic: MakeDiagnostic)
 
 /** TypeScript's message chain, down to its most specific line ("Type '"FETCH"' is not assignable to ..."). */
 function messageOf(tsm: TsMorph, d: Diagnostic): string {
-  const lines = tsm.ts.flattenDiagnosticMessageText(d.compilerObject.messageText, '\n').split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = tsm.ts
+    .flattenDiagnosticMessageText(d.compilerObject.messageText, '\n')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.length <= 1 ? (lines[0] ?? 'Invalid TypeScript') : `${lines[0]} ${lines[lines.length - 1]}`;
 }
 
@@ -169,7 +203,9 @@ function messageOf(tsm: TsMorph, d: Diagnostic): string {
 function covers(tsm: TsMorph, issue: LoopIssue, pos: number): boolean {
   const { node } = issue;
   if (pos >= node.getStart() && pos < Math.max(node.getEnd(), node.getStart() + 1)) return true;
-  const property = tsm.Node.isPropertyAssignment(node) ? node : node.getFirstAncestor((a) => tsm.Node.isPropertyAssignment(a));
+  const property = tsm.Node.isPropertyAssignment(node)
+    ? node
+    : node.getFirstAncestor((a) => tsm.Node.isPropertyAssignment(a));
   return property !== undefined && tsm.Node.isPropertyAssignment(property) && pos === property.getNameNode().getStart();
 }
 

@@ -21,7 +21,8 @@ export function loadSdkFiles(): SdkFile[] {
   if (cached) return cached;
   const fromSource = import.meta.url.endsWith('.ts');
   const folder = fileURLToPath(new URL('../sdk/', import.meta.url));
-  const wanted = (name: string): boolean => (fromSource ? name.endsWith('.ts') && !name.endsWith('.d.ts') : name.endsWith('.d.ts'));
+  const wanted = (name: string): boolean =>
+    fromSource ? name.endsWith('.ts') && !name.endsWith('.d.ts') : name.endsWith('.d.ts');
   const files = readdirSync(folder)
     .filter(wanted)
     .sort()

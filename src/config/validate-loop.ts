@@ -1,10 +1,10 @@
 import type { Node } from 'ts-morph';
-import type { StaticEntry, StaticValue } from './evaluate-static.js';
-import { HTTP_METHODS, parseMethodSelector, validateEndpointGlob, type MethodSelector } from './endpoint-glob.js';
+import type { RefundPolicy } from '../sdk/loop-types.js';
 import { deriveStepId, uniqueStepId } from './derive-step-id.js';
+import { HTTP_METHODS, type MethodSelector, parseMethodSelector, validateEndpointGlob } from './endpoint-glob.js';
+import type { StaticEntry, StaticValue } from './evaluate-static.js';
 import { parsePeriod } from './period.js';
 import { suggestName, typoDistance } from './suggest-name.js';
-import type { RefundPolicy } from '../sdk/loop-types.js';
 import type { ConfigDiagnostic, NormalizedLoop, NormalizedStep } from './types.js';
 
 /** A problem found in the loop's values, located at a node; the reader turns it into a ConfigDiagnostic. */
@@ -46,7 +46,7 @@ class LoopValidator {
   loop(value: StaticValue): NormalizedLoop | undefined {
     const top = this.object(value, 'the loop', TOP_KEYS);
     if (!top) return undefined;
-    this.literal(top, 'type', 'the loop', ['freemium'], 'skene implements the freemium loop: type: \'freemium\'.');
+    this.literal(top, 'type', 'the loop', ['freemium'], "skene implements the freemium loop: type: 'freemium'.");
     const opinion = this.optionalString(top, 'opinion');
     const plans = this.plans(top);
     const recovery = this.recovery(top);
@@ -70,7 +70,12 @@ class LoopValidator {
       return undefined;
     }
     if (list.items.length === 0) {
-      this.report(list.node, 'invalid-value', 'steps is empty: a loop gates at least one endpoint', 'Add a step: { trigger, condition, action }.');
+      this.report(
+        list.node,
+        'invalid-value',
+        'steps is empty: a loop gates at least one endpoint',
+        'Add a step: { trigger, condition, action }.',
+      );
       return undefined;
     }
     const parsed = list.items.map((item, index) => this.step(item, `steps[${index}]`, planNames));
@@ -82,8 +87,12 @@ class LoopValidator {
       if (step.id === undefined || !step.idNode) continue;
       const first = explicit.get(step.id);
       if (first) {
-        this.report(step.idNode, 'duplicate-id', `Duplicate step id "${step.id}"`,
-          `Step ids are unique; "${step.id}" is first used on line ${first.getStartLineNumber()}.`);
+        this.report(
+          step.idNode,
+          'duplicate-id',
+          `Duplicate step id "${step.id}"`,
+          `Step ids are unique; "${step.id}" is first used on line ${first.getStartLineNumber()}.`,
+        );
       } else {
         explicit.set(step.id, step.idNode);
       }
@@ -96,8 +105,11 @@ class LoopValidator {
     });
   }
 
-  private step(value: StaticValue, path: string, planNames: string[] | undefined):
-    (Omit<NormalizedStep, 'id'> & { id?: string; idNode?: Node }) | undefined {
+  private step(
+    value: StaticValue,
+    path: string,
+    planNames: string[] | undefined,
+  ): (Omit<NormalizedStep, 'id'> & { id?: string; idNode?: Node }) | undefined {
     const step = this.object(value, path, STEP_KEYS);
     if (!step) return undefined;
     let id: string | undefined;
@@ -105,8 +117,12 @@ class LoopValidator {
     if (idEntry && idEntry.value.kind !== 'undefined') {
       id = this.string(idEntry.value, 'id');
       if (id !== undefined && !STEP_ID.test(id)) {
-        this.report(idEntry.value.node, 'invalid-value', `Invalid step id "${id}"`,
-          'A step id uses letters, digits, "-" and "_", and starts with a letter or digit (e.g. "reports-api").');
+        this.report(
+          idEntry.value.node,
+          'invalid-value',
+          `Invalid step id "${id}"`,
+          'A step id uses letters, digits, "-" and "_", and starts with a letter or digit (e.g. "reports-api").',
+        );
         id = undefined;
       }
     }
@@ -116,8 +132,12 @@ class LoopValidator {
     const modeEntry = step.entries.get('mode');
     let mode: NormalizedStep['mode'] | undefined = 'enforce';
     if (modeEntry && modeEntry.value.kind !== 'undefined') {
-      mode = this.oneOf(modeEntry.value, 'mode', ['enforce', 'shadow'],
-        "mode is 'enforce' (block over the limit) or 'shadow' (count and record, never block).") as NormalizedStep['mode'] | undefined;
+      mode = this.oneOf(
+        modeEntry.value,
+        'mode',
+        ['enforce', 'shadow'],
+        "mode is 'enforce' (block over the limit) or 'shadow' (count and record, never block).",
+      ) as NormalizedStep['mode'] | undefined;
     }
     const failOpenEntry = step.entries.get('failOpen');
     let failOpen: boolean | undefined = true;
@@ -125,23 +145,45 @@ class LoopValidator {
       failOpen = this.boolean(failOpenEntry.value, 'failOpen');
     }
     if (!trigger || !condition || !action || mode === undefined || failOpen === undefined) return undefined;
-    return { ...(id === undefined ? {} : { id, idNode: idEntry!.value.node }), trigger, condition, action, mode, failOpen };
+    return {
+      ...(id === undefined ? {} : { id, idNode: idEntry!.value.node }),
+      trigger,
+      condition,
+      action,
+      mode,
+      failOpen,
+    };
   }
 
   private trigger(step: ObjectValue, path: string): NormalizedStep['trigger'] | undefined {
-    const entry = this.required(step, 'trigger', path, "Add trigger: { type: 'api', endpoint: '/api/...', method: 'POST' }.");
+    const entry = this.required(
+      step,
+      'trigger',
+      path,
+      "Add trigger: { type: 'api', endpoint: '/api/...', method: 'POST' }.",
+    );
     if (!entry) return undefined;
     const trigger = this.object(entry.value, 'trigger', TRIGGER_KEYS);
     if (!trigger) return undefined;
-    const type = this.literal(trigger, 'type', 'trigger', ['api'], "The trigger type is 'api': requests to the app's routes.");
+    const type = this.literal(
+      trigger,
+      'type',
+      'trigger',
+      ['api'],
+      "The trigger type is 'api': requests to the app's routes.",
+    );
     let endpoint: string | undefined;
     const endpointEntry = this.required(trigger, 'endpoint', 'trigger', "Add endpoint: '/api/features/*'.");
     if (endpointEntry) {
       endpoint = this.string(endpointEntry.value, 'endpoint');
       const problem = endpoint === undefined ? undefined : validateEndpointGlob(endpoint);
       if (problem) {
-        this.report(endpointEntry.value.node, 'invalid-value', `Invalid endpoint glob "${endpoint}": ${problem}`,
-          "Use a path with whole-segment wildcards: '/api/features/*' (one segment) or '/api/**' (any depth).");
+        this.report(
+          endpointEntry.value.node,
+          'invalid-value',
+          `Invalid endpoint glob "${endpoint}": ${problem}`,
+          "Use a path with whole-segment wildcards: '/api/features/*' (one segment) or '/api/**' (any depth).",
+        );
         endpoint = undefined;
       }
     }
@@ -182,30 +224,59 @@ class LoopValidator {
     for (const { name, node } of names) {
       if (parseMethodSelector(name) === undefined) {
         const suggestion = suggestName(name.toUpperCase(), HTTP_METHODS);
-        this.report(node, 'invalid-value', `Unknown HTTP method "${name}"`, suggestion ? `Did you mean "${suggestion}"? ${hint}` : hint);
+        this.report(
+          node,
+          'invalid-value',
+          `Unknown HTTP method "${name}"`,
+          suggestion ? `Did you mean "${suggestion}"? ${hint}` : hint,
+        );
         ok = false;
       }
     }
     return ok ? parseMethodSelector(names.map((n) => n.name)) : undefined;
   }
 
-  private condition(step: ObjectValue, path: string, planNames: string[] | undefined): NormalizedStep['condition'] | undefined {
-    const entry = this.required(step, 'condition', path, "Add condition: { type: 'usage', limit: { free: 100 }, period: '30d' }.");
+  private condition(
+    step: ObjectValue,
+    path: string,
+    planNames: string[] | undefined,
+  ): NormalizedStep['condition'] | undefined {
+    const entry = this.required(
+      step,
+      'condition',
+      path,
+      "Add condition: { type: 'usage', limit: { free: 100 }, period: '30d' }.",
+    );
     if (!entry) return undefined;
     const condition = this.object(entry.value, 'condition', CONDITION_KEYS);
     if (!condition) return undefined;
-    const type = this.literal(condition, 'type', 'condition', ['usage'], "The condition type is 'usage': a count of requests per period.");
+    const type = this.literal(
+      condition,
+      'type',
+      'condition',
+      ['usage'],
+      "The condition type is 'usage': a count of requests per period.",
+    );
     const limit = this.limits(condition, planNames);
     let period: string | undefined;
     let periodSeconds: number | undefined;
-    const periodEntry = this.required(condition, 'period', 'condition', "Add period: '30d' (<n>m, <n>h, <n>d or <n>w).");
+    const periodEntry = this.required(
+      condition,
+      'period',
+      'condition',
+      "Add period: '30d' (<n>m, <n>h, <n>d or <n>w).",
+    );
     if (periodEntry) {
       period = this.string(periodEntry.value, 'period');
       if (period !== undefined) {
         periodSeconds = parsePeriod(period);
         if (periodSeconds === undefined) {
-          this.report(periodEntry.value.node, 'invalid-value', `Invalid period "${period}"`,
-            "Write a whole number and a unit: <n>m (minutes), <n>h (hours), <n>d (days) or <n>w (weeks), e.g. '30d'.");
+          this.report(
+            periodEntry.value.node,
+            'invalid-value',
+            `Invalid period "${period}"`,
+            "Write a whole number and a unit: <n>m (minutes), <n>h (hours), <n>d (days) or <n>w (weeks), e.g. '30d'.",
+          );
         }
       }
     }
@@ -213,8 +284,12 @@ class LoopValidator {
     let refund: RefundPolicy | undefined;
     let refundOk = true;
     if (refundEntry && refundEntry.value.kind !== 'undefined') {
-      refund = this.oneOf(refundEntry.value, 'refund', REFUND_POLICIES,
-        "refund is 'errors' (every status >= 400 gives the unit back), 'server-errors' (>= 500 and errors raised before the handler runs) or 'never'.") as RefundPolicy | undefined;
+      refund = this.oneOf(
+        refundEntry.value,
+        'refund',
+        REFUND_POLICIES,
+        "refund is 'errors' (every status >= 400 gives the unit back), 'server-errors' (>= 500 and errors raised before the handler runs) or 'never'.",
+      ) as RefundPolicy | undefined;
       refundOk = refund !== undefined;
     }
     if (!type || !limit || period === undefined || periodSeconds === undefined || !refundOk) return undefined;
@@ -234,10 +309,14 @@ class LoopValidator {
       if (!known.includes(name)) {
         if (planNames !== undefined) {
           const suggestion = suggestName(name, known);
-          this.report(key, 'unknown-key', `Unknown plan "${name}" in limit`,
+          this.report(
+            key,
+            'unknown-key',
+            `Unknown plan "${name}" in limit`,
             suggestion
               ? `Did you mean "${suggestion}"?`
-              : `Limits are per plan: free, paid, or a plan listed in plans: { ${name}: { prices: ['price_...'] } }.`);
+              : `Limits are per plan: free, paid, or a plan listed in plans: { ${name}: { prices: ['price_...'] } }.`,
+          );
         }
         ok = false;
         continue;
@@ -248,41 +327,79 @@ class LoopValidator {
       } else if (n === Infinity) {
         result[name] = null;
       } else if (!Number.isInteger(n) || n < 0) {
-        this.report(value.node, 'invalid-value', `Invalid limit for ${name}: ${n}`, 'A limit is a whole number >= 0, or Infinity for no limit.');
+        this.report(
+          value.node,
+          'invalid-value',
+          `Invalid limit for ${name}: ${n}`,
+          'A limit is a whole number >= 0, or Infinity for no limit.',
+        );
         ok = false;
       } else {
         result[name] = n;
       }
     }
     if (!limit.entries.has('free') || limit.entries.get('free')!.value.kind === 'undefined') {
-      const near = [...limit.entries.keys()].find((k) => !known.includes(k) && typoDistance(k.toLowerCase(), 'free') <= 2);
-      this.report(limit.node, 'missing', 'limit has no free limit',
-        near ? `Did you mean "free" instead of "${near}"?` : 'Add free: <n>, the requests a user without a subscription may make per period.');
+      const near = [...limit.entries.keys()].find(
+        (k) => !known.includes(k) && typoDistance(k.toLowerCase(), 'free') <= 2,
+      );
+      this.report(
+        limit.node,
+        'missing',
+        'limit has no free limit',
+        near
+          ? `Did you mean "free" instead of "${near}"?`
+          : 'Add free: <n>, the requests a user without a subscription may make per period.',
+      );
       ok = false;
     }
     return ok ? result : undefined;
   }
 
   private action(step: ObjectValue, path: string): NormalizedStep['action'] | undefined {
-    const entry = this.required(step, 'action', path, "Add action: { type: 'block', message: \"You've reached your free tier limit.\" }.");
+    const entry = this.required(
+      step,
+      'action',
+      path,
+      "Add action: { type: 'block', message: \"You've reached your free tier limit.\" }.",
+    );
     if (!entry) return undefined;
     const action = this.object(entry.value, 'action', ACTION_KEYS);
     if (!action) return undefined;
-    const type = this.literal(action, 'type', 'action', ['block'], "The action type is 'block': over the limit the request gets HTTP 402.");
+    const type = this.literal(
+      action,
+      'type',
+      'action',
+      ['block'],
+      "The action type is 'block': over the limit the request gets HTTP 402.",
+    );
     let message: string | undefined;
-    const messageEntry = this.required(action, 'message', 'action', 'Add message: the text the user sees when blocked.');
+    const messageEntry = this.required(
+      action,
+      'message',
+      'action',
+      'Add message: the text the user sees when blocked.',
+    );
     if (messageEntry) {
       message = this.string(messageEntry.value, 'message');
       if (message !== undefined && message.trim() === '') {
-        this.report(messageEntry.value.node, 'invalid-value', 'message is empty', 'Write the text the user sees when blocked.');
+        this.report(
+          messageEntry.value.node,
+          'invalid-value',
+          'message is empty',
+          'Write the text the user sees when blocked.',
+        );
         message = undefined;
       }
     }
     let ok = true;
     const upgradeUrl = this.optionalString(action, 'upgradeUrl');
     if (upgradeUrl !== undefined && !isUpgradeUrl(upgradeUrl)) {
-      this.report(action.entries.get('upgradeUrl')!.value.node, 'invalid-value', `Invalid upgradeUrl "${upgradeUrl}"`,
-        "Use an absolute http(s) URL ('https://example.com/pricing') or a path on the app ('/pricing').");
+      this.report(
+        action.entries.get('upgradeUrl')!.value.node,
+        'invalid-value',
+        `Invalid upgradeUrl "${upgradeUrl}"`,
+        "Use an absolute http(s) URL ('https://example.com/pricing') or a path on the app ('/pricing').",
+      );
       ok = false;
     }
     let upgradePrompt: NormalizedStep['action']['upgradePrompt'];
@@ -303,17 +420,37 @@ class LoopValidator {
   private upgradePrompt(value: StaticValue): NormalizedStep['action']['upgradePrompt'] {
     const prompt = this.object(value, 'upgradePrompt', PROMPT_KEYS);
     if (!prompt) return undefined;
-    const type = this.literal(prompt, 'type', 'upgradePrompt', ['email'], "The upgrade prompt is an email: type: 'email'.");
-    const provider = this.literal(prompt, 'provider', 'upgradePrompt', ['resend'],
+    const type = this.literal(
+      prompt,
+      'type',
+      'upgradePrompt',
+      ['email'],
+      "The upgrade prompt is an email: type: 'email'.",
+    );
+    const provider = this.literal(
+      prompt,
+      'provider',
+      'upgradePrompt',
+      ['resend'],
       "skene sends the upgrade email through Resend's HTTP API: provider: 'resend' (RESEND_API_KEY, SKENE_EMAIL_FROM).",
-      (got) => `Unsupported email provider "${got}"`);
+      (got) => `Unsupported email provider "${got}"`,
+    );
     let template: string | undefined;
-    const templateEntry = this.required(prompt, 'template', 'upgradePrompt', "Add template: 'upgrade_prompt' (the file emails/upgrade_prompt.html).");
+    const templateEntry = this.required(
+      prompt,
+      'template',
+      'upgradePrompt',
+      "Add template: 'upgrade_prompt' (the file emails/upgrade_prompt.html).",
+    );
     if (templateEntry) {
       template = this.string(templateEntry.value, 'template');
       if (template !== undefined && !TEMPLATE_NAME.test(template)) {
-        this.report(templateEntry.value.node, 'invalid-value', `Invalid template name "${template}"`,
-          "The template is a file name without extension, of letters, digits, '-' and '_' (e.g. 'upgrade_prompt' for emails/upgrade_prompt.html).");
+        this.report(
+          templateEntry.value.node,
+          'invalid-value',
+          `Invalid template name "${template}"`,
+          "The template is a file name without extension, of letters, digits, '-' and '_' (e.g. 'upgrade_prompt' for emails/upgrade_prompt.html).",
+        );
         template = undefined;
       }
     }
@@ -330,20 +467,31 @@ class LoopValidator {
     let ok = true;
     for (const [name, { key, value }] of plans.entries) {
       if (BUILT_IN_PLANS.includes(name)) {
-        this.report(key, 'invalid-value', `"${name}" is a built-in plan and cannot be redefined in plans`,
-          "free means no active subscription and paid any active or trialing one; give a price-specific plan its own name (e.g. 'pro').");
+        this.report(
+          key,
+          'invalid-value',
+          `"${name}" is a built-in plan and cannot be redefined in plans`,
+          "free means no active subscription and paid any active or trialing one; give a price-specific plan its own name (e.g. 'pro').",
+        );
         ok = false;
         continue;
       }
       const plan = this.object(value, `plan "${name}"`, PLAN_KEYS);
-      const pricesEntry = plan && this.required(plan, 'prices', `plan "${name}"`, "Add prices: ['price_...'] (Stripe price IDs or lookup keys).");
+      const pricesEntry =
+        plan &&
+        this.required(plan, 'prices', `plan "${name}"`, "Add prices: ['price_...'] (Stripe price IDs or lookup keys).");
       if (!pricesEntry) {
         ok = false;
         continue;
       }
       const prices = pricesEntry.value;
       if (prices.kind !== 'array' || prices.items.length === 0) {
-        this.report(prices.node, 'invalid-value', `plan "${name}" needs a non-empty list of prices`, "Write prices: ['price_...'] (Stripe price IDs or lookup keys).");
+        this.report(
+          prices.node,
+          'invalid-value',
+          `plan "${name}" needs a non-empty list of prices`,
+          "Write prices: ['price_...'] (Stripe price IDs or lookup keys).",
+        );
         ok = false;
         continue;
       }
@@ -351,7 +499,13 @@ class LoopValidator {
       for (const item of prices.items) {
         const price = this.string(item, 'price');
         if (price === undefined || price.trim() === '') {
-          if (price !== undefined) this.report(item.node, 'invalid-value', 'A price is empty', 'Write a Stripe price ID (price_...) or lookup key.');
+          if (price !== undefined)
+            this.report(
+              item.node,
+              'invalid-value',
+              'A price is empty',
+              'Write a Stripe price ID (price_...) or lookup key.',
+            );
           ok = false;
         } else {
           list.push(price);
@@ -367,12 +521,22 @@ class LoopValidator {
     if (!entry || entry.value.kind === 'undefined') return { retries: 0 };
     const recovery = this.object(entry.value, 'recovery', RECOVERY_KEYS);
     if (!recovery) return undefined;
-    const retriesEntry = this.required(recovery, 'retries', 'recovery', 'Add retries: 0 (how many times a failed email is retried).');
+    const retriesEntry = this.required(
+      recovery,
+      'retries',
+      'recovery',
+      'Add retries: 0 (how many times a failed email is retried).',
+    );
     if (!retriesEntry) return undefined;
     const retries = this.number(retriesEntry.value, 'retries');
     if (retries === undefined) return undefined;
     if (!Number.isInteger(retries) || retries < 0) {
-      this.report(retriesEntry.value.node, 'invalid-value', `Invalid retries: ${retries}`, 'retries is a whole number >= 0 (0: never retry a failed email).');
+      this.report(
+        retriesEntry.value.node,
+        'invalid-value',
+        `Invalid retries: ${retries}`,
+        'retries is a whole number >= 0 (0: never retry a failed email).',
+      );
       return undefined;
     }
     return { retries };
@@ -391,8 +555,12 @@ class LoopValidator {
         if (!known.includes(name)) {
           const suggestion = suggestName(name, known);
           if (suggestion) this.suggestedKeys.set(value, (this.suggestedKeys.get(value) ?? new Set()).add(suggestion));
-          this.report(entry.key, 'unknown-key', `Unknown key "${name}" in ${what}`,
-            suggestion ? `Did you mean "${suggestion}"?` : `Known keys: ${known.join(', ')}.`);
+          this.report(
+            entry.key,
+            'unknown-key',
+            `Unknown key "${name}" in ${what}`,
+            suggestion ? `Did you mean "${suggestion}"?` : `Known keys: ${known.join(', ')}.`,
+          );
         }
       }
     }
@@ -403,21 +571,34 @@ class LoopValidator {
     const entry = object.entries.get(key);
     if (!entry || entry.value.kind === 'undefined') {
       // A misspelt key is already reported as unknown with a "did you mean"; one report is enough.
-      if (!this.suggestedKeys.get(object)?.has(key)) this.report(object.node, 'missing', `${where} is missing "${key}"`, hint);
+      if (!this.suggestedKeys.get(object)?.has(key))
+        this.report(object.node, 'missing', `${where} is missing "${key}"`, hint);
       return undefined;
     }
     return entry;
   }
 
-  private literal(object: ObjectValue, key: string, where: string, allowed: string[], hint: string,
-    message: (got: string) => string = (got) => `${key} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, not '${got}'`): string | undefined {
+  private literal(
+    object: ObjectValue,
+    key: string,
+    where: string,
+    allowed: string[],
+    hint: string,
+    message: (got: string) => string = (got) =>
+      `${key} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, not '${got}'`,
+  ): string | undefined {
     const entry = this.required(object, key, where, hint);
     if (!entry) return undefined;
     const value = this.string(entry.value, key);
     if (value === undefined) return undefined;
     if (!allowed.includes(value)) {
       const suggestion = suggestName(value, allowed);
-      this.report(entry.value.node, 'invalid-value', message(value), suggestion && suggestion !== allowed[0] ? `Did you mean '${suggestion}'? ${hint}` : hint);
+      this.report(
+        entry.value.node,
+        'invalid-value',
+        message(value),
+        suggestion && suggestion !== allowed[0] ? `Did you mean '${suggestion}'? ${hint}` : hint,
+      );
       return undefined;
     }
     return value;
@@ -427,7 +608,12 @@ class LoopValidator {
     const text = this.string(value, key);
     if (text === undefined) return undefined;
     if (!allowed.includes(text)) {
-      this.report(value.node, 'invalid-value', `${key} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, not '${text}'`, hint);
+      this.report(
+        value.node,
+        'invalid-value',
+        `${key} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, not '${text}'`,
+        hint,
+      );
       return undefined;
     }
     return text;
@@ -474,22 +660,31 @@ class LoopValidator {
 function declaredPlanNames(top: ObjectValue): string[] | undefined {
   const plans = top.entries.get('plans')?.value;
   if (plans === undefined || plans.kind === 'undefined') return [];
-  return plans.kind === 'object' ? [...plans.entries.keys()].filter((name) => !BUILT_IN_PLANS.includes(name)) : undefined;
+  return plans.kind === 'object'
+    ? [...plans.entries.keys()].filter((name) => !BUILT_IN_PLANS.includes(name))
+    : undefined;
 }
 
 function describe(value: StaticValue): string {
   switch (value.kind) {
-    case 'string': return `the string "${value.value}"`;
-    case 'number': return `the number ${value.value}`;
-    case 'boolean': return String(value.value);
-    case 'null': return 'null';
-    case 'undefined': return 'undefined';
-    case 'object': return 'an object';
-    case 'array': return 'a list';
-    case 'dynamic': return 'a value known only at run time';
+    case 'string':
+      return `the string "${value.value}"`;
+    case 'number':
+      return `the number ${value.value}`;
+    case 'boolean':
+      return String(value.value);
+    case 'null':
+      return 'null';
+    case 'undefined':
+      return 'undefined';
+    case 'object':
+      return 'an object';
+    case 'array':
+      return 'a list';
+    case 'dynamic':
+      return 'a value known only at run time';
   }
 }
-
 
 function isUpgradeUrl(url: string): boolean {
   if (url.startsWith('/') && !url.startsWith('//')) return !/\s/.test(url);

@@ -2,8 +2,8 @@ import type { Node, ObjectLiteralExpression, Project, SourceFile } from 'ts-morp
 import { SkeneError } from '../errors.js';
 import type { LoopPlan, LoopRecovery, LoopStep } from '../sdk/loop-types.js';
 import { deriveStepId, uniqueStepId } from './derive-step-id.js';
-import { parseMethodSelector, type MethodSelector } from './endpoint-glob.js';
-import { evaluateStatic, findDefaultExportExpression, unwrapDefineLoop, type StaticValue } from './evaluate-static.js';
+import { type MethodSelector, parseMethodSelector } from './endpoint-glob.js';
+import { evaluateStatic, findDefaultExportExpression, type StaticValue, unwrapDefineLoop } from './evaluate-static.js';
 import { loadTsMorph, type TsMorph } from './load-ts-morph.js';
 
 /** What init (or a later command) wants in skene.config.ts: one step, plus optional loop-level values. */
@@ -74,16 +74,22 @@ function buildNewConfig(update: LoopUpdate): string {
 function parseConfig(tsm: TsMorph, text: string): SourceFile;
 function parseConfig(tsm: TsMorph, text: string, throwOnError: false): SourceFile | undefined;
 function parseConfig(tsm: TsMorph, text: string, throwOnError = true): SourceFile | undefined {
-  project ??= new tsm.Project({ useInMemoryFileSystem: true, compilerOptions: { noEmit: true, lib: ['lib.es5.d.ts'], types: [] } });
+  project ??= new tsm.Project({
+    useInMemoryFileSystem: true,
+    compilerOptions: { noEmit: true, lib: ['lib.es5.d.ts'], types: [] },
+  });
   const sourceFile = project.createSourceFile('/skene.config.ts', text, { overwrite: true });
   const syntax = project.getProgram().getSyntacticDiagnostics(sourceFile);
   if (syntax.length === 0) return sourceFile;
   if (!throwOnError) return undefined;
   const first = syntax[0]!;
   const { line, column } = sourceFile.getLineAndColumnAtPos(first.getStart() ?? 0);
-  throw new SkeneError(`skene.config.ts has a syntax error at line ${line}, column ${column}; skene will not edit it.`, {
-    hint: 'Run `skene doctor` to see the error, fix it, then run the command again.',
-  });
+  throw new SkeneError(
+    `skene.config.ts has a syntax error at line ${line}, column ${column}; skene will not edit it.`,
+    {
+      hint: 'Run `skene doctor` to see the error, fix it, then run the command again.',
+    },
+  );
 }
 
 class ConfigEditor {
@@ -92,7 +98,11 @@ class ConfigEditor {
 
   private readonly style: Style;
 
-  constructor(private readonly tsm: TsMorph, sourceFile: SourceFile, quote: string) {
+  constructor(
+    private readonly tsm: TsMorph,
+    sourceFile: SourceFile,
+    quote: string,
+  ) {
     this.text = sourceFile.getFullText();
     this.style = { quote, trailingComma: detectTrailingComma(tsm, sourceFile) };
     const exported = findDefaultExportExpression(tsm, sourceFile);
@@ -123,7 +133,7 @@ class ConfigEditor {
   private updateStep(root: Extract<StaticValue, { kind: 'object' }>, step: LoopStep): void {
     const stepsEntry = root.entries.get('steps');
     const added = stepToPlain(step, true);
-    if (!stepsEntry || stepsEntry.value.kind !== 'array') {
+    if (stepsEntry?.value.kind !== 'array') {
       if (stepsEntry) this.replace(stepsEntry.value, [added]);
       else this.insertProperty(root, 'steps', [added]);
       return;
@@ -144,7 +154,11 @@ class ConfigEditor {
 
   /** Sets each given key of `value` on the object, recursing into objects present on both sides. */
   private merge(existing: StaticValue, value: PlainObject): void {
-    if (existing.kind !== 'object' || !this.tsm.Node.isObjectLiteralExpression(existing.literal) || !this.isOwnLiteral(existing)) {
+    if (
+      existing.kind !== 'object' ||
+      !this.tsm.Node.isObjectLiteralExpression(existing.literal) ||
+      !this.isOwnLiteral(existing)
+    ) {
       const merged = mergePlain(toPlain(existing), value);
       if (!sameValue(existing, merged)) this.replace(existing, merged);
       return;
@@ -183,10 +197,15 @@ class ConfigEditor {
     const { Node: N, SyntaxKind } = this.tsm;
     if (!N.isIdentifier(value.node)) return false;
     const name = value.node.getText();
-    const uses = value.node.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier).filter((identifier) => {
-      const parent = identifier.getParent();
-      return identifier.getText() === name && !(N.isVariableDeclaration(parent) && parent.getNameNode() === identifier);
-    });
+    const uses = value.node
+      .getSourceFile()
+      .getDescendantsOfKind(SyntaxKind.Identifier)
+      .filter((identifier) => {
+        const parent = identifier.getParent();
+        return (
+          identifier.getText() === name && !(N.isVariableDeclaration(parent) && parent.getNameNode() === identifier)
+        );
+      });
     return uses.length === 1;
   }
 
@@ -196,7 +215,8 @@ class ConfigEditor {
     const keyWidth = node.getStart() - lineStart(this.text, node.getStart());
     const parent = node.getParent();
     // `{ period }` becomes `{ period: '1w' }`, not `{ '1w' }`.
-    const shorthand = parent !== undefined && this.tsm.Node.isShorthandPropertyAssignment(parent) ? `${node.getText()}: ` : '';
+    const shorthand =
+      parent !== undefined && this.tsm.Node.isShorthandPropertyAssignment(parent) ? `${node.getText()}: ` : '';
     const printed = printValue(value, indent, this.style, keyWidth + shorthand.length);
     this.edits.push({ start: node.getStart(), end: node.getEnd(), text: `${shorthand}${printed}` });
   }
@@ -207,7 +227,12 @@ class ConfigEditor {
       this.replace(object, { ...(toPlain(object) as PlainObject), [key]: value });
       return;
     }
-    this.insertItem(literal, literal.getProperties(), (indent) => `${printKey(key, this.style.quote)}: ${printValue(value, indent, this.style, indent.length + key.length + 2)}`);
+    this.insertItem(
+      literal,
+      literal.getProperties(),
+      (indent) =>
+        `${printKey(key, this.style.quote)}: ${printValue(value, indent, this.style, indent.length + key.length + 2)}`,
+    );
   }
 
   private appendElement(array: Extract<StaticValue, { kind: 'array' }>, value: Plain): void {
@@ -216,7 +241,9 @@ class ConfigEditor {
       this.replace(array, [...(toPlain(array) as Plain[]), value]);
       return;
     }
-    this.insertItem(literal, literal.getElements(), (indent) => printValue(value, indent, this.style, indent.length, true));
+    this.insertItem(literal, literal.getElements(), (indent) =>
+      printValue(value, indent, this.style, indent.length, true),
+    );
   }
 
   /**
@@ -232,15 +259,24 @@ class ConfigEditor {
     if (!last) {
       const indent = lineIndent(text, open);
       const inner = `${indent}  `;
-      this.edits.push({ start: open, end: close + 1, text: `${text[open]}\n${inner}${print(inner)},\n${indent}${text[close]}` });
+      this.edits.push({
+        start: open,
+        end: close + 1,
+        text: `${text[open]}\n${inner}${print(inner)},\n${indent}${text[close]}`,
+      });
       return;
     }
     const comma = findTrailingComma(text, last.getEnd(), close);
-    const multiline = lineNumberAt(text, open) !== lineNumberAt(text, last.getStart())
-      || lineNumberAt(text, last.getEnd()) !== lineNumberAt(text, close);
+    const multiline =
+      lineNumberAt(text, open) !== lineNumberAt(text, last.getStart()) ||
+      lineNumberAt(text, last.getEnd()) !== lineNumberAt(text, close);
     if (!multiline) {
       const at = comma === undefined ? last.getEnd() : comma + 1;
-      this.edits.push({ start: at, end: at, text: `${comma === undefined ? ',' : ''} ${print('')}${comma === undefined ? '' : ','}` });
+      this.edits.push({
+        start: at,
+        end: at,
+        text: `${comma === undefined ? ',' : ''} ${print('')}${comma === undefined ? '' : ','}`,
+      });
       return;
     }
     const indent = lineIndent(text, last.getStart());
@@ -250,7 +286,11 @@ class ConfigEditor {
     const insertAt = closeOnSameLine ? after : lineEnd;
     if (comma === undefined) this.edits.push({ start: last.getEnd(), end: last.getEnd(), text: ',' });
     const item = `\n${indent}${print(indent)}${comma === undefined ? '' : ','}`;
-    this.edits.push({ start: insertAt, end: insertAt, text: closeOnSameLine ? `${item}\n${lineIndent(text, close)}` : item });
+    this.edits.push({
+      start: insertAt,
+      end: insertAt,
+      text: closeOnSameLine ? `${item}\n${lineIndent(text, close)}` : item,
+    });
   }
 }
 
@@ -260,10 +300,16 @@ function findMatchingStep(items: StaticValue[], step: LoopStep): number | undefi
     const byId = ids.indexOf(step.id);
     if (byId !== -1) return byId;
   }
-  const wantedMethods = parseMethodSelector(step.trigger.method === '*' ? '*' : step.trigger.method as string | readonly string[]);
+  const wantedMethods = parseMethodSelector(
+    step.trigger.method === '*' ? '*' : (step.trigger.method as string | readonly string[]),
+  );
   const index = items.findIndex((item) => {
     const trigger = triggerOf(item);
-    return trigger !== undefined && sameEndpoint(trigger.endpoint, step.trigger.endpoint) && sameMethods(trigger.methods, wantedMethods);
+    return (
+      trigger !== undefined &&
+      sameEndpoint(trigger.endpoint, step.trigger.endpoint) &&
+      sameMethods(trigger.methods, wantedMethods)
+    );
   });
   return index === -1 ? undefined : index;
 }
@@ -327,12 +373,21 @@ function stepToPlain(step: LoopStep, isNew: boolean): PlainObject {
   return compact({
     id: step.id,
     trigger: { type: trigger.type ?? 'api', endpoint: trigger.endpoint, method: trigger.method as Plain },
-    condition: compact({ type: condition.type ?? 'usage', limit: compact({ ...condition.limit }), period: condition.period, refund }),
+    condition: compact({
+      type: condition.type ?? 'usage',
+      limit: compact({ ...condition.limit }),
+      period: condition.period,
+      refund,
+    }),
     action: compact({
       type: action.type ?? 'block',
       message: action.message,
       upgradeUrl: action.upgradeUrl,
-      upgradePrompt: prompt && { type: prompt.type ?? 'email', provider: prompt.provider ?? 'resend', template: prompt.template },
+      upgradePrompt: prompt && {
+        type: prompt.type ?? 'email',
+        provider: prompt.provider ?? 'resend',
+        template: prompt.template,
+      },
     }),
     mode: step.mode,
     failOpen: step.failOpen,
@@ -370,24 +425,34 @@ function toPlain(value: StaticValue): Plain | undefined {
     case 'array':
       return value.items.map(toPlain).filter((v): v is Plain => v !== undefined);
     case 'object':
-      return Object.fromEntries([...value.entries].map(([k, e]) => [k, toPlain(e.value)]).filter(([, v]) => v !== undefined));
+      return Object.fromEntries(
+        [...value.entries].map(([k, e]) => [k, toPlain(e.value)]).filter(([, v]) => v !== undefined),
+      );
     default:
       return undefined;
   }
 }
 
 function sameValue(existing: StaticValue, value: Plain): boolean {
-  if (existing.kind === 'string' || existing.kind === 'number' || existing.kind === 'boolean') return existing.value === value;
+  if (existing.kind === 'string' || existing.kind === 'number' || existing.kind === 'boolean')
+    return existing.value === value;
   if (existing.kind === 'array') {
-    return Array.isArray(value) && value.length === existing.items.length && existing.items.every((item, i) => sameValue(item, value[i]!));
+    return (
+      Array.isArray(value) &&
+      value.length === existing.items.length &&
+      existing.items.every((item, i) => sameValue(item, value[i]!))
+    );
   }
   if (existing.kind === 'object') {
     if (!isPlainObject(value)) return false;
     const keys = Object.keys(value).filter((k) => value[k] !== undefined);
-    return keys.length === existing.entries.size && keys.every((k) => {
-      const entry = existing.entries.get(k);
-      return entry !== undefined && sameValue(entry.value, value[k]!);
-    });
+    return (
+      keys.length === existing.entries.size &&
+      keys.every((k) => {
+        const entry = existing.entries.get(k);
+        return entry !== undefined && sameValue(entry.value, value[k]!);
+      })
+    );
   }
   return false;
 }
@@ -395,7 +460,13 @@ function sameValue(existing: StaticValue, value: Plain): boolean {
 // --- printing ----------------------------------------------------------------------------------
 
 /** A value as TypeScript source: inline when short and flat enough, else one key per line with trailing commas. */
-function printValue(value: Plain, indent: string, style: Style, column = indent.length, forceMultiline = false): string {
+function printValue(
+  value: Plain,
+  indent: string,
+  style: Style,
+  column = indent.length,
+  forceMultiline = false,
+): string {
   if (typeof value === 'string') return printString(value, style.quote);
   if (typeof value === 'number') return printNumber(value);
   if (typeof value === 'boolean') return String(value);
@@ -425,7 +496,9 @@ function printMultiline(value: Plain, indent: string, style: Style): string {
   const inner = `${indent}  `;
   const join = (lines: string[]): string => lines.join(',\n') + (style.trailingComma ? ',' : '');
   if (Array.isArray(value)) {
-    const items = (value as readonly Plain[]).map((item) => `${inner}${printValue(item, inner, style, inner.length, isPlainObject(item))}`);
+    const items = (value as readonly Plain[]).map(
+      (item) => `${inner}${printValue(item, inner, style, inner.length, isPlainObject(item))}`,
+    );
     return items.length === 0 ? '[]' : `[\n${join(items)}\n${indent}]`;
   }
   const entries = Object.entries(value as PlainObject).filter(([, v]) => v !== undefined);
@@ -458,7 +531,8 @@ export function printString(value: string, preferred: string): string {
     else if (ch === '\n') body += '\\n';
     else if (ch === '\r') body += '\\r';
     else if (ch === '\t') body += '\\t';
-    else if (ch === '\u2028' || ch === '\u2029' || ch.charCodeAt(0) < 0x20) body += `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    else if (ch === '\u2028' || ch === '\u2029' || ch.charCodeAt(0) < 0x20)
+      body += `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
     else body += ch;
   }
   return `${quote}${body}${quote}`;
@@ -490,7 +564,9 @@ function applyEdits(text: string, edits: Edit[]): string {
   let result = text;
   // From the end backwards; of insertions at one position, the one added last is applied first so
   // they end up in the order they were added.
-  const ordered = edits.map((edit, index) => ({ edit, index })).sort((a, b) => b.edit.start - a.edit.start || b.index - a.index);
+  const ordered = edits
+    .map((edit, index) => ({ edit, index }))
+    .sort((a, b) => b.edit.start - a.edit.start || b.index - a.index);
   for (const { edit } of ordered) {
     result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
   }

@@ -40,7 +40,9 @@ function isStoredCredentials(value: unknown): value is StoredStripeCredentials {
 }
 
 /** The stored key, or undefined when none is stored. A damaged file is an error that says how to recover. */
-export async function readStoredCredentials(env: NodeJS.ProcessEnv): Promise<{ path: string; credentials: StoredStripeCredentials } | undefined> {
+export async function readStoredCredentials(
+  env: NodeJS.ProcessEnv,
+): Promise<{ path: string; credentials: StoredStripeCredentials } | undefined> {
   const path = credentialsPath(env);
   let text: string;
   try {
@@ -81,7 +83,10 @@ export async function readStoredCredentials(env: NodeJS.ProcessEnv): Promise<{ p
  * Stores the key in a 0600 file inside a 0700 folder, atomically (a temp file renamed over the old
  * one), so a crash never leaves half a file and no other user can read the key at any moment.
  */
-export async function writeStoredCredentials(env: NodeJS.ProcessEnv, credentials: StoredStripeCredentials): Promise<string> {
+export async function writeStoredCredentials(
+  env: NodeJS.ProcessEnv,
+  credentials: StoredStripeCredentials,
+): Promise<string> {
   const path = credentialsPath(env);
   const folder = dirname(path);
   await mkdir(folder, { recursive: true, mode: 0o700 });

@@ -1,5 +1,5 @@
 import type { ConfigDiagnostic } from '../config/types.js';
-import { fail, pass, type Check, type ConfigReading } from './types.js';
+import { type Check, type ConfigReading, fail, pass } from './types.js';
 
 /** Which check a reader diagnostic belongs to: the file parses, it type-checks, its values are valid. */
 function checkIdFor(code: ConfigDiagnostic['code']): string {
@@ -26,7 +26,8 @@ const PASS_MESSAGES: Record<string, string> = {
 
 function fixFor(diagnostic: ConfigDiagnostic, id: string): string {
   if (diagnostic.hint) return diagnostic.hint;
-  if (id === 'config.parse') return `Fix the syntax at ${diagnostic.file}:${diagnostic.line}:${diagnostic.col}, then run \`skene generate\`.`;
+  if (id === 'config.parse')
+    return `Fix the syntax at ${diagnostic.file}:${diagnostic.line}:${diagnostic.col}, then run \`skene generate\`.`;
   return `Edit ${diagnostic.file}:${diagnostic.line}:${diagnostic.col}, then run \`skene generate\`.`;
 }
 
@@ -43,12 +44,14 @@ export function checkConfig(configFile: string, reading: ConfigReading | undefin
   for (const diagnostic of reading.diagnostics) {
     const id = checkIdFor(diagnostic.code);
     failed.add(id);
-    checks.push(
-      {
-        ...fail(id, diagnostic.message, fixFor(diagnostic, id), { file: diagnostic.file, line: diagnostic.line, col: diagnostic.col }),
-        ...(diagnostic.frame ? { detail: diagnostic.frame } : {}),
-      },
-    );
+    checks.push({
+      ...fail(id, diagnostic.message, fixFor(diagnostic, id), {
+        file: diagnostic.file,
+        line: diagnostic.line,
+        col: diagnostic.col,
+      }),
+      ...(diagnostic.frame ? { detail: diagnostic.frame } : {}),
+    });
   }
   const passed: Check[] = [];
   for (const id of ['config.parse', 'config.types', 'config.values']) {

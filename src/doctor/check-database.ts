@@ -1,8 +1,8 @@
-import { accessSync, constants, closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { AnalysisResult } from '../analyze/types.js';
 import { joinPosix, readProjectFile } from './read-project-file.js';
-import { fail, pass, warn, type Check, type DotenvEntry, type RuntimePlace } from './types.js';
+import { type Check, type DotenvEntry, fail, pass, type RuntimePlace, warn } from './types.js';
 
 export const SKENE_TABLES = ['skene_usage', 'skene_subscriptions', 'skene_events', 'skene_stripe_events'] as const;
 const SQLITE_HEADER = 'SQLite format 3\0';
@@ -40,7 +40,9 @@ function sqlitePathOf(url: string): string | undefined | null {
   if (!match) return undefined;
   const path = (match[1] ?? '').split('?')[0] ?? '';
   if (path === '' || path === ':memory:') return null;
-  return url.startsWith('sqlite:////') || /^sqlite(?:\+\w+)?:\/\/\/\//.test(url) ? `/${path.replace(/^\/+/, '')}` : path;
+  return url.startsWith('sqlite:////') || /^sqlite(?:\+\w+)?:\/\/\/\//.test(url)
+    ? `/${path.replace(/^\/+/, '')}`
+    : path;
 }
 
 function readHead(file: string, bytes: number): Buffer {
@@ -78,10 +80,11 @@ export function checkDatabase(input: {
   const createsTables = runtimeCreatesTables(root, runtime);
   const database = analysis?.database;
   if (database && database.kind !== 'none') {
-    const engine = database.engine ? `${database.engine.module}.${database.engine.variable}` : 'the app\'s engine';
+    const engine = database.engine ? `${database.engine.module}.${database.engine.variable}` : "the app's engine";
     if (database.alembic) {
       const migration = migrationCreatingTables(root, database.alembic.versionsDir);
-      if (migration) return [pass('database.tables', `Alembic migration ${migration} creates skene's tables`, { file: migration })];
+      if (migration)
+        return [pass('database.tables', `Alembic migration ${migration} creates skene's tables`, { file: migration })];
       return [
         warn(
           'database.tables',
@@ -90,30 +93,55 @@ export function checkDatabase(input: {
         ),
       ];
     }
-    if (createsTables) return [pass('database.tables', `skene's tables are created if missing on ${engine} when the app starts`)];
-    return [warn('database.tables', `nothing creates skene's tables on ${engine}`, 'Run `skene generate` to write the runtime again.')];
+    if (createsTables)
+      return [pass('database.tables', `skene's tables are created if missing on ${engine} when the app starts`)];
+    return [
+      warn(
+        'database.tables',
+        `nothing creates skene's tables on ${engine}`,
+        'Run `skene generate` to write the runtime again.',
+      ),
+    ];
   }
 
   const fromFile = input.dotenv.find((entry) => entry.name === 'SKENE_DATABASE_URL' && entry.hasValue);
   const url = input.env.SKENE_DATABASE_URL || fromFile?.value || DEFAULT_DATABASE_URL;
-  const source = input.env.SKENE_DATABASE_URL ? 'SKENE_DATABASE_URL' : fromFile ? `SKENE_DATABASE_URL in ${fromFile.file}` : 'the default';
+  const source = input.env.SKENE_DATABASE_URL
+    ? 'SKENE_DATABASE_URL'
+    : fromFile
+      ? `SKENE_DATABASE_URL in ${fromFile.file}`
+      : 'the default';
   const sqlitePath = sqlitePathOf(url);
   if (sqlitePath === undefined) {
     const scheme = url.split(':')[0] ?? '';
     if (!/^postgres(ql)?(\+\w+)?$/.test(scheme)) {
-      return [fail('database.url', `SKENE_DATABASE_URL (${source}) has the unsupported scheme "${scheme}"`, 'Use a sqlite:/// or postgresql:// URL.')];
+      return [
+        fail(
+          'database.url',
+          `SKENE_DATABASE_URL (${source}) has the unsupported scheme "${scheme}"`,
+          'Use a sqlite:/// or postgresql:// URL.',
+        ),
+      ];
     }
     const checks = [pass('database.url', `PostgreSQL from ${source} (doctor does not connect to it)`)];
     checks.push(
       createsTables
         ? pass('database.tables', "skene's tables are created if missing when the app starts")
-        : warn('database.tables', "nothing creates skene's tables in PostgreSQL", 'Run `skene generate` to write the runtime again.'),
+        : warn(
+            'database.tables',
+            "nothing creates skene's tables in PostgreSQL",
+            'Run `skene generate` to write the runtime again.',
+          ),
     );
     return checks;
   }
   if (sqlitePath === null) {
     return [
-      warn('database.url', `SQLite in memory (${source}): counts are lost on restart and not shared between processes`, 'Set SKENE_DATABASE_URL to a sqlite file or a postgresql:// URL.'),
+      warn(
+        'database.url',
+        `SQLite in memory (${source}): counts are lost on restart and not shared between processes`,
+        'Set SKENE_DATABASE_URL to a sqlite file or a postgresql:// URL.',
+      ),
     ];
   }
   const absolute = isAbsolute(sqlitePath) ? sqlitePath : join(root, sqlitePath);
@@ -128,10 +156,24 @@ export function checkDatabase(input: {
   if (exists) {
     const head = readHead(absolute, 100);
     if (head.length > 0 && head.subarray(0, SQLITE_HEADER.length).toString('latin1') !== SQLITE_HEADER) {
-      return [fail('database.sqlite', `${shown} (${source}) is not a SQLite database`, 'Point SKENE_DATABASE_URL at a new file, or remove this one.', { file: shown })];
+      return [
+        fail(
+          'database.sqlite',
+          `${shown} (${source}) is not a SQLite database`,
+          'Point SKENE_DATABASE_URL at a new file, or remove this one.',
+          { file: shown },
+        ),
+      ];
     }
     if (!isWritable(absolute) || !isWritable(dirname(absolute))) {
-      checks.push(fail('database.sqlite', `${shown} (${source}) is not writable`, `Let the app's user write ${shown} and its folder.`, { file: shown }));
+      checks.push(
+        fail(
+          'database.sqlite',
+          `${shown} (${source}) is not writable`,
+          `Let the app's user write ${shown} and its folder.`,
+          { file: shown },
+        ),
+      );
     } else {
       checks.push(pass('database.sqlite', `SQLite file ${shown} (${source}) is writable`));
     }
@@ -139,8 +181,16 @@ export function checkDatabase(input: {
     const content = readHead(absolute, 4 * 1024 * 1024).toString('latin1');
     const missing = SKENE_TABLES.filter((table) => !content.includes(table));
     if (missing.length === 0) checks.push(pass('database.tables', `skene's tables are present in ${shown}`));
-    else if (createsTables) checks.push(pass('database.tables', `${missing.join(', ')} will be created in ${shown} when the app starts`));
-    else checks.push(warn('database.tables', `${shown} lacks ${missing.join(', ')} and nothing creates them`, 'Run `skene generate` to write the runtime again.'));
+    else if (createsTables)
+      checks.push(pass('database.tables', `${missing.join(', ')} will be created in ${shown} when the app starts`));
+    else
+      checks.push(
+        warn(
+          'database.tables',
+          `${shown} lacks ${missing.join(', ')} and nothing creates them`,
+          'Run `skene generate` to write the runtime again.',
+        ),
+      );
     return checks;
   }
   const folder = dirname(absolute);
@@ -151,16 +201,32 @@ export function checkDatabase(input: {
     folderExists = false;
   }
   if (!folderExists) {
-    return [fail('database.sqlite', `the folder of ${shown} (${source}) does not exist`, `Create ${dirname(shown)}/ or point SKENE_DATABASE_URL elsewhere.`)];
+    return [
+      fail(
+        'database.sqlite',
+        `the folder of ${shown} (${source}) does not exist`,
+        `Create ${dirname(shown)}/ or point SKENE_DATABASE_URL elsewhere.`,
+      ),
+    ];
   }
   if (!isWritable(folder)) {
-    return [fail('database.sqlite', `the app cannot create ${shown} (${source}): its folder is not writable`, `Let the app's user write ${dirname(shown)}/.`)];
+    return [
+      fail(
+        'database.sqlite',
+        `the app cannot create ${shown} (${source}): its folder is not writable`,
+        `Let the app's user write ${dirname(shown)}/.`,
+      ),
+    ];
   }
   checks.push(pass('database.sqlite', `SQLite file ${shown} (${source}) will be created on first use`));
   checks.push(
     createsTables
       ? pass('database.tables', `skene's tables are created in ${shown} when the app starts`)
-      : warn('database.tables', `nothing creates skene's tables in ${shown}`, 'Run `skene generate` to write the runtime again.'),
+      : warn(
+          'database.tables',
+          `nothing creates skene's tables in ${shown}`,
+          'Run `skene generate` to write the runtime again.',
+        ),
   );
   return checks;
 }

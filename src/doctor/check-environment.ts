@@ -1,7 +1,7 @@
 import type { AnalysisResult } from '../analyze/types.js';
 import type { NormalizedLoop } from '../config/types.js';
 import { isTrackedByGit } from './read-dotenv.js';
-import { fail, pass, warn, type Check, type DotenvEntry } from './types.js';
+import { type Check, type DotenvEntry, fail, pass, warn } from './types.js';
 
 const SECRET_NAME = /SECRET|API_KEY|_KEY$|TOKEN|PASSWORD/i;
 
@@ -27,7 +27,12 @@ function settingsNeeded(loop: NormalizedLoop | undefined, analysis: AnalysisResu
   if (emails) {
     settings.push(
       { id: 'env.resend-api-key', names: ['RESEND_API_KEY'], why: 'sends the upgrade prompt email', severity: 'fail' },
-      { id: 'env.email-from', names: ['SKENE_EMAIL_FROM'], why: 'the sender of the upgrade prompt email', severity: 'fail' },
+      {
+        id: 'env.email-from',
+        names: ['SKENE_EMAIL_FROM'],
+        why: 'the sender of the upgrade prompt email',
+        severity: 'fail',
+      },
     );
   }
   if (loop?.steps.some((step) => step.action.upgradeUrl === undefined)) {
@@ -60,18 +65,30 @@ export function checkEnvironment(input: {
     if (fromEnv) {
       checks.push(pass(setting.id, `${fromEnv} is set in the environment`));
     } else if (fromFile) {
-      checks.push(pass(setting.id, `${fromFile.name} is set in ${fromFile.file}`, { file: fromFile.file, line: fromFile.line }));
+      checks.push(
+        pass(setting.id, `${fromFile.name} is set in ${fromFile.file}`, { file: fromFile.file, line: fromFile.line }),
+      );
     } else {
       const names = setting.names.join(' or ');
       const make = setting.severity === 'fail' ? fail : warn;
-      checks.push(make(setting.id, `${names} is not set (${setting.why})`, `Set ${names} in the app's environment or its .env file.`));
+      checks.push(
+        make(
+          setting.id,
+          `${names} is not set (${setting.why})`,
+          `Set ${names} in the app's environment or its .env file.`,
+        ),
+      );
     }
   }
   checks.push(...checkTrackedDotenv(input.root, input.dotenv, input.isTracked ?? isTrackedByGit));
   return checks;
 }
 
-function checkTrackedDotenv(root: string, dotenv: DotenvEntry[], isTracked: (root: string, file: string) => boolean): Check[] {
+function checkTrackedDotenv(
+  root: string,
+  dotenv: DotenvEntry[],
+  isTracked: (root: string, file: string) => boolean,
+): Check[] {
   const files = [...new Set(dotenv.map((entry) => entry.file))];
   const checks: Check[] = [];
   for (const file of files) {

@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { pass, warn, type Check } from './types.js';
+import { type Check, pass, warn } from './types.js';
 
 function isExecutableFile(path: string): boolean {
   try {
@@ -59,7 +59,8 @@ export function checkInstall(input: { env: NodeJS.ProcessEnv; platform?: NodeJS.
       } catch {
         // A dangling link: report the link itself.
       }
-      if (skenePackageOf(real) || isSkeneShim(candidate)) return [pass('install.path', `\`skene\` on PATH is this CLI (${candidate})`)];
+      if (skenePackageOf(real) || isSkeneShim(candidate))
+        return [pass('install.path', `\`skene\` on PATH is this CLI (${candidate})`)];
       return [
         warn(
           'install.path',
@@ -71,5 +72,3 @@ export function checkInstall(input: { env: NodeJS.ProcessEnv; platform?: NodeJS.
   }
   return [pass('install.path', 'no other program named `skene` on PATH')];
 }
-
-

@@ -4,14 +4,15 @@ import { routeHasUserDependency } from '../generate/wire-project.js';
 import { buildGateDependency } from '../generate/wire-route-gate.js';
 import type { GateDetector } from './detect-gates.js';
 import { escapeRegExp, lineOf } from './read-project-file.js';
-import { fail, pass, warn, type Check } from './types.js';
+import { type Check, fail, pass, warn } from './types.js';
 
 export type MatchRoutes = (trigger: NormalizedStep['trigger'], routes: RouteFact[]) => RouteFact[];
 
 /** The line of the route's registration call (its decorator), where a gate is added; `route.line` is the handler's. */
 const registrationLine = (route: RouteFact): number => route.registration.span.line;
 
-const describeRoute = (route: RouteFact): string => `${route.method} ${route.path} (${route.file}:${registrationLine(route)})`;
+const describeRoute = (route: RouteFact): string =>
+  `${route.method} ${route.path} (${route.file}:${registrationLine(route)})`;
 
 function describeTrigger(step: NormalizedStep): string {
   const methods = step.trigger.methods === '*' ? '*' : step.trigger.methods.join(',');
@@ -97,9 +98,7 @@ export async function checkRoutes(input: {
       );
     }
     if (ungated === 0) {
-      checks.push(
-        pass('routes.gated', `step "${step.id}": every matching route is gated`, at),
-      );
+      checks.push(pass('routes.gated', `step "${step.id}": every matching route is gated`, at));
     }
   }
   checks.push(...(await checkStaleGates(input)));
@@ -155,7 +154,9 @@ async function checkStaleGates(input: {
     }
   }
   if (inspected > 0 && checks.length === 0) {
-    checks.push(pass('routes.stale-gate', `every gate on a route belongs to a step that matches it (${inspected} checked)`));
+    checks.push(
+      pass('routes.stale-gate', `every gate on a route belongs to a step that matches it (${inspected} checked)`),
+    );
   }
   return checks;
 }

@@ -7,7 +7,7 @@ import { explainStripeFailure, StripeRequestError } from '../stripe/explain-stri
 import { detectStripeKeyFormat, maskStripeKey, type StripeMode } from '../stripe/stripe-key-format.js';
 import { validateStripeKey } from '../stripe/validate-stripe-key.js';
 import { escapeRegExp, lineOf } from './read-project-file.js';
-import { fail, pass, warn, type Check, type DotenvEntry } from './types.js';
+import { type Check, type DotenvEntry, fail, pass, warn } from './types.js';
 
 /** The events the runtime applies: checkout for the customer-to-user link, subscriptions for the state. */
 export const REQUIRED_WEBHOOK_EVENTS = [
@@ -32,7 +32,8 @@ export function webhookPathsOf(analysis: AnalysisResult | undefined): string[] {
 
 function failureText(error: unknown, env: NodeJS.ProcessEnv): { message: string; hint?: string; reason?: string } {
   const explained = explainStripeFailure(error, env);
-  if (explained instanceof StripeRequestError) return { message: explained.message, hint: explained.hint, reason: explained.reason };
+  if (explained instanceof StripeRequestError)
+    return { message: explained.message, hint: explained.hint, reason: explained.reason };
   return { message: explained instanceof Error ? explained.message : String(explained) };
 }
 
@@ -43,7 +44,8 @@ function existsInOtherMode(error: unknown, mode: StripeMode): boolean {
 }
 
 const isMissing = (error: unknown): boolean =>
-  error instanceof Error && ((error as { statusCode?: number }).statusCode === 404 || (error as { code?: string }).code === 'resource_missing');
+  error instanceof Error &&
+  ((error as { statusCode?: number }).statusCode === 404 || (error as { code?: string }).code === 'resource_missing');
 
 /**
  * Online checks against the Stripe account: the key (valid, mode, and the same mode as the app's own key),
@@ -63,7 +65,11 @@ export async function checkStripe(input: {
   const resolved = await resolveStripeKey(env);
   if (!resolved) {
     return [
-      fail('stripe.key', 'no Stripe key: not logged in, and STRIPE_SECRET_KEY is not set', 'Run `skene login` (or set STRIPE_SECRET_KEY), or pass --offline to skip the Stripe checks.'),
+      fail(
+        'stripe.key',
+        'no Stripe key: not logged in, and STRIPE_SECRET_KEY is not set',
+        'Run `skene login` (or set STRIPE_SECRET_KEY), or pass --offline to skip the Stripe checks.',
+      ),
     ];
   }
   const masked = maskStripeKey(resolved.key);
@@ -75,18 +81,30 @@ export async function checkStripe(input: {
     const who = [account.accountName, account.accountId].filter(Boolean).join(', ');
     const restricted = account.keyType === 'restricted' ? 'restricted key, ' : '';
     return [
-      pass('stripe.key', `key ${masked} from ${from} is valid: ${restricted}${mode} mode${who ? `, account ${who}` : ''}`),
+      pass(
+        'stripe.key',
+        `key ${masked} from ${from} is valid: ${restricted}${mode} mode${who ? `, account ${who}` : ''}`,
+      ),
       ...checkAppKeyMode(input, mode),
       ...(await checkAccount(input, resolved.key, mode)),
     ];
   } catch (error) {
     const { message, hint } = failureText(error, env);
-    return [fail('stripe.key', `key ${masked} from ${from}: ${message}`, hint ?? 'Run `skene login` again, or pass --offline.')];
+    return [
+      fail(
+        'stripe.key',
+        `key ${masked} from ${from}: ${message}`,
+        hint ?? 'Run `skene login` again, or pass --offline.',
+      ),
+    ];
   }
 }
 
 /** The app's own key (from its .env or environment) in the other mode means doctor checked another account view. */
-function checkAppKeyMode(input: { env: NodeJS.ProcessEnv; dotenv: DotenvEntry[]; analysis: AnalysisResult | undefined }, mode: StripeMode): Check[] {
+function checkAppKeyMode(
+  input: { env: NodeJS.ProcessEnv; dotenv: DotenvEntry[]; analysis: AnalysisResult | undefined },
+  mode: StripeMode,
+): Check[] {
   const names = new Set(['STRIPE_SECRET_KEY', 'STRIPE_API_KEY', ...(input.analysis?.stripe.apiKeyEnv ?? [])]);
   const entry = input.dotenv.find((candidate) => names.has(candidate.name) && candidate.hasValue);
   if (!entry) return [];
@@ -103,7 +121,13 @@ function checkAppKeyMode(input: { env: NodeJS.ProcessEnv; dotenv: DotenvEntry[];
 }
 
 async function checkAccount(
-  input: { env: NodeJS.ProcessEnv; configFile: string; configSource?: string; loop: NormalizedLoop | undefined; analysis: AnalysisResult | undefined },
+  input: {
+    env: NodeJS.ProcessEnv;
+    configFile: string;
+    configSource?: string;
+    loop: NormalizedLoop | undefined;
+    analysis: AnalysisResult | undefined;
+  },
   key: string,
   mode: StripeMode,
 ): Promise<Check[]> {
@@ -134,24 +158,66 @@ async function checkPrices(
       } catch (error) {
         if (isMissing(error) && existsInOtherMode(error, mode)) {
           checks.push(
-            fail('stripe.prices', `plan "${plan}": ${label} exists in ${otherMode(mode)} mode, but the key is a ${mode} key`, `Use the ${mode}-mode price in plans.${plan}, or check with a ${otherMode(mode)} key.`, at),
+            fail(
+              'stripe.prices',
+              `plan "${plan}": ${label} exists in ${otherMode(mode)} mode, but the key is a ${mode} key`,
+              `Use the ${mode}-mode price in plans.${plan}, or check with a ${otherMode(mode)} key.`,
+              at,
+            ),
           );
         } else if (isMissing(error)) {
-          checks.push(fail('stripe.prices', `plan "${plan}": ${label} does not exist in ${mode} mode`, `Create it or fix plans.${plan} in ${input.configFile} (${dashboard(mode, 'prices')}).`, at));
+          checks.push(
+            fail(
+              'stripe.prices',
+              `plan "${plan}": ${label} does not exist in ${mode} mode`,
+              `Create it or fix plans.${plan} in ${input.configFile} (${dashboard(mode, 'prices')}).`,
+              at,
+            ),
+          );
         } else {
           const { message, hint } = failureText(error, input.env);
-          checks.push(fail('stripe.prices', `plan "${plan}": could not read ${label}: ${message}`, hint ?? 'Try again, or pass --offline.', at));
+          checks.push(
+            fail(
+              'stripe.prices',
+              `plan "${plan}": could not read ${label}: ${message}`,
+              hint ?? 'Try again, or pass --offline.',
+              at,
+            ),
+          );
         }
         continue;
       }
       if (!price) {
-        checks.push(fail('stripe.prices', `plan "${plan}": no price has the ${label} in ${mode} mode`, `Set that lookup key on a price (${dashboard(mode, 'prices')}) or fix plans.${plan} in ${input.configFile}.`, at));
+        checks.push(
+          fail(
+            'stripe.prices',
+            `plan "${plan}": no price has the ${label} in ${mode} mode`,
+            `Set that lookup key on a price (${dashboard(mode, 'prices')}) or fix plans.${plan} in ${input.configFile}.`,
+            at,
+          ),
+        );
       } else if (price.livemode !== (mode === 'live')) {
-        checks.push(fail('stripe.prices', `plan "${plan}": ${label} is a ${price.livemode ? 'live' : 'test'}-mode price, but the key is a ${mode} key`, `Use keys and prices of one mode in plans.${plan}.`, at));
+        checks.push(
+          fail(
+            'stripe.prices',
+            `plan "${plan}": ${label} is a ${price.livemode ? 'live' : 'test'}-mode price, but the key is a ${mode} key`,
+            `Use keys and prices of one mode in plans.${plan}.`,
+            at,
+          ),
+        );
       } else if (!price.active) {
-        checks.push(fail('stripe.prices', `plan "${plan}": ${label} (${price.id}) is archived (inactive)`, `Reactivate it in the Stripe dashboard or point plans.${plan} at an active price.`, at));
+        checks.push(
+          fail(
+            'stripe.prices',
+            `plan "${plan}": ${label} (${price.id}) is archived (inactive)`,
+            `Reactivate it in the Stripe dashboard or point plans.${plan} at an active price.`,
+            at,
+          ),
+        );
       } else {
-        checks.push(pass('stripe.prices', `plan "${plan}": ${label}${isId ? '' : ` (${price.id})`} exists and is active`, at));
+        checks.push(
+          pass('stripe.prices', `plan "${plan}": ${label}${isId ? '' : ` (${price.id})`} exists and is active`, at),
+        );
       }
     }
   }
@@ -172,7 +238,11 @@ function endpointPath(url: string): string {
   }
 }
 
-async function checkWebhook(stripe: Stripe, input: { env: NodeJS.ProcessEnv; analysis: AnalysisResult | undefined }, mode: StripeMode): Promise<Check[]> {
+async function checkWebhook(
+  stripe: Stripe,
+  input: { env: NodeJS.ProcessEnv; analysis: AnalysisResult | undefined },
+  mode: StripeMode,
+): Promise<Check[]> {
   const paths = webhookPathsOf(input.analysis);
   const shownPath = paths.join(' or ');
   let endpoints: Stripe.WebhookEndpoint[] = [];
@@ -183,26 +253,48 @@ async function checkWebhook(stripe: Stripe, input: { env: NodeJS.ProcessEnv; ana
     }
   } catch (error) {
     const { message, hint, reason } = failureText(error, input.env);
-    if (reason === 'permission') return [warn('stripe.webhook', `could not list webhook endpoints: ${message}`, hint ?? 'Give the key read access to webhook endpoints.')];
-    return [fail('stripe.webhook', `could not list webhook endpoints: ${message}`, hint ?? 'Try again, or pass --offline.')];
+    if (reason === 'permission')
+      return [
+        warn(
+          'stripe.webhook',
+          `could not list webhook endpoints: ${message}`,
+          hint ?? 'Give the key read access to webhook endpoints.',
+        ),
+      ];
+    return [
+      fail('stripe.webhook', `could not list webhook endpoints: ${message}`, hint ?? 'Try again, or pass --offline.'),
+    ];
   }
-  endpoints = endpoints.filter((endpoint) => paths.some((path) => endpointPath(endpoint.url).endsWith(path.replace(/\/+$/, ''))));
+  endpoints = endpoints.filter((endpoint) =>
+    paths.some((path) => endpointPath(endpoint.url).endsWith(path.replace(/\/+$/, ''))),
+  );
   const events = REQUIRED_WEBHOOK_EVENTS.join(', ');
   if (endpoints.length === 0) {
-    const fix = `Add an endpoint for https://<your-host>${paths[0]} with ${events} (${dashboard(mode, 'webhooks')})` +
-      (mode === 'test' ? `, or forward events locally with \`stripe listen --forward-to localhost:8000${paths[0]}\`.` : '.');
+    const fix =
+      `Add an endpoint for https://<your-host>${paths[0]} with ${events} (${dashboard(mode, 'webhooks')})` +
+      (mode === 'test'
+        ? `, or forward events locally with \`stripe listen --forward-to localhost:8000${paths[0]}\`.`
+        : '.');
     // In test mode `stripe listen` is a normal way to receive events, so a missing endpoint only warns.
     const make = mode === 'live' ? fail : warn;
     return [make('stripe.webhook', `no ${mode}-mode webhook endpoint points at ${shownPath}`, fix)];
   }
   const uncovered = (endpoint: Stripe.WebhookEndpoint): string[] =>
-    endpoint.enabled_events.includes('*') ? [] : REQUIRED_WEBHOOK_EVENTS.filter((event) => !endpoint.enabled_events.includes(event));
+    endpoint.enabled_events.includes('*')
+      ? []
+      : REQUIRED_WEBHOOK_EVENTS.filter((event) => !endpoint.enabled_events.includes(event));
   const good = endpoints.find((endpoint) => endpoint.status === 'enabled' && uncovered(endpoint).length === 0);
   if (good) return [pass('stripe.webhook', `webhook endpoint ${good.id} (${good.url}) receives ${events}`)];
   const enabled = endpoints.find((endpoint) => endpoint.status === 'enabled');
   if (!enabled) {
     const first = endpoints[0]!;
-    return [fail('stripe.webhook', `webhook endpoint ${first.id} (${first.url}) is disabled`, `Enable it in the Stripe dashboard (${dashboard(mode, 'webhooks')}).`)];
+    return [
+      fail(
+        'stripe.webhook',
+        `webhook endpoint ${first.id} (${first.url}) is disabled`,
+        `Enable it in the Stripe dashboard (${dashboard(mode, 'webhooks')}).`,
+      ),
+    ];
   }
   const missing = uncovered(enabled);
   return [

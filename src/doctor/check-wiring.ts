@@ -1,8 +1,8 @@
 import type { AnalysisResult, AppFact, RouteFact } from '../analyze/types.js';
-import type { GateDetector, RuntimeFunction } from './detect-gates.js';
 import { findInstallAnchor } from '../generate/wire-app-install.js';
+import type { GateDetector, RuntimeFunction } from './detect-gates.js';
 import { detectHandOffReach } from './detect-hand-off.js';
-import { fail, pass, warn, type Check, type RuntimePlace } from './types.js';
+import { type Check, fail, pass, type RuntimePlace, warn } from './types.js';
 
 /** The parser (with its WebAssembly grammar) is loaded by the first file a check parses. */
 const parse = async (source: string): Promise<import('../generate/wire-python-source.js').PythonTree> =>
@@ -14,7 +14,8 @@ const IMPORT_ALIAS: Record<RuntimeFunction, string> = {
   handle_stripe_event: 'skene_handle_stripe_event',
 };
 
-const importLine = (runtime: RuntimePlace, name: RuntimeFunction): string => `from ${runtime.module} import ${name} as ${IMPORT_ALIAS[name]}`;
+const importLine = (runtime: RuntimePlace, name: RuntimeFunction): string =>
+  `from ${runtime.module} import ${name} as ${IMPORT_ALIAS[name]}`;
 
 /**
  * The app-level wiring `skene init` adds beside the gates: every import of the runtime names the module
@@ -61,7 +62,9 @@ export async function checkWiring(input: {
 
   const servingApps = new Map<string, AppFact>();
   for (const route of input.gatedRoutes) {
-    const app = analysis.apps.find((candidate) => candidate.file === route.app.file && candidate.line === route.app.line);
+    const app = analysis.apps.find(
+      (candidate) => candidate.file === route.app.file && candidate.line === route.app.line,
+    );
     if (app) servingApps.set(`${app.file}:${app.line}`, app);
   }
   for (const app of servingApps.values()) {
@@ -69,13 +72,23 @@ export async function checkWiring(input: {
     const installs = calls.filter((call) => call.name === 'install' && call.firstArgument === app.variable);
     const source = installs.length > 0 ? input.readFile(app.creation.file) : undefined;
     const tree = source === undefined ? undefined : await parse(source);
-    const anchor = source === undefined || !tree ? undefined : findInstallAnchor(source, tree, { line: app.creation.line, column: app.creation.column, variable: app.variable });
+    const anchor =
+      source === undefined || !tree
+        ? undefined
+        : findInstallAnchor(source, tree, {
+            line: app.creation.line,
+            column: app.creation.column,
+            variable: app.variable,
+          });
     // On every path: in the block of the statement after which every creation of the app has happened, after it.
     const onEveryPath = (line: number): boolean => {
       if (!anchor || !tree) return true;
-      const call = tree.rootNode.descendantsOfType('call').find((c) => c.startPosition.row + 1 === line && /install/.test(c.childForFieldName('function')?.text ?? ''));
+      const call = tree.rootNode
+        .descendantsOfType('call')
+        .find((c) => c.startPosition.row + 1 === line && /install/.test(c.childForFieldName('function')?.text ?? ''));
       let statement = call ?? null;
-      while (statement && statement.parent && statement.parent.type !== 'block' && statement.parent.type !== 'module') statement = statement.parent;
+      while (statement?.parent && statement.parent.type !== 'block' && statement.parent.type !== 'module')
+        statement = statement.parent;
       return statement !== null && statement.parent?.id === anchor.parent?.id && statement.startIndex > anchor.endIndex;
     };
     const install = installs.find((call) => onEveryPath(call.line));
@@ -89,7 +102,12 @@ export async function checkWiring(input: {
         ),
       );
     } else if (install) {
-      checks.push(pass('wiring.install', `skene is installed on ${app.variable} (${app.creation.file}:${install.line})`, { file: app.creation.file, line: install.line }));
+      checks.push(
+        pass('wiring.install', `skene is installed on ${app.variable} (${app.creation.file}:${install.line})`, {
+          file: app.creation.file,
+          line: install.line,
+        }),
+      );
     } else {
       checks.push(
         fail(
@@ -108,12 +126,30 @@ export async function checkWiring(input: {
     const calls = (await gates.runtimeCalls(construct.file)) ?? [];
     const handlers = calls.filter((call) => call.name === 'handle_stripe_event');
     const source = handlers.length > 0 ? input.readFile(construct.file) : undefined;
-    const reach = source === undefined ? ({ kind: 'missing' } as const) : detectHandOffReach(source, await parse(source), construct, handlers.map((h) => h.line));
-    const at = { file: construct.file, line: reach.kind === 'runs' || reach.kind === 'unreachable' || reach.kind === 'not-every-event' ? reach.line : construct.line };
+    const reach =
+      source === undefined
+        ? ({ kind: 'missing' } as const)
+        : detectHandOffReach(
+            source,
+            await parse(source),
+            construct,
+            handlers.map((h) => h.line),
+          );
+    const at = {
+      file: construct.file,
+      line:
+        reach.kind === 'runs' || reach.kind === 'unreachable' || reach.kind === 'not-every-event'
+          ? reach.line
+          : construct.line,
+    };
     const move = `Put \`skene_handle_stripe_event(${construct.eventVariable ?? 'event'})\` on the line right after line ${construct.line}, in the same block (before any return), or run \`skene generate\`.`;
     if (reach.kind === 'runs') {
       checks.push(
-        pass('wiring.webhook', `the Stripe webhook ${webhook.function}() hands every verified event to skene (${construct.file}:${reach.line}, reached from the construct_event at line ${construct.line})`, at),
+        pass(
+          'wiring.webhook',
+          `the Stripe webhook ${webhook.function}() hands every verified event to skene (${construct.file}:${reach.line}, reached from the construct_event at line ${construct.line})`,
+          at,
+        ),
       );
     } else if (reach.kind === 'unreachable') {
       checks.push(
@@ -125,7 +161,14 @@ export async function checkWiring(input: {
         ),
       );
     } else if (reach.kind === 'not-every-event') {
-      checks.push(fail('wiring.webhook', `the Stripe webhook ${webhook.function}() calls skene_handle_stripe_event at ${construct.file}:${reach.line}, but ${reach.why}`, move, at));
+      checks.push(
+        fail(
+          'wiring.webhook',
+          `the Stripe webhook ${webhook.function}() calls skene_handle_stripe_event at ${construct.file}:${reach.line}, but ${reach.why}`,
+          move,
+          at,
+        ),
+      );
     } else if (reach.kind === 'unknown') {
       checks.push(
         warn(

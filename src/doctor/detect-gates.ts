@@ -1,5 +1,5 @@
-import type * as Parser from '../python/parse-python.js';
 import type { RouteFact } from '../analyze/types.js';
+import type * as Parser from '../python/parse-python.js';
 
 /** A `skene_gate("<step-id>")` dependency found on a route. `stepId` is undefined when it is not a literal. */
 export interface GateUse {
@@ -97,7 +97,7 @@ function runtimeFunctionOf(callee: Parser.SyntaxNode, names: RuntimeNames): Runt
 }
 
 function stringLiteralValue(node: Parser.SyntaxNode | null | undefined): string | undefined {
-  if (!node || node.type !== 'string') return undefined;
+  if (node?.type !== 'string') return undefined;
   if (node.descendantsOfType('interpolation').length > 0) return undefined;
   const content = node.namedChildren.filter((child) => child.type === 'string_content');
   return content.map((child) => child.text).join('');
@@ -106,7 +106,12 @@ function stringLiteralValue(node: Parser.SyntaxNode | null | undefined): string 
 /** True when the call passes `identify=True`. */
 function passesIdentify(call: Parser.SyntaxNode): boolean {
   const args = call.childForFieldName('arguments')?.namedChildren ?? [];
-  return args.some((arg) => arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'identify' && arg.childForFieldName('value')?.text === 'True');
+  return args.some(
+    (arg) =>
+      arg.type === 'keyword_argument' &&
+      arg.childForFieldName('name')?.text === 'identify' &&
+      arg.childForFieldName('value')?.text === 'True',
+  );
 }
 
 function firstArgument(call: Parser.SyntaxNode): Parser.SyntaxNode | undefined {
@@ -137,7 +142,8 @@ export class GateDetector {
       // runtime: its tree would give no names and no gate, so an empty module stands in for it (doctor reads
       // every route file of a large app; most have no gate).
       const lastPart = this.runtimeModule?.split('.').pop();
-      const mayUseRuntime = text.includes('skene') || (lastPart !== undefined && lastPart !== '' && text.includes(lastPart));
+      const mayUseRuntime =
+        text.includes('skene') || (lastPart !== undefined && lastPart !== '' && text.includes(lastPart));
       const root = parsePython(mayUseRuntime ? text : '').rootNode;
       entry = { root, names: collectRuntimeNames(root, this.runtimeModule) };
     }
@@ -152,11 +158,19 @@ export class GateDetector {
     if (entry) {
       const first = route.registration.span.line - 1;
       const last = route.registration.span.endLine - 1;
-      for (const call of entry.root.descendantsOfType('call', { row: first, column: 0 }, { row: last + 1, column: 0 })) {
+      for (const call of entry.root.descendantsOfType(
+        'call',
+        { row: first, column: 0 },
+        { row: last + 1, column: 0 },
+      )) {
         if (call.startPosition.row < first || call.endPosition.row > last) continue;
         const callee = call.childForFieldName('function');
         if (!callee || runtimeFunctionOf(callee, entry.names) !== 'gate') continue;
-        gates.push({ stepId: stringLiteralValue(firstArgument(call)), line: call.startPosition.row + 1, identify: passesIdentify(call) });
+        gates.push({
+          stepId: stringLiteralValue(firstArgument(call)),
+          line: call.startPosition.row + 1,
+          identify: passesIdentify(call),
+        });
       }
     }
     // Gates the analyzer saw on the router or include site (not inside the registration call).
@@ -166,8 +180,15 @@ export class GateDetector {
       if (!match) continue;
       const callee = match[1] ?? '';
       const lastPart = callee.split('.').pop() ?? '';
-      const isGate = (entry ? entry.names.functions.get(callee) === 'gate' : callee === 'skene_gate') || (callee.includes('.') && lastPart === 'gate');
-      if (isGate) gates.push({ stepId: match[2] ?? match[3], line: route.line, identify: /\bidentify\s*=\s*True\b/.test(dependency.name) });
+      const isGate =
+        (entry ? entry.names.functions.get(callee) === 'gate' : callee === 'skene_gate') ||
+        (callee.includes('.') && lastPart === 'gate');
+      if (isGate)
+        gates.push({
+          stepId: match[2] ?? match[3],
+          line: route.line,
+          identify: /\bidentify\s*=\s*True\b/.test(dependency.name),
+        });
     }
     return gates;
   }

@@ -17,8 +17,9 @@ const EXITS = new Set(['return_statement', 'raise_statement']);
 /** The statement (a direct child of a block or the module) that contains `node`. */
 function statementOf(node: SyntaxNode): SyntaxNode | undefined {
   let current: SyntaxNode | null = node;
-  while (current && current.parent && current.parent.type !== 'block' && current.parent.type !== 'module') current = current.parent;
-  return current && current.parent ? current : undefined;
+  while (current?.parent && current.parent.type !== 'block' && current.parent.type !== 'module')
+    current = current.parent;
+  return current?.parent ? current : undefined;
 }
 
 /** The first `return`/`raise` directly in `block` strictly between `from` and `to` (exclusive; `to` undefined: to the block's end). */
@@ -41,15 +42,18 @@ function exitBetween(block: SyntaxNode, from: SyntaxNode, to: SyntaxNode | undef
  * with no `return` or `raise` on the way (a `try` whose body returns makes the line after it dead).
  * `handOffLines` are the 1-based lines of the calls (doctor finds them through the runtime's names).
  */
-export function detectHandOffReach(source: string, tree: PythonTree, construct: { line: number; column: number }, handOffLines: readonly number[]): HandOffReach {
+export function detectHandOffReach(
+  source: string,
+  tree: PythonTree,
+  construct: { line: number; column: number },
+  handOffLines: readonly number[],
+): HandOffReach {
   const statement = findStatementAt(source, tree, construct.line, construct.column);
   if (!statement) return { kind: 'unknown' };
   let fn: SyntaxNode | null = statement;
   while (fn && fn.type !== 'function_definition') fn = fn.parent;
   const scope = fn ?? tree.rootNode;
-  const calls = scope
-    .descendantsOfType('call')
-    .filter((call) => handOffLines.includes(call.startPosition.row + 1));
+  const calls = scope.descendantsOfType('call').filter((call) => handOffLines.includes(call.startPosition.row + 1));
   if (calls.length === 0) return { kind: 'missing' };
 
   // The chain of statements from the construct_event one up to the function body: S, its try/if/with, ...
@@ -73,7 +77,11 @@ export function detectHandOffReach(source: string, tree: PythonTree, construct: 
     }
     const level = chain.findIndex((link) => link.parent?.id === handOff.parent?.id);
     if (level === -1) {
-      best ??= { kind: 'not-every-event', line, why: 'it sits in a branch (an if, an except, a loop) that not every verified event takes' };
+      best ??= {
+        kind: 'not-every-event',
+        line,
+        why: 'it sits in a branch (an if, an except, a loop) that not every verified event takes',
+      };
       continue;
     }
     let exit: SyntaxNode | undefined;

@@ -1,13 +1,14 @@
 import { globSync } from 'tinyglobby';
 import type { AnalysisResult } from '../analyze/types.js';
-import { isProjectFile, joinPosix } from './read-project-file.js';
 import { appSourceRoots, type SourceRoot } from '../generate/runtime-location.js';
+import { isProjectFile, joinPosix } from './read-project-file.js';
 import type { RuntimePlace } from './types.js';
 
 /** The dotted module of a runtime folder, from the source root the app imports from when it holds the folder. */
 function moduleOf(dir: string, analysis: AnalysisResult | undefined): string {
   const holds = (candidate: SourceRoot): boolean => candidate.path === '' || dir.startsWith(`${candidate.path}/`);
-  const deepest = (roots: SourceRoot[]): SourceRoot | undefined => roots.filter(holds).sort((a, b) => b.path.length - a.path.length)[0];
+  const deepest = (roots: SourceRoot[]): SourceRoot | undefined =>
+    roots.filter(holds).sort((a, b) => b.path.length - a.path.length)[0];
   const root = analysis ? (deepest(appSourceRoots(analysis)) ?? deepest(analysis.sourceRoots)) : undefined;
   const inside = root && root.path !== '' ? dir.slice(root.path.length + 1) : dir;
   return inside.split('/').join('.');
@@ -18,9 +19,21 @@ function findGeneratedRuntimes(root: string): string[] {
   return globSync(['**/skene/loop.json', '**/skene_runtime/loop.json'], {
     cwd: root,
     deep: 5,
-    ignore: ['**/node_modules/**', '**/.git/**', '**/.venv/**', '**/venv/**', '**/site-packages/**', '**/__pycache__/**'],
+    ignore: [
+      '**/node_modules/**',
+      '**/.git/**',
+      '**/.venv/**',
+      '**/venv/**',
+      '**/site-packages/**',
+      '**/__pycache__/**',
+    ],
   })
-    .map((file) => file.split('\\').join('/').replace(/\/loop\.json$/, ''))
+    .map((file) =>
+      file
+        .split('\\')
+        .join('/')
+        .replace(/\/loop\.json$/, ''),
+    )
     .filter((dir) => isProjectFile(root, joinPosix(dir, '_integration.py')))
     .sort();
 }

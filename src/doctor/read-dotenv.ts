@@ -34,7 +34,11 @@ export function readDotenvFiles(root: string, folders: string[]): DotenvEntry[] 
  */
 export function isTrackedByGit(root: string, file: string): boolean {
   try {
-    execFileSync('git', ['-c', 'core.fsmonitor=false', 'ls-files', '--error-unmatch', '--', file], { cwd: root, stdio: 'ignore', timeout: 5000 });
+    execFileSync('git', ['-c', 'core.fsmonitor=false', 'ls-files', '--error-unmatch', '--', file], {
+      cwd: root,
+      stdio: 'ignore',
+      timeout: 5000,
+    });
     return true;
   } catch {
     return false;

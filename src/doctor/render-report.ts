@@ -34,7 +34,9 @@ export function buildJsonReport(report: DoctorReport): unknown {
 
 function location(check: Check): string | undefined {
   if (check.file === undefined || check.status === 'pass') return undefined;
-  return [check.file, check.line, check.line !== undefined ? check.col : undefined].filter((part) => part !== undefined).join(':');
+  return [check.file, check.line, check.line !== undefined ? check.col : undefined]
+    .filter((part) => part !== undefined)
+    .join(':');
 }
 
 /** Checks grouped under a title each, ✓ ⚠ ✗ per line, the location and fix under each problem, then a tally. */
@@ -55,7 +57,12 @@ export function renderReport(report: DoctorReport, palette: Palette): string {
     if (lines.length > 0) lines.push('');
     lines.push(palette.bold(title));
     for (const check of checks) {
-      const mark = check.status === 'pass' ? palette.success('✓') : check.status === 'warn' ? palette.warn('⚠') : palette.error('✗');
+      const mark =
+        check.status === 'pass'
+          ? palette.success('✓')
+          : check.status === 'warn'
+            ? palette.warn('⚠')
+            : palette.error('✗');
       lines.push(`  ${mark} ${check.message}`);
       const where = location(check);
       if (where) lines.push(`      ${palette.accent(where)}`);

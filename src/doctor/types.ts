@@ -52,7 +52,12 @@ export const pass = (id: string, message: string, at: Partial<Pick<Check, 'file'
   ...at,
 });
 
-export const warn = (id: string, message: string, fix: string, at: Partial<Pick<Check, 'file' | 'line' | 'col'>> = {}): Check => ({
+export const warn = (
+  id: string,
+  message: string,
+  fix: string,
+  at: Partial<Pick<Check, 'file' | 'line' | 'col'>> = {},
+): Check => ({
   id,
   status: 'warn',
   message,
@@ -60,7 +65,12 @@ export const warn = (id: string, message: string, fix: string, at: Partial<Pick<
   fix,
 });
 
-export const fail = (id: string, message: string, fix: string, at: Partial<Pick<Check, 'file' | 'line' | 'col'>> = {}): Check => ({
+export const fail = (
+  id: string,
+  message: string,
+  fix: string,
+  at: Partial<Pick<Check, 'file' | 'line' | 'col'>> = {},
+): Check => ({
   id,
   status: 'fail',
   message,

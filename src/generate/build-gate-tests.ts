@@ -116,7 +116,9 @@ function configuresPytest(path: string, text: string): boolean {
  * app's source root; else a `tests/` (or `test/`) folder beside the source root or above it; else a new
  * `tests/` in the nearest folder with a Python project file (the source root when there is none).
  */
-export function chooseGateTestsFolder(input: Pick<GateTestsInput, 'analysis' | 'pytestConfigs' | 'existingFolders' | 'projectFolders'>): string {
+export function chooseGateTestsFolder(
+  input: Pick<GateTestsInput, 'analysis' | 'pytestConfigs' | 'existingFolders' | 'projectFolders'>,
+): string {
   const up = foldersUp(appSourceRoot(input.analysis));
   for (const folder of up) {
     for (const name of PYTEST_CONFIG_FILES) {
@@ -137,12 +139,18 @@ export function chooseGateTestsFolder(input: Pick<GateTestsInput, 'analysis' | '
 }
 
 /** The folders chooseGateTestsFolder asks about, for the workflow to look up on disk. */
-export function gateTestsCandidates(analysis: GateTestsInput['analysis']): { configs: string[]; folders: string[]; projectFiles: string[] } {
+export function gateTestsCandidates(analysis: GateTestsInput['analysis']): {
+  configs: string[];
+  folders: string[];
+  projectFiles: string[];
+} {
   const up = foldersUp(appSourceRoot(analysis));
   return {
     configs: up.flatMap((folder) => PYTEST_CONFIG_FILES.map((name) => joinPosix(folder, name))),
     folders: up.flatMap((folder) => ['tests', 'test'].map((name) => joinPosix(folder, name))),
-    projectFiles: up.flatMap((folder) => ['pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt'].map((name) => joinPosix(folder, name))),
+    projectFiles: up.flatMap((folder) =>
+      ['pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt'].map((name) => joinPosix(folder, name)),
+    ),
   };
 }
 
@@ -172,17 +180,22 @@ const routeTuple = (method: string, path: string): string => `(${JSON.stringify(
 export function buildGateTests(input: GateTestsInput): GateTestsFile {
   const folder = chooseGateTestsFolder(input);
   const app = input.analysis.apps.find((candidate) => candidate.mountedAt.length === 0) ?? input.analysis.apps[0];
-  const webhook = input.analysis.stripe.webhooks.find((w) => w.route !== undefined && w.constructEvent !== undefined)
-    ?? input.analysis.stripe.webhooks.find((w) => w.route !== undefined);
+  const webhook =
+    input.analysis.stripe.webhooks.find((w) => w.route !== undefined && w.constructEvent !== undefined) ??
+    input.analysis.stripe.webhooks.find((w) => w.route !== undefined);
   const routes = new Map<string, Set<string>>(input.stepIds.map((id) => [id, new Set<string>()]));
   for (const route of input.gated) {
     if (!routes.has(route.stepId)) routes.set(route.stepId, new Set());
     routes.get(route.stepId)?.add(routeTuple(route.method, route.path));
   }
-  const gatedRoutes = [...routes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, tuples]) => {
-    const sorted = [...tuples].sort();
-    return sorted.length === 0 ? `    ${JSON.stringify(id)}: [],` : `    ${JSON.stringify(id)}: [\n${sorted.map((t) => `        ${t},`).join('\n')}\n    ],`;
-  });
+  const gatedRoutes = [...routes.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([id, tuples]) => {
+      const sorted = [...tuples].sort();
+      return sorted.length === 0
+        ? `    ${JSON.stringify(id)}: [],`
+        : `    ${JSON.stringify(id)}: [\n${sorted.map((t) => `        ${t},`).join('\n')}\n    ],`;
+    });
   const content = renderTemplate(
     readTemplate(`python/tests/${GATE_TESTS_FILE}`),
     {
@@ -197,6 +210,7 @@ export function buildGateTests(input: GateTestsInput): GateTestsFile {
     },
     GATE_TESTS_FILE,
   );
-  if (!content.startsWith(generatedMarker(input.version))) throw new Error(`${GATE_TESTS_FILE} does not start with the generated-by marker`);
+  if (!content.startsWith(generatedMarker(input.version)))
+    throw new Error(`${GATE_TESTS_FILE} does not start with the generated-by marker`);
   return { path: joinPosix(folder, GATE_TESTS_FILE), content };
 }

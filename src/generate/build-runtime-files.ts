@@ -84,8 +84,8 @@ function renderIntegration(input: RuntimeBuildInput): string {
 
 /** The `identify(request)` block (markers included), or undefined when the markers are missing. */
 export function extractIdentifyBlock(source: string): string | undefined {
-  const begin = source.indexOf(IDENTIFY_BEGIN + ' ');
-  const beginAt = begin >= 0 ? begin : source.indexOf(IDENTIFY_BEGIN + '\n');
+  const begin = source.indexOf(`${IDENTIFY_BEGIN} `);
+  const beginAt = begin >= 0 ? begin : source.indexOf(`${IDENTIFY_BEGIN}\n`);
   if (beginAt < 0) return undefined;
   const end = source.indexOf(IDENTIFY_END, beginAt);
   if (end < 0) return undefined;
@@ -137,7 +137,11 @@ export function buildRuntimeFiles(input: RuntimeBuildInput): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   for (const name of STATIC_RUNTIME_MODULES) {
     const template = readTemplate(`python/runtime/${name}`);
-    files.push({ path: at(name), content: renderTemplate(template, { version: input.version }, name), userEditable: false });
+    files.push({
+      path: at(name),
+      content: renderTemplate(template, { version: input.version }, name),
+      userEditable: false,
+    });
   }
   files.push({ path: at(INTEGRATION_FILE), content: renderIntegration(input), userEditable: false });
   files.push({ path: at(LOOP_FILE), content: serializeCompiledLoop(input.compiled), userEditable: false });

@@ -1,12 +1,15 @@
-import { buildFileChange } from '../io/read-project-file.js';
 import type { FileChange } from '../io/file-change.js';
-import { MIGRATION_REVISION, type GeneratedFile } from './build-runtime-files.js';
+import { buildFileChange } from '../io/read-project-file.js';
+import { type GeneratedFile, MIGRATION_REVISION } from './build-runtime-files.js';
 
 /**
  * One change per generated file, from what is on disk now (`current`: path → text, undefined when
  * missing). A user-editable file that exists is left as it is, whatever skene would write.
  */
-export function planRuntimeChanges(files: GeneratedFile[], current: ReadonlyMap<string, string | undefined>): FileChange[] {
+export function planRuntimeChanges(
+  files: GeneratedFile[],
+  current: ReadonlyMap<string, string | undefined>,
+): FileChange[] {
   return files.map((file) => {
     const before = current.get(file.path);
     if (file.userEditable && before !== undefined) {

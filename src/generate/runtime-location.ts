@@ -36,7 +36,9 @@ export function planRuntimeLocation(analysis: Pick<AnalysisResult, 'apps' | 'sou
   if (app) {
     const deepestFirst = (a: SourceRoot, b: SourceRoot): number => b.path.length - a.path.length;
     const resolving = roots.filter((candidate) => resolvesTo(candidate, app.module, app.file)).sort(deepestFirst);
-    const holding = roots.filter((candidate) => candidate.path === '' || app.file.startsWith(`${candidate.path}/`)).sort(deepestFirst);
+    const holding = roots
+      .filter((candidate) => candidate.path === '' || app.file.startsWith(`${candidate.path}/`))
+      .sort(deepestFirst);
     const rootPath = (resolving[0] ?? holding[0] ?? roots[0])?.path ?? '';
     const segments = app.module.split('.');
     const topPackage = segments[0];

@@ -5,9 +5,9 @@ import {
   indentationAt,
   insertLinesAfter,
   offsetOfPosition,
-  startsItsLine,
   type PythonTree,
   type SyntaxNode,
+  startsItsLine,
   type WireOutcome,
 } from './wire-python-source.js';
 
@@ -32,14 +32,19 @@ function assignedName(statement: SyntaxNode): string | undefined {
 }
 
 /** The simple statement that starts on the given line and sits directly in a module or block. */
-export function findStatementAt(source: string, tree: PythonTree, line: number, column: number): SyntaxNode | undefined {
+export function findStatementAt(
+  source: string,
+  tree: PythonTree,
+  line: number,
+  column: number,
+): SyntaxNode | undefined {
   const offset = offsetOfPosition(source, line, column);
   if (offset === undefined) return undefined;
   let node = findNodeAt(tree, offset, ['expression_statement']);
-  while (node && node.parent && node.parent.type !== 'module' && node.parent.type !== 'block') {
+  while (node?.parent && node.parent.type !== 'module' && node.parent.type !== 'block') {
     node = findNodeAt(tree, node.parent.startIndex, ['expression_statement']);
   }
-  return node && node.parent && (node.parent.type === 'module' || node.parent.type === 'block') ? node : undefined;
+  return node?.parent && (node.parent.type === 'module' || node.parent.type === 'block') ? node : undefined;
 }
 
 /** The scope a statement lives in: its function body or the module. */
@@ -55,7 +60,9 @@ const EXITS = new Set(['return_statement', 'raise_statement']);
 function blockCovers(block: SyntaxNode | null | undefined, variable: string): boolean {
   if (!block) return false;
   const statements = block.namedChildren.filter((n) => n.type !== 'comment');
-  return statements.some((statement) => assignedName(statement) === variable) || EXITS.has(statements.at(-1)?.type ?? '');
+  return (
+    statements.some((statement) => assignedName(statement) === variable) || EXITS.has(statements.at(-1)?.type ?? '')
+  );
 }
 
 /** True when a statement before `statement` in its block assigns `variable`. */
@@ -75,19 +82,33 @@ function coveringCompound(statement: SyntaxNode, variable: string): SyntaxNode |
   if (block?.type !== 'block') return undefined;
   let owner: SyntaxNode | null = block.parent;
   // `elif`/`else`/`except` clauses belong to their if/try statement.
-  if (owner && ['elif_clause', 'else_clause', 'except_clause', 'except_group_clause', 'finally_clause'].includes(owner.type)) owner = owner.parent;
+  if (
+    owner &&
+    ['elif_clause', 'else_clause', 'except_clause', 'except_group_clause', 'finally_clause'].includes(owner.type)
+  )
+    owner = owner.parent;
   if (!owner) return undefined;
   if (owner.type === 'with_statement') return owner;
   if (owner.type === 'if_statement') {
-    const branches = [owner.childForFieldName('consequence'), ...owner.namedChildren.filter((n) => n.type === 'elif_clause').map((n) => n.childForFieldName('consequence'))];
+    const branches = [
+      owner.childForFieldName('consequence'),
+      ...owner.namedChildren.filter((n) => n.type === 'elif_clause').map((n) => n.childForFieldName('consequence')),
+    ];
     const elseClause = owner.namedChildren.find((n) => n.type === 'else_clause');
-    const covered = branches.every((b) => blockCovers(b, variable)) && (elseClause ? blockCovers(elseClause.childForFieldName('body'), variable) : false);
+    const covered =
+      branches.every((b) => blockCovers(b, variable)) &&
+      (elseClause ? blockCovers(elseClause.childForFieldName('body'), variable) : false);
     return covered || assignedBefore(owner, variable) ? owner : undefined;
   }
   if (owner.type === 'try_statement') {
     const body = owner.childForFieldName('body');
     const handlers = owner.namedChildren.filter((n) => n.type === 'except_clause' || n.type === 'except_group_clause');
-    const handled = handlers.every((h) => blockCovers(h.namedChildren.find((n) => n.type === 'block'), variable));
+    const handled = handlers.every((h) =>
+      blockCovers(
+        h.namedChildren.find((n) => n.type === 'block'),
+        variable,
+      ),
+    );
     return (blockCovers(body, variable) && handled) || assignedBefore(owner, variable) ? owner : undefined;
   }
   return undefined;
@@ -101,7 +122,8 @@ export function findInstallAnchor(source: string, tree: PythonTree, target: AppI
   const statement = findStatementAt(source, tree, target.line, target.column);
   if (!statement || assignedName(statement) !== target.variable) return undefined;
   let anchor = statement;
-  for (let outer = coveringCompound(anchor, target.variable); outer; outer = coveringCompound(anchor, target.variable)) anchor = outer;
+  for (let outer = coveringCompound(anchor, target.variable); outer; outer = coveringCompound(anchor, target.variable))
+    anchor = outer;
   return anchor;
 }
 
@@ -125,12 +147,17 @@ export function planAppInstall(source: string, tree: PythonTree, target: AppInst
   );
   if (installed) return { kind: 'present' };
   const next = anchor.nextSibling;
-  if (!startsItsLine(source, anchor.startIndex) || (next && next.type !== 'comment' && next.startPosition.row === anchor.endPosition.row)) {
+  if (
+    !startsItsLine(source, anchor.startIndex) ||
+    (next && next.type !== 'comment' && next.startPosition.row === anchor.endPosition.row)
+  ) {
     return { kind: 'refused', reason: 'the app is created on a line shared with other code' };
   }
   const indent = indentationAt(source, anchor.startIndex);
   return {
     kind: 'edit',
-    edits: [insertLinesAfter(source, anchor.endIndex, [`${indent}${buildInstallCall(target.variable)}`], detectEol(source))],
+    edits: [
+      insertLinesAfter(source, anchor.endIndex, [`${indent}${buildInstallCall(target.variable)}`], detectEol(source)),
+    ],
   };
 }

@@ -1,4 +1,10 @@
-import { detectEol, insertLinesAfter, type PythonTree, type SyntaxNode, type WireOutcome } from './wire-python-source.js';
+import {
+  detectEol,
+  insertLinesAfter,
+  type PythonTree,
+  type SyntaxNode,
+  type WireOutcome,
+} from './wire-python-source.js';
 
 export interface ImportRequest {
   /** `app.skene`, `fastapi`. */
@@ -43,7 +49,9 @@ function collectFromImportBindings(tree: PythonTree): Binding[] {
 }
 
 function isDocstring(node: SyntaxNode): boolean {
-  return node.type === 'expression_statement' && node.namedChildren.length === 1 && node.namedChildren[0]?.type === 'string';
+  return (
+    node.type === 'expression_statement' && node.namedChildren.length === 1 && node.namedChildren[0]?.type === 'string'
+  );
 }
 
 /**
@@ -80,14 +88,18 @@ export function planImports(source: string, tree: PythonTree, requests: ImportRe
   const missing = requests.filter((request) => {
     const local = request.alias ?? request.name;
     return !bindings.some(
-      (b) => b.local === local && (request.anyModule === true || (b.module === request.module && b.name === request.name)),
+      (b) =>
+        b.local === local && (request.anyModule === true || (b.module === request.module && b.name === request.name)),
     );
   });
   const conflicting = missing.find((request) =>
     bindings.some((b) => b.local === (request.alias ?? request.name) && request.anyModule !== true),
   );
   if (conflicting) {
-    return { kind: 'refused', reason: `${conflicting.alias ?? conflicting.name} is already imported from another module` };
+    return {
+      kind: 'refused',
+      reason: `${conflicting.alias ?? conflicting.name} is already imported from another module`,
+    };
   }
   const unique = missing.filter(
     (request, i) => missing.findIndex((other) => buildImportLine(other) === buildImportLine(request)) === i,
@@ -98,7 +110,9 @@ export function planImports(source: string, tree: PythonTree, requests: ImportRe
   const anchor = findImportAnchor(tree);
   if (!anchor) {
     // No imports and no docstring: after any leading comments (shebang, encoding, licence header).
-    const leadingComments = tree.rootNode.namedChildren.filter((n, i, all) => n.type === 'comment' && all.slice(0, i).every((p) => p.type === 'comment'));
+    const leadingComments = tree.rootNode.namedChildren.filter(
+      (n, i, all) => n.type === 'comment' && all.slice(0, i).every((p) => p.type === 'comment'),
+    );
     const lastComment = leadingComments.at(-1);
     if (lastComment) return { kind: 'edit', edits: [insertLinesAfter(source, lastComment.endIndex, lines, eol)] };
     return { kind: 'edit', edits: [{ start: 0, end: 0, text: lines.map((l) => `${l}${eol}`).join('') }] };

@@ -1,9 +1,15 @@
 import type { AnalysisResult, AppFact, AuthFacts, RouteFact } from '../analyze/types.js';
 import type { ManualStep } from '../io/file-change.js';
 import { buildInstallCall, planAppInstall } from './wire-app-install.js';
-import { buildImportLine, planImports, type ImportRequest } from './wire-imports.js';
-import { applyTextEdits, findSyntaxProblem, parsePython, type TextEdit, type WireOutcome } from './wire-python-source.js';
-import { buildGateDependency, buildGatedRegistrationLines, planRouteGates, type GateAuth } from './wire-route-gate.js';
+import { buildImportLine, type ImportRequest, planImports } from './wire-imports.js';
+import {
+  applyTextEdits,
+  findSyntaxProblem,
+  parsePython,
+  type TextEdit,
+  type WireOutcome,
+} from './wire-python-source.js';
+import { buildGateDependency, buildGatedRegistrationLines, type GateAuth, planRouteGates } from './wire-route-gate.js';
 import { buildHandlerCall, planWebhookHandlerCall } from './wire-stripe-webhook.js';
 
 export interface WiringStep {
@@ -111,7 +117,9 @@ export function chooseGateAuth(route: RouteFact, auth: AuthFacts): GateAuth | un
 export function routeHasUserDependency(route: RouteFact, auth: AuthFacts): boolean {
   const candidates = [...(auth.primary ? [auth.primary] : []), ...auth.candidates];
   const userNames = new Set(candidates.flatMap((c) => [c.name, ...c.aliases.map((a) => a.name)]));
-  return route.dependencyDetails.some((d) => userNames.has(lastSegment(d.name)) || (d.callable !== undefined && userNames.has(d.callable.name)));
+  return route.dependencyDetails.some(
+    (d) => userNames.has(lastSegment(d.name)) || (d.callable !== undefined && userNames.has(d.callable.name)),
+  );
 }
 
 function describeRoutes(routes: RouteFact[]): string {
@@ -121,9 +129,13 @@ function describeRoutes(routes: RouteFact[]): string {
 function importsFor(edits: Edit[], runtimeModule: string): ImportRequest[] {
   const requests: ImportRequest[] = [];
   if (edits.some((e) => e.kind === 'gate' && e.stepIds.length > 0)) {
-    requests.push({ module: runtimeModule, name: 'gate', alias: 'skene_gate' }, { module: 'fastapi', name: 'Depends', anyModule: true });
+    requests.push(
+      { module: runtimeModule, name: 'gate', alias: 'skene_gate' },
+      { module: 'fastapi', name: 'Depends', anyModule: true },
+    );
   }
-  if (edits.some((e) => e.kind === 'install')) requests.push({ module: runtimeModule, name: 'install', alias: 'skene_install' });
+  if (edits.some((e) => e.kind === 'install'))
+    requests.push({ module: runtimeModule, name: 'install', alias: 'skene_install' });
   if (edits.some((e) => e.kind === 'webhook')) {
     requests.push({ module: runtimeModule, name: 'handle_stripe_event', alias: 'skene_handle_stripe_event' });
   }
@@ -142,33 +154,54 @@ function missingImportLines(edit: Edit, runtimeModule: string, context: ManualCo
   const outcome = planImports(context.source, context.tree, requests);
   if (outcome.kind === 'present') return [];
   // Only the lines planImports would add (the ones not imported yet).
-  if (outcome.kind === 'edit') return outcome.edits.flatMap((e) => e.text.split(/\r?\n/)).filter((l) => l.trim() !== '');
+  if (outcome.kind === 'edit')
+    return outcome.edits.flatMap((e) => e.text.split(/\r?\n/)).filter((l) => l.trim() !== '');
   return requests.map(buildImportLine);
 }
 
 function describeRegistration(registration: RouteFact['registration']['kind']): string {
-  return registration === 'decorator' ? 'a decorator' : registration === 'add_api_route' ? 'add_api_route(...)' : 'a call such as router.get(path)(handler)';
+  return registration === 'decorator'
+    ? 'a decorator'
+    : registration === 'add_api_route'
+      ? 'add_api_route(...)'
+      : 'a call such as router.get(path)(handler)';
 }
 
-function manualStepFor(file: string, edit: Edit, reason: string, runtimeModule: string, context?: ManualContext): ManualStep {
+function manualStepFor(
+  file: string,
+  edit: Edit,
+  reason: string,
+  runtimeModule: string,
+  context?: ManualContext,
+): ManualStep {
   const imports = missingImportLines(edit, runtimeModule, context);
   const importNote = imports.length > 0 ? ' (and the imports at the top of the file)' : '';
   switch (edit.kind) {
     case 'gate': {
       const gated = context ? buildGatedRegistrationLines(context.source, context.tree, edit) : undefined;
-      const what = edit.stepIds.length === 0 ? `take skene's gate off ${describeRoutes(edit.routes)} (no step matches it any more)` : `gate ${describeRoutes(edit.routes)}`;
+      const what =
+        edit.stepIds.length === 0
+          ? `take skene's gate off ${describeRoutes(edit.routes)} (no step matches it any more)`
+          : `gate ${describeRoutes(edit.routes)}`;
       if (gated) {
         return {
           file,
           line: gated.line,
           why: `${what}: ${reason}; make the registration read as below${importNote}${
-            reason.includes('**kwargs') ? ', unless the splat already passes dependencies= (then add the gate there)' : ''
+            reason.includes('**kwargs')
+              ? ', unless the splat already passes dependencies= (then add the gate there)'
+              : ''
           }`,
           snippet: [...imports, ...(imports.length > 0 ? [''] : []), gated.after].join('\n'),
         };
       }
       if (edit.stepIds.length === 0) {
-        return { file, line: edit.line, why: `${what}: ${reason}; remove it from the route's dependencies`, snippet: 'Depends(skene_gate(...))' };
+        return {
+          file,
+          line: edit.line,
+          why: `${what}: ${reason}; remove it from the route's dependencies`,
+          snippet: 'Depends(skene_gate(...))',
+        };
       }
       const hasDependencies = edit.routes.some((r) => r.registration.hasDependenciesArgument);
       const dependency = edit.stepIds.map((id) => buildGateDependency(id, edit)).join(', ');
@@ -210,7 +243,14 @@ function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Ed
     case 'gate': {
       const plan = planRouteGates(source, tree, edit);
       if (plan.outcome.kind === 'refused' && edit.registration !== 'decorator') {
-        return { outcome: { kind: 'refused', reason: `the route is registered with ${describeRegistration(edit.registration)}, not a decorator` }, removed: plan.removed, added: [] };
+        return {
+          outcome: {
+            kind: 'refused',
+            reason: `the route is registered with ${describeRegistration(edit.registration)}, not a decorator`,
+          },
+          removed: plan.removed,
+          added: [],
+        };
       }
       return plan;
     }
@@ -276,18 +316,28 @@ function collectEdits(input: WiringInput): Map<string, Edit[]> {
     for (const route of step.routes) {
       const gate = gateFor(route);
       if (!gate.stepIds.includes(step.id)) gate.stepIds.push(step.id);
-      for (const app of appWithMountingApps(input.analysis.apps, route.app)) servingApps.set(`${app.file}:${app.line}`, app);
+      for (const app of appWithMountingApps(input.analysis.apps, route.app))
+        servingApps.set(`${app.file}:${app.line}`, app);
     }
   }
   // The other routes of files that hold a gate: a gate whose step no longer matches its route comes off.
   for (const route of input.routes ?? []) {
-    if (route.method === 'WEBSOCKET' || !(input.files.get(route.registration.span.file)?.includes('skene_gate') ?? false)) continue;
+    if (
+      route.method === 'WEBSOCKET' ||
+      !(input.files.get(route.registration.span.file)?.includes('skene_gate') ?? false)
+    )
+      continue;
     const span = route.registration.span;
     if (!gates.has(`${span.file}:${span.line}:${span.column}`)) gateFor(route);
     else if (gates.get(`${span.file}:${span.line}:${span.column}`)!.stepIds.length === 0) gateFor(route);
   }
   for (const app of servingApps.values()) {
-    add(app.creation.file, { kind: 'install', line: app.creation.line, column: app.creation.column, variable: app.variable });
+    add(app.creation.file, {
+      kind: 'install',
+      line: app.creation.line,
+      column: app.creation.column,
+      variable: app.variable,
+    });
   }
   for (const webhook of input.analysis.stripe.webhooks) {
     const construct = webhook.constructEvent;
@@ -310,7 +360,14 @@ function collectEdits(input: WiringInput): Map<string, Edit[]> {
  * cleanly is left alone and all its edits become manual steps.
  */
 export function buildProjectWiring(input: WiringInput): WiringResult {
-  const result: WiringResult = { files: [], manual: [], gated: [], ungated: [], installedApps: [], webhookConnected: false };
+  const result: WiringResult = {
+    files: [],
+    manual: [],
+    gated: [],
+    ungated: [],
+    installedApps: [],
+    webhookConnected: false,
+  };
   const recordGate = (edit: Edit, file: string, status: GatedRoute['status'], planned?: PlannedEdit): void => {
     if (edit.kind !== 'gate') return;
     for (const route of edit.routes) {
@@ -318,10 +375,25 @@ export function buildProjectWiring(input: WiringInput): WiringResult {
         const matches = input.steps.some((step) => step.id === stepId && step.routes.includes(route));
         if (!matches) continue;
         const added = status === 'added' && (planned?.added.includes(stepId) ?? true);
-        result.gated.push({ stepId, method: route.method, path: route.path, file, line: route.line, status: added ? 'added' : status === 'added' ? 'present' : status, identify: edit.identify });
+        result.gated.push({
+          stepId,
+          method: route.method,
+          path: route.path,
+          file,
+          line: route.line,
+          status: added ? 'added' : status === 'added' ? 'present' : status,
+          identify: edit.identify,
+        });
       }
       for (const stepId of planned?.removed ?? []) {
-        result.ungated.push({ stepId, method: route.method, path: route.path, file, line: route.line, status: status === 'manual' ? 'manual' : 'removed' });
+        result.ungated.push({
+          stepId,
+          method: route.method,
+          path: route.path,
+          file,
+          line: route.line,
+          status: status === 'manual' ? 'manual' : 'removed',
+        });
       }
     }
   };
@@ -368,15 +440,26 @@ export function buildProjectWiring(input: WiringInput): WiringResult {
       if (outcome.kind === 'edit') {
         textEdits.push(...outcome.edits);
         if (edit.kind === 'gate') {
-          if (planned.added.length > 0) reasons.push(`gate ${describeRoutes(edit.routes)}${edit.identify ? ' (through identify(request))' : ''}`);
+          if (planned.added.length > 0)
+            reasons.push(`gate ${describeRoutes(edit.routes)}${edit.identify ? ' (through identify(request))' : ''}`);
           if (planned.removed.length > 0) {
-            reasons.push(`take the gate of ${planned.removed.map((id) => `step ${id}`).join(', ')} off ${describeRoutes(edit.routes)} (no longer matched)`);
+            reasons.push(
+              `take the gate of ${planned.removed.map((id) => `step ${id}`).join(', ')} off ${describeRoutes(edit.routes)} (no longer matched)`,
+            );
           }
-        } else reasons.push(edit.kind === 'install' ? `install skene on ${edit.variable}` : 'connect the Stripe webhook');
+        } else
+          reasons.push(edit.kind === 'install' ? `install skene on ${edit.variable}` : 'connect the Stripe webhook');
       }
       done.push({ edit, status: outcome.kind === 'edit' ? 'added' : 'present', planned });
     }
-    const imports = planImports(source, tree, importsFor(done.map((d) => d.edit), input.runtimeModule));
+    const imports = planImports(
+      source,
+      tree,
+      importsFor(
+        done.map((d) => d.edit),
+        input.runtimeModule,
+      ),
+    );
     if (imports.kind === 'edit') textEdits.push(...imports.edits);
     const after = textEdits.length > 0 ? applyTextEdits(source, textEdits) : source;
     const problem = imports.kind === 'refused' ? { line: 1, reason: imports.reason } : undefined;

@@ -1,6 +1,6 @@
-import { findSyntaxProblem, parsePython, type SyntaxNode, type Tree as PythonTree } from '../python/parse-python.js';
+import { findSyntaxProblem, type Tree as PythonTree, parsePython, type SyntaxNode } from '../python/parse-python.js';
 
-export { findSyntaxProblem, parsePython, type PythonTree, type SyntaxNode };
+export { findSyntaxProblem, type PythonTree, parsePython, type SyntaxNode };
 
 /** A replacement of `text.slice(start, end)`; indices are JS string (UTF-16) offsets, as tree-sitter reports them. */
 export interface TextEdit {
@@ -99,7 +99,7 @@ export function findCallsTo(node: SyntaxNode, name: string): SyntaxNode[] {
 
 /** The string literal's value when it is a plain (non-f) string without escapes worth decoding. */
 export function stringLiteralValue(node: SyntaxNode | undefined | null): string | undefined {
-  if (!node || node.type !== 'string') return undefined;
+  if (node?.type !== 'string') return undefined;
   const content = node.namedChildren.filter((c) => c.type === 'string_content');
   const start = node.namedChildren.find((c) => c.type === 'string_start');
   if (start && /[fF]/.test(start.text)) return undefined;

@@ -7,10 +7,10 @@ import {
   insertLinesAfter,
   namedArguments,
   offsetOfPosition,
-  pythonString,
-  stringLiteralValue,
   type PythonTree,
+  pythonString,
   type SyntaxNode,
+  stringLiteralValue,
   type TextEdit,
   type WireOutcome,
 } from './wire-python-source.js';
@@ -88,7 +88,11 @@ export function buildGateDependency(stepId: string, identity: GateIdentity = {})
   return `Depends(${buildGateCall(stepId, identity)})`;
 }
 
-function findRegistrationCall(source: string, tree: PythonTree, target: { line: number; column: number }): SyntaxNode | undefined {
+function findRegistrationCall(
+  source: string,
+  tree: PythonTree,
+  target: { line: number; column: number },
+): SyntaxNode | undefined {
   const offset = offsetOfPosition(source, target.line, target.column);
   if (offset === undefined) return undefined;
   const call = findNodeAt(tree, offset, ['call']);
@@ -105,7 +109,13 @@ function findRegistrationCall(source: string, tree: PythonTree, target: { line: 
  * Inserts `item` as the last element of a bracketed sequence (`[...]` or `(...)`), keeping its layout:
  * one per line when the sequence already spans lines, inline otherwise.
  */
-function appendToSequence(source: string, open: SyntaxNode, close: SyntaxNode, items: SyntaxNode[], item: string): TextEdit[] {
+function appendToSequence(
+  source: string,
+  open: SyntaxNode,
+  close: SyntaxNode,
+  items: SyntaxNode[],
+  item: string,
+): TextEdit[] {
   const last = items.at(-1);
   if (!last) return [{ start: open.endIndex, end: open.endIndex, text: item }];
   const afterLast = last.nextSibling;
@@ -114,7 +124,12 @@ function appendToSequence(source: string, open: SyntaxNode, close: SyntaxNode, i
   if (multiline) {
     // A new line after the last element's line, so a trailing comment stays where it was.
     const indent = indentationAt(source, last.startIndex);
-    const line = insertLinesAfter(source, last.endIndex, [`${indent}${item}${trailingComma ? ',' : ''}`], detectEol(source));
+    const line = insertLinesAfter(
+      source,
+      last.endIndex,
+      [`${indent}${item}${trailingComma ? ',' : ''}`],
+      detectEol(source),
+    );
     return trailingComma ? [line] : [{ start: last.endIndex, end: last.endIndex, text: ',' }, line];
   }
   return [{ start: last.endIndex, end: last.endIndex, text: `, ${item}` }];
@@ -136,7 +151,10 @@ function findPresentGates(call: SyntaxNode): PresentGate[] {
     let element: SyntaxNode = gate;
     while (element.parent && element.parent.type !== 'list' && element.parent.id !== call.id) element = element.parent;
     const list = element.parent?.type === 'list' ? element.parent : undefined;
-    const keyword = list?.parent?.type === 'keyword_argument' && list.parent.childForFieldName('name')?.text === 'dependencies' ? list.parent : undefined;
+    const keyword =
+      list?.parent?.type === 'keyword_argument' && list.parent.childForFieldName('name')?.text === 'dependencies'
+        ? list.parent
+        : undefined;
     return { call: gate, id, ...(list && keyword ? { element, list, keyword } : {}) };
   });
 }
@@ -149,7 +167,7 @@ function findPresentGates(call: SyntaxNode): PresentGate[] {
  * Before: `@router.post("/r", dependencies=[Depends(verify), Depends(skene_gate("old"))])`
  * After:  `@router.post("/r", dependencies=[Depends(verify)])`
  */
-function planGateRemoval(source: string, gates: PresentGate[]): TextEdit[] | undefined {
+function planGateRemoval(_source: string, gates: PresentGate[]): TextEdit[] | undefined {
   if (gates.some((gate) => !gate.element || !gate.list || !gate.keyword)) return undefined;
   const byList = new Map<number, PresentGate[]>();
   for (const gate of gates) byList.set(gate.list!.id, [...(byList.get(gate.list!.id) ?? []), gate]);
@@ -185,22 +203,28 @@ function planGateRemoval(source: string, gates: PresentGate[]): TextEdit[] | und
 /** The edits adding gates (one or more `Depends(...)` items) to a registration call's arguments, decorator or not. */
 function planGateArguments(source: string, call: SyntaxNode, dependency: string, manual = false): WireOutcome {
   const argumentList = call.childForFieldName('arguments');
-  if (!argumentList || argumentList.type !== 'argument_list') {
+  if (argumentList?.type !== 'argument_list') {
     return { kind: 'refused', reason: 'the registration call has no argument list' };
   }
   const args = namedArguments(argumentList);
   const splat = args.find((a) => a.type === 'dictionary_splat' || a.type === 'list_splat');
   if (splat) {
     // For the user only: the splat may hold dependencies= already, which only they can tell.
-    if (manual && splat.type === 'dictionary_splat') return { kind: 'edit', edits: [{ start: splat.startIndex, end: splat.startIndex, text: `dependencies=[${dependency}], ` }] };
+    if (manual && splat.type === 'dictionary_splat')
+      return {
+        kind: 'edit',
+        edits: [{ start: splat.startIndex, end: splat.startIndex, text: `dependencies=[${dependency}], ` }],
+      };
     return { kind: 'refused', reason: 'the call passes *args/**kwargs, which may already hold dependencies=' };
   }
-  const existing = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'dependencies');
+  const existing = args.find(
+    (a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'dependencies',
+  );
   if (existing) {
     const value = existing.childForFieldName('value');
     const open = value?.child(0);
     const close = value?.child(value.childCount - 1);
-    if (!value || value.type !== 'list' || !open || !close || open.type !== '[' || close.type !== ']') {
+    if (value?.type !== 'list' || !open || !close || open.type !== '[' || close.type !== ']') {
       if (manual && value) {
         // `dependencies=AUDITED` → `dependencies=AUDITED + [Depends(skene_gate("x"))]`, for the user to check it is a list.
         const simple = ['identifier', 'attribute', 'call', 'subscript'].includes(value.type);
@@ -223,7 +247,9 @@ function planGateArguments(source: string, call: SyntaxNode, dependency: string,
 function planGatesOnCall(source: string, call: SyntaxNode, target: RouteGatesTarget, manual = false): RouteGatesPlan {
   const present = findPresentGates(call);
   const isStale = target.isStale ?? (() => true);
-  const stale = present.filter((gate) => gate.id !== undefined && !target.stepIds.includes(gate.id) && isStale(gate.id));
+  const stale = present.filter(
+    (gate) => gate.id !== undefined && !target.stepIds.includes(gate.id) && isStale(gate.id),
+  );
   const missing = target.stepIds.filter((id) => !present.some((gate) => gate.id === id));
   if (stale.length === 0 && missing.length === 0) return { outcome: { kind: 'present' }, removed: [], added: [] };
   const edits: TextEdit[] = [];
@@ -238,7 +264,10 @@ function planGatesOnCall(source: string, call: SyntaxNode, target: RouteGatesTar
     const removal = planGateRemoval(source, toRemove);
     if (!removal) {
       return {
-        outcome: { kind: 'refused', reason: `the gate of step ${toRemove.map((g) => `"${g.id}"`).join(', ')} is not a plain item of a dependencies=[...] list` },
+        outcome: {
+          kind: 'refused',
+          reason: `the gate of step ${toRemove.map((g) => `"${g.id}"`).join(', ')} is not a plain item of a dependencies=[...] list`,
+        },
         removed: stale.map((gate) => gate.id!),
         added: [],
       };
@@ -247,7 +276,12 @@ function planGatesOnCall(source: string, call: SyntaxNode, target: RouteGatesTar
   }
   const toAdd = missing.slice(repointed);
   if (toAdd.length > 0) {
-    const added = planGateArguments(source, call, toAdd.map((id) => buildGateDependency(id, target)).join(', '), manual);
+    const added = planGateArguments(
+      source,
+      call,
+      toAdd.map((id) => buildGateDependency(id, target)).join(', '),
+      manual,
+    );
     if (added.kind !== 'edit') return { outcome: added, removed: stale.map((gate) => gate.id!), added: [] };
     edits.push(...added.edits);
   }
@@ -269,11 +303,19 @@ export function planRouteGates(source: string, tree: PythonTree, target: RouteGa
   if (!call) {
     return target.stepIds.length === 0
       ? { outcome: { kind: 'present' }, removed: [], added: [] }
-      : { outcome: { kind: 'refused', reason: `no route registration call found at line ${target.line}` }, removed: [], added: [] };
+      : {
+          outcome: { kind: 'refused', reason: `no route registration call found at line ${target.line}` },
+          removed: [],
+          added: [],
+        };
   }
   const plan = planGatesOnCall(source, call, target);
   if (plan.outcome.kind !== 'present' && call.parent?.type !== 'decorator') {
-    return { outcome: { kind: 'refused', reason: 'the route is not registered with a decorator' }, removed: plan.removed, added: [] };
+    return {
+      outcome: { kind: 'refused', reason: 'the route is not registered with a decorator' },
+      removed: plan.removed,
+      added: [],
+    };
   }
   return plan;
 }
@@ -298,14 +340,23 @@ export function planRouteGate(source: string, tree: PythonTree, target: RouteGat
  * Before: `app.add_api_route("/stats", stats, methods=["GET"])`
  * After:  `app.add_api_route("/stats", stats, methods=["GET"], dependencies=[Depends(skene_gate("stats"))])`
  */
-export function buildGatedRegistrationLines(source: string, tree: PythonTree, target: RouteGatesTarget): { line: number; before: string; after: string } | undefined {
+export function buildGatedRegistrationLines(
+  source: string,
+  tree: PythonTree,
+  target: RouteGatesTarget,
+): { line: number; before: string; after: string } | undefined {
   const call = findRegistrationCall(source, tree, target);
   if (!call) return undefined;
   const outcome = planGatesOnCall(source, call, target, true).outcome;
   if (outcome.kind !== 'edit') return undefined;
   let statement: SyntaxNode = call;
   // A decorator's own line(s), or the whole statement of a call registration.
-  while (statement.type !== 'decorator' && statement.parent && statement.parent.type !== 'module' && statement.parent.type !== 'block') {
+  while (
+    statement.type !== 'decorator' &&
+    statement.parent &&
+    statement.parent.type !== 'module' &&
+    statement.parent.type !== 'block'
+  ) {
     statement = statement.parent;
   }
   const start = source.lastIndexOf('\n', statement.startIndex - 1) + 1;

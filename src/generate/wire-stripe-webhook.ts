@@ -4,9 +4,9 @@ import {
   findCallsTo,
   indentationAt,
   insertLinesAfter,
-  startsItsLine,
   type PythonTree,
   type SyntaxNode,
+  startsItsLine,
   type WireOutcome,
 } from './wire-python-source.js';
 
@@ -42,7 +42,10 @@ export function planWebhookHandlerCall(source: string, tree: PythonTree, target:
   const assignment = statement?.namedChildren[0];
   const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : undefined;
   if (!statement || left?.text !== target.eventVariable) {
-    return { kind: 'refused', reason: `no "${target.eventVariable} = ...construct_event(...)" statement found at line ${target.line}` };
+    return {
+      kind: 'refused',
+      reason: `no "${target.eventVariable} = ...construct_event(...)" statement found at line ${target.line}`,
+    };
   }
   let fn: SyntaxNode | null = statement;
   while (fn && fn.type !== 'function_definition') fn = fn.parent;
@@ -54,6 +57,13 @@ export function planWebhookHandlerCall(source: string, tree: PythonTree, target:
   const indent = indentationAt(source, anchor.startIndex);
   return {
     kind: 'edit',
-    edits: [insertLinesAfter(source, anchor.endIndex, [`${indent}${buildHandlerCall(target.eventVariable)}`], detectEol(source))],
+    edits: [
+      insertLinesAfter(
+        source,
+        anchor.endIndex,
+        [`${indent}${buildHandlerCall(target.eventVariable)}`],
+        detectEol(source),
+      ),
+    ],
   };
 }

@@ -82,9 +82,12 @@ export async function requireWritablePlan(root: string, changes: readonly FileCh
   const unwritable = await findUnwritablePaths(root, changes);
   if (unwritable.length === 0) return;
   const shown = unwritable.slice(0, 5).join(', ') + (unwritable.length > 5 ? `, … ${unwritable.length - 5} more` : '');
-  throw new SkeneError(`skene cannot write ${unwritable.length === 1 ? 'this file' : `${unwritable.length} of the files`} it needs to change: ${shown} (permission denied). Nothing was written.`, {
-    hint: 'Make the project folder writable for your user (or run skene as the folder’s owner), then run the command again.',
-  });
+  throw new SkeneError(
+    `skene cannot write ${unwritable.length === 1 ? 'this file' : `${unwritable.length} of the files`} it needs to change: ${shown} (permission denied). Nothing was written.`,
+    {
+      hint: 'Make the project folder writable for your user (or run skene as the folder’s owner), then run the command again.',
+    },
+  );
 }
 
 /** What was on disk before one write: the file's text (undefined: it did not exist) and the folders made for it. */
@@ -113,9 +116,10 @@ async function rollBack(written: Written[]): Promise<string[]> {
   const failed: string[] = [];
   for (const entry of [...written].reverse()) {
     try {
-      if (entry.before === undefined) await unlink(entry.absolute).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
+      if (entry.before === undefined)
+        await unlink(entry.absolute).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
       else await writeFileAtomic(entry.absolute, entry.before, { encoding: 'utf8' });
     } catch {
       failed.push(entry.path);
@@ -167,7 +171,9 @@ export async function applyPlan(root: string, plan: ChangePlan, options: ApplyOp
     }
   }
   const written: Written[] = [];
-  const rerun = options.command ? `Run \`${options.command}\` again: it plans from what is on disk and writes the whole change set.` : 'Run the command again.';
+  const rerun = options.command
+    ? `Run \`${options.command}\` again: it plans from what is on disk and writes the whole change set.`
+    : 'Run the command again.';
   const stop = async (message: string, exitCode: ExitCode, cause?: unknown): Promise<never> => {
     const failed = await rollBack(written);
     const putBack =
@@ -179,8 +185,14 @@ export async function applyPlan(root: string, plan: ChangePlan, options: ApplyOp
     throw new SkeneError(`${message} ${putBack}`, { hint: rerun, exitCode, ...(cause === undefined ? {} : { cause }) });
   };
   for (const [index, { change, absolute }] of pending.entries()) {
-    if (options.signal?.aborted) await stop(`Interrupted after ${index} of ${pending.length} files.`, ExitCode.cancelled);
-    const entry: Written = { absolute, path: change.path, before: change.before, createdFolders: await missingFolders(dirname(absolute)) };
+    if (options.signal?.aborted)
+      await stop(`Interrupted after ${index} of ${pending.length} files.`, ExitCode.cancelled);
+    const entry: Written = {
+      absolute,
+      path: change.path,
+      before: change.before,
+      createdFolders: await missingFolders(dirname(absolute)),
+    };
     try {
       await writeFileAtomically(absolute, change.after);
     } catch (error) {

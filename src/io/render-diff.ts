@@ -36,7 +36,9 @@ export function renderPlanDiff(changes: FileChange[], palette: Palette): string 
     if (change.action === 'skip') continue;
     if (change.kind === 'runtime' || (change.kind === 'template' && change.action === 'create')) {
       const verb = change.action === 'create' ? 'new' : 'regenerated';
-      generated.push(`  ${palette.success('+')} ${palette.accent(change.path)} ${palette.dim(`(${verb}, ${countLines(change.after)} lines)`)}`);
+      generated.push(
+        `  ${palette.success('+')} ${palette.accent(change.path)} ${palette.dim(`(${verb}, ${countLines(change.after)} lines)`)}`,
+      );
       continue;
     }
     blocks.push(renderFileDiff(change, palette));

@@ -10,7 +10,11 @@ function list(title: string, changes: FileChange[], palette: Palette, mark: stri
 }
 
 /** Created / Updated / Unchanged, from the same changes the diff was built from. */
-export function renderChangeSummary(changes: FileChange[], palette: Palette, options: { dryRun?: boolean } = {}): string {
+export function renderChangeSummary(
+  changes: FileChange[],
+  palette: Palette,
+  options: { dryRun?: boolean } = {},
+): string {
   const created = changes.filter((c) => c.action === 'create');
   const updated = changes.filter((c) => c.action === 'update');
   const unchanged = changes.filter((c) => c.action === 'skip');
@@ -19,7 +23,9 @@ export function renderChangeSummary(changes: FileChange[], palette: Palette, opt
   return [
     ...list(label('Created'), created, palette, palette.success('+')),
     ...list(label('Updated'), updated, palette, palette.warn('~')),
-    ...(unchanged.length > 0 ? [palette.dim(`Unchanged (${unchanged.length}): ${unchanged.map((c) => c.path).join(', ')}`)] : []),
+    ...(unchanged.length > 0
+      ? [palette.dim(`Unchanged (${unchanged.length}): ${unchanged.map((c) => c.path).join(', ')}`)]
+      : []),
   ].join('\n');
 }
 

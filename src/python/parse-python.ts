@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Language, Parser, type Node, type Tree, type TreeCursor } from 'web-tree-sitter';
+import { Language, type Node, Parser, type Tree, type TreeCursor } from 'web-tree-sitter';
 
 /**
  * skene's one Python parser: tree-sitter's WebAssembly runtime (web-tree-sitter) with tree-sitter-python's
@@ -17,7 +17,8 @@ export type { Language, Node as SyntaxNode, Tree, TreeCursor };
  * when skene runs from its sources.
  */
 function grammarPath(): string {
-  if (import.meta.url.endsWith('.ts')) return createRequire(import.meta.url).resolve('tree-sitter-python/tree-sitter-python.wasm');
+  if (import.meta.url.endsWith('.ts'))
+    return createRequire(import.meta.url).resolve('tree-sitter-python/tree-sitter-python.wasm');
   return fileURLToPath(new URL('./tree-sitter-python.wasm', import.meta.url));
 }
 

@@ -24,7 +24,9 @@ export function readStripeApiBase(env: NodeJS.ProcessEnv): StripeApiBase | undef
   try {
     url = new URL(raw);
   } catch {
-    throw new SkeneError(`SKENE_STRIPE_API_BASE is not a URL: ${raw}`, { hint: 'Use a base like http://127.0.0.1:12111, or unset it.' });
+    throw new SkeneError(`SKENE_STRIPE_API_BASE is not a URL: ${raw}`, {
+      hint: 'Use a base like http://127.0.0.1:12111, or unset it.',
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new SkeneError(`SKENE_STRIPE_API_BASE must be an http or https URL, not ${raw}`);
@@ -50,7 +52,11 @@ export function describeStripeHost(env: NodeJS.ProcessEnv): string {
  * (tests point it at a local server), gives up after the timeout and does not retry, so a failure
  * reaches the person in seconds rather than minutes.
  */
-export async function createStripeClient(key: string, env: NodeJS.ProcessEnv, options: StripeClientOptions = {}): Promise<Stripe> {
+export async function createStripeClient(
+  key: string,
+  env: NodeJS.ProcessEnv,
+  options: StripeClientOptions = {},
+): Promise<Stripe> {
   const { default: StripeSdk } = await import('stripe');
   const base = readStripeApiBase(env);
   return new StripeSdk(key, {

@@ -1,14 +1,26 @@
 import { SkeneError } from '../errors.js';
 import { describeStripeHost, readStripeTimeoutMs } from './create-stripe-client.js';
 
-export type StripeFailureReason = 'format' | 'invalid' | 'permission' | 'timeout' | 'unreachable' | 'server' | 'rate-limited' | 'other';
+export type StripeFailureReason =
+  | 'format'
+  | 'invalid'
+  | 'permission'
+  | 'timeout'
+  | 'unreachable'
+  | 'server'
+  | 'rate-limited'
+  | 'other';
 
 /** A Stripe call that failed, said so a person can act on it; `reason` lets callers (doctor) classify it. */
 export class StripeRequestError extends SkeneError {
   readonly reason: StripeFailureReason;
   readonly statusCode: number | undefined;
 
-  constructor(reason: StripeFailureReason, message: string, options: { hint?: string; statusCode?: number; cause?: unknown } = {}) {
+  constructor(
+    reason: StripeFailureReason,
+    message: string,
+    options: { hint?: string; statusCode?: number; cause?: unknown } = {},
+  ) {
     super(message, { hint: options.hint, cause: options.cause });
     this.name = 'StripeRequestError';
     this.reason = reason;
@@ -36,7 +48,11 @@ const STATUS_HINT = 'Stripe status: https://status.stripe.com';
  * Turns an error from the `stripe` SDK into a StripeRequestError with Stripe's own message and a fix.
  * Anything that is not a Stripe SDK error is returned unchanged.
  */
-export function explainStripeFailure(error: unknown, env: NodeJS.ProcessEnv, options: { keyHint?: string; timeoutMs?: number } = {}): unknown {
+export function explainStripeFailure(
+  error: unknown,
+  env: NodeJS.ProcessEnv,
+  options: { keyHint?: string; timeoutMs?: number } = {},
+): unknown {
   if (error instanceof StripeRequestError || !isStripeSdkError(error)) return error;
   const host = describeStripeHost(env);
   const status = error.statusCode;
@@ -78,15 +94,23 @@ export function explainStripeFailure(error: unknown, env: NodeJS.ProcessEnv, opt
     }
     default:
       if (status !== undefined && status >= 500) {
-        return new StripeRequestError('server', `Stripe answered with a server error (HTTP ${status}): ${error.message}`, {
-          hint: `This is on Stripe's side; try again in a moment. ${STATUS_HINT}`,
+        return new StripeRequestError(
+          'server',
+          `Stripe answered with a server error (HTTP ${status}): ${error.message}`,
+          {
+            hint: `This is on Stripe's side; try again in a moment. ${STATUS_HINT}`,
+            statusCode: status,
+            cause: error,
+          },
+        );
+      }
+      return new StripeRequestError(
+        'other',
+        `Stripe refused the request${status ? ` (HTTP ${status})` : ''}: ${error.message}`,
+        {
           statusCode: status,
           cause: error,
-        });
-      }
-      return new StripeRequestError('other', `Stripe refused the request${status ? ` (HTTP ${status})` : ''}: ${error.message}`, {
-        statusCode: status,
-        cause: error,
-      });
+        },
+      );
   }
 }

@@ -32,8 +32,11 @@ export function stripeApiKeysUrl(mode: StripeMode): string {
 export function explainUnusableKey(key: string): string | undefined {
   if (key.length === 0) return 'The key is empty.';
   if (/\s/.test(key)) return 'The key contains spaces or line breaks; paste it as one word.';
-  if (/^pk_(test|live)_/.test(key)) return 'That is a publishable key (pk_…); skene needs a secret key (sk_…) or a restricted key (rk_…).';
-  if (/^whsec_/.test(key)) return 'That is a webhook signing secret (whsec_…); skene needs a secret key (sk_…) or a restricted key (rk_…).';
-  if (!detectStripeKeyFormat(key)) return 'That does not look like a Stripe secret key (sk_test_…, sk_live_…) or restricted key (rk_test_…, rk_live_…).';
+  if (/^pk_(test|live)_/.test(key))
+    return 'That is a publishable key (pk_…); skene needs a secret key (sk_…) or a restricted key (rk_…).';
+  if (/^whsec_/.test(key))
+    return 'That is a webhook signing secret (whsec_…); skene needs a secret key (sk_…) or a restricted key (rk_…).';
+  if (!detectStripeKeyFormat(key))
+    return 'That does not look like a Stripe secret key (sk_test_…, sk_live_…) or restricted key (rk_test_…, rk_live_…).';
   return undefined;
 }

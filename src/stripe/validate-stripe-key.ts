@@ -3,9 +3,9 @@ import { explainStripeFailure, isStripeSdkError, StripeRequestError } from './ex
 import {
   detectStripeKeyFormat,
   explainUnusableKey,
-  stripeApiKeysUrl,
   type StripeKeyType,
   type StripeMode,
+  stripeApiKeysUrl,
 } from './stripe-key-format.js';
 
 export interface StripeAccountInfo {
@@ -28,7 +28,11 @@ function accountIdFromPermissionMessage(message: string): string | null {
  * the account, so on a 403 it falls back to listing one price, which any key skene can use must be
  * able to do. Throws StripeRequestError (exit 1) with Stripe's own message on any failure.
  */
-export async function validateStripeKey(key: string, env: NodeJS.ProcessEnv, options: StripeClientOptions = {}): Promise<StripeAccountInfo> {
+export async function validateStripeKey(
+  key: string,
+  env: NodeJS.ProcessEnv,
+  options: StripeClientOptions = {},
+): Promise<StripeAccountInfo> {
   const unusable = explainUnusableKey(key);
   const format = detectStripeKeyFormat(key);
   if (unusable || !format) {
@@ -44,10 +48,12 @@ export async function validateStripeKey(key: string, env: NodeJS.ProcessEnv, opt
 
   try {
     const account = await stripe.accounts.retrieveCurrent();
-    const accountName = account.settings?.dashboard?.display_name || account.business_profile?.name || account.email || null;
+    const accountName =
+      account.settings?.dashboard?.display_name || account.business_profile?.name || account.email || null;
     return { accountId: account.id, accountName, mode: format.mode, keyType: format.keyType, checkedWith: 'account' };
   } catch (error) {
-    const mayFallBack = format.keyType === 'restricted' && isStripeSdkError(error) && error.type === 'StripePermissionError';
+    const mayFallBack =
+      format.keyType === 'restricted' && isStripeSdkError(error) && error.type === 'StripePermissionError';
     if (!mayFallBack) throw explain(error);
     const accountId = accountIdFromPermissionMessage(error.message);
     // The whole validation stays within one timeout, however many requests it takes.

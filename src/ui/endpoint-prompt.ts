@@ -8,9 +8,34 @@ import type { Prompter } from './prompts.js';
  * health checks and internal utilities. What is left is usually the product's own feature routes.
  */
 const EXCLUDED_WORDS = [
-  'auth', 'login', 'logout', 'signin', 'signup', 'register', 'token', 'oauth', 'password', 'session',
-  'user', 'account', 'profile', 'admin', 'invite', 'member', 'settings',
-  'billing', 'checkout', 'portal', 'subscription', 'webhook', 'stripe', 'health', 'ping', 'metrics', 'utils', 'skene',
+  'auth',
+  'login',
+  'logout',
+  'signin',
+  'signup',
+  'register',
+  'token',
+  'oauth',
+  'password',
+  'session',
+  'user',
+  'account',
+  'profile',
+  'admin',
+  'invite',
+  'member',
+  'settings',
+  'billing',
+  'checkout',
+  'portal',
+  'subscription',
+  'webhook',
+  'stripe',
+  'health',
+  'ping',
+  'metrics',
+  'utils',
+  'skene',
 ];
 
 type RouteLike = Pick<RouteFact, 'method' | 'path'>;
@@ -49,7 +74,9 @@ export function suggestEndpoint<R extends RouteLike>(
   hasUserDependency?: (route: R) => boolean,
 ): { endpoint: string; method: HttpMethod } | undefined {
   const httpRoutes = routes.filter((r) => r.method !== 'WEBSOCKET');
-  const method: HttpMethod = httpRoutes.some((r) => r.method === 'POST') ? 'POST' : ((httpRoutes[0]?.method as HttpMethod | undefined) ?? 'POST');
+  const method: HttpMethod = httpRoutes.some((r) => r.method === 'POST')
+    ? 'POST'
+    : ((httpRoutes[0]?.method as HttpMethod | undefined) ?? 'POST');
   const sameMethod = httpRoutes.filter((r) => r.method === method);
   const eligible = sameMethod.filter((r) => !isExcluded(r));
   const withUser = hasUserDependency ? eligible.filter(hasUserDependency) : [];
@@ -60,9 +87,10 @@ export function suggestEndpoint<R extends RouteLike>(
   for (;;) {
     const prefix = commonPrefix(candidates);
     const paths = new Set(candidates.map((r) => segmentsOf(r.path).join('/')));
-    const endpoint = paths.size === 1 && prefix.length === segmentsOf(candidates[0]!.path).length
-      ? (candidates[0]!.path)
-      : `/${[...prefix, '**'].join('/')}`;
+    const endpoint =
+      paths.size === 1 && prefix.length === segmentsOf(candidates[0]!.path).length
+        ? candidates[0]!.path
+        : `/${[...prefix, '**'].join('/')}`;
     if (!excluded.some((r) => matchesEndpoint(endpoint, r.path))) return { endpoint, method };
     // Too wide: keep the largest group under the next segment and try again.
     const groups = new Map<string, RouteLike[]>();
@@ -77,7 +105,9 @@ export function suggestEndpoint<R extends RouteLike>(
 }
 
 export function routesMatching<R extends RouteLike>(glob: string, routes: readonly R[]): R[] {
-  return validateEndpointGlob(glob) === undefined ? routes.filter((r) => r.method !== 'WEBSOCKET' && matchesEndpoint(glob, r.path)) : [];
+  return validateEndpointGlob(glob) === undefined
+    ? routes.filter((r) => r.method !== 'WEBSOCKET' && matchesEndpoint(glob, r.path))
+    : [];
 }
 
 /** "matches 2 routes: POST /api/v1/reports/, POST /api/v1/reports/{report_id}/export" */
@@ -88,7 +118,9 @@ export function describeEndpointMatches(glob: string, routes: readonly RouteLike
   if (matched.length === 0) return palette.warn('matches no route');
   const shown = [...new Set(matched.map((r) => `${r.method} ${r.path}`))];
   const more = shown.length > max ? `, … ${shown.length - max} more` : '';
-  return palette.dim(`matches ${shown.length} route${shown.length === 1 ? '' : 's'}: ${shown.slice(0, max).join(', ')}${more}`);
+  return palette.dim(
+    `matches ${shown.length} route${shown.length === 1 ? '' : 's'}: ${shown.slice(0, max).join(', ')}${more}`,
+  );
 }
 
 export function validateEndpointAnswer(glob: string, routes: readonly RouteLike[]): true | string {

@@ -12,7 +12,12 @@ export interface Choice<T> {
  */
 export interface Prompter {
   readonly interactive: boolean;
-  input(q: { message: string; default?: string; flag: string; validate?: (value: string) => true | string }): Promise<string>;
+  input(q: {
+    message: string;
+    default?: string;
+    flag: string;
+    validate?: (value: string) => true | string;
+  }): Promise<string>;
   password(q: { message: string; flag: string; validate?: (value: string) => true | string }): Promise<string>;
   confirm(q: { message: string; default?: boolean; flag: string }): Promise<boolean>;
   select<T>(q: { message: string; choices: Choice<T>[]; default?: T; flag: string }): Promise<T>;
@@ -58,7 +63,12 @@ export function createInquirerPrompter(): Prompter {
   };
 }
 
-export function createPrompter(options: { stdinIsTTY: boolean; yes?: boolean; env: NodeJS.ProcessEnv; override?: Prompter }): Prompter {
+export function createPrompter(options: {
+  stdinIsTTY: boolean;
+  yes?: boolean;
+  env: NodeJS.ProcessEnv;
+  override?: Prompter;
+}): Prompter {
   if (options.override) return options.override;
   return canPrompt(options) ? createInquirerPrompter() : createNonInteractivePrompter();
 }

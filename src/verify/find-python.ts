@@ -50,12 +50,19 @@ function isExecutable(path: string): boolean {
 
 /** The interpreter of a virtualenv folder (bin/python, or Scripts\python.exe on Windows). */
 export function venvPython(folder: string, platform: NodeJS.Platform = process.platform): string | undefined {
-  const candidates = platform === 'win32' ? [join(folder, 'Scripts', 'python.exe')] : [join(folder, 'bin', 'python'), join(folder, 'bin', 'python3')];
+  const candidates =
+    platform === 'win32'
+      ? [join(folder, 'Scripts', 'python.exe')]
+      : [join(folder, 'bin', 'python'), join(folder, 'bin', 'python3')];
   return candidates.find(isExecutable);
 }
 
 /** A program found on PATH, as `which` would. */
-export function onPath(program: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | undefined {
+export function onPath(
+  program: string,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   const names = platform === 'win32' ? [`${program}.exe`, `${program}.cmd`, program] : [program];
   for (const folder of (env['PATH'] ?? '').split(delimiter).filter(Boolean)) {
     for (const name of names) {
@@ -79,7 +86,10 @@ function usesPoetry(folder: string): boolean {
  * The app's Python, as its developer would run its tests: the active virtualenv (VIRTUAL_ENV), a `.venv/`
  * or `venv/` beside the app or above it, poetry's environment, uv's, else `python3` on PATH.
  */
-export async function findAppPython(input: FindPythonInput, deps: FindPythonDeps = defaultFindPythonDeps): Promise<AppPython | undefined> {
+export async function findAppPython(
+  input: FindPythonInput,
+  deps: FindPythonDeps = defaultFindPythonDeps,
+): Promise<AppPython | undefined> {
   const { env, folders } = input;
   const platform = input.platform ?? process.platform;
   const active = env['VIRTUAL_ENV'];
@@ -102,7 +112,8 @@ export async function findAppPython(input: FindPythonInput, deps: FindPythonDeps
   }
   const uv = onPath('uv', env, platform);
   for (const folder of folders) {
-    if (uv && existsSync(join(folder, 'uv.lock'))) return { command: [uv, 'run', '--no-sync', '--directory', folder, 'python'], source: 'uv' };
+    if (uv && existsSync(join(folder, 'uv.lock')))
+      return { command: [uv, 'run', '--no-sync', '--directory', folder, 'python'], source: 'uv' };
   }
   const python = onPath('python3', env, platform) ?? onPath('python', env, platform);
   return python ? { command: [python], source: 'PATH' } : undefined;

@@ -54,7 +54,13 @@ export function summarizeReason(text: string | null | undefined): string | undef
   if (!text) return undefined;
   const lines = text.split(/\r?\n/);
   const errorLines = lines.filter((line) => /^E {2,}/.test(line)).map((line) => line.replace(/^E\s+/, '').trimEnd());
-  const chosen = errorLines.length > 0 ? errorLines.slice(0, 3) : lines.map((line) => line.trimEnd()).filter(Boolean).slice(-3);
+  const chosen =
+    errorLines.length > 0
+      ? errorLines.slice(0, 3)
+      : lines
+          .map((line) => line.trimEnd())
+          .filter(Boolean)
+          .slice(-3);
   return chosen.join('\n').trim() || undefined;
 }
 
@@ -82,7 +88,12 @@ export function readGateReport(text: string): Pick<GateTestsRun, 'checks' | 'ver
       continue;
     }
     if (record.kind === 'collect') {
-      checks.push({ id: record.nodeid ?? 'collect', title: 'the gate tests can be collected', status: 'fail', reason: summarizeReason(record.reason) ?? 'pytest could not collect the file' });
+      checks.push({
+        id: record.nodeid ?? 'collect',
+        title: 'the gate tests can be collected',
+        status: 'fail',
+        reason: summarizeReason(record.reason) ?? 'pytest could not collect the file',
+      });
       continue;
     }
     const id = record.name ?? record.nodeid ?? '?';
@@ -91,10 +102,17 @@ export function readGateReport(text: string): Pick<GateTestsRun, 'checks' | 'ver
     const previous = seen.get(id);
     // A teardown failure after a passed call fails the check; nothing else replaces the first record.
     if (previous) {
-      if (status === 'fail' && previous.status !== 'fail') Object.assign(previous, { status, ...(reason ? { reason } : {}) });
+      if (status === 'fail' && previous.status !== 'fail')
+        Object.assign(previous, { status, ...(reason ? { reason } : {}) });
       continue;
     }
-    const check: GateCheck = { id, title: record.title ?? id, status, ...(record.step ? { step: record.step } : {}), ...(reason ? { reason } : {}) };
+    const check: GateCheck = {
+      id,
+      title: record.title ?? id,
+      status,
+      ...(record.step ? { step: record.step } : {}),
+      ...(reason ? { reason } : {}),
+    };
     seen.set(id, check);
     checks.push(check);
   }
@@ -104,8 +122,10 @@ export function readGateReport(text: string): Pick<GateTestsRun, 'checks' | 'ver
 /** Why pytest could not run, from what it printed, in skene's words; undefined when nothing is recognized. */
 export function explainPytestProblem(output: string, python: string): string | undefined {
   const missing = /No module named '?([\w.]+)'?/.exec(output);
-  if (missing && /^(pytest|_pytest)$/.test(missing[1] ?? '')) return `pytest is not installed for ${python}: install it in the app's environment (pip install pytest).`;
-  if (/ERROR: usage|error: unrecognized arguments/.test(output)) return `pytest refused skene's options: ${output.trim().split('\n').at(-1) ?? ''}`;
+  if (missing && /^(pytest|_pytest)$/.test(missing[1] ?? ''))
+    return `pytest is not installed for ${python}: install it in the app's environment (pip install pytest).`;
+  if (/ERROR: usage|error: unrecognized arguments/.test(output))
+    return `pytest refused skene's options: ${output.trim().split('\n').at(-1) ?? ''}`;
   return undefined;
 }
 
@@ -125,7 +145,18 @@ export async function runGateTests(input: RunGateTestsInput): Promise<GateTestsR
   const reportFile = join(folder, 'report.jsonl');
   const [program, ...leading] = input.python.command;
   const pythonPath = [verifyPluginDir(), input.env['PYTHONPATH']].filter(Boolean).join(delimiter);
-  const args = [...leading, '-m', 'pytest', input.testFile, '-p', 'skene_verify_report', '-p', 'no:cacheprovider', '-q', '-rN'];
+  const args = [
+    ...leading,
+    '-m',
+    'pytest',
+    input.testFile,
+    '-p',
+    'skene_verify_report',
+    '-p',
+    'no:cacheprovider',
+    '-q',
+    '-rN',
+  ];
   try {
     const { code, output } = await new Promise<{ code: number | null; output: string }>((done, failed) => {
       const child = spawn(program, args, {
@@ -152,8 +183,9 @@ export async function runGateTests(input: RunGateTestsInput): Promise<GateTestsR
     const report = readGateReport((await readFile(reportFile, 'utf8').catch(() => '')) ?? '');
     const run: GateTestsRun = { ...report, output };
     if (report.exitStatus === undefined && report.checks.length === 0) {
-      run.problem = explainPytestProblem(output, program)
-        ?? `pytest did not run (exit ${code ?? 'killed'}): ${output.trim().split('\n').slice(-3).join(' | ') || 'no output'}`;
+      run.problem =
+        explainPytestProblem(output, program) ??
+        `pytest did not run (exit ${code ?? 'killed'}): ${output.trim().split('\n').slice(-3).join(' | ') || 'no output'}`;
     }
     return run;
   } finally {

@@ -16,7 +16,15 @@ import { findRuntimePlace } from '../doctor/find-runtime.js';
 import { readDotenvFiles } from '../doctor/read-dotenv.js';
 import { readProjectFile } from '../doctor/read-project-file.js';
 import { buildJsonReport, renderReport } from '../doctor/render-report.js';
-import { fail, pass, warn, type Check, type ConfigReading, type DoctorReport, type RuntimePlace } from '../doctor/types.js';
+import {
+  type Check,
+  type ConfigReading,
+  type DoctorReport,
+  fail,
+  pass,
+  type RuntimePlace,
+  warn,
+} from '../doctor/types.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { createLogger } from '../ui/logger.js';
 import { skeneVersion } from '../version.js';
@@ -64,7 +72,11 @@ async function describeIdentifyGatedRoutes(analysis: AnalysisResult, gates: Gate
 }
 
 /** Runs every check on the project at `root` (absolute) and returns the report; never prompts, never writes. */
-export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv; offline: boolean }, deps: DoctorDeps): Promise<DoctorReport> {
+export async function runDoctor(
+  root: string,
+  options: { env: NodeJS.ProcessEnv; offline: boolean },
+  deps: DoctorDeps,
+): Promise<DoctorReport> {
   const checks: Check[] = [];
   const config = await readConfig(root, deps);
   checks.push(...checkConfig(CONFIG_FILE, config));
@@ -76,25 +88,53 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
     analysis = await deps.analyzeProject(root);
   } catch (error) {
     checks.push(
-      fail('project.analyze', `could not analyze the project: ${error instanceof Error ? error.message : String(error)}`, 'Run `skene analyze` to see what fails.'),
+      fail(
+        'project.analyze',
+        `could not analyze the project: ${error instanceof Error ? error.message : String(error)}`,
+        'Run `skene analyze` to see what fails.',
+      ),
     );
   }
   if (analysis && analysis.apps.length === 0) {
-    checks.push(fail('project.app', 'no FastAPI app found', 'Run `skene doctor` in the folder that holds the FastAPI project (or pass it as DIR).'));
+    checks.push(
+      fail(
+        'project.app',
+        'no FastAPI app found',
+        'Run `skene doctor` in the folder that holds the FastAPI project (or pass it as DIR).',
+      ),
+    );
   } else if (analysis) {
     const apps = analysis.apps.map((app) => `${app.file}:${app.line}`).join(', ');
     checks.push(pass('project.app', `FastAPI app${analysis.apps.length === 1 ? '' : 's'} at ${apps}`));
   }
 
   // Without an app there is no place the runtime belongs to (a failed analysis still finds a generated one).
-  const runtime = analysis && analysis.apps.length === 0 ? undefined : findRuntimePlace(root, analysis, deps.planRuntimeLocation);
+  const runtime =
+    analysis && analysis.apps.length === 0 ? undefined : findRuntimePlace(root, analysis, deps.planRuntimeLocation);
   const gates = new GateDetector((file) => readProjectFile(root, file), runtime?.module);
   if (loop && analysis) {
-    checks.push(...(await checkRoutes({ configFile: CONFIG_FILE, configSource, loop, analysis, matchRoutes: deps.matchRoutes, gates })));
+    checks.push(
+      ...(await checkRoutes({
+        configFile: CONFIG_FILE,
+        configSource,
+        loop,
+        analysis,
+        matchRoutes: deps.matchRoutes,
+        gates,
+      })),
+    );
   }
   if (runtime) {
     const identifyRoutes = analysis ? await describeIdentifyGatedRoutes(analysis, gates) : [];
-    const runtimeChecks = checkRuntime({ root, runtime, analysis, loop, compileHash: deps.compileHash, skeneVersion: skeneVersion(), identifyRoutes });
+    const runtimeChecks = checkRuntime({
+      root,
+      runtime,
+      analysis,
+      loop,
+      compileHash: deps.compileHash,
+      skeneVersion: skeneVersion(),
+      identifyRoutes,
+    });
     checks.push(...runtimeChecks);
     const present = runtimeChecks.some((check) => check.id === 'runtime.present' && check.status === 'pass');
     if (present && analysis) {
@@ -102,14 +142,33 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
       const matched = loop ? loop.steps.flatMap((step) => deps.matchRoutes(step.trigger, httpRoutes)) : [];
       const gatedRoutes: RouteFact[] = [];
       for (const route of matched) if ((await gates.gatesOf(route)).length > 0) gatedRoutes.push(route);
-      checks.push(...(await checkWiring({ analysis, runtime, gatedRoutes, gates, readFile: (file) => readProjectFile(root, file) })));
+      checks.push(
+        ...(await checkWiring({
+          analysis,
+          runtime,
+          gatedRoutes,
+          gates,
+          readFile: (file) => readProjectFile(root, file),
+        })),
+      );
     }
   } else {
-    checks.push(warn('runtime.present', 'the runtime location is unknown without a FastAPI app', 'Fix the project problem above, then run `skene doctor` again.'));
+    checks.push(
+      warn(
+        'runtime.present',
+        'the runtime location is unknown without a FastAPI app',
+        'Fix the project problem above, then run `skene doctor` again.',
+      ),
+    );
   }
   if (loop) checks.push(...checkEmail({ root, configFile: CONFIG_FILE, loop, runtime }));
 
-  const folders = [...new Set([...(analysis?.sourceRoots.map((r) => r.path) ?? []), ...(analysis?.apps.map((app) => app.file.split('/').slice(0, -1).join('/')) ?? [])])];
+  const folders = [
+    ...new Set([
+      ...(analysis?.sourceRoots.map((r) => r.path) ?? []),
+      ...(analysis?.apps.map((app) => app.file.split('/').slice(0, -1).join('/')) ?? []),
+    ]),
+  ];
   const dotenv = readDotenvFiles(root, folders);
   checks.push(...checkEnvironment({ root, env: options.env, dotenv, loop, analysis }));
   checks.push(...checkDatabase({ root, env: options.env, dotenv, analysis, runtime }));
@@ -117,14 +176,23 @@ export async function runDoctor(root: string, options: { env: NodeJS.ProcessEnv;
   if (options.offline || !deps.checkStripe) {
     checks.push(pass('stripe.skipped', 'Stripe checks skipped (--offline)'));
   } else {
-    checks.push(...(await deps.checkStripe({ env: options.env, dotenv, configFile: CONFIG_FILE, configSource, loop, analysis })));
+    checks.push(
+      ...(await deps.checkStripe({ env: options.env, dotenv, configFile: CONFIG_FILE, configSource, loop, analysis })),
+    );
   }
   checks.push(...checkInstall({ env: options.env }));
   return { ok: checks.every((check) => check.status !== 'fail'), checks };
 }
 
 export async function loadDoctorDeps(options: { offline: boolean }): Promise<DoctorDeps> {
-  const [{ analyzeProject }, { readLoopConfig }, { compileLoop }, { excludeGeneratedRuntime }, { planRuntimeLocation }, { matchRoutes }] = await Promise.all([
+  const [
+    { analyzeProject },
+    { readLoopConfig },
+    { compileLoop },
+    { excludeGeneratedRuntime },
+    { planRuntimeLocation },
+    { matchRoutes },
+  ] = await Promise.all([
     import('../analyze/analyze-project.js'),
     import('../config/read-config.js'),
     import('../config/compile-loop.js'),
@@ -153,13 +221,19 @@ export async function runDoctorCommand(options: DoctorOptions, ctx: CliContext, 
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new UsageError(`No folder at ${options.dir}.`, 'Pass the project folder: `skene doctor DIR`.');
   }
-  const report = await runDoctor(root, { env: ctx.env, offline: options.offline }, deps ?? (await loadDoctorDeps(options)));
+  const report = await runDoctor(
+    root,
+    { env: ctx.env, offline: options.offline },
+    deps ?? (await loadDoctorDeps(options)),
+  );
   const logger = createLogger({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env, quiet: options.json });
   if (options.json) logger.json(buildJsonReport(report));
   else {
     ctx.stdout.write(renderReport(report, logger.palette));
     // doctor reads code; only verify runs it (PRODUCT.md §1).
-    ctx.stdout.write(`${logger.palette.dim('doctor reads your code; to prove the gate in your running app, run')} ${logger.palette.accent('npx skene verify')}\n`);
+    ctx.stdout.write(
+      `${logger.palette.dim('doctor reads your code; to prove the gate in your running app, run')} ${logger.palette.accent('npx skene verify')}\n`,
+    );
   }
   return report.ok ? ExitCode.ok : ExitCode.failure;
 }

@@ -12,7 +12,13 @@ import {
   readLoopFile,
   resolveProjectFolder,
 } from './plan-loop-changes.js';
-import { describeBlindSpots, describeIdentifyGates, describeUngatedServings, renderGatedRoutes, reviewAndApplyPlan } from './report-loop-changes.js';
+import {
+  describeBlindSpots,
+  describeIdentifyGates,
+  describeUngatedServings,
+  renderGatedRoutes,
+  reviewAndApplyPlan,
+} from './report-loop-changes.js';
 
 export interface GenerateOptions {
   dir: string;
@@ -31,10 +37,14 @@ export async function runGenerateCommand(options: GenerateOptions, ctx: CliConte
   const root = await resolveProjectFolder(options.dir, ctx, 'generate');
   const config = await readLoopFile(root);
   if (config.source === undefined) {
-    throw new SkeneError(`No ${CONFIG_FILE} in ${describeFolder(options.dir)}.`, { hint: 'Run `skene init` first: it writes the loop file.' });
+    throw new SkeneError(`No ${CONFIG_FILE} in ${describeFolder(options.dir)}.`, {
+      hint: 'Run `skene init` first: it writes the loop file.',
+    });
   }
   if (!config.loop) {
-    throw new SkeneError(describeConfigProblems(config.diagnostics), { hint: `Fix ${CONFIG_FILE}, then run skene generate again.` });
+    throw new SkeneError(describeConfigProblems(config.diagnostics), {
+      hint: `Fix ${CONFIG_FILE}, then run skene generate again.`,
+    });
   }
   const analysis = await analyzeFastapiProject(root, options.dir, logger);
   describeBlindSpots(analysis, logger);
@@ -54,7 +64,11 @@ export async function runGenerateCommand(options: GenerateOptions, ctx: CliConte
       ? {}
       : {
           confirm: (pending: number) =>
-            prompter.confirm({ message: `Write ${pending} file${pending === 1 ? '' : 's'}?`, default: true, flag: '--yes' }),
+            prompter.confirm({
+              message: `Write ${pending} file${pending === 1 ? '' : 's'}?`,
+              default: true,
+              flag: '--yes',
+            }),
         }),
   });
   if (result.exitCode !== 0) return result.exitCode;

@@ -1,5 +1,10 @@
 import type { AnalysisResult, HttpMethod } from '../analyze/types.js';
-import { matchRoutes, parseMethodSelector, validateEndpointGlob, type MethodSelector } from '../config/endpoint-glob.js';
+import {
+  type MethodSelector,
+  matchRoutes,
+  parseMethodSelector,
+  validateEndpointGlob,
+} from '../config/endpoint-glob.js';
 import { parsePeriod } from '../config/period.js';
 import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
 import { UsageError } from '../errors.js';
@@ -59,7 +64,9 @@ const TEMPLATE_NAME = /^[A-Za-z0-9_-]+$/;
 function validateUrl(value: string): true | string {
   try {
     const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? true : 'an upgrade URL starts with http:// or https://';
+    return url.protocol === 'http:' || url.protocol === 'https:'
+      ? true
+      : 'an upgrade URL starts with http:// or https://';
   } catch {
     return 'not a URL (e.g. https://example.com/pricing)';
   }
@@ -78,20 +85,29 @@ export function parseInitFlags(options: InitOptions): ParsedFlags {
   const flags: ParsedFlags = {};
   if (options.endpoint !== undefined) {
     const problem = validateEndpointGlob(options.endpoint);
-    if (problem) throw new UsageError(`--endpoint ${options.endpoint}: ${problem}.`, 'Example: --endpoint "/api/v1/reports/**"');
+    if (problem)
+      throw new UsageError(`--endpoint ${options.endpoint}: ${problem}.`, 'Example: --endpoint "/api/v1/reports/**"');
     flags.endpoint = options.endpoint;
   }
   if (options.method !== undefined) {
-    const methods = parseMethodSelector(options.method.includes(',') ? options.method.split(',').map((m) => m.trim()) : options.method.trim());
-    if (!methods) throw new UsageError(`--method ${options.method}: unknown HTTP method.`, 'Use GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD, TRACE, a comma-separated list, or "*".');
+    const methods = parseMethodSelector(
+      options.method.includes(',') ? options.method.split(',').map((m) => m.trim()) : options.method.trim(),
+    );
+    if (!methods)
+      throw new UsageError(
+        `--method ${options.method}: unknown HTTP method.`,
+        'Use GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD, TRACE, a comma-separated list, or "*".',
+      );
     flags.methods = methods;
   }
   if (options.limit !== undefined) {
-    if (validateLimit(options.limit) !== true) throw new UsageError(`--limit ${options.limit}: the free limit is a whole number >= 0.`);
+    if (validateLimit(options.limit) !== true)
+      throw new UsageError(`--limit ${options.limit}: the free limit is a whole number >= 0.`);
     flags.limit = Number(options.limit.trim());
   }
   if (options.period !== undefined) {
-    if (validatePeriod(options.period) !== true) throw new UsageError(`--period ${options.period}: use <n>m, <n>h, <n>d or <n>w, e.g. 30d.`);
+    if (validatePeriod(options.period) !== true)
+      throw new UsageError(`--period ${options.period}: use <n>m, <n>h, <n>d or <n>w, e.g. 30d.`);
     flags.period = options.period.trim();
   }
   if (options.message !== undefined) {
@@ -105,12 +121,15 @@ export function parseInitFlags(options: InitOptions): ParsedFlags {
   }
   if (options.provider !== undefined) {
     if (options.provider !== 'resend' && options.provider !== 'none') {
-      throw new UsageError(`--provider ${options.provider}: the email provider is "resend" (or "none" for no upgrade email).`);
+      throw new UsageError(
+        `--provider ${options.provider}: the email provider is "resend" (or "none" for no upgrade email).`,
+      );
     }
     flags.provider = options.provider;
   }
   if (options.template !== undefined) {
-    if (!TEMPLATE_NAME.test(options.template)) throw new UsageError(`--template ${options.template}: use letters, digits, "_" and "-".`);
+    if (!TEMPLATE_NAME.test(options.template))
+      throw new UsageError(`--template ${options.template}: use letters, digits, "_" and "-".`);
     flags.template = options.template;
   }
   return flags;
@@ -122,12 +141,22 @@ export function parseInitFlags(options: InitOptions): ParsedFlags {
  */
 export async function resolveAnswers(
   flags: ParsedFlags,
-  options: { yes: boolean; prompter: Prompter; liveTerminal: boolean; analysis: AnalysisResult; existing?: NormalizedLoop; logger: Logger },
+  options: {
+    yes: boolean;
+    prompter: Prompter;
+    liveTerminal: boolean;
+    analysis: AnalysisResult;
+    existing?: NormalizedLoop;
+    logger: Logger;
+  },
 ): Promise<InitAnswers> {
   const { yes, prompter, analysis, existing, logger } = options;
   const routes = httpRoutes(analysis);
   // Routes without a user would count only through identify(request): a glob of routes with one comes first.
-  const suggestion = suggestEndpoint(routes, analysis.auth.primary ? (route) => routeHasUserDependency(route, analysis.auth) : undefined);
+  const suggestion = suggestEndpoint(
+    routes,
+    analysis.auth.primary ? (route) => routeHasUserDependency(route, analysis.auth) : undefined,
+  );
   const firstExisting = existing?.steps[0];
 
   const endpointDefault = firstExisting?.trigger.endpoint ?? suggestion?.endpoint;
@@ -135,17 +164,31 @@ export async function resolveAnswers(
     flags.endpoint ??
     (yes && endpointDefault !== undefined
       ? endpointDefault
-      : await askEndpoint({ prompter, liveTerminal: options.liveTerminal, routes, default: endpointDefault, palette: logger.palette }));
+      : await askEndpoint({
+          prompter,
+          liveTerminal: options.liveTerminal,
+          routes,
+          default: endpointDefault,
+          palette: logger.palette,
+        }));
   const globRoutes = routesMatching(endpoint, routes);
   if (globRoutes.length === 0) {
-    throw new UsageError(`--endpoint ${endpoint} matches no route of this project.`, 'Run `skene analyze` to list the routes and their full paths.');
+    throw new UsageError(
+      `--endpoint ${endpoint} matches no route of this project.`,
+      'Run `skene analyze` to list the routes and their full paths.',
+    );
   }
 
   const matchingStep = (methods: MethodSelector | undefined): NormalizedStep | undefined =>
-    existing?.steps.find((s) => sameEndpoint(s.trigger.endpoint, endpoint) && (methods === undefined || sameMethods(s.trigger.methods, methods)));
+    existing?.steps.find(
+      (s) =>
+        sameEndpoint(s.trigger.endpoint, endpoint) &&
+        (methods === undefined || sameMethods(s.trigger.methods, methods)),
+    );
   const presentMethods = [...new Set(globRoutes.map((r) => r.method as HttpMethod))];
   const methodDefault: MethodSelector =
-    matchingStep(undefined)?.trigger.methods ?? (presentMethods.includes(suggestion?.method ?? 'POST') ? [suggestion?.method ?? 'POST'] : [presentMethods[0]!]);
+    matchingStep(undefined)?.trigger.methods ??
+    (presentMethods.includes(suggestion?.method ?? 'POST') ? [suggestion?.method ?? 'POST'] : [presentMethods[0]!]);
   let methods = flags.methods;
   if (!methods) {
     if (yes) methods = methodDefault;
@@ -172,7 +215,11 @@ export async function resolveAnswers(
   }
 
   const step = matchingStep(methods);
-  const ask = async (flagValue: string | number | undefined, fallback: string | undefined, question: Parameters<Prompter['input']>[0]): Promise<string> => {
+  const ask = async (
+    flagValue: string | number | undefined,
+    fallback: string | undefined,
+    question: Parameters<Prompter['input']>[0],
+  ): Promise<string> => {
     if (flagValue !== undefined) return String(flagValue);
     if (yes && fallback !== undefined) return fallback;
     return prompter.input({ ...question, default: fallback });
@@ -185,7 +232,7 @@ export async function resolveAnswers(
     validate: validateLimit,
   });
   const period = await ask(flags.period, step?.condition.period ?? INIT_DEFAULTS.period, {
-    message: 'Period (the window starts at a user\'s first request): e.g. 30d, 1w, 24h',
+    message: "Period (the window starts at a user's first request): e.g. 30d, 1w, 24h",
     flag: '--period',
     validate: validatePeriod,
   });
@@ -204,7 +251,7 @@ export async function resolveAnswers(
   provider ??= await prompter.select<'resend' | 'none'>({
     message: 'Upgrade prompt email',
     choices: [
-      { name: 'Resend', value: 'resend', description: 'one email per user and window, through Resend\'s API' },
+      { name: 'Resend', value: 'resend', description: "one email per user and window, through Resend's API" },
       { name: 'No email', value: 'none' },
     ],
     default: existingProvider ?? 'resend',
@@ -228,4 +275,3 @@ export async function resolveAnswers(
     ...(emailTemplate === undefined ? {} : { emailTemplate: emailTemplate.trim() }),
   };
 }
-

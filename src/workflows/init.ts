@@ -11,22 +11,29 @@ import type { LoopPeriod } from '../sdk/loop-types.js';
 import { createLogger } from '../ui/logger.js';
 import { createPrompter } from '../ui/prompts.js';
 import { startSpinner } from '../ui/spinner.js';
-import { parseInitFlags, resolveAnswers, type InitAnswers, type InitOptions } from './init-answers.js';
+import { type InitAnswers, type InitOptions, parseInitFlags, resolveAnswers } from './init-answers.js';
 import {
   analyzeFastapiProject,
   CONFIG_FILE,
   describeConfigProblems,
   describeFolder,
+  type LoopPlan,
   planLoopChanges,
   readLoopFile,
   resolveProjectFolder,
   sameEndpoint,
   sameMethods,
-  type LoopPlan,
 } from './plan-loop-changes.js';
-import { describeBlindSpots, describeFindings, describeUngatedServings, renderGatedRoutes, renderNextSteps, reviewAndApplyPlan } from './report-loop-changes.js';
+import {
+  describeBlindSpots,
+  describeFindings,
+  describeUngatedServings,
+  renderGatedRoutes,
+  renderNextSteps,
+  reviewAndApplyPlan,
+} from './report-loop-changes.js';
 
-export { INIT_DEFAULTS, parseInitFlags, type InitAnswers, type InitOptions } from './init-answers.js';
+export { INIT_DEFAULTS, type InitAnswers, type InitOptions, parseInitFlags } from './init-answers.js';
 export { CONFIG_FILE } from './plan-loop-changes.js';
 
 export interface InitPlan extends LoopPlan {
@@ -44,7 +51,9 @@ export async function buildInitPlan(
   answers: InitAnswers,
   existing: { source?: string; loop?: NormalizedLoop },
 ): Promise<InitPlan> {
-  const current = existing.loop?.steps.find((s) => sameEndpoint(s.trigger.endpoint, answers.endpoint) && sameMethods(s.trigger.methods, answers.methods));
+  const current = existing.loop?.steps.find(
+    (s) => sameEndpoint(s.trigger.endpoint, answers.endpoint) && sameMethods(s.trigger.methods, answers.methods),
+  );
   // A new step gets its id written out: editing its endpoint later must not rename it under the gates in the code.
   const taken = new Set(existing.loop?.steps.map((s) => s.id) ?? []);
   const id = current?.id ?? uniqueStepId(deriveStepId(answers.endpoint, answers.methods), taken);
@@ -54,7 +63,8 @@ export async function buildInitPlan(
       trigger: {
         type: 'api',
         endpoint: answers.endpoint,
-        method: answers.methods === '*' ? '*' : answers.methods.length === 1 ? answers.methods[0]! : [...answers.methods],
+        method:
+          answers.methods === '*' ? '*' : answers.methods.length === 1 ? answers.methods[0]! : [...answers.methods],
       },
       condition: {
         type: 'usage',
@@ -65,20 +75,29 @@ export async function buildInitPlan(
         type: 'block',
         message: answers.message,
         ...(answers.upgradeUrl === undefined ? {} : { upgradeUrl: answers.upgradeUrl }),
-        ...(answers.emailTemplate === undefined ? {} : { upgradePrompt: { type: 'email', provider: 'resend', template: answers.emailTemplate } }),
+        ...(answers.emailTemplate === undefined
+          ? {}
+          : { upgradePrompt: { type: 'email', provider: 'resend', template: answers.emailTemplate } }),
       },
     },
   });
   const read = await readLoopConfig(CONFIG_FILE, configSource);
-  if (!read.loop) throw new SkeneError(`The ${CONFIG_FILE} skene would write does not validate. ${describeConfigProblems(read.diagnostics)}`);
+  if (!read.loop)
+    throw new SkeneError(
+      `The ${CONFIG_FILE} skene would write does not validate. ${describeConfigProblems(read.diagnostics)}`,
+    );
   const loop = read.loop;
   const stepId =
-    loop.steps.find((s) => sameEndpoint(s.trigger.endpoint, answers.endpoint) && sameMethods(s.trigger.methods, answers.methods))?.id ??
-    loop.steps.at(-1)!.id;
+    loop.steps.find(
+      (s) => sameEndpoint(s.trigger.endpoint, answers.endpoint) && sameMethods(s.trigger.methods, answers.methods),
+    )?.id ?? loop.steps.at(-1)!.id;
   const loopPlan = await planLoopChanges(root, analysis, loop);
   return {
     ...loopPlan,
-    changes: [buildFileChange(CONFIG_FILE, existing.source, configSource, { kind: 'config', reason: `step ${stepId}` }), ...loopPlan.changes],
+    changes: [
+      buildFileChange(CONFIG_FILE, existing.source, configSource, { kind: 'config', reason: `step ${stepId}` }),
+      ...loopPlan.changes,
+    ],
     stepId,
   };
 }
@@ -99,12 +118,26 @@ export async function runInitCommand(options: InitOptions, ctx: CliContext): Pro
   }
   // A read-only project fails before the questions, not after them.
   if (options.dryRun !== true) {
-    await requireWritablePlan(root, [{ path: CONFIG_FILE, action: existing.source === undefined ? 'create' : 'update', before: existing.source, after: '' }]);
+    await requireWritablePlan(root, [
+      {
+        path: CONFIG_FILE,
+        action: existing.source === undefined ? 'create' : 'update',
+        before: existing.source,
+        after: '',
+      },
+    ]);
   }
   const yes = options.yes === true;
   const prompter = createPrompter({ stdinIsTTY: ctx.stdinIsTTY, yes, env: ctx.env, override: ctx.overrides?.prompter });
   const liveTerminal = prompter.interactive && ctx.overrides?.prompter === undefined;
-  const answers = await resolveAnswers(flags, { yes, prompter, liveTerminal, analysis, existing: existing.loop, logger });
+  const answers = await resolveAnswers(flags, {
+    yes,
+    prompter,
+    liveTerminal,
+    analysis,
+    existing: existing.loop,
+    logger,
+  });
   const spinner = startSpinner(logger, 'Planning the changes…');
   const plan = await buildInitPlan(root, analysis, answers, existing).finally(() => spinner.stop());
 
@@ -120,7 +153,11 @@ export async function runInitCommand(options: InitOptions, ctx: CliContext): Pro
       ? {}
       : {
           confirm: (pending: number) =>
-            prompter.confirm({ message: `Write ${pending} file${pending === 1 ? '' : 's'}?`, default: true, flag: '--yes' }),
+            prompter.confirm({
+              message: `Write ${pending} file${pending === 1 ? '' : 's'}?`,
+              default: true,
+              flag: '--yes',
+            }),
         }),
   });
   if (result.exitCode !== 0) return result.exitCode;

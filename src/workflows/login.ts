@@ -1,16 +1,20 @@
 import type { CliContext } from '../cli-context.js';
-import { readStoredCredentials, writeStoredCredentials, type StoredStripeCredentials } from '../credentials/credentials-file.js';
+import {
+  readStoredCredentials,
+  type StoredStripeCredentials,
+  writeStoredCredentials,
+} from '../credentials/credentials-file.js';
 import { readStripeKeyFromEnv, type StripeKeyEnvVar } from '../credentials/resolve-stripe-key.js';
 import { SkeneError, UsageError } from '../errors.js';
 import { StripeRequestError } from '../stripe/explain-stripe-failure.js';
-import { validateStripeKey, type StripeAccountInfo } from '../stripe/validate-stripe-key.js';
 import {
   detectStripeKeyFormat,
   explainUnusableKey,
   maskStripeKey,
-  stripeApiKeysUrl,
   type StripeMode,
+  stripeApiKeysUrl,
 } from '../stripe/stripe-key-format.js';
+import { type StripeAccountInfo, validateStripeKey } from '../stripe/validate-stripe-key.js';
 import { createLogger, type Logger } from '../ui/logger.js';
 import { createPrompter } from '../ui/prompts.js';
 
@@ -48,7 +52,10 @@ export function describeAccount(info: { accountId: string | null; accountName: s
 }
 
 /** Refuses a key whose mode is not the one asked for, before any network call. */
-function explainModeMismatch(key: string, wanted: StripeMode): { message: string; hint: string; usage: boolean } | undefined {
+function explainModeMismatch(
+  key: string,
+  wanted: StripeMode,
+): { message: string; hint: string; usage: boolean } | undefined {
   const format = detectStripeKeyFormat(key);
   if (!format || format.mode === wanted) return undefined;
   if (wanted === 'live') {
@@ -106,7 +113,9 @@ async function askForKey(options: LoginOptions, ctx: CliContext, wanted: StripeM
       await (ctx.overrides?.openUrl ?? ((target: string) => openInBrowser(target, ctx.env)))(url);
       say(`Opened ${url} in your browser. Copy a secret key (sk_${wanted}_…) or a restricted key (rk_${wanted}_…).`);
     } catch {
-      say(`Could not open a browser. Open ${url} and copy a secret key (sk_${wanted}_…) or a restricted key (rk_${wanted}_…).`);
+      say(
+        `Could not open a browser. Open ${url} and copy a secret key (sk_${wanted}_…) or a restricted key (rk_${wanted}_…).`,
+      );
     }
   }
   const answer = await prompter.password({
@@ -118,18 +127,21 @@ async function askForKey(options: LoginOptions, ctx: CliContext, wanted: StripeM
 }
 
 /** Asks before replacing a stored key; true when the new key may be stored. */
-async function confirmReplace(
-  stored: StoredStripeCredentials,
-  ctx: CliContext,
-  logger: Logger,
-): Promise<boolean> {
+async function confirmReplace(stored: StoredStripeCredentials, ctx: CliContext, logger: Logger): Promise<boolean> {
   const whom = `${describeAccount(stored)}, ${stored.mode} mode, key ${maskStripeKey(stored.apiKey)}`;
   const prompter = createPrompter({ stdinIsTTY: ctx.stdinIsTTY, env: ctx.env, override: ctx.overrides?.prompter });
   if (!prompter.interactive) {
-    throw new UsageError(`Already logged in as ${whom}; not replacing the stored key without asking.`, 'Pass --force to replace it, or run `skene logout` first.');
+    throw new UsageError(
+      `Already logged in as ${whom}; not replacing the stored key without asking.`,
+      'Pass --force to replace it, or run `skene logout` first.',
+    );
   }
   ctx.stderr.write(`Already logged in as ${whom}.\n`);
-  const replace = await prompter.confirm({ message: 'Replace the stored key with a new one?', default: false, flag: '--force' });
+  const replace = await prompter.confirm({
+    message: 'Replace the stored key with a new one?',
+    default: false,
+    flag: '--force',
+  });
   if (!replace) logger.info('Kept the stored key.');
   return replace;
 }
@@ -206,7 +218,8 @@ export async function runLoginCommand(options: LoginOptions, ctx: CliContext): P
       info = await validateStripeKey(key, ctx.env);
       break;
     } catch (error) {
-      const refused = error instanceof StripeRequestError && (error.reason === 'invalid' || error.reason === 'permission');
+      const refused =
+        error instanceof StripeRequestError && (error.reason === 'invalid' || error.reason === 'permission');
       if (given || attempt >= MAX_PROMPT_ATTEMPTS || !refused) throw error;
       logger.warn(`${error.message}${error.hint ? ` ${error.hint}` : ''}`);
       ctx.stderr.write('Try another key.\n');
@@ -234,7 +247,11 @@ export async function runLoginCommand(options: LoginOptions, ctx: CliContext): P
   if (json) {
     logger.json(result);
   } else {
-    renderResult(result, logger, sameAsStored ? 'Already logged in; the key still works for' : 'Logged in to Stripe as');
+    renderResult(
+      result,
+      logger,
+      sameAsStored ? 'Already logged in; the key still works for' : 'Logged in to Stripe as',
+    );
     if (info.checkedWith === 'prices') {
       logger.info('This restricted key may not read the account, so skene checked it by listing prices.');
     }

@@ -16,7 +16,9 @@ export async function runLogoutCommand(options: LogoutOptions, ctx: CliContext):
   if (json) {
     logger.json({ removed, path, envKeyStillSet: fromEnv?.name ?? null });
   } else if (removed) {
-    logger.out(`${logger.palette.success('✓')} Logged out: removed the Stripe key stored in ${logger.palette.accent(path)}.`);
+    logger.out(
+      `${logger.palette.success('✓')} Logged out: removed the Stripe key stored in ${logger.palette.accent(path)}.`,
+    );
   } else {
     logger.out(`Not logged in: no Stripe key is stored in ${logger.palette.accent(path)}.`);
   }

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { AnalysisResult } from '../analyze/types.js';
-import { buildGateTests, gateTestsCandidates, type GatedRouteRef } from '../generate/build-gate-tests.js';
+import { buildGateTests, type GatedRouteRef, gateTestsCandidates } from '../generate/build-gate-tests.js';
 import type { RuntimeLocation } from '../generate/runtime-location.js';
 import type { FileChange } from '../io/file-change.js';
 import { resolveInsideProject } from '../io/path-guard.js';
@@ -35,12 +35,32 @@ export async function planGateTests(
   for (const path of candidates.folders) if (await isFolder(root, path)) existingFolders.add(path);
   const projectFolders = new Set<string>();
   for (const path of candidates.projectFiles) {
-    if ((await readProjectFile(root, path)) !== undefined) projectFolders.add(path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+    if ((await readProjectFile(root, path)) !== undefined)
+      projectFolders.add(path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
   }
-  const file = buildGateTests({ analysis, location, stepIds, gated, version: skeneVersion(), pytestConfigs, existingFolders, projectFolders });
+  const file = buildGateTests({
+    analysis,
+    location,
+    stepIds,
+    gated,
+    version: skeneVersion(),
+    pytestConfigs,
+    existingFolders,
+    projectFolders,
+  });
   const before = await readProjectFile(root, file.path);
   if (before !== undefined && !GENERATED.test(before)) {
-    return { path: file.path, action: 'skip', before, after: before, kind: 'runtime', reason: 'not written by skene; kept (gate tests not generated)' };
+    return {
+      path: file.path,
+      action: 'skip',
+      before,
+      after: before,
+      kind: 'runtime',
+      reason: 'not written by skene; kept (gate tests not generated)',
+    };
   }
-  return buildFileChange(file.path, before, file.content, { kind: 'runtime', reason: 'gate tests: run npx skene verify' });
+  return buildFileChange(file.path, before, file.content, {
+    kind: 'runtime',
+    reason: 'gate tests: run npx skene verify',
+  });
 }

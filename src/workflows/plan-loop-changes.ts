@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { AnalysisResult, RouteFact } from '../analyze/types.js';
 import type { CliContext } from '../cli-context.js';
 import { compileLoop } from '../config/compile-loop.js';
-import { matchRoutes, type MethodSelector } from '../config/endpoint-glob.js';
+import { type MethodSelector, matchRoutes } from '../config/endpoint-glob.js';
 import { formatConfigDiagnostic, readLoopConfig } from '../config/read-config.js';
 import type { ConfigDiagnostic, NormalizedLoop } from '../config/types.js';
 import { SkeneError, UsageError } from '../errors.js';
@@ -13,9 +13,9 @@ import { planRuntimeLocation, type RuntimeLocation } from '../generate/runtime-l
 import { buildProjectWiring, type WiringResult } from '../generate/wire-project.js';
 import type { ChangePlan, FileChange } from '../io/file-change.js';
 import { buildFileChange, listProjectFiles, readProjectFile } from '../io/read-project-file.js';
-import { planGateTests } from './plan-gate-tests.js';
 import type { Logger } from '../ui/logger.js';
 import { skeneVersion } from '../version.js';
+import { planGateTests } from './plan-gate-tests.js';
 
 export const CONFIG_FILE = 'skene.config.ts';
 
@@ -52,7 +52,8 @@ export function describeFolder(dir: string): string {
 export async function resolveProjectFolder(dir: string, ctx: CliContext, command: string): Promise<string> {
   const root = resolve(ctx.cwd, dir);
   const info = await stat(root).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UsageError(`${dir} is not a folder.`, `Pass the project folder: skene ${command} [DIR].`);
+  if (!info?.isDirectory())
+    throw new UsageError(`${dir} is not a folder.`, `Pass the project folder: skene ${command} [DIR].`);
   return root;
 }
 
@@ -75,12 +76,14 @@ export async function analyzeFastapiProject(root: string, dir: string, logger: L
  */
 export function excludeGeneratedRuntime(analysis: AnalysisResult): AnalysisResult {
   const runtimeDir = `${planRuntimeLocation(analysis).dir}/`;
-  const outside = <T extends { file: string }>(facts: T[]): T[] => facts.filter((fact) => !fact.file.startsWith(runtimeDir));
+  const outside = <T extends { file: string }>(facts: T[]): T[] =>
+    facts.filter((fact) => !fact.file.startsWith(runtimeDir));
   const stripe = analysis.stripe;
   const imports = outside(stripe.imports);
   const calls = outside(stripe.calls);
   const webhooks = outside(stripe.webhooks);
-  const primary = analysis.auth.primary && !analysis.auth.primary.file.startsWith(runtimeDir) ? analysis.auth.primary : undefined;
+  const primary =
+    analysis.auth.primary && !analysis.auth.primary.file.startsWith(runtimeDir) ? analysis.auth.primary : undefined;
   return {
     ...analysis,
     apps: outside(analysis.apps),
@@ -112,7 +115,9 @@ export function describeConfigProblems(diagnostics: readonly ConfigDiagnostic[])
 }
 
 /** skene.config.ts as it is on disk: its text and loop, or its located diagnostics. */
-export async function readLoopFile(root: string): Promise<{ source?: string; loop?: NormalizedLoop; diagnostics: ConfigDiagnostic[] }> {
+export async function readLoopFile(
+  root: string,
+): Promise<{ source?: string; loop?: NormalizedLoop; diagnostics: ConfigDiagnostic[] }> {
   const source = await readProjectFile(root, CONFIG_FILE);
   if (source === undefined) return { diagnostics: [] };
   const result = await readLoopConfig(CONFIG_FILE, source);
@@ -127,7 +132,9 @@ async function findAppAlembicHead(root: string, analysis: AnalysisResult): Promi
   const alembic = analysis.database.alembic;
   if (!alembic) return undefined;
   const versionsDir = alembic.versionsDir.replace(/\/+$/, '');
-  const files = (await listProjectFiles(root, versionsDir, '.py')).filter((path) => !path.endsWith(`/${MIGRATION_FILE}`));
+  const files = (await listProjectFiles(root, versionsDir, '.py')).filter(
+    (path) => !path.endsWith(`/${MIGRATION_FILE}`),
+  );
   const sources = await Promise.all(files.map(async (path) => (await readProjectFile(root, path)) ?? ''));
   return findAlembicHead(sources);
 }
@@ -143,11 +150,17 @@ function isGeneratedBySkene(path: string, text: string): boolean {
  * package of the app that happens to be called `skene`, say) stops the run before anything is written.
  */
 function refuseToOverwriteForeignFiles(changes: readonly FileChange[]): void {
-  const foreign = changes.filter((c) => c.kind === 'runtime' && c.action === 'update' && c.before !== undefined && !isGeneratedBySkene(c.path, c.before));
+  const foreign = changes.filter(
+    (c) =>
+      c.kind === 'runtime' && c.action === 'update' && c.before !== undefined && !isGeneratedBySkene(c.path, c.before),
+  );
   if (foreign.length === 0) return;
-  throw new SkeneError(`skene would overwrite ${foreign.length === 1 ? 'a file' : 'files'} it did not generate: ${foreign.map((c) => c.path).join(', ')}.`, {
-    hint: 'Move them away (or rename the folder), then run the command again.',
-  });
+  throw new SkeneError(
+    `skene would overwrite ${foreign.length === 1 ? 'a file' : 'files'} it did not generate: ${foreign.map((c) => c.path).join(', ')}.`,
+    {
+      hint: 'Move them away (or rename the folder), then run the command again.',
+    },
+  );
 }
 
 /**
@@ -198,8 +211,21 @@ export async function planLoopChanges(root: string, analysis: AnalysisResult, lo
   }
   const wiring = buildProjectWiring({ analysis, steps, routes, runtimeModule: location.module, files });
   for (const file of wiring.files) {
-    changes.push(buildFileChange(file.path, file.before, file.after, { kind: 'wiring', reason: file.reasons.join('; ') || undefined }));
+    changes.push(
+      buildFileChange(file.path, file.before, file.after, {
+        kind: 'wiring',
+        reason: file.reasons.join('; ') || undefined,
+      }),
+    );
   }
-  changes.push(await planGateTests(root, analysis, location, loop.steps.map((step) => step.id), wiring.gated));
+  changes.push(
+    await planGateTests(
+      root,
+      analysis,
+      location,
+      loop.steps.map((step) => step.id),
+      wiring.gated,
+    ),
+  );
   return { changes, manual: wiring.manual, loop, wiring, location };
 }

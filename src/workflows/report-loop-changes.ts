@@ -1,6 +1,6 @@
 import type { AnalysisResult } from '../analyze/types.js';
-import { ExitCode } from '../errors.js';
 import type { CliContext } from '../cli-context.js';
+import { ExitCode } from '../errors.js';
 import { applyPlan, requireWritablePlan } from '../io/apply-plan.js';
 import { renderPlanDiff } from '../io/render-diff.js';
 import { renderChangeSummary, renderManualSteps } from '../io/render-summary.js';
@@ -13,14 +13,18 @@ export function describeFindings(analysis: AnalysisResult, dir: string, logger: 
   const routes = httpRoutes(analysis);
   const byMethod = new Map<string, number>();
   for (const r of routes) byMethod.set(r.method, (byMethod.get(r.method) ?? 0) + 1);
-  const apps = analysis.apps.map((a) => `${p.accent(`${a.file}:${a.line}`)} (${a.factory ? `${a.factory}() → ` : ''}${a.variable})`).join(', ');
+  const apps = analysis.apps
+    .map((a) => `${p.accent(`${a.file}:${a.line}`)} (${a.factory ? `${a.factory}() → ` : ''}${a.variable})`)
+    .join(', ');
   const stripe = analysis.stripe;
   const webhook = stripe.webhooks[0];
   const stripeLine = !stripe.used
     ? 'not used'
     : [
         `${stripe.calls.length} API call${stripe.calls.length === 1 ? '' : 's'}`,
-        webhook ? `webhook ${webhook.route ? `${webhook.route.method} ${webhook.route.path}` : `${webhook.function}()`} (${webhook.file}:${webhook.line})` : 'no webhook endpoint',
+        webhook
+          ? `webhook ${webhook.route ? `${webhook.route.method} ${webhook.route.path}` : `${webhook.function}()`} (${webhook.file}:${webhook.line})`
+          : 'no webhook endpoint',
       ].join(', ');
   const auth = analysis.auth.primary;
   const db = analysis.database;
@@ -28,12 +32,17 @@ export function describeFindings(analysis: AnalysisResult, dir: string, logger: 
   logger.info(`  apps      ${apps || 'none'}`);
   logger.info(`  routes    ${routes.length} (${[...byMethod].map(([m, n]) => `${n} ${m}`).join(', ') || 'none'})`);
   logger.info(`  Stripe    ${stripeLine}`);
-  logger.info(`  auth      ${auth ? `${auth.name} from ${auth.module} (${auth.scheme})` : 'no auth dependency found: gates use identify(request)'}`);
-  logger.info(`  database  ${db.kind === 'none' ? `none (skene uses SKENE_DATABASE_URL, default sqlite)` : `${db.kind}${db.engine ? ` (${db.engine.module}.${db.engine.variable})` : ''}${db.alembic ? ', Alembic' : ''}`}`);
+  logger.info(
+    `  auth      ${auth ? `${auth.name} from ${auth.module} (${auth.scheme})` : 'no auth dependency found: gates use identify(request)'}`,
+  );
+  logger.info(
+    `  database  ${db.kind === 'none' ? `none (skene uses SKENE_DATABASE_URL, default sqlite)` : `${db.kind}${db.engine ? ` (${db.engine.module}.${db.engine.variable})` : ''}${db.alembic ? ', Alembic' : ''}`}`,
+  );
 }
 
 /** Version notes, not blind spots: they do not hide routes. */
-const NOT_A_BLIND_SPOT = /FastAPI .*(no upper bound|version)|no FastAPI version declared|the route table follows the newest FastAPI/;
+const NOT_A_BLIND_SPOT =
+  /FastAPI .*(no upper bound|version)|no FastAPI version declared|the route table follows the newest FastAPI/;
 
 /**
  * What the analysis could not see — unreadable and skipped files, syntax errors, prefixes, routers and
@@ -41,7 +50,9 @@ const NOT_A_BLIND_SPOT = /FastAPI .*(no upper bound|version)|no FastAPI version 
  */
 export function listBlindSpots(analysis: AnalysisResult): AnalysisResult['diagnostics'] {
   return analysis.diagnostics.filter(
-    (d) => !NOT_A_BLIND_SPOT.test(d.message) && (d.severity !== 'info' || /not (listed|analyzed)|skipped|could not/.test(d.message)),
+    (d) =>
+      !NOT_A_BLIND_SPOT.test(d.message) &&
+      (d.severity !== 'info' || /not (listed|analyzed)|skipped|could not/.test(d.message)),
   );
 }
 
@@ -50,7 +61,9 @@ export function describeBlindSpots(analysis: AnalysisResult, logger: Logger, max
   const spots = listBlindSpots(analysis);
   if (spots.length === 0) return;
   const p = logger.palette;
-  logger.warn(`skene could not see everything: routes in these places may be missing from what it found (and from what a glob gates):`);
+  logger.warn(
+    `skene could not see everything: routes in these places may be missing from what it found (and from what a glob gates):`,
+  );
   for (const d of spots.slice(0, max)) logger.info(`  ${p.accent(`${d.file}:${d.line}`)} ${d.message}`);
   if (spots.length > max) logger.info(`  … ${spots.length - max} more: \`skene analyze\` lists them all.`);
 }
@@ -90,7 +103,9 @@ export function renderGatedRoutes(plan: LoopPlan, logger: Logger, options: { dry
     const gated = plan.wiring.gated.filter((g) => g.stepId === step.id);
     const limit = step.condition.limit.free;
     lines.push(
-      p.bold(`Step ${step.id}: ${describeMethods(step.trigger.methods)} ${step.trigger.endpoint}, free ${limit === null ? 'unlimited' : limit} per ${step.condition.period}`),
+      p.bold(
+        `Step ${step.id}: ${describeMethods(step.trigger.methods)} ${step.trigger.endpoint}, free ${limit === null ? 'unlimited' : limit} per ${step.condition.period}`,
+      ),
     );
     if (gated.length === 0) lines.push(`  ${p.warn('matches no route of this project')}`);
     for (const g of gated) {
@@ -108,14 +123,16 @@ export function renderGatedRoutes(plan: LoopPlan, logger: Logger, options: { dry
   if (ungated.length > 0) {
     lines.push(p.bold('Gates of steps that no longer match the route:'));
     for (const u of ungated) {
-      const status = u.status === 'removed' ? p.success(options.dryRun ? 'to be removed' : 'removed') : p.warn('remove by hand');
+      const status =
+        u.status === 'removed' ? p.success(options.dryRun ? 'to be removed' : 'removed') : p.warn('remove by hand');
       lines.push(`  ${u.method} ${u.path}  ${p.accent(`${u.file}:${u.line}`)}  step ${u.stepId}  ${status}`);
     }
   }
   return lines.join('\n');
 }
 
-const integrationFile = (plan: LoopPlan): string => (plan.location.dir === '' ? '_integration.py' : `${plan.location.dir}/_integration.py`);
+const integrationFile = (plan: LoopPlan): string =>
+  plan.location.dir === '' ? '_integration.py' : `${plan.location.dir}/_integration.py`;
 
 /**
  * The routes gated with `identify=True` (no user dependency in a project that has one) and what the user
@@ -146,18 +163,25 @@ export function renderNextSteps(plan: LoopPlan, analysis: AnalysisResult, logger
   if (plan.loop.steps.some((s) => s.action.upgradePrompt)) {
     steps.push(`Set ${p.accent('RESEND_API_KEY')} and ${p.accent('SKENE_EMAIL_FROM')} for the upgrade email.`);
   }
-  if (plan.loop.steps.some((s) => !s.action.upgradeUrl)) steps.push(`Set ${p.accent('SKENE_UPGRADE_URL')} (the link in the 402 answer and the email).`);
+  if (plan.loop.steps.some((s) => !s.action.upgradeUrl))
+    steps.push(`Set ${p.accent('SKENE_UPGRADE_URL')} (the link in the 402 answer and the email).`);
   const integration = integrationFile(plan);
   if (!analysis.auth.primary) {
-    steps.push(`No auth dependency was found: edit identify(request) in ${p.accent(integration)} so gates know the user.`);
+    steps.push(
+      `No auth dependency was found: edit identify(request) in ${p.accent(integration)} so gates know the user.`,
+    );
   }
   const identifyNote = describeIdentifyGates(plan, logger);
   if (identifyNote) steps.push(identifyNote);
   if (plan.manual.length > 0) steps.push('Make the edits listed above by hand.');
   steps.push(`Run ${p.accent('npx skene doctor')} to check everything.`);
-  const gateTests = plan.changes.find((change) => change.path.endsWith('/test_skene_gate.py') || change.path === 'test_skene_gate.py');
+  const gateTests = plan.changes.find(
+    (change) => change.path.endsWith('/test_skene_gate.py') || change.path === 'test_skene_gate.py',
+  );
   if (gateTests && (gateTests.action !== 'skip' || gateTests.before?.startsWith('# Generated by skene '))) {
-    steps.push(`Run ${p.accent('npx skene verify')} to prove the gate in your app: it runs ${p.accent(gateTests.path)} with your app's Python (keep that file in your CI).`);
+    steps.push(
+      `Run ${p.accent('npx skene verify')} to prove the gate in your app: it runs ${p.accent(gateTests.path)} with your app's Python (keep that file in your CI).`,
+    );
   }
   return [p.bold('Next steps:'), ...steps.map((s, i) => `  ${i + 1}. ${s}`)].join('\n');
 }
@@ -217,7 +241,11 @@ export async function reviewAndApplyPlan(
     trap?.release();
   }
   logger.out('');
-  logger.out(pending.length > 0 ? `${p.success('✓')} ${options.done}` : `${p.success('✓')} Already up to date: nothing to change.`);
+  logger.out(
+    pending.length > 0
+      ? `${p.success('✓')} ${options.done}`
+      : `${p.success('✓')} Already up to date: nothing to change.`,
+  );
   logger.out(renderChangeSummary(plan.changes, p));
   return { exitCode: ExitCode.ok, applied: true };
 }

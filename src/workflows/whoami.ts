@@ -2,7 +2,13 @@ import type { CliContext } from '../cli-context.js';
 import { readStoredCredentials } from '../credentials/credentials-file.js';
 import { resolveStripeKey, type StripeKeySource } from '../credentials/resolve-stripe-key.js';
 import { SkeneError } from '../errors.js';
-import { detectStripeKeyFormat, explainUnusableKey, maskStripeKey, type StripeKeyType, type StripeMode } from '../stripe/stripe-key-format.js';
+import {
+  detectStripeKeyFormat,
+  explainUnusableKey,
+  maskStripeKey,
+  type StripeKeyType,
+  type StripeMode,
+} from '../stripe/stripe-key-format.js';
 import { validateStripeKey } from '../stripe/validate-stripe-key.js';
 import { createLogger } from '../ui/logger.js';
 import { describeAccount } from './login.js';
@@ -42,7 +48,9 @@ export async function runWhoamiCommand(options: WhoamiOptions, ctx: CliContext):
   const format = detectStripeKeyFormat(key);
   if (!format) {
     const where = source.kind === 'env' ? source.name : source.path;
-    throw new SkeneError(`${where} does not hold a usable Stripe key. ${explainUnusableKey(key) ?? ''}`.trim(), { hint: NOT_LOGGED_IN_HINT });
+    throw new SkeneError(`${where} does not hold a usable Stripe key. ${explainUnusableKey(key) ?? ''}`.trim(), {
+      hint: NOT_LOGGED_IN_HINT,
+    });
   }
 
   let result: WhoamiResult = {
@@ -58,7 +66,12 @@ export async function runWhoamiCommand(options: WhoamiOptions, ctx: CliContext):
   if (options.verify === true) {
     logger.info('Checking the key with Stripe…');
     const info = await validateStripeKey(key, ctx.env);
-    result = { ...result, accountId: info.accountId, accountName: info.accountName ?? result.accountName, verified: true };
+    result = {
+      ...result,
+      accountId: info.accountId,
+      accountName: info.accountName ?? result.accountName,
+      verified: true,
+    };
   }
 
   if (json) {

@@ -1,8 +1,9 @@
 /**
  * Values Python reads off FastAPI objects, and one app built in either branch of an `if`.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 
 import { expectServedRoutes, py } from './helpers.js';
 

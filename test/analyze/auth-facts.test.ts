@@ -2,8 +2,9 @@
  * The dependency that yields the current user: which function, its module, its scheme, what it returns,
  * its Annotated aliases, and how many routes use it.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 
 import { analyzeSources, py } from './helpers.js';
 
@@ -64,10 +65,18 @@ test('OAuth2PasswordBearer: get_current_user and get_current_active_user built o
   assert.equal(primary.scheme, 'oauth2');
   assert.equal(primary.returns, 'object');
   assert.equal(primary.returnType, 'User');
-  assert.deepEqual([...primary.fields].sort(), ['email', 'id', 'is_active'], 'fields of the model, base classes included');
+  assert.deepEqual(
+    [...primary.fields].sort(),
+    ['email', 'id', 'is_active'],
+    'fields of the model, base classes included',
+  );
   assert.equal(primary.isAsync, true);
   assert.equal(primary.routeCount, 2);
-  assert.deepEqual(candidates.map((c) => c.name).sort(), ['get_current_active_user', 'get_current_user'], 'route handlers are not auth dependencies');
+  assert.deepEqual(
+    candidates.map((c) => c.name).sort(),
+    ['get_current_active_user', 'get_current_user'],
+    'route handlers are not auth dependencies',
+  );
   assert.equal(candidates.find((c) => c.name === 'get_current_user')?.routeCount, 1);
 });
 

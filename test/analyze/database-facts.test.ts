@@ -2,8 +2,9 @@
  * The database layer: SQLAlchemy or SQLModel, sync or async, the engine and where its URL comes from,
  * the session factory and request-scoped session dependency, and Alembic.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 
 import { analyzeSources, py } from './helpers.js';
 
@@ -40,10 +41,20 @@ test('SQLAlchemy: engine from settings, sessionmaker, get_db dependency, Alembic
   const { database } = result;
   assert.equal(database.kind, 'sqlalchemy');
   assert.equal(database.async, false);
-  assert.deepEqual(database.engine, { file: 'app/db.py', line: 5, variable: 'engine', module: 'app.db', urlSource: { setting: 'DATABASE_URL' } });
+  assert.deepEqual(database.engine, {
+    file: 'app/db.py',
+    line: 5,
+    variable: 'engine',
+    module: 'app.db',
+    urlSource: { setting: 'DATABASE_URL' },
+  });
   assert.deepEqual(database.sessionFactory, { file: 'app/db.py', line: 6, variable: 'SessionLocal', module: 'app.db' });
   assert.deepEqual(database.sessionDependency, { file: 'app/db.py', line: 9, name: 'get_db', module: 'app.db' });
-  assert.deepEqual(database.alembic, { dir: 'migrations', versionsDir: 'migrations/versions', envFile: 'migrations/env.py' });
+  assert.deepEqual(database.alembic, {
+    dir: 'migrations',
+    versionsDir: 'migrations/versions',
+    envFile: 'migrations/env.py',
+  });
 });
 
 test('SQLModel with the URL from an environment variable', async (t) => {

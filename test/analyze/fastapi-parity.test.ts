@@ -19,17 +19,18 @@
  *   database           { kind, async?, engine?, sessionFactory?, sessionDependency?, alembic?: false | { dir } }
  *   sourceRoots        [{ path, packages }]  each must be found (packages: a subset)
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
 import type { AnalysisResult, RouteFact } from '../../src/analyze/types.js';
 import { copyFixture, fixturesDir } from '../helpers/fixtures.js';
-import { runLanePython, type PythonLane } from '../helpers/python-lanes.js';
+import { type PythonLane, runLanePython } from '../helpers/python-lanes.js';
 import { lanesForAnalysis } from './helpers.js';
 
 const dumpRoutesScript = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'dump_routes.py');
@@ -108,8 +109,13 @@ function compareRouteSets(fastapi: Set<string>, analyzer: RouteFact[]): string |
   const extra = analyzer.filter((route) => !fastapi.has(keyOf(route)));
   if (missing.length === 0 && extra.length === 0) return undefined;
   const lines: string[] = [];
-  if (missing.length) lines.push(`served by FastAPI, missing from the analysis (${missing.length}):`, ...missing.map((k) => `  - ${k}`));
-  if (extra.length) lines.push(`reported by the analyzer, not served (${extra.length}):`, ...extra.map((r) => `  + ${describeRoute(r)}`));
+  if (missing.length)
+    lines.push(`served by FastAPI, missing from the analysis (${missing.length}):`, ...missing.map((k) => `  - ${k}`));
+  if (extra.length)
+    lines.push(
+      `reported by the analyzer, not served (${extra.length}):`,
+      ...extra.map((r) => `  + ${describeRoute(r)}`),
+    );
   return lines.join('\n');
 }
 
@@ -122,8 +128,16 @@ function checkApps(result: AnalysisResult, expected: Expected): void {
     const found = result.apps.filter((candidate) => candidate.file === app.file);
     const summary = result.apps.map((a) => `${a.file}:${a.line} ${a.variable}`).join(', ');
     assert.ok(found.length > 0, `no app found in ${app.file}; apps: [${summary}]`);
-    if (app.variable) assert.ok(found.some((a) => a.variable === app.variable), `app in ${app.file} should be bound to ${app.variable}; apps: [${summary}]`);
-    if (app.factory) assert.ok(found.some((a) => a.factory === app.factory), `app in ${app.file} should be built by ${app.factory}()`);
+    if (app.variable)
+      assert.ok(
+        found.some((a) => a.variable === app.variable),
+        `app in ${app.file} should be bound to ${app.variable}; apps: [${summary}]`,
+      );
+    if (app.factory)
+      assert.ok(
+        found.some((a) => a.factory === app.factory),
+        `app in ${app.file} should be built by ${app.factory}()`,
+      );
     for (const mountPath of app.mountedAt ?? []) {
       assert.ok(
         found.some((a) => a.mountedAt.some((mount) => mount.path === mountPath)),
@@ -151,7 +165,10 @@ function checkRouteDetails(result: AnalysisResult, expected: Expected): void {
 function checkFiles(result: AnalysisResult, expected: Expected): void {
   const diagnosticFiles = new Set(result.diagnostics.map((diagnostic) => diagnostic.file));
   for (const file of expected.diagnosticFiles ?? []) {
-    assert.ok(diagnosticFiles.has(file), `diagnostics should name ${file}; they name: ${JSON.stringify([...diagnosticFiles])}`);
+    assert.ok(
+      diagnosticFiles.has(file),
+      `diagnostics should name ${file}; they name: ${JSON.stringify([...diagnosticFiles])}`,
+    );
   }
   for (const prefix of expected.absentFiles ?? []) {
     const offenders = [
@@ -173,22 +190,39 @@ function checkStripe(result: AnalysisResult, expected: Expected): void {
     return;
   }
   const apis = new Set(stripe.calls.map((call) => call.api));
-  for (const api of want.calls ?? []) assert.ok(apis.has(api), `Stripe call ${api} not found; calls: ${JSON.stringify([...apis])}`);
-  assert.equal(stripe.webhooks.length, want.webhooks?.length ?? stripe.webhooks.length, 'number of Stripe webhook endpoints');
+  for (const api of want.calls ?? [])
+    assert.ok(apis.has(api), `Stripe call ${api} not found; calls: ${JSON.stringify([...apis])}`);
+  assert.equal(
+    stripe.webhooks.length,
+    want.webhooks?.length ?? stripe.webhooks.length,
+    'number of Stripe webhook endpoints',
+  );
   for (const webhook of want.webhooks ?? []) {
-    const found = stripe.webhooks.find((candidate) => candidate.function === webhook.function && candidate.file === webhook.file);
-    assert.ok(found, `webhook ${webhook.function} in ${webhook.file} not found; webhooks: ${JSON.stringify(stripe.webhooks)}`);
+    const found = stripe.webhooks.find(
+      (candidate) => candidate.function === webhook.function && candidate.file === webhook.file,
+    );
+    assert.ok(
+      found,
+      `webhook ${webhook.function} in ${webhook.file} not found; webhooks: ${JSON.stringify(stripe.webhooks)}`,
+    );
     assert.deepEqual([...found.events].sort(), [...webhook.events].sort(), `events handled by ${webhook.function}`);
     if (webhook.route) assert.deepEqual(found.route, webhook.route, `route serving ${webhook.function}`);
-    if (webhook.eventVariable) assert.equal(found.constructEvent?.eventVariable, webhook.eventVariable, 'construct_event result variable');
+    if (webhook.eventVariable)
+      assert.equal(found.constructEvent?.eventVariable, webhook.eventVariable, 'construct_event result variable');
   }
   const links = new Set<string>(stripe.checkoutUserLinks.map((link) => link.kind));
-  for (const kind of want.checkoutUserLinks ?? []) assert.ok(links.has(kind), `checkout user link ${kind} not found; links: ${JSON.stringify([...links])}`);
+  for (const kind of want.checkoutUserLinks ?? [])
+    assert.ok(links.has(kind), `checkout user link ${kind} not found; links: ${JSON.stringify([...links])}`);
   const prices = new Set(stripe.prices.map((price) => price.id));
-  for (const id of want.prices ?? []) assert.ok(prices.has(id), `price ${id} not found; prices: ${JSON.stringify([...prices])}`);
-  for (const env of want.apiKeyEnv ?? []) assert.ok(stripe.apiKeyEnv.includes(env), `API key env ${env}; found ${JSON.stringify(stripe.apiKeyEnv)}`);
+  for (const id of want.prices ?? [])
+    assert.ok(prices.has(id), `price ${id} not found; prices: ${JSON.stringify([...prices])}`);
+  for (const env of want.apiKeyEnv ?? [])
+    assert.ok(stripe.apiKeyEnv.includes(env), `API key env ${env}; found ${JSON.stringify(stripe.apiKeyEnv)}`);
   for (const env of want.webhookSecretEnv ?? []) {
-    assert.ok(stripe.webhookSecretEnv.includes(env), `webhook secret env ${env}; found ${JSON.stringify(stripe.webhookSecretEnv)}`);
+    assert.ok(
+      stripe.webhookSecretEnv.includes(env),
+      `webhook secret env ${env}; found ${JSON.stringify(stripe.webhookSecretEnv)}`,
+    );
   }
 }
 
@@ -200,14 +234,21 @@ function checkAuth(result: AnalysisResult, expected: Expected): void {
     assert.equal(primary, undefined, `no auth dependency expected; found ${primary?.name}`);
     return;
   }
-  assert.ok(primary, `auth primary should be ${want.primary}; candidates: ${JSON.stringify(result.auth.candidates.map((c) => c.name))}`);
+  assert.ok(
+    primary,
+    `auth primary should be ${want.primary}; candidates: ${JSON.stringify(result.auth.candidates.map((c) => c.name))}`,
+  );
   assert.equal(primary.name, want.primary, 'auth primary');
   if (want.module) assert.equal(primary.module, want.module, 'auth module');
   if (want.scheme) assert.equal(primary.scheme, want.scheme, 'auth scheme');
   if (want.returns) assert.equal(primary.returns, want.returns, 'what the auth dependency returns');
-  for (const field of want.fields ?? []) assert.ok(primary.fields.includes(field), `auth fields should include ${field}; ${JSON.stringify(primary.fields)}`);
+  for (const field of want.fields ?? [])
+    assert.ok(primary.fields.includes(field), `auth fields should include ${field}; ${JSON.stringify(primary.fields)}`);
   for (const alias of want.aliases ?? []) {
-    assert.ok(primary.aliases.some((a) => a.name === alias), `auth aliases should include ${alias}; ${JSON.stringify(primary.aliases)}`);
+    assert.ok(
+      primary.aliases.some((a) => a.name === alias),
+      `auth aliases should include ${alias}; ${JSON.stringify(primary.aliases)}`,
+    );
   }
   assert.ok(primary.routeCount > 0, 'the primary auth dependency is used by routes');
 }
@@ -242,7 +283,8 @@ function checkSourceRoots(result: AnalysisResult, expected: Expected): void {
   for (const root of expected.sourceRoots ?? []) {
     const found = result.sourceRoots.find((candidate) => candidate.path === root.path);
     assert.ok(found, `source root '${root.path}' not found; roots: ${JSON.stringify(result.sourceRoots)}`);
-    for (const pkg of root.packages) assert.ok(found.packages.includes(pkg), `source root '${root.path}' should hold package ${pkg}`);
+    for (const pkg of root.packages)
+      assert.ok(found.packages.includes(pkg), `source root '${root.path}' should hold package ${pkg}`);
   }
 }
 

@@ -3,8 +3,9 @@
  * app, and the route table follows the newest version it allows. Route tables are checked against FastAPI
  * itself on the lane(s) whose version the declaration allows.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 
 import { buildAnalysisDocument } from '../../src/analyze/build-analysis-document.js';
 import { fastapiSemanticsOf, fastapiSpecAllows } from '../../src/analyze/detect-fastapi-version.js';
@@ -38,7 +39,8 @@ test('fastapiSpecAllows reads PEP 440 specifiers, Poetry carets and tildes, and 
     ['^0.92 || ^0.100', '0.100.3', true],
     ['^0.92 || ^0.100', '0.95.0', false],
   ];
-  for (const [spec, version, allowed] of cases) assert.equal(fastapiSpecAllows(spec, version), allowed, `${JSON.stringify(spec)} allows ${version}`);
+  for (const [spec, version, allowed] of cases)
+    assert.equal(fastapiSpecAllows(spec, version), allowed, `${JSON.stringify(spec)} allows ${version}`);
 });
 
 test('fastapiSemanticsOf: include keeps the router from 0.137, lifespan is honoured from 0.93', () => {
@@ -64,49 +66,82 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     const result = await analyzeSources(t, { 'main.py': APP, ...files });
     return { declared: result.fastapi.declared, semantics: result.fastapi.semantics, assumed: result.fastapi.assumed };
   };
-  assert.deepEqual(await declared({ 'requirements.txt': '# web\nuvicorn[standard]==0.20\nFastAPI[all] == 0.92.0 ; python_version >= "3.8"\n' }), {
-    declared: { spec: '== 0.92.0', file: 'requirements.txt' },
-    semantics: { includeKeepsRouter: false, lifespanHonoured: false },
-    assumed: false,
-  });
-  assert.deepEqual(await declared({ 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["httpx", "fastapi>=0.95,<0.100"]\n' }), {
-    declared: { spec: '>=0.95,<0.100', file: 'pyproject.toml' },
-    semantics: { includeKeepsRouter: false, lifespanHonoured: true },
-    assumed: false,
-  });
-  assert.deepEqual(await declared({ 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.11"\nfastapi = { version = "^0.110.0", extras = ["all"] }\n' }), {
-    declared: { spec: '^0.110.0', file: 'pyproject.toml' },
-    semantics: { includeKeepsRouter: false, lifespanHonoured: true },
-    assumed: false,
-  });
+  assert.deepEqual(
+    await declared({
+      'requirements.txt': '# web\nuvicorn[standard]==0.20\nFastAPI[all] == 0.92.0 ; python_version >= "3.8"\n',
+    }),
+    {
+      declared: { spec: '== 0.92.0', file: 'requirements.txt' },
+      semantics: { includeKeepsRouter: false, lifespanHonoured: false },
+      assumed: false,
+    },
+  );
+  assert.deepEqual(
+    await declared({ 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["httpx", "fastapi>=0.95,<0.100"]\n' }),
+    {
+      declared: { spec: '>=0.95,<0.100', file: 'pyproject.toml' },
+      semantics: { includeKeepsRouter: false, lifespanHonoured: true },
+      assumed: false,
+    },
+  );
+  assert.deepEqual(
+    await declared({
+      'pyproject.toml':
+        '[tool.poetry.dependencies]\npython = "^3.11"\nfastapi = { version = "^0.110.0", extras = ["all"] }\n',
+    }),
+    {
+      declared: { spec: '^0.110.0', file: 'pyproject.toml' },
+      semantics: { includeKeepsRouter: false, lifespanHonoured: true },
+      assumed: false,
+    },
+  );
   // A lock says what is installed: it wins over the range in pyproject.toml beside it.
   assert.deepEqual(
     await declared({
       'pyproject.toml': '[project]\nname = "x"\ndependencies = ["fastapi>=0.90"]\n',
-      'uv.lock': 'version = 1\n\n[[package]]\nname = "fastapi"\nversion = "0.140.2"\n\n[[package]]\nname = "starlette"\nversion = "0.40.0"\n',
+      'uv.lock':
+        'version = 1\n\n[[package]]\nname = "fastapi"\nversion = "0.140.2"\n\n[[package]]\nname = "starlette"\nversion = "0.40.0"\n',
     }),
-    { declared: { spec: '==0.140.2', file: 'uv.lock' }, semantics: { includeKeepsRouter: true, lifespanHonoured: true }, assumed: false },
+    {
+      declared: { spec: '==0.140.2', file: 'uv.lock' },
+      semantics: { includeKeepsRouter: true, lifespanHonoured: true },
+      assumed: false,
+    },
   );
-  assert.deepEqual(await declared({ 'poetry.lock': '[[package]]\nname = "fastapi"\nversion = "0.92.0"\ndescription = "x"\n' }), {
-    declared: { spec: '==0.92.0', file: 'poetry.lock' },
-    semantics: { includeKeepsRouter: false, lifespanHonoured: false },
-    assumed: false,
-  });
-  assert.deepEqual(await declared({ 'Pipfile.lock': JSON.stringify({ _meta: {}, default: { fastapi: { version: '==0.100.1' } }, develop: {} }) }), {
-    declared: { spec: '==0.100.1', file: 'Pipfile.lock' },
-    semantics: { includeKeepsRouter: false, lifespanHonoured: true },
-    assumed: false,
-  });
+  assert.deepEqual(
+    await declared({ 'poetry.lock': '[[package]]\nname = "fastapi"\nversion = "0.92.0"\ndescription = "x"\n' }),
+    {
+      declared: { spec: '==0.92.0', file: 'poetry.lock' },
+      semantics: { includeKeepsRouter: false, lifespanHonoured: false },
+      assumed: false,
+    },
+  );
+  assert.deepEqual(
+    await declared({
+      'Pipfile.lock': JSON.stringify({ _meta: {}, default: { fastapi: { version: '==0.100.1' } }, develop: {} }),
+    }),
+    {
+      declared: { spec: '==0.100.1', file: 'Pipfile.lock' },
+      semantics: { includeKeepsRouter: false, lifespanHonoured: true },
+      assumed: false,
+    },
+  );
 });
 
 test('no declaration, a bare name or only a lower bound: the newest FastAPI is assumed, said once', async (t) => {
-  for (const files of [{}, { 'requirements.txt': 'fastapi\n' }, { 'requirements.txt': 'fastapi>=0.80\n' }] as Array<Record<string, string>>) {
+  for (const files of [{}, { 'requirements.txt': 'fastapi\n' }, { 'requirements.txt': 'fastapi>=0.80\n' }] as Array<
+    Record<string, string>
+  >) {
     const result = await analyzeSources(t, { 'main.py': APP, ...files });
     assert.equal(result.fastapi.assumed, true);
     assert.deepEqual(result.fastapi.semantics, { includeKeepsRouter: true, lifespanHonoured: true });
     const notes = result.diagnostics.filter((d) => /newest FastAPI/.test(d.message));
     assert.equal(notes.length, 1, JSON.stringify(result.diagnostics));
-    assert.deepEqual(buildAnalysisDocument(result).fastapi, { declared: result.fastapi.declared, semantics: result.fastapi.semantics, assumed: true });
+    assert.deepEqual(buildAnalysisDocument(result).fastapi, {
+      declared: result.fastapi.declared,
+      semantics: result.fastapi.semantics,
+      assumed: true,
+    });
   }
 });
 
@@ -156,7 +191,12 @@ test('before FastAPI 0.137 the same late route is not served', async (t) => {
     { 'main:app': ['GET /v1/items'] },
     { 'main:app': 'main.py' },
   );
-  assert.ok(diagnosticsAt(result, 'main.py').some((n) => n.startsWith('13: ') && /POST \/items /.test(n) && /after it was included/.test(n)), JSON.stringify(result.diagnostics));
+  assert.ok(
+    diagnosticsAt(result, 'main.py').some(
+      (n) => n.startsWith('13: ') && /POST \/items /.test(n) && /after it was included/.test(n),
+    ),
+    JSON.stringify(result.diagnostics),
+  );
 });
 
 const ROUTER_MOUNT = {
@@ -208,7 +248,10 @@ test('before FastAPI 0.137 router.mount(...) is dropped by the include, with a d
     { 'main:app': ['GET /api/v1/internal/admin/stats'] },
     { 'main:app': 'main.py' },
   );
-  assert.ok(diagnosticsAt(result, 'api.py').some((n) => n.startsWith('10: ') && /mount on `admin` is dropped/.test(n)), JSON.stringify(result.diagnostics));
+  assert.ok(
+    diagnosticsAt(result, 'api.py').some((n) => n.startsWith('10: ') && /mount on `admin` is dropped/.test(n)),
+    JSON.stringify(result.diagnostics),
+  );
 });
 
 const LIFESPAN_APP = {
@@ -242,10 +285,20 @@ const LIFESPAN_APP = {
 };
 
 test('from FastAPI 0.93 the lifespan runs at start-up and what it registers is served', async (t) => {
-  await expectServedRoutes(t, { 'requirements.txt': 'fastapi>=0.93\n', ...LIFESPAN_APP }, { 'main:app': ['GET /health', 'GET /reports/daily'] }, { 'main:app': 'main.py' });
+  await expectServedRoutes(
+    t,
+    { 'requirements.txt': 'fastapi>=0.93\n', ...LIFESPAN_APP },
+    { 'main:app': ['GET /health', 'GET /reports/daily'] },
+    { 'main:app': 'main.py' },
+  );
 });
 
 test('before FastAPI 0.93 FastAPI(lifespan=...) is ignored, with a diagnostic', async (t) => {
-  const result = await expectServedRoutes(t, { 'requirements.txt': 'fastapi<0.93\n', ...LIFESPAN_APP }, { 'main:app': ['GET /health'] }, { 'main:app': 'main.py' });
+  const result = await expectServedRoutes(
+    t,
+    { 'requirements.txt': 'fastapi<0.93\n', ...LIFESPAN_APP },
+    { 'main:app': ['GET /health'] },
+    { 'main:app': 'main.py' },
+  );
   assert.ok(diagnosticsAt(result, 'main.py').some((n) => /lifespan=\.\.\.\) is ignored/.test(n)));
 });

@@ -1,14 +1,14 @@
+import { deepStrictEqual, ok } from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
-import { deepStrictEqual, ok } from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
 import { fastapiSemanticsOf } from '../../src/analyze/detect-fastapi-version.js';
 import type { AnalysisResult, RouteFact } from '../../src/analyze/types.js';
-import { lanesAllowedBy, pythonLanes, runLanePython, type PythonLane } from '../helpers/python-lanes.js';
+import { lanesAllowedBy, type PythonLane, pythonLanes, runLanePython } from '../helpers/python-lanes.js';
 
 const dumpRoutesScript = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'dump_routes.py');
 
@@ -53,15 +53,22 @@ export function routesOfApp(result: AnalysisResult, file: string, spec: string):
   const attr = spec.split(':')[1] ?? '';
   const inFile = result.apps.filter((a) => a.file === file);
   // An app built by a factory is bound to a local name (`application`) the spec does not use.
-  const apps = inFile.length === 1 ? inFile : inFile.filter((a) => (attr.endsWith('()') ? a.factory === attr.slice(0, -2) : a.variable === attr));
-  if (apps.length !== 1) throw new Error(`expected one app for ${spec} in ${file}; found ${JSON.stringify(result.apps.map((a) => [a.file, a.variable, a.factory]))}`);
+  const apps =
+    inFile.length === 1
+      ? inFile
+      : inFile.filter((a) => (attr.endsWith('()') ? a.factory === attr.slice(0, -2) : a.variable === attr));
+  if (apps.length !== 1)
+    throw new Error(
+      `expected one app for ${spec} in ${file}; found ${JSON.stringify(result.apps.map((a) => [a.file, a.variable, a.factory]))}`,
+    );
   // A mounted sub-app serves its routes itself (route.app names it), under the mount path.
   const served = new Set([`${apps[0]!.file}:${apps[0]!.line}`]);
   for (let grew = true; grew; ) {
     grew = false;
     for (const app of result.apps) {
       const key = `${app.file}:${app.line}`;
-      if (!served.has(key) && app.mountedAt.some((m) => served.has(`${m.app.file}:${m.app.line}`))) grew = served.add(key) !== undefined;
+      if (!served.has(key) && app.mountedAt.some((m) => served.has(`${m.app.file}:${m.app.line}`)))
+        grew = served.add(key) !== undefined;
     }
   }
   return routeKeys(result.routes.filter((r) => served.has(`${r.app.file}:${r.app.line}`)));
@@ -80,7 +87,9 @@ export interface LaneComparison {
  * again as if that version were installed, so each lane is compared with the analysis of its own rules.
  * `other` holds the lanes the declaration rules out.
  */
-export async function lanesForAnalysis(result: AnalysisResult): Promise<{ compared: LaneComparison[]; other: PythonLane[] }> {
+export async function lanesForAnalysis(
+  result: AnalysisResult,
+): Promise<{ compared: LaneComparison[]; other: PythonLane[] }> {
   const compared: LaneComparison[] = [];
   const other: PythonLane[] = [];
   const allowed = await lanesAllowedBy(result.fastapi);
@@ -90,8 +99,13 @@ export async function lanesForAnalysis(result: AnalysisResult): Promise<{ compar
       continue;
     }
     const semantics = fastapiSemanticsOf(lane.fastapiVersion);
-    const same = semantics.includeKeepsRouter === result.fastapi.semantics.includeKeepsRouter && semantics.lifespanHonoured === result.fastapi.semantics.lifespanHonoured;
-    compared.push({ lane, analysis: same ? result : await analyzeProject(result.root, { fastapiVersion: lane.fastapiVersion }) });
+    const same =
+      semantics.includeKeepsRouter === result.fastapi.semantics.includeKeepsRouter &&
+      semantics.lifespanHonoured === result.fastapi.semantics.lifespanHonoured;
+    compared.push({
+      lane,
+      analysis: same ? result : await analyzeProject(result.root, { fastapiVersion: lane.fastapiVersion }),
+    });
   }
   return { compared, other };
 }
@@ -103,7 +117,9 @@ export async function lanesForAnalysis(result: AnalysisResult): Promise<{ compar
 export async function fastapiRouteKeys(lane: PythonLane, root: string, spec: string): Promise<string[]> {
   writeFileSync(join(root, 'fixture.json'), JSON.stringify({ app: spec, pythonPath: '.' }));
   const stdout = await runLanePython(lane, [dumpRoutesScript, root]);
-  return [...new Set((JSON.parse(stdout) as Array<{ method: string; path: string }>).map((r) => `${r.method} ${r.path}`))].sort();
+  return [
+    ...new Set((JSON.parse(stdout) as Array<{ method: string; path: string }>).map((r) => `${r.method} ${r.path}`)),
+  ].sort();
 }
 
 /**
@@ -127,18 +143,29 @@ export async function expectServedRoutes(
     deepStrictEqual(routesOfApp(result, file, spec), wanted, `analyzer, app ${spec}`);
   }
   const { compared } = await lanesForAnalysis(result);
-  ok(compared.length > 0, `no Python lane runs the FastAPI this project declares (${JSON.stringify(result.fastapi.declared)})`);
+  ok(
+    compared.length > 0,
+    `no Python lane runs the FastAPI this project declares (${JSON.stringify(result.fastapi.declared)})`,
+  );
   for (const { lane, analysis } of compared) {
     if (analysis === result) {
       for (const [spec, routes] of Object.entries(expected)) {
-        deepStrictEqual(await fastapiRouteKeys(lane, root, spec), [...routes].sort(), `FastAPI ${lane.fastapiVersion} on ${lane.name}, ${spec} (the test's expectation itself)`);
+        deepStrictEqual(
+          await fastapiRouteKeys(lane, root, spec),
+          [...routes].sort(),
+          `FastAPI ${lane.fastapiVersion} on ${lane.name}, ${spec} (the test's expectation itself)`,
+        );
       }
     } else {
       // The expectation is stated for the semantics the declaration selects; this lane's FastAPI has other
       // rules, so its own table is compared with the analysis under those rules.
       for (const spec of Object.keys(expected)) {
         const file = appFiles[spec]!;
-        deepStrictEqual(routesOfApp(analysis, file, spec), await fastapiRouteKeys(lane, root, spec), `analyzer as FastAPI ${lane.fastapiVersion} against ${lane.name}, app ${spec}`);
+        deepStrictEqual(
+          routesOfApp(analysis, file, spec),
+          await fastapiRouteKeys(lane, root, spec),
+          `analyzer as FastAPI ${lane.fastapiVersion} against ${lane.name}, app ${spec}`,
+        );
       }
     }
   }

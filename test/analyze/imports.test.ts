@@ -2,8 +2,9 @@
  * Imports in all their forms, resolved across modules the way Python does, and the source roots a
  * repository's absolute imports resolve from.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 
 import { analyzeSources, expectServedRoutes, py, routeKeys } from './helpers.js';
 
@@ -142,7 +143,10 @@ test('a repository root with the code in backend/: absolute imports resolve from
     `,
   });
   assert.deepEqual(routeKeys(result.routes), ['GET /api/v1/items']);
-  assert.ok(result.sourceRoots.some((r) => r.path === 'backend' && r.packages.includes('app')), JSON.stringify(result.sourceRoots));
+  assert.ok(
+    result.sourceRoots.some((r) => r.path === 'backend' && r.packages.includes('app')),
+    JSON.stringify(result.sourceRoots),
+  );
   assert.equal(result.apps[0]?.module, 'app.main');
   assert.equal(result.routes[0]?.file, 'backend/app/api/routes/items.py', 'paths in output are relative to DIR');
 });
@@ -172,7 +176,10 @@ test('a src/ layout package with relative imports', async (t) => {
     'src/taskflow/constants.py': 'TASKS_PREFIX = "/tasks"\n',
   });
   assert.deepEqual(routeKeys(result.routes), ['GET /tasks/{task_id}']);
-  assert.ok(result.sourceRoots.some((r) => r.path === 'src' && r.packages.includes('taskflow')), JSON.stringify(result.sourceRoots));
+  assert.ok(
+    result.sourceRoots.some((r) => r.path === 'src' && r.packages.includes('taskflow')),
+    JSON.stringify(result.sourceRoots),
+  );
 });
 
 test('plain modules beside main.py (no __init__.py) import each other like a script directory', async (t) => {

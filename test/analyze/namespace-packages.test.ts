@@ -3,8 +3,9 @@
  * (PEP 420) and imports like any package, at the top level and inside a regular package. Module names,
  * and so the runtime's location, are those of the folder the app is started from.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 
 import { planRuntimeLocation } from '../../src/generate/runtime-location.js';
 import { analyzeSources, expectServedRoutes, py } from './helpers.js';
@@ -52,7 +53,10 @@ test('namespace packages inside a regular package: app/api/ and app/billing/ wit
     { 'app.main:app': 'app/main.py' },
   );
   assert.deepEqual(result.sourceRoots, [{ path: '', packages: ['app'] }]);
-  assert.deepEqual(result.apps.map((a) => a.module), ['app.main']);
+  assert.deepEqual(
+    result.apps.map((a) => a.module),
+    ['app.main'],
+  );
   assert.deepEqual(planRuntimeLocation(result), { dir: 'app/skene', module: 'app.skene' });
 });
 
@@ -79,8 +83,14 @@ test('a top-level namespace package holding regular packages: app/ without __ini
     { 'app.main:app': ['GET /items', 'POST /billing/checkout'] },
     { 'app.main:app': 'app/main.py' },
   );
-  assert.deepEqual(result.sourceRoots.map((r) => r.path), ['']);
-  assert.deepEqual(result.apps.map((a) => a.module), ['app.main']);
+  assert.deepEqual(
+    result.sourceRoots.map((r) => r.path),
+    [''],
+  );
+  assert.deepEqual(
+    result.apps.map((a) => a.module),
+    ['app.main'],
+  );
   assert.deepEqual(planRuntimeLocation(result), { dir: 'app/skene', module: 'app.skene' });
 });
 
@@ -100,7 +110,10 @@ test('a namespace package with only plain modules, run from the repository root 
     { 'app.main:app': ['GET /items'] },
     { 'app.main:app': 'app/main.py' },
   );
-  assert.deepEqual(result.apps.map((a) => a.module), ['app.main']);
+  assert.deepEqual(
+    result.apps.map((a) => a.module),
+    ['app.main'],
+  );
   assert.deepEqual(planRuntimeLocation(result), { dir: 'app/skene', module: 'app.skene' });
 });
 
@@ -116,7 +129,13 @@ test('a folder whose modules import each other by bare names is where the app is
     'service/routers/items.py': ITEMS,
     'scripts/seed.py': 'print("seed")\n',
   });
-  assert.deepEqual(result.apps.map((a) => a.module), ['main']);
-  assert.ok(result.sourceRoots.some((r) => r.path === 'service'), JSON.stringify(result.sourceRoots));
+  assert.deepEqual(
+    result.apps.map((a) => a.module),
+    ['main'],
+  );
+  assert.ok(
+    result.sourceRoots.some((r) => r.path === 'service'),
+    JSON.stringify(result.sourceRoots),
+  );
   assert.deepEqual(planRuntimeLocation(result), { dir: 'service/skene_runtime', module: 'skene_runtime' });
 });

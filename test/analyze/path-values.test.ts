@@ -3,8 +3,9 @@
  * concatenations, class-attribute defaults of a settings object, and what happens when a value cannot be
  * known statically. Resolvable cases are checked against FastAPI too.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 
 import { analyzeSources, diagnosticsAt, expectServedRoutes, py, routeKeys } from './helpers.js';
 
@@ -119,7 +120,10 @@ test('pydantic Field(...) defaults and os.getenv defaults give the path FastAPI 
     { 'main:app': 'main.py' },
   );
   const notes = diagnosticsAt(result, 'main.py');
-  assert.ok(notes.some((n) => /^20: SKENE_TEST_PUBLIC_PREFIX is read from the environment/.test(n)), `the env-dependent prefix is noted; got ${JSON.stringify(notes)}`);
+  assert.ok(
+    notes.some((n) => /^20: SKENE_TEST_PUBLIC_PREFIX is read from the environment/.test(n)),
+    `the env-dependent prefix is noted; got ${JSON.stringify(notes)}`,
+  );
   assert.ok(!notes.some((n) => /DATABASE_URL/.test(n)), 'environment reads that are not in a path are not noted');
 });
 
@@ -156,7 +160,10 @@ test('an unresolvable prefix keeps the route, marks it unresolved and names file
     [12, 'os.environ["API_ROOT"]'],
     [14, 'os.environ["HEALTH_PATH"]'],
   ] as const) {
-    assert.ok(notes.some((n) => n.startsWith(`${line}: `) && n.includes(text)), `diagnostic at line ${line} for ${text}; got ${JSON.stringify(notes)}`);
+    assert.ok(
+      notes.some((n) => n.startsWith(`${line}: `) && n.includes(text)),
+      `diagnostic at line ${line} for ${text}; got ${JSON.stringify(notes)}`,
+    );
   }
 });
 
@@ -307,7 +314,16 @@ test('str methods on known strings: format, strip, join, replace, lower', async 
         app.include_router(router, prefix="/v0/".removesuffix("/"))
       `,
     },
-    { 'main:app': ['GET /api/v2/ping', 'GET /svc/x/ping', 'GET /api/ping', 'GET /a/b/ping', 'GET /new-api/ping', 'GET /v0/ping'] },
+    {
+      'main:app': [
+        'GET /api/v2/ping',
+        'GET /svc/x/ping',
+        'GET /api/ping',
+        'GET /a/b/ping',
+        'GET /new-api/ping',
+        'GET /v0/ping',
+      ],
+    },
     { 'main:app': 'main.py' },
   );
 });

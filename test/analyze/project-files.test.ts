@@ -2,10 +2,11 @@
  * Which files are read and what happens to the odd ones: syntax errors, newer syntax, binary, non-UTF-8
  * and huge files, symlink loops, .gitignore, virtualenvs and vendored packages.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 
 import { analyzeProject, MAX_FILE_BYTES } from '../../src/analyze/analyze-project.js';
 import { analyzeSources, diagnosticsAt, py, routeKeys, writeProject } from './helpers.js';
@@ -39,7 +40,10 @@ test('a file with a syntax error is analyzed as far as tree-sitter recovers, and
   });
   assert.ok(routeKeys(result.routes).includes('GET /before'), JSON.stringify(routeKeys(result.routes)));
   const notes = diagnosticsAt(result, 'main.py');
-  assert.ok(notes.some((n) => /^8: syntax error/.test(n)), `syntax error at line 8; got ${JSON.stringify(notes)}`);
+  assert.ok(
+    notes.some((n) => /^8: syntax error/.test(n)),
+    `syntax error at line 8; got ${JSON.stringify(notes)}`,
+  );
 });
 
 test('PEP 695 generics, type aliases and `except A, B:` do not break analysis', async (t) => {
@@ -110,14 +114,21 @@ test('a symlink loop does not hang the walk, and linked folders are not read twi
 });
 
 test('a file or folder linked to outside the project is named in a diagnostic, not silently skipped', async (t) => {
-  const outside = writeProject(t, { 'shared/billing.py': appWithRoute('/billing'), 'shared/lib/__init__.py': '', 'notes.txt': 'x' });
+  const outside = writeProject(t, {
+    'shared/billing.py': appWithRoute('/billing'),
+    'shared/lib/__init__.py': '',
+    'notes.txt': 'x',
+  });
   const root = writeProject(t, { 'main.py': appWithRoute('/main') });
   symlinkSync(join(outside, 'shared', 'billing.py'), join(root, 'billing.py'));
   symlinkSync(join(outside, 'shared', 'lib'), join(root, 'lib'));
   symlinkSync(join(outside, 'notes.txt'), join(root, 'notes.txt'));
   const result = await analyzeProject(root);
   assert.deepEqual(routeKeys(result.routes), ['GET /main']);
-  assert.match(diagnosticsAt(result, 'billing.py').join('\n'), /^1: links to \.\.\/.+\/shared\/billing\.py, outside the project/);
+  assert.match(
+    diagnosticsAt(result, 'billing.py').join('\n'),
+    /^1: links to \.\.\/.+\/shared\/billing\.py, outside the project/,
+  );
   assert.match(diagnosticsAt(result, 'lib').join('\n'), /^1: links to \.\.\/.+\/shared\/lib, outside the project/);
   assert.deepEqual(diagnosticsAt(result, 'notes.txt'), [], 'only what Python imports: .py files and folders');
 });

@@ -2,22 +2,23 @@
  * Every tree-sitter query in queries/ compiles against the installed tree-sitter-python grammar, uses
  * tags-style capture names, and matches what it is written for.
  */
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
 
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { Query } from 'web-tree-sitter';
 
 import { listQueryNames, loadQuery } from '../../src/analyze/load-queries.js';
-import { parsePython, pythonLanguage } from '../../src/python/parse-python.js';
 import { queriesDir } from '../../src/paths.js';
+import { parsePython, pythonLanguage } from '../../src/python/parse-python.js';
 
 const TAGS_STYLE = /^(?:name\.)?(?:definition|reference|diagnostic)\.[a-z_]+$|^arguments$/;
 
 test('queries/ holds the queries the analyzer loads', () => {
   const names = listQueryNames();
-  for (const name of ['stripe', 'syntax-errors']) assert.ok(names.includes(name), `${name}.scm in ${JSON.stringify(names)}`);
+  for (const name of ['stripe', 'syntax-errors'])
+    assert.ok(names.includes(name), `${name}.scm in ${JSON.stringify(names)}`);
 });
 
 for (const name of listQueryNames()) {

@@ -2,8 +2,9 @@
  * What `skene analyze` prints: the JSON document (the contract of PRODUCT.md §2) and the human table
  * with its summary line, both pure functions of the analysis.
  */
-import { test, type TestContext } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { type TestContext, test } from 'node:test';
 
 import { buildAnalysisDocument } from '../../src/analyze/build-analysis-document.js';
 import { renderAnalysis, renderDiagnostic, renderSummaryLine } from '../../src/analyze/render-analysis.js';
@@ -110,13 +111,27 @@ test('paths are cyan when colour is on', async (t) => {
 });
 
 test('a diagnostic renders as file:line message', () => {
-  assert.equal(renderDiagnostic({ file: 'app/main.py', line: 9, severity: 'warning', message: 'could not resolve `x`' }), 'app/main.py:9 could not resolve `x`');
+  assert.equal(
+    renderDiagnostic({ file: 'app/main.py', line: 9, severity: 'warning', message: 'could not resolve `x`' }),
+    'app/main.py:9 could not resolve `x`',
+  );
 });
 
 test('the JSON document has the contract fields and none of the internal ones', async (t) => {
   const result = await analyzeSaas(t);
   const document = JSON.parse(JSON.stringify(buildAnalysisDocument(result))) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(document).sort(), ['apps', 'auth', 'database', 'diagnostics', 'fastapi', 'routes', 'schemaVersion', 'sourceRoots', 'stats', 'stripe']);
+  assert.deepEqual(Object.keys(document).sort(), [
+    'apps',
+    'auth',
+    'database',
+    'diagnostics',
+    'fastapi',
+    'routes',
+    'schemaVersion',
+    'sourceRoots',
+    'stats',
+    'stripe',
+  ]);
   assert.equal(document.schemaVersion, 1);
 
   const apps = document.apps as Array<Record<string, unknown>>;
@@ -124,29 +139,47 @@ test('the JSON document has the contract fields and none of the internal ones', 
 
   const routes = document.routes as Array<Record<string, unknown>>;
   assert.equal(routes.length, 7);
-  assert.deepEqual(routes.find((r) => r.path === '/me'), {
-    method: 'GET',
-    path: '/me',
-    file: 'app/main.py',
-    line: 12,
-    function: 'me',
-    router: 'app',
-    dependencies: ['get_current_user', 'get_db'],
-    app: { file: 'app/main.py', line: 7 },
-  });
+  assert.deepEqual(
+    routes.find((r) => r.path === '/me'),
+    {
+      method: 'GET',
+      path: '/me',
+      file: 'app/main.py',
+      line: 12,
+      function: 'me',
+      router: 'app',
+      dependencies: ['get_current_user', 'get_db'],
+      app: { file: 'app/main.py', line: 7 },
+    },
+  );
   const unresolved = routes.filter((r) => r.unresolved === true).map((r) => r.path);
-  assert.deepEqual(unresolved.sort(), ['<load_prefix()>/billing/checkout', '<load_prefix()>/billing/portal', '<load_prefix()>/billing/webhook']);
+  assert.deepEqual(unresolved.sort(), [
+    '<load_prefix()>/billing/checkout',
+    '<load_prefix()>/billing/portal',
+    '<load_prefix()>/billing/webhook',
+  ]);
 
   const stripe = document.stripe as { webhooks: Array<Record<string, unknown>> };
   assert.deepEqual(Object.keys(stripe.webhooks[0]!).sort(), ['events', 'file', 'function', 'line', 'route']);
   const auth = document.auth as { primary: { name: string } | null };
   assert.equal(auth.primary?.name, 'get_current_user');
   const diagnostics = document.diagnostics as Array<Record<string, unknown>>;
-  assert.ok(diagnostics.some((d) => d.file === 'app/main.py' && d.line === 9 && /load_prefix\(\)/.test(String(d.message))));
+  assert.ok(
+    diagnostics.some((d) => d.file === 'app/main.py' && d.line === 9 && /load_prefix\(\)/.test(String(d.message))),
+  );
   for (const d of diagnostics) assert.deepEqual(Object.keys(d).sort(), ['file', 'line', 'message', 'severity']);
 
   const text = JSON.stringify(document);
-  for (const internal of ['"root"', '"creation"', '"registration"', '"constructEvent"', '"localPath"', '"dependencyDetails"', '"routerVariable"', result.root]) {
+  for (const internal of [
+    '"root"',
+    '"creation"',
+    '"registration"',
+    '"constructEvent"',
+    '"localPath"',
+    '"dependencyDetails"',
+    '"routerVariable"',
+    result.root,
+  ]) {
     assert.ok(!text.includes(internal), `${internal} is not part of the document`);
   }
 });
@@ -185,6 +218,9 @@ test('a mounted sub-app is listed after the app it is mounted in, with its mount
   });
   const text = renderAnalysis(result, createPalette(false), '.');
   const headers = text.split('\n').filter((l) => /FastAPI app in/.test(l));
-  assert.deepEqual(headers, ['app — FastAPI app in main.py:4', 'admin — FastAPI app in admin.py:2, mounted at /admin by main.py:4']);
+  assert.deepEqual(headers, [
+    'app — FastAPI app in main.py:4',
+    'admin — FastAPI app in admin.py:2, mounted at /admin by main.py:4',
+  ]);
   assert.match(text, /GET +\/admin\/stats +stats/);
 });

@@ -2,8 +2,9 @@
  * FastAPI's routing rules, one per test, on small inline projects. Each expectation is checked twice:
  * against the analyzer and against FastAPI itself (Debian's FastAPI 0.92 imports the same files).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 
 import { analyzeSources, diagnosticsAt, expectServedRoutes, py, routeKeys } from './helpers.js';
 
@@ -179,7 +180,10 @@ test('one router included under several prefixes: repeated calls, a loop over a 
   );
   const feed = result.routes.filter((r) => r.function === 'feed');
   assert.equal(feed.length, 4, 'one route fact per full path');
-  assert.ok(feed.every((r) => r.file === 'routes/partners.py' && r.line === 5), 'each copy points at the handler');
+  assert.ok(
+    feed.every((r) => r.file === 'routes/partners.py' && r.line === 5),
+    'each copy points at the handler',
+  );
 });
 
 test('includes inside helper functions called from the app factory resolve per call site', async (t) => {
@@ -232,7 +236,13 @@ test('includes inside helper functions called from the app factory resolve per c
       `,
     },
     {
-      'service.app:app': ['GET /api/orders', 'GET /api/orders/{order_id}', 'GET /internal/api/orders', 'GET /internal/api/orders/{order_id}', 'GET /admin/stats'],
+      'service.app:app': [
+        'GET /api/orders',
+        'GET /api/orders/{order_id}',
+        'GET /internal/api/orders',
+        'GET /internal/api/orders/{order_id}',
+        'GET /admin/stats',
+      ],
     },
     { 'service.app:app': 'service/app.py' },
   );
@@ -342,7 +352,10 @@ test('before FastAPI 0.137, routes registered on a router after it was included 
     notes.some((n) => n.startsWith('19: ') && /GET \/too-late/.test(n) && /after it was included/.test(n)),
     `a diagnostic for /too-late at its line; got ${JSON.stringify(notes)}`,
   );
-  assert.ok(!notes.some((n) => /\/late\b/.test(n) && !/too-late/.test(n)), 'no diagnostic for /late, which the second include serves');
+  assert.ok(
+    !notes.some((n) => /\/late\b/.test(n) && !/too-late/.test(n)),
+    'no diagnostic for /late, which the second include serves',
+  );
 });
 
 test('router.get(path)(fn) call form, stacked decorators and decorators FastAPI does not own', async (t) => {
@@ -384,7 +397,16 @@ test('router.get(path)(fn) call form, stacked decorators and decorators FastAPI 
       `,
     },
     {
-      'main:app': ['GET /r/called', 'PUT /r/called-many', 'PATCH /r/called-many', 'GET /r/a', 'POST /r/b', 'PUT /r/c', 'GET /r/wrapped', 'DELETE /app-called'],
+      'main:app': [
+        'GET /r/called',
+        'PUT /r/called-many',
+        'PATCH /r/called-many',
+        'GET /r/a',
+        'POST /r/b',
+        'PUT /r/c',
+        'GET /r/wrapped',
+        'DELETE /app-called',
+      ],
     },
     { 'main:app': 'main.py' },
   );
@@ -530,8 +552,15 @@ test('mounted sub-apps serve under the mount path, nested mounts add up, later r
   const v2 = result.apps.find((a) => a.file === 'v2.py');
   assert.deepEqual(v2?.mountedAt, [{ app: { file: 'main.py', line: 5 }, path: '/v2' }]);
   const admin = result.apps.find((a) => a.file === 'admin.py');
-  assert.deepEqual(admin?.mountedAt.map((m) => m.path), ['/admin']);
-  assert.equal(result.routes.find((r) => r.path === '/v2/admin/stats')?.app.file, 'admin.py', 'a mounted app serves its own routes');
+  assert.deepEqual(
+    admin?.mountedAt.map((m) => m.path),
+    ['/admin'],
+  );
+  assert.equal(
+    result.routes.find((r) => r.path === '/v2/admin/stats')?.app.file,
+    'admin.py',
+    'a mounted app serves its own routes',
+  );
 });
 
 test('several apps in one repository are all listed, each with its own routes', async (t) => {
@@ -553,7 +582,10 @@ test('several apps in one repository are all listed, each with its own routes', 
           return {}
     `,
   });
-  assert.deepEqual(result.apps.map((a) => `${a.file} ${a.variable}`).sort(), ['api/main.py app', 'worker/health.py health_app']);
+  assert.deepEqual(result.apps.map((a) => `${a.file} ${a.variable}`).sort(), [
+    'api/main.py app',
+    'worker/health.py health_app',
+  ]);
   assert.deepEqual(routeKeys(result.routes.filter((r) => r.app.file === 'worker/health.py')), ['GET /healthz']);
   assert.deepEqual(routeKeys(result.routes.filter((r) => r.app.file === 'api/main.py')), ['GET /api']);
 });
@@ -582,7 +614,12 @@ test('dependencies: signature, decorator dependencies=, router and include site'
   assert.ok(route);
   assert.deepEqual([...route.dependencies].sort(), ['audit', 'get_db', 'rate_limit', 'verify_token']);
   const bySource = Object.fromEntries(route.dependencyDetails.map((d) => [d.name, d.source]));
-  assert.deepEqual(bySource, { audit: 'include', get_db: 'signature', rate_limit: 'decorator', verify_token: 'router' });
+  assert.deepEqual(bySource, {
+    audit: 'include',
+    get_db: 'signature',
+    rate_limit: 'decorator',
+    verify_token: 'router',
+  });
   assert.equal(route.registration.hasDependenciesArgument, true);
 });
 
@@ -692,7 +729,8 @@ test("FastAPI's Bigger Applications layout: app dependencies, include-site depen
     },
     { 'app.main:app': 'app/main.py' },
   );
-  const deps = (path: string, method = 'GET'): string[] => [...(result.routes.find((r) => r.path === path && r.method === method)?.dependencies ?? [])].sort();
+  const deps = (path: string, method = 'GET'): string[] =>
+    [...(result.routes.find((r) => r.path === path && r.method === method)?.dependencies ?? [])].sort();
   assert.deepEqual(deps('/'), ['get_query_token']);
   assert.deepEqual(deps('/items/{item_id}', 'PUT'), ['get_query_token', 'get_token_header']);
   assert.deepEqual(deps('/admin/', 'POST'), ['get_query_token', 'get_token_header']);
@@ -719,5 +757,8 @@ test('a route decorator on a router the analysis cannot follow is named in a dia
   });
   assert.deepEqual(routeKeys(result.routes), ['GET /known']);
   const notes = diagnosticsAt(result, 'main.py');
-  assert.ok(notes.some((n) => n.startsWith('7: ') && /could not resolve `router`/.test(n) && /plugin_action/.test(n)), JSON.stringify(notes));
+  assert.ok(
+    notes.some((n) => n.startsWith('7: ') && /could not resolve `router`/.test(n) && /plugin_action/.test(n)),
+    JSON.stringify(notes),
+  );
 });

@@ -2,8 +2,9 @@
  * Routes registered at start-up (PRODUCT.md §2): FastAPI runs the app's lifespan, or its start-up handlers,
  * before it serves; what they register counts. FastAPI's own table is read after the start-up ran.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 
 import { diagnosticsAt, expectServedRoutes, py } from './helpers.js';
 

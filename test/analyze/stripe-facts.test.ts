@@ -2,8 +2,9 @@
  * Stripe facts from inline code: API calls (module API and StripeClient), the webhook endpoint and the
  * event types it handles, how a checkout is tied to a user, price IDs and where the keys come from.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 
 import { analyzeSources, py } from './helpers.js';
 
@@ -43,10 +44,21 @@ test('module-level Stripe API calls, prices and env var names of the keys', asyn
   assert.deepEqual(stripe.imports, [{ file: 'billing.py', line: 2 }]);
   assert.deepEqual(
     stripe.calls.map((c) => `${c.line} ${c.api}`),
-    ['11 stripe.checkout.Session.create', '22 stripe.billing_portal.Session.create', '25 stripe.Subscription.modify', '26 stripe.Customer.retrieve'],
+    [
+      '11 stripe.checkout.Session.create',
+      '22 stripe.billing_portal.Session.create',
+      '25 stripe.Subscription.modify',
+      '26 stripe.Customer.retrieve',
+    ],
   );
-  assert.deepEqual(stripe.prices.map((p) => `${p.id} ${p.kind}`), ['price_1PqProMonthly price']);
-  assert.deepEqual(stripe.checkoutUserLinks.map((l) => `${l.line} ${l.kind}`), ['14 client_reference_id', '15 metadata.user_id', '16 customer_email']);
+  assert.deepEqual(
+    stripe.prices.map((p) => `${p.id} ${p.kind}`),
+    ['price_1PqProMonthly price'],
+  );
+  assert.deepEqual(
+    stripe.checkoutUserLinks.map((l) => `${l.line} ${l.kind}`),
+    ['14 client_reference_id', '15 metadata.user_id', '16 customer_email'],
+  );
   assert.deepEqual(stripe.apiKeyEnv, ['STRIPE_SECRET_KEY']);
   assert.deepEqual(stripe.webhooks, [], 'no webhook without construct_event or a signature header');
 });
@@ -224,8 +236,16 @@ test('aliased imports: import stripe as stripe_sdk, from stripe import Customer,
     `,
   });
   const apis = result.stripe.calls.map((c) => c.api).sort();
-  assert.deepEqual(apis, ['stripe.Customer.create', 'stripe.Webhook.construct_event', 'stripe.billing_portal.Session.create', 'stripe.checkout.Session.create']);
+  assert.deepEqual(apis, [
+    'stripe.Customer.create',
+    'stripe.Webhook.construct_event',
+    'stripe.billing_portal.Session.create',
+    'stripe.checkout.Session.create',
+  ]);
   assert.deepEqual(result.stripe.checkoutUserLinks.map((l) => l.kind).sort(), ['client_reference_id', 'customer']);
-  assert.deepEqual(result.stripe.webhooks.map((w) => [w.function, w.events]), [['stripe_webhook', ['invoice.paid']]]);
+  assert.deepEqual(
+    result.stripe.webhooks.map((w) => [w.function, w.events]),
+    [['stripe_webhook', ['invoice.paid']]],
+  );
   assert.equal(result.stripe.imports.length, 2);
 });

@@ -3,17 +3,17 @@
  * the default to pick workers, the analysis is deep-equal to the one parsed on the main thread alone, and
  * the batches really were parsed by workers (and by the main thread beside them).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
+import { test } from 'node:test';
+import { writeSyntheticFastApiCodebase } from '../../bench/synthetic-fastapi.js';
 import { analyzePythonFiles, defaultWorkerCount } from '../../src/analyze/analyze-files.js';
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
 import { detectSourceRoots } from '../../src/analyze/detect-source-roots.js';
 import { discoverPythonFiles } from '../../src/analyze/discover-python-files.js';
-import { writeSyntheticFastApiCodebase } from '../../bench/synthetic-fastapi.js';
 
 const fixturesDir = join(import.meta.dirname, '..', '..', 'fixtures');
 const fixtures = readdirSync(fixturesDir).filter((name) => statSync(join(fixturesDir, name)).isDirectory());
@@ -43,8 +43,16 @@ test('a generated 300-file codebase: the default uses workers, every batch is do
   });
   const single = await analyzePythonFiles(root, discovered.python, layout.moduleOf, { workers: 0 });
   assert.deepEqual(threaded, single);
-  assert.equal([...byThread.values()].reduce((a, b) => a + b, 0), discovered.python.length, 'each file once');
-  assert.deepEqual([...byThread.keys()].filter((thread) => thread === 0), [], 'with mainThread: false only workers parse');
+  assert.equal(
+    [...byThread.values()].reduce((a, b) => a + b, 0),
+    discovered.python.length,
+    'each file once',
+  );
+  assert.deepEqual(
+    [...byThread.keys()].filter((thread) => thread === 0),
+    [],
+    'with mainThread: false only workers parse',
+  );
 
   const analysis = await analyzeProject(root);
   assert.equal(analysis.routes.length, codebase.routes.length);

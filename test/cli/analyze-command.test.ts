@@ -2,17 +2,21 @@
  * runAnalyzeCommand in-process, through the CliContext seam: progress appears on stderr only when it is a
  * TTY (and not with --json or CI), and never mixes into stdout.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { test } from 'node:test';
 
 import type { CliContext } from '../../src/cli-context.js';
 import { UsageError } from '../../src/errors.js';
 import { runAnalyzeCommand } from '../../src/workflows/analyze.js';
 import { copyFixture } from '../helpers/fixtures.js';
 
-function captureContext(cwd: string, options: { stderrIsTTY: boolean; env?: NodeJS.ProcessEnv }): { ctx: CliContext; out: string[]; err: string[] } {
+function captureContext(
+  cwd: string,
+  options: { stderrIsTTY: boolean; env?: NodeJS.ProcessEnv },
+): { ctx: CliContext; out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
   const ctx: CliContext = {
@@ -53,7 +57,11 @@ test('no progress without a TTY, with CI set, or with --json', async (t) => {
   ] as const) {
     const { ctx, out, err } = captureContext(project, { stderrIsTTY, env });
     assert.equal(await runAnalyzeCommand({ dir: project, json }, ctx), 0);
-    assert.equal(err.join(''), json ? '' : `${BOUND_NOTE}\n`, `stderr with json=${json} tty=${stderrIsTTY} CI=${'CI' in env}`);
+    assert.equal(
+      err.join(''),
+      json ? '' : `${BOUND_NOTE}\n`,
+      `stderr with json=${json} tty=${stderrIsTTY} CI=${'CI' in env}`,
+    );
     if (json) assert.equal((JSON.parse(out.join('')) as { routes: unknown[] }).routes.length, 18);
   }
 });
@@ -63,6 +71,9 @@ test('a DIR that is a file or missing is a UsageError (exit 2)', async (t) => {
   t.after(() => rm(dirname(project), { recursive: true, force: true }));
   for (const dir of ['main.py', 'missing']) {
     const { ctx } = captureContext(project, { stderrIsTTY: false });
-    await assert.rejects(runAnalyzeCommand({ dir, json: true }, ctx), (error: unknown) => error instanceof UsageError && error.exitCode === 2 && error.message.includes(dir));
+    await assert.rejects(
+      runAnalyzeCommand({ dir, json: true }, ctx),
+      (error: unknown) => error instanceof UsageError && error.exitCode === 2 && error.message.includes(dir),
+    );
   }
 });

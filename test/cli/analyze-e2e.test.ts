@@ -1,10 +1,11 @@
 /**
  * `skene analyze` end to end: the built CLI on temp copies of fixture projects, as a user runs it.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 
 import { copyFixture } from '../helpers/fixtures.js';
 import { runSkene } from './helpers.js';
@@ -12,8 +13,19 @@ import { runSkene } from './helpers.js';
 interface Document {
   schemaVersion: number;
   apps: Array<{ file: string; line: number; mountedAt: Array<{ app: { file: string; line: number }; path: string }> }>;
-  routes: Array<{ method: string; path: string; file: string; line: number; function: string; dependencies: string[]; app: { file: string; line: number } }>;
-  stripe: { used: boolean; webhooks: Array<{ function: string; events: string[]; route?: { method: string; path: string } }> };
+  routes: Array<{
+    method: string;
+    path: string;
+    file: string;
+    line: number;
+    function: string;
+    dependencies: string[];
+    app: { file: string; line: number };
+  }>;
+  stripe: {
+    used: boolean;
+    webhooks: Array<{ function: string; events: string[]; route?: { method: string; path: string } }>;
+  };
   auth: { primary: { name: string; module: string } | null };
   database: { kind: string };
   diagnostics: Array<{ file: string; line: number; message: string }>;
@@ -29,7 +41,10 @@ test('analyze --json on the Stripe SaaS fixture: exit 0, one JSON document on st
   assert.equal(run.stderr, '');
   const document = JSON.parse(run.stdout) as Document;
   assert.equal(document.schemaVersion, 1);
-  assert.deepEqual(document.apps.map((a) => [a.file, a.mountedAt]), [['app/main.py', []]]);
+  assert.deepEqual(
+    document.apps.map((a) => [a.file, a.mountedAt]),
+    [['app/main.py', []]],
+  );
   assert.equal(document.routes.length, 18);
   const checkout = document.routes.find((r) => r.path === '/api/v1/billing/checkout');
   assert.ok(checkout);
@@ -39,12 +54,23 @@ test('analyze --json on the Stripe SaaS fixture: exit 0, one JSON document on st
   assert.ok(checkout.dependencies.includes('get_current_user'));
   assert.deepEqual(checkout.app, { file: 'app/main.py', line: document.apps[0]!.line });
   assert.equal(document.stripe.used, true);
-  assert.deepEqual(document.stripe.webhooks.map((w) => [w.function, w.route, w.events.length]), [['stripe_webhook', { method: 'POST', path: '/api/v1/webhooks/stripe' }, 3]]);
-  assert.deepEqual(document.auth.primary && [document.auth.primary.name, document.auth.primary.module], ['get_current_user', 'app.api.deps']);
+  assert.deepEqual(
+    document.stripe.webhooks.map((w) => [w.function, w.route, w.events.length]),
+    [['stripe_webhook', { method: 'POST', path: '/api/v1/webhooks/stripe' }, 3]],
+  );
+  assert.deepEqual(document.auth.primary && [document.auth.primary.name, document.auth.primary.module], [
+    'get_current_user',
+    'app.api.deps',
+  ]);
   assert.equal(document.database.kind, 'sqlalchemy');
   // The one thing to say of this project: its FastAPI requirement has only a lower bound.
   assert.deepEqual(document.diagnostics, [
-    { file: 'requirements.txt', line: 1, severity: 'info', message: 'FastAPI >=0.92 has no upper bound; the route table follows the newest FastAPI' },
+    {
+      file: 'requirements.txt',
+      line: 1,
+      severity: 'info',
+      message: 'FastAPI >=0.92 has no upper bound; the route table follows the newest FastAPI',
+    },
   ]);
   assert.ok(!run.stdout.includes(project), 'no absolute paths in the document');
 });
@@ -56,7 +82,10 @@ test('analyze without --json prints the table and the summary line; DIR defaults
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^app — FastAPI app in app\/main\.py:\d+$/m);
   assert.match(run.stdout, /^ {2}app\/api\/routes\/billing\.py · router$/m);
-  assert.match(run.stdout, /^ {4}POST +\/api\/v1\/billing\/checkout +create_checkout +:\d+ +depends: get_current_user, get_db$/m);
+  assert.match(
+    run.stdout,
+    /^ {4}POST +\/api\/v1\/billing\/checkout +create_checkout +:\d+ +depends: get_current_user, get_db$/m,
+  );
   const lines = run.stdout.trimEnd().split('\n');
   assert.equal(
     lines.at(-1),
@@ -81,7 +110,11 @@ test('analyze prints diagnostics on stderr as file:line message and keeps stdout
   assert.equal(json.code, 0);
   assert.equal(json.stderr, '', 'with --json the diagnostics are in the document only');
   const document = JSON.parse(json.stdout) as Document;
-  assert.ok(document.diagnostics.some((d) => d.file === 'legacy/admin_panel.py' && d.line > 0 && /syntax error/.test(d.message)));
+  assert.ok(
+    document.diagnostics.some(
+      (d) => d.file === 'legacy/admin_panel.py' && d.line > 0 && /syntax error/.test(d.message),
+    ),
+  );
 });
 
 test('analyze of a folder that does not exist is a usage error (exit 2)', async () => {

@@ -3,9 +3,10 @@
  * change to the help text, rewrite them with `UPDATE_SNAPSHOTS=1 node --import tsx --test test/cli/help-snapshot.test.ts`
  * and review the diff.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { runSkene } from './helpers.js';
@@ -20,7 +21,8 @@ test('skene --help matches its snapshot and lists every command and the exit cod
   const run = await runSkene(['--help']);
   assert.equal(run.code, 0);
   assert.equal(run.stderr, '');
-  for (const command of ['login', 'logout', 'whoami', 'analyze', 'init', 'generate', 'doctor']) assert.match(run.stdout, new RegExp(`^  ${command}\\b`, 'm'));
+  for (const command of ['login', 'logout', 'whoami', 'analyze', 'init', 'generate', 'doctor'])
+    assert.match(run.stdout, new RegExp(`^  ${command}\\b`, 'm'));
   assert.match(run.stdout, /Exit codes:/);
   matchSnapshot('skene-help.txt', run.stdout);
 });

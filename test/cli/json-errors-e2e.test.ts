@@ -28,12 +28,32 @@ test('--json errors are one JSON document on stdout, for every command', async (
   const env = { XDG_CONFIG_HOME: join(home, 'config'), HOME: home };
   const missing = join(home, 'no-such-folder');
   const cases: Array<{ args: string[]; code: number; message: RegExp; hint?: RegExp }> = [
-    { args: ['analyze', missing, '--json'], code: 2, message: /no-such-folder is not a folder\./, hint: /skene analyze \[DIR\]/ },
+    {
+      args: ['analyze', missing, '--json'],
+      code: 2,
+      message: /no-such-folder is not a folder\./,
+      hint: /skene analyze \[DIR\]/,
+    },
     { args: ['doctor', missing, '--json'], code: 2, message: /No folder at .*no-such-folder\./ },
-    { args: ['doctor', '--json', '--bogus'], code: 2, message: /^unknown option '--bogus'$/, hint: /skene doctor --help/ },
-    { args: ['analyze', '--json', '--bogus'], code: 2, message: /^unknown option '--bogus'$/, hint: /skene analyze --help/ },
+    {
+      args: ['doctor', '--json', '--bogus'],
+      code: 2,
+      message: /^unknown option '--bogus'$/,
+      hint: /skene doctor --help/,
+    },
+    {
+      args: ['analyze', '--json', '--bogus'],
+      code: 2,
+      message: /^unknown option '--bogus'$/,
+      hint: /skene analyze --help/,
+    },
     { args: ['analyze', 'a', 'b', '--json'], code: 2, message: /too many arguments/ },
-    { args: ['login', '--json', '--api-key', 'pk_test_51AbCdEfGhIjKlMnOpQrSt'], code: 1, message: /is not a usable Stripe key/, hint: /sk_/ },
+    {
+      args: ['login', '--json', '--api-key', 'pk_test_51AbCdEfGhIjKlMnOpQrSt'],
+      code: 1,
+      message: /is not a usable Stripe key/,
+      hint: /sk_/,
+    },
     { args: ['login', '--json', '--api-key'], code: 2, message: /option '--api-key <key>' argument missing/ },
     { args: ['whoami', '--json'], code: 1, message: /^Not logged in to Stripe\.$/, hint: /skene login/ },
     { args: ['logout', '--json', '--everything'], code: 2, message: /^unknown option '--everything'$/ },

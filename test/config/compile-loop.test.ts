@@ -16,7 +16,10 @@ const pageSnippet = readFileSync(new URL('./corpus/page-snippet-fixed.ts', impor
 
 async function loopOf(source: string): Promise<NormalizedLoop> {
   const result = await readLoopConfig('skene.config.ts', source);
-  assert.deepEqual(result.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`), []);
+  assert.deepEqual(
+    result.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`),
+    [],
+  );
   assert.ok(result.loop);
   return result.loop;
 }
@@ -27,11 +30,17 @@ function expectedHash(compiled: object): string {
   const sorted = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(sorted);
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])]));
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
+      );
     }
     return value;
   };
-  return createHash('sha256').update(JSON.stringify(sorted(body))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(sorted(body)))
+    .digest('hex');
 }
 
 test('the page snippet compiles to the data file the runtime reads', async () => {
@@ -42,19 +51,21 @@ test('the page snippet compiles to the data file the runtime reads', async () =>
     skene_version: '1.2.3',
     hash: compiled.hash,
     type: 'freemium',
-    steps: [{
-      id: 'api-features-post',
-      endpoint: '/api/features/*',
-      methods: ['POST'],
-      limits: { free: 100, paid: null },
-      period: '30d',
-      period_seconds: 2_592_000,
-      mode: 'enforce',
-      fail_open: true,
-      message: "You've reached your free tier limit. Upgrade to continue.",
-      upgrade_url: null,
-      upgrade_prompt: { type: 'email', provider: 'resend', template: 'upgrade_prompt' },
-    }],
+    steps: [
+      {
+        id: 'api-features-post',
+        endpoint: '/api/features/*',
+        methods: ['POST'],
+        limits: { free: 100, paid: null },
+        period: '30d',
+        period_seconds: 2_592_000,
+        mode: 'enforce',
+        fail_open: true,
+        message: "You've reached your free tier limit. Upgrade to continue.",
+        upgrade_url: null,
+        upgrade_prompt: { type: 'email', provider: 'resend', template: 'upgrade_prompt' },
+      },
+    ],
     plans: {},
     recovery: { retries: 0 },
     past_due_grace_seconds: DEFAULT_PAST_DUE_GRACE_SECONDS,
@@ -76,7 +87,11 @@ test('every value of the compiled loop is plain JSON: Infinity is null, nothing 
   assert.deepEqual(compiled.steps[0]!.limits, { free: 100, paid: null, pro: null });
   assert.equal(compiled.steps[0]!.methods, '*');
   assert.deepEqual(compiled.plans, { pro: { prices: ['price_1'] } });
-  assert.equal(serializeCompiledLoop(compileLoop(await loopOf(source), '0.1.0')), text, 'the same loop gives the same bytes');
+  assert.equal(
+    serializeCompiledLoop(compileLoop(await loopOf(source), '0.1.0')),
+    text,
+    'the same loop gives the same bytes',
+  );
 });
 
 test('the same loop, however it is written, gives the same hash', async () => {
@@ -124,8 +139,8 @@ const changes: Array<[string, (source: string) => string]> = [
   ['the message', (s) => s.replace('Upgrade to continue.', 'Upgrade now.')],
   ['the template', (s) => s.replace("template: 'upgrade_prompt'", "template: 'upgrade'")],
   ['the step id', (s) => s.replace('    {\n      trigger', "    {\n      id: 'features',\n      trigger")],
-  ['the mode', (s) => s.replace("      action: {", "      mode: 'shadow',\n      action: {")],
-  ['failOpen', (s) => s.replace("      action: {", '      failOpen: false,\n      action: {')],
+  ['the mode', (s) => s.replace('      action: {', "      mode: 'shadow',\n      action: {")],
+  ['failOpen', (s) => s.replace('      action: {', '      failOpen: false,\n      action: {')],
   ['the upgrade URL', (s) => s.replace("type: 'block',", "type: 'block',\n        upgradeUrl: '/pricing',")],
   ['the retries', (s) => s.replace('retries: 0', 'retries: 2')],
 ];
@@ -146,12 +161,18 @@ test('a change of the past_due grace period gives another hash', async () => {
 
 test('a compiled loop edited by hand no longer matches its hash', async () => {
   const compiled = compileLoop(await loopOf(pageSnippet), '0.1.0');
-  const edited = { ...compiled, steps: compiled.steps.map((s) => ({ ...s, limits: { ...s.limits, free: 1_000_000 } })) };
+  const edited = {
+    ...compiled,
+    steps: compiled.steps.map((s) => ({ ...s, limits: { ...s.limits, free: 1_000_000 } })),
+  };
   assert.notEqual(hashCompiledLoop(edited), compiled.hash);
 });
 
 test('canonicalJson sorts keys at every level and leaves out undefined', () => {
-  assert.equal(canonicalJson({ b: 1, a: { d: [1, { z: null, y: 'x' }], c: undefined } }), '{"a":{"d":[1,{"y":"x","z":null}]},"b":1}');
+  assert.equal(
+    canonicalJson({ b: 1, a: { d: [1, { z: null, y: 'x' }], c: undefined } }),
+    '{"a":{"d":[1,{"y":"x","z":null}]},"b":1}',
+  );
   assert.equal(canonicalJson({ a: 1, b: 2 }), canonicalJson({ b: 2, a: 1 }));
 });
 

@@ -94,9 +94,15 @@ const methodTable: Array<[string | string[], readonly string[] | '*' | undefined
   ['POST', ['POST']],
   ['post', ['POST']],
   ['*', '*'],
-  [['GET', 'post'], ['GET', 'POST']],
+  [
+    ['GET', 'post'],
+    ['GET', 'POST'],
+  ],
   [['GET', 'get'], ['GET']],
-  [['OPTIONS', 'HEAD', 'TRACE', 'PATCH', 'PUT', 'DELETE'], ['OPTIONS', 'HEAD', 'TRACE', 'PATCH', 'PUT', 'DELETE']],
+  [
+    ['OPTIONS', 'HEAD', 'TRACE', 'PATCH', 'PUT', 'DELETE'],
+    ['OPTIONS', 'HEAD', 'TRACE', 'PATCH', 'PUT', 'DELETE'],
+  ],
   ['FETCH', undefined],
   [['POST', 'FETCH'], undefined],
   [[], undefined],
@@ -127,9 +133,16 @@ for (const [selector, method, expected] of methodMatchTable) {
   });
 }
 
-const route = (method: RouteFact['method'], path: string, fn: string): RouteFact => ({
-  method, path, function: fn, file: 'app/main.py', line: 1, dependencies: [], app: { file: 'app/main.py', line: 1 },
-} as unknown as RouteFact);
+const route = (method: RouteFact['method'], path: string, fn: string): RouteFact =>
+  ({
+    method,
+    path,
+    function: fn,
+    file: 'app/main.py',
+    line: 1,
+    dependencies: [],
+    app: { file: 'app/main.py', line: 1 },
+  }) as unknown as RouteFact;
 
 const routes: RouteFact[] = [
   route('POST', '/api/features/export', 'export_feature'),
@@ -156,7 +169,11 @@ test('matchRoutes: a list of methods and a normalized trigger give the same rout
 
 test("matchRoutes: '*' with ** gates every HTTP route below the prefix, never a websocket", () => {
   assert.deepEqual(names(matchRoutes({ endpoint: '/api/features/**', method: '*' }, routes)), [
-    'export_feature', 'replace_feature', 'read_feature', 'run_feature', 'create_feature',
+    'export_feature',
+    'replace_feature',
+    'read_feature',
+    'run_feature',
+    'create_feature',
   ]);
 });
 

@@ -14,16 +14,19 @@ test("the page snippet's error renders as file:line:col, a code frame with a car
   const [diagnostic, ...rest] = (await readLoopConfig('skene.config.ts', apostropheSnippet)).diagnostics;
   assert.equal(rest.length, 0);
   assert.ok(diagnostic);
-  assert.equal(formatConfigDiagnostic(diagnostic), [
-    'skene.config.ts:24:22 error Unescaped apostrophe ends this single-quoted string early [syntax]',
-    '    22 |       action: {',
-    "    23 |         type: 'block',",
-    "  > 24 |         message: 'You've reached your free tier limit. Upgrade to continue.',",
-    '       |                      ^',
-    '    25 |         upgradePrompt: {',
-    "    26 |           type: 'email',",
-    '  hint: Write the string in double quotes: "You\'ve reached your free tier limit. Upgrade to continue.", or escape the apostrophe as \\\'.',
-  ].join('\n'));
+  assert.equal(
+    formatConfigDiagnostic(diagnostic),
+    [
+      'skene.config.ts:24:22 error Unescaped apostrophe ends this single-quoted string early [syntax]',
+      '    22 |       action: {',
+      "    23 |         type: 'block',",
+      "  > 24 |         message: 'You've reached your free tier limit. Upgrade to continue.',",
+      '       |                      ^',
+      '    25 |         upgradePrompt: {',
+      "    26 |           type: 'email',",
+      '  hint: Write the string in double quotes: "You\'ve reached your free tier limit. Upgrade to continue.", or escape the apostrophe as \\\'.',
+    ].join('\n'),
+  );
 });
 
 test('a diagnostic without hint or frame renders on one line', () => {
@@ -52,7 +55,10 @@ test('readLoopConfig reads the file from disk and names it in its diagnostics', 
   const file = join(dir, 'skene.config.ts');
   writeFileSync(file, apostropheSnippet);
   const { diagnostics } = await readLoopConfig(file);
-  assert.deepEqual(diagnostics.map((d) => [d.file, d.line, d.col]), [[file, 24, 22]]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.file, d.line, d.col]),
+    [[file, 24, 22]],
+  );
 });
 
 test('a missing loop file is a SkeneError that points to skene init', async () => {
@@ -67,7 +73,10 @@ test('a missing loop file is a SkeneError that points to skene init', async () =
 
 test('diagnostics of one file do not leak into the next read', async () => {
   assert.equal((await readLoopConfig('skene.config.ts', apostropheSnippet)).diagnostics.length, 1);
-  const fixed = apostropheSnippet.replace("'You've reached your free tier limit. Upgrade to continue.'", `"You've reached your free tier limit. Upgrade to continue."`);
+  const fixed = apostropheSnippet.replace(
+    "'You've reached your free tier limit. Upgrade to continue.'",
+    `"You've reached your free tier limit. Upgrade to continue."`,
+  );
   const result = await readLoopConfig('skene.config.ts', fixed);
   assert.deepEqual(result.diagnostics, []);
   assert.ok(result.loop);
@@ -75,7 +84,13 @@ test('diagnostics of one file do not leak into the next read', async () => {
 
 test('a CRLF file and a file with a byte order mark are located like any other', async () => {
   const crlf = apostropheSnippet.replace(/\n/g, '\r\n');
-  assert.deepEqual((await readLoopConfig('skene.config.ts', crlf)).diagnostics.map((d) => [d.line, d.col]), [[24, 22]]);
+  assert.deepEqual(
+    (await readLoopConfig('skene.config.ts', crlf)).diagnostics.map((d) => [d.line, d.col]),
+    [[24, 22]],
+  );
   const bom = `\uFEFF${apostropheSnippet}`;
-  assert.deepEqual((await readLoopConfig('skene.config.ts', bom)).diagnostics.map((d) => [d.line, d.col]), [[24, 22]]);
+  assert.deepEqual(
+    (await readLoopConfig('skene.config.ts', bom)).diagnostics.map((d) => [d.line, d.col]),
+    [[24, 22]],
+  );
 });

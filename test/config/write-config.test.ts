@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { readLoopConfig } from '../../src/config/read-config.js';
 import type { NormalizedLoop } from '../../src/config/types.js';
-import { buildLoopConfigSource, printString, type LoopUpdate } from '../../src/config/write-config.js';
+import { buildLoopConfigSource, type LoopUpdate, printString } from '../../src/config/write-config.js';
 import { SkeneError } from '../../src/errors.js';
 import type { LoopStep } from '../../src/sdk/index.js';
 
@@ -21,7 +21,11 @@ const featuresStep: LoopStep = {
 
 async function readBack(source: string): Promise<NormalizedLoop> {
   const result = await readLoopConfig('skene.config.ts', source);
-  assert.deepEqual(result.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`), [], source);
+  assert.deepEqual(
+    result.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`),
+    [],
+    source,
+  );
   assert.ok(result.loop);
   return result.loop;
 }
@@ -65,19 +69,27 @@ test('a new file in the page shape reads back with every value', async () => {
     opinion: 'Gate reports',
     plans: { pro: { prices: ['price_123', 'pro_monthly'] } },
     recovery: { retries: 3 },
-    steps: [{
-      id: 'reports',
-      trigger: { type: 'api', endpoint: '/api/reports/**', methods: ['POST', 'PUT'] },
-      condition: { type: 'usage', limit: { free: 5, paid: 50, pro: null }, period: '12h', periodSeconds: 43_200, refund: 'server-errors' },
-      action: {
-        type: 'block',
-        message: "You've reached your free tier limit. Upgrade to continue.",
-        upgradeUrl: 'https://example.com/pricing',
-        upgradePrompt: { type: 'email', provider: 'resend', template: 'upgrade_prompt' },
+    steps: [
+      {
+        id: 'reports',
+        trigger: { type: 'api', endpoint: '/api/reports/**', methods: ['POST', 'PUT'] },
+        condition: {
+          type: 'usage',
+          limit: { free: 5, paid: 50, pro: null },
+          period: '12h',
+          periodSeconds: 43_200,
+          refund: 'server-errors',
+        },
+        action: {
+          type: 'block',
+          message: "You've reached your free tier limit. Upgrade to continue.",
+          upgradeUrl: 'https://example.com/pricing',
+          upgradePrompt: { type: 'email', provider: 'resend', template: 'upgrade_prompt' },
+        },
+        mode: 'shadow',
+        failOpen: false,
       },
-      mode: 'shadow',
-      failOpen: false,
-    }],
+    ],
   });
 });
 
@@ -118,7 +130,11 @@ test('printString prefers the file quote and switches only to avoid escapes', ()
 // --- idempotence ----------------------------------------------------------------------------------
 
 test('writing the same values twice is byte-identical, for a new file and for an existing one', async () => {
-  const update: LoopUpdate = { step: { ...featuresStep, id: 'features', mode: 'shadow' }, plans: { pro: { prices: ['price_1'] } }, recovery: { retries: 1 } };
+  const update: LoopUpdate = {
+    step: { ...featuresStep, id: 'features', mode: 'shadow' },
+    plans: { pro: { prices: ['price_1'] } },
+    recovery: { retries: 1 },
+  };
   const created = await buildLoopConfigSource(undefined, update);
   assert.equal(await buildLoopConfigSource(created, update), created);
   const updated = await buildLoopConfigSource(pageSnippet, update);
@@ -133,7 +149,10 @@ test('the page snippet with its own values is left byte for byte as it is', asyn
 // --- in-place updates -----------------------------------------------------------------------------
 
 test('an update of the limit changes only that value, keeping comments and layout', async () => {
-  const step: LoopStep = { ...featuresStep, condition: { ...featuresStep.condition, limit: { free: 50, paid: Infinity } } };
+  const step: LoopStep = {
+    ...featuresStep,
+    condition: { ...featuresStep.condition, limit: { free: 50, paid: Infinity } },
+  };
   const updated = await buildLoopConfigSource(pageSnippet, { step });
   assert.deepEqual(changedLines(pageSnippet, updated), [['          free: 100,', '          free: 50,']]);
   assert.ok(updated.includes('retries: 0 // No retries for blocking actions'));
@@ -182,20 +201,30 @@ test('an update of one step keeps the other step, the comments, the quote style 
   const untouched = handWritten.slice(0, handWritten.indexOf('    {\n      id: "exports"'));
   assert.ok(updated.startsWith(untouched), updated);
   assert.ok(updated.includes('limit: { free: 5, paid: 300 }, // agreed with sales'), updated);
-  assert.ok(updated.includes('action: { type: "block", message: "Export limit reached", upgradeUrl: "/pricing" }'), updated);
+  assert.ok(
+    updated.includes('action: { type: "block", message: "Export limit reached", upgradeUrl: "/pricing" }'),
+    updated,
+  );
   assert.ok(updated.includes('mode: "shadow"\n    }\n  ],'), updated);
   assert.ok(updated.endsWith('  recovery: { retries: 1 }\n});\n'), updated);
-  assert.ok(!updated.includes("'"), 'new strings follow the file\'s double quotes');
+  assert.ok(!updated.includes("'"), "new strings follow the file's double quotes");
   const loop = await readBack(updated);
-  assert.deepEqual(loop.steps.map((s) => [s.id, s.condition.limit, s.mode, s.action.upgradeUrl]), [
-    ['search', { free: 10 }, 'enforce', undefined],
-    ['exports', { free: 5, paid: 300 }, 'shadow', '/pricing'],
-  ]);
+  assert.deepEqual(
+    loop.steps.map((s) => [s.id, s.condition.limit, s.mode, s.action.upgradeUrl]),
+    [
+      ['search', { free: 10 }, 'enforce', undefined],
+      ['exports', { free: 5, paid: 300 }, 'shadow', '/pricing'],
+    ],
+  );
   assert.equal(await buildLoopConfigSource(updated, { step }), updated);
 });
 
 test('a step matched by endpoint and methods (no id in the file) is updated, not duplicated', async () => {
-  const step: LoopStep = { ...featuresStep, trigger: { type: 'api', endpoint: '/api/features/*/', method: 'post' }, failOpen: false };
+  const step: LoopStep = {
+    ...featuresStep,
+    trigger: { type: 'api', endpoint: '/api/features/*/', method: 'post' },
+    failOpen: false,
+  };
   const updated = await buildLoopConfigSource(pageSnippet, { step });
   const loop = await readBack(updated);
   assert.equal(loop.steps.length, 1);
@@ -203,7 +232,7 @@ test('a step matched by endpoint and methods (no id in the file) is updated, not
   assert.equal(loop.steps[0]!.trigger.endpoint, '/api/features/*/'.replace(/\/$/, ''));
 });
 
-test('a new step is appended after the existing ones, in the file\'s layout', async () => {
+test("a new step is appended after the existing ones, in the file's layout", async () => {
   const step: LoopStep = {
     trigger: { type: 'api', endpoint: '/api/items', method: 'DELETE' },
     condition: { type: 'usage', limit: { free: 1 }, period: '1d' },
@@ -215,7 +244,10 @@ test('a new step is appended after the existing ones, in the file\'s layout', as
   assert.ok(updated.startsWith(`${handWritten.slice(0, lastStepEnd)},\n    {\n      trigger: `), updated);
   assert.ok(updated.endsWith(`    }\n  ],\n  recovery: { retries: 1 }\n});\n`), updated);
   const loop = await readBack(updated);
-  assert.deepEqual(loop.steps.map((s) => s.id), ['search', 'exports', 'api-items-delete']);
+  assert.deepEqual(
+    loop.steps.map((s) => s.id),
+    ['search', 'exports', 'api-items-delete'],
+  );
   assert.equal(await buildLoopConfigSource(updated, { step }), updated);
 });
 
@@ -246,7 +278,13 @@ test('a change to a step built from a shared const changes that step only', asyn
   const updated = await buildLoopConfigSource(sharedBase, { step });
   assert.ok(updated.includes('const LIMITS = { free: 10, paid: Infinity };'), updated);
   const loop = await readBack(updated);
-  assert.deepEqual(loop.steps.map((s) => [s.id, s.condition.limit]), [['a', { free: 10, paid: null }], ['b', { free: 20, paid: null }]]);
+  assert.deepEqual(
+    loop.steps.map((s) => [s.id, s.condition.limit]),
+    [
+      ['a', { free: 10, paid: null }],
+      ['b', { free: 20, paid: null }],
+    ],
+  );
   assert.equal(await buildLoopConfigSource(updated, { step }), updated);
 });
 
@@ -276,7 +314,10 @@ test('a const used once is edited where it is declared; a shorthand property get
   const updated = await buildLoopConfigSource(constUsedOnce, { step });
   assert.deepEqual(changedLines(constUsedOnce, updated), [
     ['const LIMITS = { free: 10, paid: Infinity } as const;', 'const LIMITS = { free: 25, paid: Infinity } as const;'],
-    ["      condition: { type: 'usage', limit: LIMITS, period },", "      condition: { type: 'usage', limit: LIMITS, period: '1w' },"],
+    [
+      "      condition: { type: 'usage', limit: LIMITS, period },",
+      "      condition: { type: 'usage', limit: LIMITS, period: '1w' },",
+    ],
   ]);
   const loop = await readBack(updated);
   assert.deepEqual(loop.steps[0]!.condition.limit, { free: 25, paid: null });
@@ -294,5 +335,8 @@ test('a file with a syntax error is refused with a SkeneError, not rewritten', a
 });
 
 test('a file without a default export is refused with a SkeneError', async () => {
-  await assert.rejects(buildLoopConfigSource("import { defineLoop } from 'skene';\nexport const loop = 1;\n", { step: featuresStep }), SkeneError);
+  await assert.rejects(
+    buildLoopConfigSource("import { defineLoop } from 'skene';\nexport const loop = 1;\n", { step: featuresStep }),
+    SkeneError,
+  );
 });

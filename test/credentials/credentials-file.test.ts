@@ -6,8 +6,8 @@ import {
   credentialsPath,
   deleteStoredCredentials,
   readStoredCredentials,
-  writeStoredCredentials,
   type StoredStripeCredentials,
+  writeStoredCredentials,
 } from '../../src/credentials/credentials-file.js';
 import { resolveStripeKey } from '../../src/credentials/resolve-stripe-key.js';
 import { SkeneError } from '../../src/errors.js';
@@ -27,7 +27,10 @@ const modeOf = async (path: string): Promise<number> => (await stat(path)).mode 
 test('credentialsPath uses XDG_CONFIG_HOME, else ~/.config, and ignores a relative XDG_CONFIG_HOME', () => {
   assert.equal(credentialsPath({ XDG_CONFIG_HOME: '/x/conf', HOME: '/home/u' }), '/x/conf/skene/credentials.json');
   assert.equal(credentialsPath({ HOME: '/home/u' }), '/home/u/.config/skene/credentials.json');
-  assert.equal(credentialsPath({ XDG_CONFIG_HOME: 'relative/conf', HOME: '/home/u' }), '/home/u/.config/skene/credentials.json');
+  assert.equal(
+    credentialsPath({ XDG_CONFIG_HOME: 'relative/conf', HOME: '/home/u' }),
+    '/home/u/.config/skene/credentials.json',
+  );
   assert.equal(credentialsPath({ XDG_CONFIG_HOME: '', HOME: '/home/u' }), '/home/u/.config/skene/credentials.json');
 });
 
@@ -114,9 +117,16 @@ test('resolveStripeKey: STRIPE_SECRET_KEY, then STRIPE_API_KEY, then the file; e
     assert.equal(fromFile?.stored?.accountName, 'Acme');
 
     const apiKeyOnly = await resolveStripeKey({ ...base, STRIPE_API_KEY: 'sk_test_apiapiapiapiapi6666' });
-    assert.deepEqual(apiKeyOnly, { key: 'sk_test_apiapiapiapiapi6666', source: { kind: 'env', name: 'STRIPE_API_KEY' } });
+    assert.deepEqual(apiKeyOnly, {
+      key: 'sk_test_apiapiapiapiapi6666',
+      source: { kind: 'env', name: 'STRIPE_API_KEY' },
+    });
 
-    const both = await resolveStripeKey({ ...base, STRIPE_SECRET_KEY: ' sk_test_secretsecretsec7777 ', STRIPE_API_KEY: 'sk_test_apiapiapiapiapi6666' });
+    const both = await resolveStripeKey({
+      ...base,
+      STRIPE_SECRET_KEY: ' sk_test_secretsecretsec7777 ',
+      STRIPE_API_KEY: 'sk_test_apiapiapiapiapi6666',
+    });
     assert.deepEqual(both, { key: 'sk_test_secretsecretsec7777', source: { kind: 'env', name: 'STRIPE_SECRET_KEY' } });
 
     const empty = await resolveStripeKey({ ...base, STRIPE_SECRET_KEY: '', STRIPE_API_KEY: '  ' });
@@ -131,7 +141,10 @@ test('an environment key makes a damaged file irrelevant', async () => {
   try {
     await mkdir(join(home.dir, 'skene'));
     await writeFile(join(home.dir, 'skene', 'credentials.json'), 'garbage');
-    const resolved = await resolveStripeKey({ XDG_CONFIG_HOME: home.dir, STRIPE_SECRET_KEY: 'sk_test_envenvenvenvenv8888' });
+    const resolved = await resolveStripeKey({
+      XDG_CONFIG_HOME: home.dir,
+      STRIPE_SECRET_KEY: 'sk_test_envenvenvenvenv8888',
+    });
     assert.deepEqual(resolved?.source, { kind: 'env', name: 'STRIPE_SECRET_KEY' });
   } finally {
     await home.cleanup();

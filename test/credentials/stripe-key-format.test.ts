@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectStripeKeyFormat, explainUnusableKey, maskStripeKey, stripeApiKeysUrl } from '../../src/stripe/stripe-key-format.js';
+import {
+  detectStripeKeyFormat,
+  explainUnusableKey,
+  maskStripeKey,
+  stripeApiKeysUrl,
+} from '../../src/stripe/stripe-key-format.js';
 
 test('maskStripeKey keeps the prefix and the last four characters only', () => {
   assert.equal(maskStripeKey('sk_test_51AbCdEfGhIjKlMnOpabcd'), 'sk_test_…abcd');

@@ -20,8 +20,13 @@ const table: Array<{ file: string; id: string; line: number; col?: number; messa
 for (const row of table) {
   test(`config: ${row.file} fails ${row.id} at line ${row.line}`, async () => {
     const reading = await readLoopConfig(join(configs, row.file));
-    const checks = checkConfig('skene.config.ts', { ...reading, diagnostics: reading.diagnostics.map((d) => ({ ...d, file: 'skene.config.ts' })) });
-    const failing = checks.find((check) => check.id === row.id && check.status === 'fail' && row.message.test(check.message));
+    const checks = checkConfig('skene.config.ts', {
+      ...reading,
+      diagnostics: reading.diagnostics.map((d) => ({ ...d, file: 'skene.config.ts' })),
+    });
+    const failing = checks.find(
+      (check) => check.id === row.id && check.status === 'fail' && row.message.test(check.message),
+    );
     assert.ok(failing, `no failing ${row.id} matching ${row.message} in ${JSON.stringify(checks, null, 2)}`);
     assert.equal(failing.line, row.line);
     assert.equal(failing.file, 'skene.config.ts');
@@ -38,7 +43,10 @@ test('config: the apostrophe fix names the double-quoted string, and nothing cla
   const parse = checks.find((check) => check.id === 'config.parse');
   assert.match(parse?.fix ?? '', /double quotes/);
   assert.match(parse?.detail ?? '', /You've reached/);
-  assert.equal(checks.some((check) => check.id === 'config.types' || check.id === 'config.values'), false);
+  assert.equal(
+    checks.some((check) => check.id === 'config.types' || check.id === 'config.values'),
+    false,
+  );
 });
 
 test('config: a valid file passes parse, types and values', async () => {

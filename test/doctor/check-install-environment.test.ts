@@ -23,9 +23,15 @@ test('install: the first `skene` on PATH decides; this CLI linked or shimmed pas
   symlinkSync(join(repoRoot, 'bin', 'skene.js'), join(linked, 'skene'));
   // pnpm (and npm on Windows) write a shim script in node_modules/.bin, not a link.
   const project = join(root, 'web');
-  executable(join(project, 'node_modules', '.bin', 'skene'), '#!/bin/sh\nexec node "$(dirname "$0")/../skene/bin/skene.js" "$@"\n');
+  executable(
+    join(project, 'node_modules', '.bin', 'skene'),
+    '#!/bin/sh\nexec node "$(dirname "$0")/../skene/bin/skene.js" "$@"\n',
+  );
   mkdirSync(join(project, 'node_modules', 'skene'), { recursive: true });
-  writeFileSync(join(project, 'node_modules', 'skene', 'package.json'), JSON.stringify({ name: 'skene', version: '0.1.0' }));
+  writeFileSync(
+    join(project, 'node_modules', 'skene', 'package.json'),
+    JSON.stringify({ name: 'skene', version: '0.1.0' }),
+  );
   const shims = join(project, 'node_modules', '.bin');
 
   const at = (...folders: string[]) => checkInstall({ env: { PATH: folders.join(':') }, platform: 'linux' });
@@ -35,11 +41,16 @@ test('install: the first `skene` on PATH decides; this CLI linked or shimmed pas
   assert.match(other?.fix ?? '', /npx skene/);
   assert.equal(at(linked, python)[0]?.status, 'pass');
   assert.equal(at(shims, python)[0]?.status, 'pass');
-  assert.deepEqual(at(join(root, 'empty')).map((check) => [check.id, check.status, check.message]), [['install.path', 'pass', 'no other program named `skene` on PATH']]);
+  assert.deepEqual(
+    at(join(root, 'empty')).map((check) => [check.id, check.status, check.message]),
+    [['install.path', 'pass', 'no other program named `skene` on PATH']],
+  );
 });
 
 test('environment: a .env outside any git repository is not "tracked"; names, not values, are read', () => {
-  const root = makeProject({ '.env': 'export STRIPE_WEBHOOK_SECRET="whsec_fromDotenv" # signing secret\nRESEND_API_KEY=\n' });
+  const root = makeProject({
+    '.env': 'export STRIPE_WEBHOOK_SECRET="whsec_fromDotenv" # signing secret\nRESEND_API_KEY=\n',
+  });
   const dotenv = readDotenvFiles(root, []);
   assert.deepEqual(
     dotenv.map((entry) => [entry.name, entry.line, entry.hasValue]),
@@ -61,12 +72,20 @@ test('environment: a .env outside any git repository is not "tracked"; names, no
 });
 
 test('environment: a tracked .env beside the source root fails, an untracked one passes', () => {
-  const root = makeProject({ 'backend/.env': 'DATABASE_URL=postgresql://db/app\nSTRIPE_SECRET_KEY=sk_test_x\n', '.env': 'SKENE_UPGRADE_URL=https://example.com\n' });
+  const root = makeProject({
+    'backend/.env': 'DATABASE_URL=postgresql://db/app\nSTRIPE_SECRET_KEY=sk_test_x\n',
+    '.env': 'SKENE_UPGRADE_URL=https://example.com\n',
+  });
   gitInit(root, ['backend/.env', '.env']);
   const dotenv = readDotenvFiles(root, ['backend']);
-  const tracked = checkEnvironment({ root, env: {}, dotenv, loop: undefined, analysis: undefined }).filter((check) => check.id === 'env.dotenv-tracked');
+  const tracked = checkEnvironment({ root, env: {}, dotenv, loop: undefined, analysis: undefined }).filter(
+    (check) => check.id === 'env.dotenv-tracked',
+  );
   // The root .env holds no secret, so only backend/.env is reported.
-  assert.deepEqual(tracked.map((check) => [check.status, check.file, check.line]), [['fail', 'backend/.env', 2]]);
+  assert.deepEqual(
+    tracked.map((check) => [check.status, check.file, check.line]),
+    [['fail', 'backend/.env', 2]],
+  );
   assert.match(tracked[0]?.message ?? '', /backend\/\.env holds secrets \(STRIPE_SECRET_KEY\) and is tracked by git/);
   assert.equal(parseDotenv('x', '# STRIPE_SECRET_KEY=commented\n').length, 0);
 });

@@ -71,7 +71,10 @@ function routeAt(source: string, file: string, method: RouteFact['method'], path
     registration: {
       kind: 'decorator',
       span: { file, line: decorator + 1, column: 1, endLine: end + 1, endColumn: lines[end]!.length },
-      hasDependenciesArgument: lines.slice(decorator, end + 1).join('\n').includes('dependencies='),
+      hasDependenciesArgument: lines
+        .slice(decorator, end + 1)
+        .join('\n')
+        .includes('dependencies='),
     },
   };
 }
@@ -93,7 +96,16 @@ function analysisOf(routes: RouteFact[]): AnalysisResult {
     sourceRoots: [{ path: '', packages: ['app'] }],
     apps: [],
     routes,
-    stripe: { used: false, imports: [], calls: [], webhooks: [], prices: [], checkoutUserLinks: [], apiKeyEnv: [], webhookSecretEnv: [] },
+    stripe: {
+      used: false,
+      imports: [],
+      calls: [],
+      webhooks: [],
+      prices: [],
+      checkoutUserLinks: [],
+      apiKeyEnv: [],
+      webhookSecretEnv: [],
+    },
     auth: { candidates: [] },
     database: { kind: 'none', async: false },
     fastapi: { declared: null, semantics: { includeKeepsRouter: true, lifespanHonoured: true }, assumed: true },
@@ -116,7 +128,12 @@ async function run(loop: NormalizedLoop) {
   return checkRoutes({ configFile: 'skene.config.ts', loop, analysis: analysisOf(routes), matchRoutes, gates });
 }
 
-const loopOf = (...steps: NormalizedStep[]): NormalizedLoop => ({ type: 'freemium', steps, plans: {}, recovery: { retries: 0 } });
+const loopOf = (...steps: NormalizedStep[]): NormalizedLoop => ({
+  type: 'freemium',
+  steps,
+  plans: {},
+  recovery: { retries: 0 },
+});
 
 test('gates: found through an alias and a module import, not in comments or handler bodies', async () => {
   const gates = new GateDetector((name) => (name === file ? ROUTES_PY : undefined), 'app.skene');
@@ -157,7 +174,8 @@ test('routes: a trigger that matches nothing warns; fully gated steps pass', asy
   const checks = await run(
     loopOf(step('nothing', '/api/features/{x}/never', ['POST']), step('reports', '/api/features/d', ['POST'])),
   );
-  const byStep = (id: string) => checks.filter((check) => check.message.includes(`"${id}"`) && check.id.startsWith('routes.'));
+  const byStep = (id: string) =>
+    checks.filter((check) => check.message.includes(`"${id}"`) && check.id.startsWith('routes.'));
   assert.deepEqual(
     byStep('nothing').map((check) => [check.id, check.status]),
     [['routes.match', 'warn']],

@@ -7,7 +7,14 @@ import type { AnalysisResult } from '../../src/analyze/types.js';
 import type { NormalizedLoop } from '../../src/config/types.js';
 import { checkStripe } from '../../src/doctor/check-stripe.js';
 import type { Check, DotenvEntry } from '../../src/doctor/types.js';
-import { fakePrice, fakeStripeKeys, fakeWebhookEndpoint, startStripeServer, stripeError, type StripeServer } from '../helpers/stripe-server.js';
+import {
+  fakePrice,
+  fakeStripeKeys,
+  fakeWebhookEndpoint,
+  type StripeServer,
+  startStripeServer,
+  stripeError,
+} from '../helpers/stripe-server.js';
 
 const loop: NormalizedLoop = {
   type: 'freemium',
@@ -16,7 +23,12 @@ const loop: NormalizedLoop = {
   recovery: { retries: 0 },
 };
 
-const allEvents = ['checkout.session.completed', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted'];
+const allEvents = [
+  'checkout.session.completed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+];
 
 let server: StripeServer;
 const configHome = mkdtempSync(join(tmpdir(), 'skene-doctor-stripe-'));
@@ -30,14 +42,28 @@ after(async () => {
 
 function reset(): void {
   server.state.prices = [fakePrice({ id: 'price_pro' }), fakePrice({ id: 'price_monthly', lookup_key: 'pro_monthly' })];
-  server.state.webhookEndpoints = [fakeWebhookEndpoint({ url: 'https://app.example.com/skene/webhooks/stripe', enabled_events: allEvents })];
+  server.state.webhookEndpoints = [
+    fakeWebhookEndpoint({ url: 'https://app.example.com/skene/webhooks/stripe', enabled_events: allEvents }),
+  ];
   server.state.respond = undefined;
 }
 
-async function run(options: { key?: string; dotenv?: DotenvEntry[]; analysis?: AnalysisResult } = {}): Promise<Check[]> {
-  const env: NodeJS.ProcessEnv = { SKENE_STRIPE_API_BASE: server.url, XDG_CONFIG_HOME: configHome, SKENE_STRIPE_TIMEOUT_MS: '5000' };
+async function run(
+  options: { key?: string; dotenv?: DotenvEntry[]; analysis?: AnalysisResult } = {},
+): Promise<Check[]> {
+  const env: NodeJS.ProcessEnv = {
+    SKENE_STRIPE_API_BASE: server.url,
+    XDG_CONFIG_HOME: configHome,
+    SKENE_STRIPE_TIMEOUT_MS: '5000',
+  };
   if (options.key) env.STRIPE_SECRET_KEY = options.key;
-  return checkStripe({ env, dotenv: options.dotenv ?? [], configFile: 'skene.config.ts', loop, analysis: options.analysis });
+  return checkStripe({
+    env,
+    dotenv: options.dotenv ?? [],
+    configFile: 'skene.config.ts',
+    loop,
+    analysis: options.analysis,
+  });
 }
 
 const only = (checks: Check[], id: string): Check[] => checks.filter((check) => check.id === id);
@@ -59,7 +85,9 @@ test('stripe: a complete set-up passes, naming the mode and the account', async 
 
 test('stripe: a missing webhook endpoint warns in test mode and fails in live mode', async () => {
   reset();
-  server.state.webhookEndpoints = [fakeWebhookEndpoint({ url: 'https://app.example.com/other/hook', enabled_events: ['*'] })];
+  server.state.webhookEndpoints = [
+    fakeWebhookEndpoint({ url: 'https://app.example.com/other/hook', enabled_events: ['*'] }),
+  ];
   const testMode = only(await run({ key: fakeStripeKeys.secret }), 'stripe.webhook');
   assert.deepEqual(statuses(testMode), [['stripe.webhook', 'warn']]);
   assert.match(testMode[0]!.message, /no test-mode webhook endpoint points at \/skene\/webhooks\/stripe/);
@@ -69,18 +97,38 @@ test('stripe: a missing webhook endpoint warns in test mode and fails in live mo
   assert.match(liveMode[0]!.fix ?? '', /dashboard\.stripe\.com\/webhooks/);
 });
 
-test('stripe: an endpoint missing needed events fails and lists them; the app\'s own webhook path is used', async () => {
+test("stripe: an endpoint missing needed events fails and lists them; the app's own webhook path is used", async () => {
   reset();
   server.state.webhookEndpoints = [
-    fakeWebhookEndpoint({ id: 'we_app', url: 'https://app.example.com/webhooks/stripe/', enabled_events: ['checkout.session.completed', 'invoice.paid'] }),
+    fakeWebhookEndpoint({
+      id: 'we_app',
+      url: 'https://app.example.com/webhooks/stripe/',
+      enabled_events: ['checkout.session.completed', 'invoice.paid'],
+    }),
   ];
   const analysis = {
-    stripe: { webhooks: [{ file: 'app/billing.py', line: 10, function: 'hook', route: { method: 'POST', path: '/webhooks/stripe' }, events: [] }], apiKeyEnv: [] },
+    stripe: {
+      webhooks: [
+        {
+          file: 'app/billing.py',
+          line: 10,
+          function: 'hook',
+          route: { method: 'POST', path: '/webhooks/stripe' },
+          events: [],
+        },
+      ],
+      apiKeyEnv: [],
+    },
   } as unknown as AnalysisResult;
   const [check] = only(await run({ key: fakeStripeKeys.secret, analysis }), 'stripe.webhook');
   assert.equal(check?.status, 'fail');
-  assert.match(check?.message ?? '', /we_app .* does not receive customer\.subscription\.created, customer\.subscription\.updated, customer\.subscription\.deleted/);
-  server.state.webhookEndpoints = [fakeWebhookEndpoint({ url: 'https://app.example.com/webhooks/stripe', enabled_events: ['*'] })];
+  assert.match(
+    check?.message ?? '',
+    /we_app .* does not receive customer\.subscription\.created, customer\.subscription\.updated, customer\.subscription\.deleted/,
+  );
+  server.state.webhookEndpoints = [
+    fakeWebhookEndpoint({ url: 'https://app.example.com/webhooks/stripe', enabled_events: ['*'] }),
+  ];
   assert.equal(only(await run({ key: fakeStripeKeys.secret, analysis }), 'stripe.webhook')[0]?.status, 'pass');
 });
 
@@ -97,16 +145,22 @@ test('stripe: an inactive price and an unknown lookup key fail', async () => {
   assert.equal(prices[0]!.file, 'skene.config.ts');
 });
 
-test('stripe: live/test mismatches fail — a price of the other mode, and the app\'s own key of the other mode', async () => {
+test("stripe: live/test mismatches fail — a price of the other mode, and the app's own key of the other mode", async () => {
   reset();
   server.state.respond = (request) =>
     request.path === '/v1/prices/price_pro'
-      ? stripeError(404, "No such price: 'price_pro'; a similar object exists in live mode, but a test mode key was used to make this request.", {
-          code: 'resource_missing',
-          param: 'id',
-        })
+      ? stripeError(
+          404,
+          "No such price: 'price_pro'; a similar object exists in live mode, but a test mode key was used to make this request.",
+          {
+            code: 'resource_missing',
+            param: 'id',
+          },
+        )
       : undefined;
-  const dotenv: DotenvEntry[] = [{ file: '.env', line: 3, name: 'STRIPE_SECRET_KEY', hasValue: true, value: fakeStripeKeys.live }];
+  const dotenv: DotenvEntry[] = [
+    { file: '.env', line: 3, name: 'STRIPE_SECRET_KEY', hasValue: true, value: fakeStripeKeys.live },
+  ];
   const checks = await run({ key: fakeStripeKeys.secret, dotenv });
   const price = only(checks, 'stripe.prices')[0];
   assert.equal(price?.status, 'fail');
@@ -114,7 +168,10 @@ test('stripe: live/test mismatches fail — a price of the other mode, and the a
   const mode = only(checks, 'stripe.mode')[0];
   assert.equal(mode?.status, 'fail');
   assert.deepEqual([mode?.file, mode?.line], ['.env', 3]);
-  assert.match(mode?.message ?? '', /STRIPE_SECRET_KEY in \.env is a live key, but skene checked Stripe with a test key/);
+  assert.match(
+    mode?.message ?? '',
+    /STRIPE_SECRET_KEY in \.env is a live key, but skene checked Stripe with a test key/,
+  );
   assert.doesNotMatch(JSON.stringify(checks), new RegExp(fakeStripeKeys.live), 'the app key is never printed');
 });
 

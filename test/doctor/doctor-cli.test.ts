@@ -3,15 +3,27 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { fakePrice, fakeStripeKeys, fakeWebhookEndpoint, startStripeServer, stripeError, type StripeServer } from '../helpers/stripe-server.js';
+import { fileURLToPath } from 'node:url';
+import {
+  fakePrice,
+  fakeStripeKeys,
+  fakeWebhookEndpoint,
+  type StripeServer,
+  startStripeServer,
+  stripeError,
+} from '../helpers/stripe-server.js';
 import { answersFor, applyInit, completeEnv, copyWiredFixture, editFile, lineIn } from './wired-project.js';
 
 // Runs the built CLI (`npm run build` first, as `npm test` does) as a user's CI would.
 const bin = fileURLToPath(new URL('../../bin/skene.js', import.meta.url));
 const SAAS = { fixture: 'stripe-saas', answers: answersFor('/api/v1/reports/**') };
-const EVENTS = ['checkout.session.completed', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted'];
+const EVENTS = [
+  'checkout.session.completed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+];
 
 let server: StripeServer;
 const configHome = mkdtempSync(join(tmpdir(), 'skene-doctor-cli-'));
@@ -69,7 +81,8 @@ function parseReport(run: Run): { ok: boolean; checks: JsonCheck[] } {
   assert.equal(typeof document.ok, 'boolean');
   assert.ok(Array.isArray(document.checks) && document.checks.length > 0);
   for (const check of document.checks as Array<Record<string, unknown>>) {
-    for (const key of Object.keys(check)) assert.ok(['id', 'status', 'message', 'file', 'line', 'col', 'fix'].includes(key), `unexpected key ${key}`);
+    for (const key of Object.keys(check))
+      assert.ok(['id', 'status', 'message', 'file', 'line', 'col', 'fix'].includes(key), `unexpected key ${key}`);
     assert.equal(typeof check.id, 'string');
     assert.match(check.id as string, /^[a-z]+\.[a-z-]+$/);
     assert.ok(['pass', 'warn', 'fail'].includes(check.status as string));
@@ -78,14 +91,19 @@ function parseReport(run: Run): { ok: boolean; checks: JsonCheck[] } {
     if ('line' in check) assert.ok(Number.isInteger(check.line) && (check.line as number) >= 1);
     if ('col' in check) assert.ok(Number.isInteger(check.col) && (check.col as number) >= 1);
     if (check.status === 'pass') assert.equal(check.fix, undefined, 'a passing check has no fix');
-    else assert.ok(typeof check.fix === 'string' && check.fix !== '' && !check.fix.includes('\n'), 'a problem has a one-line fix');
+    else
+      assert.ok(
+        typeof check.fix === 'string' && check.fix !== '' && !check.fix.includes('\n'),
+        'a problem has a one-line fix',
+      );
   }
   const report = document as { ok: boolean; checks: JsonCheck[] };
   assert.equal(report.ok, !report.checks.some((check) => check.status === 'fail'));
   return report;
 }
 
-const problems = (checks: JsonCheck[]): Array<[string, string]> => checks.filter((c) => c.status !== 'pass').map((c) => [c.id, c.status]);
+const problems = (checks: JsonCheck[]): Array<[string, string]> =>
+  checks.filter((c) => c.status !== 'pass').map((c) => [c.id, c.status]);
 
 test('built CLI: a fully set-up project passes --offline --json with exit 0', async () => {
   const root = await copyWiredFixture(SAAS.fixture, SAAS.answers);
@@ -101,7 +119,12 @@ test('built CLI: a fully set-up project passes --offline --json with exit 0', as
 
 test('built CLI: a route added after init and a stale runtime fail with exit 1, grouped ✓ ⚠ ✗ with fix lines', async () => {
   const root = await copyWiredFixture(SAAS.fixture, SAAS.answers);
-  editFile(root, 'app/api/routes/reports.py', (text) => `${text}\n\n@router.post("/{report_id}/share")\ndef share_report(report_id: int, current_user: User = Depends(get_current_user)):\n    return {}\n`);
+  editFile(
+    root,
+    'app/api/routes/reports.py',
+    (text) =>
+      `${text}\n\n@router.post("/{report_id}/share")\ndef share_report(report_id: int, current_user: User = Depends(get_current_user)):\n    return {}\n`,
+  );
   editFile(root, 'skene.config.ts', (text) => text.replace('free: 100', 'free: 5'));
   const json = await doctor([root, '--offline', '--json'], { SKENE_UPGRADE_URL: undefined });
   assert.equal(json.code, 1);
@@ -115,13 +138,30 @@ test('built CLI: a route added after init and a stale runtime fail with exit 1, 
   const human = await doctor([root, '--offline'], { SKENE_UPGRADE_URL: undefined });
   assert.equal(human.code, 1);
   const out = human.stdout;
-  for (const group of ['Project', 'Config', 'Routes', 'Runtime', 'Wiring', 'Email', 'Environment', 'Database', 'Stripe', 'Install']) {
+  for (const group of [
+    'Project',
+    'Config',
+    'Routes',
+    'Runtime',
+    'Wiring',
+    'Email',
+    'Environment',
+    'Database',
+    'Stripe',
+    'Install',
+  ]) {
     assert.match(out, new RegExp(`^${group}$`, 'm'), `group ${group}`);
   }
   assert.ok(out.indexOf('\nRoutes\n') < out.indexOf('\nRuntime\n'), 'groups in order');
-  assert.match(out, /^ {2}✗ POST \/api\/v1\/reports\/\{report_id\}\/share \(app\/api\/routes\/reports\.py:\d+\) matches step "api-v1-reports-post" but is not gated$/m);
+  assert.match(
+    out,
+    /^ {2}✗ POST \/api\/v1\/reports\/\{report_id\}\/share \(app\/api\/routes\/reports\.py:\d+\) matches step "api-v1-reports-post" but is not gated$/m,
+  );
   assert.match(out, /^ {6}app\/api\/routes\/reports\.py:\d+$/m);
-  assert.match(out, /^ {6}→ Run `skene init` to wire it, or add dependencies=\[Depends\(skene_gate\("api-v1-reports-post"\)\)\] to its decorator\.$/m);
+  assert.match(
+    out,
+    /^ {6}→ Run `skene init` to wire it, or add dependencies=\[Depends\(skene_gate\("api-v1-reports-post"\)\)\] to its decorator\.$/m,
+  );
   assert.match(out, /^ {2}✗ the runtime is stale: .*\n {6}app\/skene\/loop\.json\n {6}→ Run `skene generate`\.$/m);
   assert.match(out, /^ {2}⚠ SKENE_UPGRADE_URL is not set/m);
   assert.match(out, /^ {2}✓ skene\.config\.ts parses$/m);
@@ -154,7 +194,9 @@ test('built CLI: a folder that does not exist is a usage error (exit 2)', async 
 /** A wired project whose config names Stripe prices, regenerated so the runtime is fresh. */
 async function projectWithPlans(): Promise<string> {
   const root = await copyWiredFixture(SAAS.fixture, SAAS.answers);
-  editFile(root, 'skene.config.ts', (text) => text.replace('  steps: [', "  plans: { pro: { prices: ['price_pro', 'pro_monthly'] } },\n  steps: ["));
+  editFile(root, 'skene.config.ts', (text) =>
+    text.replace('  steps: [', "  plans: { pro: { prices: ['price_pro', 'pro_monthly'] } },\n  steps: ["),
+  );
   await applyInit(root, SAAS.answers);
   return root;
 }
@@ -162,7 +204,9 @@ async function projectWithPlans(): Promise<string> {
 function setUpStripe(): void {
   server.state.respond = undefined;
   server.state.prices = [fakePrice({ id: 'price_pro' }), fakePrice({ id: 'price_monthly', lookup_key: 'pro_monthly' })];
-  server.state.webhookEndpoints = [fakeWebhookEndpoint({ url: 'https://reports.example.com/api/v1/webhooks/stripe', enabled_events: EVENTS })];
+  server.state.webhookEndpoints = [
+    fakeWebhookEndpoint({ url: 'https://reports.example.com/api/v1/webhooks/stripe', enabled_events: EVENTS }),
+  ];
 }
 
 test('built CLI online: a complete Stripe set-up passes with exit 0; --offline makes no request', async () => {
@@ -171,12 +215,15 @@ test('built CLI online: a complete Stripe set-up passes with exit 0; --offline m
   const run = await doctor([root, '--json'], { STRIPE_SECRET_KEY: fakeStripeKeys.secret });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   const checks = parseReport(run).checks.filter((check) => check.id.startsWith('stripe.'));
-  assert.deepEqual(checks.map((check) => [check.id, check.status]), [
-    ['stripe.key', 'pass'],
-    ['stripe.prices', 'pass'],
-    ['stripe.prices', 'pass'],
-    ['stripe.webhook', 'pass'],
-  ]);
+  assert.deepEqual(
+    checks.map((check) => [check.id, check.status]),
+    [
+      ['stripe.key', 'pass'],
+      ['stripe.prices', 'pass'],
+      ['stripe.prices', 'pass'],
+      ['stripe.webhook', 'pass'],
+    ],
+  );
   assert.match(checks[0]!.message, /test mode/);
   assert.match(checks[3]!.message, /\/api\/v1\/webhooks\/stripe/);
   assert.doesNotMatch(run.stdout, new RegExp(fakeStripeKeys.secret));
@@ -190,27 +237,42 @@ test('built CLI online: a complete Stripe set-up passes with exit 0; --offline m
 test('built CLI online: a missing webhook endpoint, an inactive price and a live/test mismatch fail with exit 1', async () => {
   const root = await projectWithPlans();
   setUpStripe();
-  server.state.prices = [fakePrice({ id: 'price_pro', active: false }), fakePrice({ id: 'price_monthly', lookup_key: 'pro_monthly' })];
-  server.state.webhookEndpoints = [fakeWebhookEndpoint({ url: 'https://reports.example.com/skene/webhooks/stripe', enabled_events: EVENTS })];
+  server.state.prices = [
+    fakePrice({ id: 'price_pro', active: false }),
+    fakePrice({ id: 'price_monthly', lookup_key: 'pro_monthly' }),
+  ];
+  server.state.webhookEndpoints = [
+    fakeWebhookEndpoint({ url: 'https://reports.example.com/skene/webhooks/stripe', enabled_events: EVENTS }),
+  ];
   // What Stripe answers a live key asking for a test-mode price.
   server.state.respond = (request) =>
     request.path === '/v1/prices/price_pro' && request.apiKey === fakeStripeKeys.live
-      ? stripeError(404, "No such price: 'price_pro'; a similar object exists in test mode, but a live mode key was used to make this request.", {
-          code: 'resource_missing',
-          param: 'id',
-        })
+      ? stripeError(
+          404,
+          "No such price: 'price_pro'; a similar object exists in test mode, but a live mode key was used to make this request.",
+          {
+            code: 'resource_missing',
+            param: 'id',
+          },
+        )
       : undefined;
   const live = await doctor([root, '--json'], { STRIPE_SECRET_KEY: fakeStripeKeys.live });
   assert.equal(live.code, 1);
   const checks = parseReport(live).checks.filter((check) => check.id.startsWith('stripe.'));
-  assert.deepEqual(checks.map((check) => [check.id, check.status]), [
-    ['stripe.key', 'pass'],
-    ['stripe.prices', 'fail'],
-    ['stripe.prices', 'pass'],
-    ['stripe.webhook', 'fail'],
-  ]);
+  assert.deepEqual(
+    checks.map((check) => [check.id, check.status]),
+    [
+      ['stripe.key', 'pass'],
+      ['stripe.prices', 'fail'],
+      ['stripe.prices', 'pass'],
+      ['stripe.webhook', 'fail'],
+    ],
+  );
   assert.match(checks[1]!.message, /plan "pro": price price_pro exists in test mode, but the key is a live key/);
-  assert.deepEqual([checks[1]!.file, checks[1]!.line], ['skene.config.ts', lineIn(root, 'skene.config.ts', "'price_pro'")]);
+  assert.deepEqual(
+    [checks[1]!.file, checks[1]!.line],
+    ['skene.config.ts', lineIn(root, 'skene.config.ts', "'price_pro'")],
+  );
   assert.match(checks[3]!.message, /no live-mode webhook endpoint points at \/api\/v1\/webhooks\/stripe/);
 
   const test = await doctor([root, '--json'], { STRIPE_SECRET_KEY: fakeStripeKeys.secret });
@@ -220,13 +282,23 @@ test('built CLI online: a missing webhook endpoint, an inactive price and a live
     ['stripe.prices', 'fail'],
     ['stripe.webhook', 'warn'],
   ]);
-  assert.match(testChecks.find((check) => check.status === 'fail')!.message, /price price_pro \(price_pro\) is archived \(inactive\)/);
+  assert.match(
+    testChecks.find((check) => check.status === 'fail')!.message,
+    /price price_pro \(price_pro\) is archived \(inactive\)/,
+  );
 });
 
 test('built CLI: doctor --help lists the flags, the marks and the exit codes', async () => {
   const run = await doctor(['--help']);
   assert.equal(run.code, 0);
-  for (const text of ['--json', '--offline', '✓ (pass), ⚠ (warning) or ✗ (failure)', '0    every check passed or warned', '1    a check failed', '2    usage error']) {
+  for (const text of [
+    '--json',
+    '--offline',
+    '✓ (pass), ⚠ (warning) or ✗ (failure)',
+    '0    every check passed or warned',
+    '1    a check failed',
+    '2    usage error',
+  ]) {
     assert.ok(run.stdout.includes(text), text);
   }
 });

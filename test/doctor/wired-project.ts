@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
 import { readLoopConfig } from '../../src/config/read-config.js';
-import { applyPlan } from '../../src/io/apply-plan.js';
-import { buildInitPlan, INIT_DEFAULTS, type InitAnswers } from '../../src/workflows/init.js';
-import { loadDoctorDeps, runDoctor } from '../../src/workflows/doctor.js';
-import { excludeGeneratedRuntime } from '../../src/workflows/plan-loop-changes.js';
 import type { Check, DoctorReport } from '../../src/doctor/types.js';
+import { applyPlan } from '../../src/io/apply-plan.js';
+import { loadDoctorDeps, runDoctor } from '../../src/workflows/doctor.js';
+import { buildInitPlan, INIT_DEFAULTS, type InitAnswers } from '../../src/workflows/init.js';
+import { excludeGeneratedRuntime } from '../../src/workflows/plan-loop-changes.js';
 import { copyFixture } from '../helpers/fixtures.js';
 
 export function answersFor(endpoint: string, methods: InitAnswers['methods'] = ['POST']): InitAnswers {

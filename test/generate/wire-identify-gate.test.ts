@@ -10,15 +10,21 @@ import { test } from 'node:test';
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
 import type { AnalysisResult } from '../../src/analyze/types.js';
 import { matchRoutes } from '../../src/config/endpoint-glob.js';
-import { applyTextEdits, findSyntaxProblem, parsePython } from '../../src/generate/wire-python-source.js';
 import { buildProjectWiring, type WiringResult } from '../../src/generate/wire-project.js';
+import { applyTextEdits, findSyntaxProblem, parsePython } from '../../src/generate/wire-python-source.js';
 import { buildGateCall, planRouteGate } from '../../src/generate/wire-route-gate.js';
 import { copyFixture } from '../helpers/fixtures.js';
 
 test('buildGateCall: identify=True, and never together with auth=', () => {
   assert.equal(buildGateCall('signup', { identify: true }), 'skene_gate("signup", identify=True)');
-  assert.equal(buildGateCall('signup', { identify: true, auth: { name: 'get_user' } }), 'skene_gate("signup", identify=True)');
-  assert.equal(buildGateCall('reports', { auth: { name: 'get_user', scopes: ['r'] } }), 'skene_gate("reports", auth=get_user, scopes=["r"])');
+  assert.equal(
+    buildGateCall('signup', { identify: true, auth: { name: 'get_user' } }),
+    'skene_gate("signup", identify=True)',
+  );
+  assert.equal(
+    buildGateCall('reports', { auth: { name: 'get_user', scopes: ['r'] } }),
+    'skene_gate("reports", auth=get_user, scopes=["r"])',
+  );
 });
 
 test('planRouteGate: adds the identify form, then sees it as present; a renamed step keeps identify=True', () => {
@@ -27,9 +33,21 @@ test('planRouteGate: adds the identify form, then sees it as present; a renamed 
   const outcome = planRouteGate(source, tree, { line: 1, column: 1, stepId: 'signup', identify: true });
   assert.equal(outcome.kind, 'edit');
   const after = outcome.kind === 'edit' ? applyTextEdits(source, outcome.edits) : source;
-  assert.equal(after, '@router.post("/signup", status_code=201, dependencies=[Depends(skene_gate("signup", identify=True))])\ndef signup(): ...\n');
-  assert.equal(planRouteGate(after, parsePython(after), { line: 1, column: 1, stepId: 'signup', identify: true }).kind, 'present');
-  const renamed = planRouteGate(after, parsePython(after), { line: 1, column: 1, stepId: 'joins', identify: true, knownStepIds: new Set(['joins']) });
+  assert.equal(
+    after,
+    '@router.post("/signup", status_code=201, dependencies=[Depends(skene_gate("signup", identify=True))])\ndef signup(): ...\n',
+  );
+  assert.equal(
+    planRouteGate(after, parsePython(after), { line: 1, column: 1, stepId: 'signup', identify: true }).kind,
+    'present',
+  );
+  const renamed = planRouteGate(after, parsePython(after), {
+    line: 1,
+    column: 1,
+    stepId: 'joins',
+    identify: true,
+    knownStepIds: new Set(['joins']),
+  });
   assert.equal(renamed.kind, 'edit');
   const repointed = renamed.kind === 'edit' ? applyTextEdits(after, renamed.edits) : after;
   assert.match(repointed, /dependencies=\[Depends\(skene_gate\("joins", identify=True\)\)\]/);
@@ -43,7 +61,10 @@ function wire(root: string, analysis: AnalysisResult, endpoint: string): WiringR
     const file = route.registration.span.file;
     if (!files.has(file)) files.set(file, readFileSync(join(root, file), 'utf8'));
   }
-  const others = [...analysis.apps.map((app) => app.creation.file), ...analysis.stripe.webhooks.flatMap((w) => (w.constructEvent ? [w.constructEvent.file] : []))];
+  const others = [
+    ...analysis.apps.map((app) => app.creation.file),
+    ...analysis.stripe.webhooks.flatMap((w) => (w.constructEvent ? [w.constructEvent.file] : [])),
+  ];
   for (const file of others) if (!files.has(file)) files.set(file, readFileSync(join(root, file), 'utf8'));
   return buildProjectWiring({ analysis, steps, runtimeModule: 'app.skene', files });
 }
@@ -57,7 +78,10 @@ test('stripe-saas: the public sign-up is gated through identify(request), the ro
 
   const byPath = new Map(first.gated.map((g) => [`${g.method} ${g.path}`, g]));
   assert.deepEqual(
-    { status: byPath.get('POST /api/v1/auth/signup')?.status, identify: byPath.get('POST /api/v1/auth/signup')?.identify },
+    {
+      status: byPath.get('POST /api/v1/auth/signup')?.status,
+      identify: byPath.get('POST /api/v1/auth/signup')?.identify,
+    },
     { status: 'added', identify: true },
   );
   assert.equal(byPath.get('POST /api/v1/reports/')?.identify, false);
@@ -65,7 +89,10 @@ test('stripe-saas: the public sign-up is gated through identify(request), the ro
   const auth = first.files.find((f) => f.path === 'app/api/routes/auth.py');
   assert.ok(auth, 'auth.py is edited');
   assert.equal(findSyntaxProblem(parsePython(auth.after)), undefined);
-  assert.match(auth.after, /^@router\.post\("\/signup", response_model=ApiKeyOut, status_code=status\.HTTP_201_CREATED, dependencies=\[Depends\(skene_gate\("api", identify=True\)\)\]\)$/m);
+  assert.match(
+    auth.after,
+    /^@router\.post\("\/signup", response_model=ApiKeyOut, status_code=status\.HTTP_201_CREATED, dependencies=\[Depends\(skene_gate\("api", identify=True\)\)\]\)$/m,
+  );
   assert.match(auth.reasons.join('; '), /gate POST \/api\/v1\/auth\/signup \(through identify\(request\)\)/);
   const reports = first.files.find((f) => f.path === 'app/api/routes/reports.py');
   assert.ok(reports && !reports.after.includes('identify=True'), 'routes with a user keep the plain gate');
@@ -74,7 +101,13 @@ test('stripe-saas: the public sign-up is gated through identify(request), the ro
   for (const file of first.files) writeFileSync(join(root, file.path), file.after);
   const second = wire(root, await analyzeProject(root), '/api/v1/**');
   assert.deepEqual(second.manual, []);
-  assert.ok(second.gated.every((g) => g.status === 'present'), JSON.stringify(second.gated));
-  assert.deepEqual(second.files.filter((f) => f.before !== f.after).map((f) => f.path), []);
+  assert.ok(
+    second.gated.every((g) => g.status === 'present'),
+    JSON.stringify(second.gated),
+  );
+  assert.deepEqual(
+    second.files.filter((f) => f.before !== f.after).map((f) => f.path),
+    [],
+  );
   assert.equal(second.gated.find((g) => g.path === '/api/v1/auth/signup')?.identify, true);
 });

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyTextEdits, findSyntaxProblem, parsePython } from '../../src/generate/wire-python-source.js';
-import { buildGatedRegistrationLines, planRouteGate, planRouteGates, type RouteGateTarget } from '../../src/generate/wire-route-gate.js';
+import {
+  buildGatedRegistrationLines,
+  planRouteGate,
+  planRouteGates,
+  type RouteGateTarget,
+} from '../../src/generate/wire-route-gate.js';
 
-function gate(source: string, target: Partial<RouteGateTarget> & { line: number }): string | { refused: string } | 'present' {
+function gate(
+  source: string,
+  target: Partial<RouteGateTarget> & { line: number },
+): string | { refused: string } | 'present' {
   const tree = parsePython(source);
   const outcome = planRouteGate(source, tree, { column: 1, stepId: 'reports', ...target });
   if (outcome.kind === 'refused') return { refused: outcome.reason };
@@ -15,14 +23,23 @@ function gate(source: string, target: Partial<RouteGateTarget> & { line: number 
 
 test('adds dependencies= to a decorator without one', () => {
   const before = '@router.post("/reports")\nasync def create(): ...\n';
-  assert.equal(gate(before, { line: 1 }), '@router.post("/reports", dependencies=[Depends(skene_gate("reports"))])\nasync def create(): ...\n');
+  assert.equal(
+    gate(before, { line: 1 }),
+    '@router.post("/reports", dependencies=[Depends(skene_gate("reports"))])\nasync def create(): ...\n',
+  );
 });
 
 test('appends to an existing dependencies list, inline and multi-line', () => {
   const inline = '@router.post("/r", dependencies=[Depends(verify)])\ndef f(): ...\n';
-  assert.equal(gate(inline, { line: 1 }), '@router.post("/r", dependencies=[Depends(verify), Depends(skene_gate("reports"))])\ndef f(): ...\n');
+  assert.equal(
+    gate(inline, { line: 1 }),
+    '@router.post("/r", dependencies=[Depends(verify), Depends(skene_gate("reports"))])\ndef f(): ...\n',
+  );
   const empty = '@router.post("/r", dependencies=[])\ndef f(): ...\n';
-  assert.equal(gate(empty, { line: 1 }), '@router.post("/r", dependencies=[Depends(skene_gate("reports"))])\ndef f(): ...\n');
+  assert.equal(
+    gate(empty, { line: 1 }),
+    '@router.post("/r", dependencies=[Depends(skene_gate("reports"))])\ndef f(): ...\n',
+  );
   const multi = [
     '@router.post(',
     '    "/r",',
@@ -72,7 +89,10 @@ test('passes auth= and scopes= when the route has its own user dependency', () =
 
 test('finds the decorator by its position among stacked decorators, in a class-free module', () => {
   const before = 'x = 1\n\n@router.get("/r")\n@router.post("/r")\ndef f(): ...\n';
-  assert.equal(gate(before, { line: 4 }), 'x = 1\n\n@router.get("/r")\n@router.post("/r", dependencies=[Depends(skene_gate("reports"))])\ndef f(): ...\n');
+  assert.equal(
+    gate(before, { line: 4 }),
+    'x = 1\n\n@router.get("/r")\n@router.post("/r", dependencies=[Depends(skene_gate("reports"))])\ndef f(): ...\n',
+  );
 });
 
 test('is idempotent: a gate for the same step is detected', () => {
@@ -84,9 +104,17 @@ test('is idempotent: a gate for the same step is detected', () => {
 });
 
 test('refuses what it cannot edit safely', () => {
-  assert.deepEqual(gate('@router.post("/r", dependencies=COMMON)\ndef f(): ...\n', { line: 1 }), { refused: 'dependencies= is not a list literal' });
-  assert.match((gate('@router.post("/r", **opts)\ndef f(): ...\n', { line: 1 }) as { refused: string }).refused, /\*\*kwargs/);
-  assert.match((gate('router.add_api_route("/r", f, methods=["POST"])\n', { line: 1, column: 0 }) as { refused: string }).refused, /not registered with a decorator/);
+  assert.deepEqual(gate('@router.post("/r", dependencies=COMMON)\ndef f(): ...\n', { line: 1 }), {
+    refused: 'dependencies= is not a list literal',
+  });
+  assert.match(
+    (gate('@router.post("/r", **opts)\ndef f(): ...\n', { line: 1 }) as { refused: string }).refused,
+    /\*\*kwargs/,
+  );
+  assert.match(
+    (gate('router.add_api_route("/r", f, methods=["POST"])\n', { line: 1, column: 0 }) as { refused: string }).refused,
+    /not registered with a decorator/,
+  );
   assert.match((gate('x = 1\n', { line: 9 }) as { refused: string }).refused, /no route registration call/);
 });
 
@@ -97,48 +125,117 @@ test('a gate of a renamed step is re-pointed, not doubled; a current one is left
     gate(source, { line: 1, knownStepIds: known }),
     '@router.post("/r", dependencies=[Depends(skene_gate("reports", auth=get_admin))])\ndef f(): ...\n',
   );
-  assert.equal(gate(source, { line: 1, knownStepIds: new Set(['reports', 'old-id']) }), '@router.post("/r", dependencies=[Depends(skene_gate("old-id", auth=get_admin)), Depends(skene_gate("reports"))])\ndef f(): ...\n');
+  assert.equal(
+    gate(source, { line: 1, knownStepIds: new Set(['reports', 'old-id']) }),
+    '@router.post("/r", dependencies=[Depends(skene_gate("old-id", auth=get_admin)), Depends(skene_gate("reports"))])\ndef f(): ...\n',
+  );
 });
 
 test('a call registration is refused, but seen as gated once the user added the gate', () => {
-  assert.deepEqual(gate('router.post("/r")(handler)\n', { line: 1, column: 0 }), { refused: 'the route is not registered with a decorator' });
-  assert.equal(gate('router.post("/r", dependencies=[Depends(skene_gate("reports"))])(handler)\n', { line: 1, column: 0 }), 'present');
+  assert.deepEqual(gate('router.post("/r")(handler)\n', { line: 1, column: 0 }), {
+    refused: 'the route is not registered with a decorator',
+  });
+  assert.equal(
+    gate('router.post("/r", dependencies=[Depends(skene_gate("reports"))])(handler)\n', { line: 1, column: 0 }),
+    'present',
+  );
 });
 
 test('the lines a user writes for routes skene leaves to them', () => {
   const lines = (source: string, line: number, column = 0): string | undefined =>
     buildGatedRegistrationLines(source, parsePython(source), { line, column, stepIds: ['jobs'] })?.after;
-  assert.equal(lines('router.post("/x")(handler)\n', 1), 'router.post("/x", dependencies=[Depends(skene_gate("jobs"))])(handler)');
+  assert.equal(
+    lines('router.post("/x")(handler)\n', 1),
+    'router.post("/x", dependencies=[Depends(skene_gate("jobs"))])(handler)',
+  );
   assert.equal(
     lines('app.add_api_route("/x", handler, methods=["POST"])\n', 1),
     'app.add_api_route("/x", handler, methods=["POST"], dependencies=[Depends(skene_gate("jobs"))])',
   );
-  assert.equal(lines('@router.post("/x", **COMMON)\ndef f(): ...\n', 1, 1), '@router.post("/x", dependencies=[Depends(skene_gate("jobs"))], **COMMON)');
-  assert.equal(lines('@router.post("/x", dependencies=DEPS)\ndef f(): ...\n', 1, 1), '@router.post("/x", dependencies=DEPS + [Depends(skene_gate("jobs"))])');
-  assert.equal(lines('@router.post("/x", dependencies=a or b)\ndef f(): ...\n', 1, 1), '@router.post("/x", dependencies=(a or b) + [Depends(skene_gate("jobs"))])');
+  assert.equal(
+    lines('@router.post("/x", **COMMON)\ndef f(): ...\n', 1, 1),
+    '@router.post("/x", dependencies=[Depends(skene_gate("jobs"))], **COMMON)',
+  );
+  assert.equal(
+    lines('@router.post("/x", dependencies=DEPS)\ndef f(): ...\n', 1, 1),
+    '@router.post("/x", dependencies=DEPS + [Depends(skene_gate("jobs"))])',
+  );
+  assert.equal(
+    lines('@router.post("/x", dependencies=a or b)\ndef f(): ...\n', 1, 1),
+    '@router.post("/x", dependencies=(a or b) + [Depends(skene_gate("jobs"))])',
+  );
 });
 
 test('stale gates: re-pointed at a missing step, else removed with their comma or the whole dependencies= argument', () => {
-  const gates = (source: string, stepIds: string[]): { after: string | 'present' | { refused: string }; removed: string[]; added: string[] } => {
+  const gates = (
+    source: string,
+    stepIds: string[],
+  ): { after: string | 'present' | { refused: string }; removed: string[]; added: string[] } => {
     const plan = planRouteGates(source, parsePython(source), { line: 1, column: 1, stepIds });
-    if (plan.outcome.kind !== 'edit') return { after: plan.outcome.kind === 'present' ? 'present' : { refused: plan.outcome.reason }, removed: plan.removed, added: plan.added };
+    if (plan.outcome.kind !== 'edit')
+      return {
+        after: plan.outcome.kind === 'present' ? 'present' : { refused: plan.outcome.reason },
+        removed: plan.removed,
+        added: plan.added,
+      };
     const after = applyTextEdits(source, plan.outcome.edits);
     assert.equal(findSyntaxProblem(parsePython(after)), undefined, after);
     return { after, removed: plan.removed, added: plan.added };
   };
   const only = '@router.post("/r", response_model=R, dependencies=[Depends(skene_gate("old"))])\ndef f(): ...\n';
-  assert.deepEqual(gates(only, []), { after: '@router.post("/r", response_model=R)\ndef f(): ...\n', removed: ['old'], added: [] });
-  assert.deepEqual(gates(only, ['new']), { after: '@router.post("/r", response_model=R, dependencies=[Depends(skene_gate("new"))])\ndef f(): ...\n', removed: ['old'], added: ['new'] });
+  assert.deepEqual(gates(only, []), {
+    after: '@router.post("/r", response_model=R)\ndef f(): ...\n',
+    removed: ['old'],
+    added: [],
+  });
+  assert.deepEqual(gates(only, ['new']), {
+    after: '@router.post("/r", response_model=R, dependencies=[Depends(skene_gate("new"))])\ndef f(): ...\n',
+    removed: ['old'],
+    added: ['new'],
+  });
   const first = '@router.post(dependencies=[Depends(skene_gate("old"))], path="/r")\ndef f(): ...\n';
   assert.equal(gates(first, []).after, '@router.post(path="/r")\ndef f(): ...\n');
-  const mixed = '@router.post("/r", dependencies=[Depends(skene_gate("old")), Depends(verify), Depends(skene_gate("keep")), Depends(skene_gate("gone"))])\ndef f(): ...\n';
-  assert.equal(gates(mixed, ['keep']).after, '@router.post("/r", dependencies=[Depends(verify), Depends(skene_gate("keep"))])\ndef f(): ...\n');
-  const multi = ['@router.post(', '    "/r",', '    dependencies=[', '        Depends(verify),', '        Depends(skene_gate("old")),', '    ],', ')', 'def f(): ...', ''].join('\n');
-  assert.equal(gates(multi, []).after, ['@router.post(', '    "/r",', '    dependencies=[', '        Depends(verify),', '    ],', ')', 'def f(): ...', ''].join('\n'));
+  const mixed =
+    '@router.post("/r", dependencies=[Depends(skene_gate("old")), Depends(verify), Depends(skene_gate("keep")), Depends(skene_gate("gone"))])\ndef f(): ...\n';
+  assert.equal(
+    gates(mixed, ['keep']).after,
+    '@router.post("/r", dependencies=[Depends(verify), Depends(skene_gate("keep"))])\ndef f(): ...\n',
+  );
+  const multi = [
+    '@router.post(',
+    '    "/r",',
+    '    dependencies=[',
+    '        Depends(verify),',
+    '        Depends(skene_gate("old")),',
+    '    ],',
+    ')',
+    'def f(): ...',
+    '',
+  ].join('\n');
+  assert.equal(
+    gates(multi, []).after,
+    [
+      '@router.post(',
+      '    "/r",',
+      '    dependencies=[',
+      '        Depends(verify),',
+      '    ],',
+      ')',
+      'def f(): ...',
+      '',
+    ].join('\n'),
+  );
   assert.deepEqual(gates('@router.post("/r")\ndef f(): ...\n', []), { after: 'present', removed: [], added: [] });
   // Two steps matching one route: both gates in one argument, never two dependencies= arguments.
-  assert.equal(gates('@router.post("/r")\ndef f(): ...\n', ['a', 'b']).after, '@router.post("/r", dependencies=[Depends(skene_gate("a")), Depends(skene_gate("b"))])\ndef f(): ...\n');
+  assert.equal(
+    gates('@router.post("/r")\ndef f(): ...\n', ['a', 'b']).after,
+    '@router.post("/r", dependencies=[Depends(skene_gate("a")), Depends(skene_gate("b"))])\ndef f(): ...\n',
+  );
   // A gate the user built some other way is theirs to remove.
   const built = '@router.post("/r", dependencies=GATES + [Depends(skene_gate("old"))])\ndef f(): ...\n';
-  assert.deepEqual(gates(built, []), { after: { refused: 'the gate of step "old" is not a plain item of a dependencies=[...] list' }, removed: ['old'], added: [] });
+  assert.deepEqual(gates(built, []), {
+    after: { refused: 'the gate of step "old" is not a plain item of a dependencies=[...] list' },
+    removed: ['old'],
+    added: [],
+  });
 });

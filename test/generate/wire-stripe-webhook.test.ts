@@ -24,20 +24,19 @@ const TRY_RAISE = [
 
 test('calls the handler right after the event is bound, inside the try', () => {
   const after = connect(TRY_RAISE, { line: 4, column: 8, eventVariable: 'event' });
-  assert.equal(
-    after,
-    TRY_RAISE.replace('SECRET)\n', 'SECRET)\n        skene_handle_stripe_event(event)\n'),
-  );
+  assert.equal(after, TRY_RAISE.replace('SECRET)\n', 'SECRET)\n        skene_handle_stripe_event(event)\n'));
   assert.equal(connect(after as string, { line: 4, column: 8, eventVariable: 'event' }), 'present');
 });
 
 test('calls the handler right after the statement when not in a try, or when a handler falls through', () => {
-  const plain = 'def hook(payload, sig):\n    evt = stripe.Webhook.construct_event(\n        payload, sig, SECRET\n    )\n    return {"ok": True}\n';
+  const plain =
+    'def hook(payload, sig):\n    evt = stripe.Webhook.construct_event(\n        payload, sig, SECRET\n    )\n    return {"ok": True}\n';
   assert.equal(
     connect(plain, { line: 2, column: 4, eventVariable: 'evt' }),
     'def hook(payload, sig):\n    evt = stripe.Webhook.construct_event(\n        payload, sig, SECRET\n    )\n    skene_handle_stripe_event(evt)\n    return {"ok": True}\n',
   );
-  const fallsThrough = 'def hook(p, s):\n    try:\n        event = stripe.Webhook.construct_event(p, s, K)\n    except ValueError:\n        log("bad")\n    return 1\n';
+  const fallsThrough =
+    'def hook(p, s):\n    try:\n        event = stripe.Webhook.construct_event(p, s, K)\n    except ValueError:\n        log("bad")\n    return 1\n';
   assert.equal(
     connect(fallsThrough, { line: 3, column: 8, eventVariable: 'event' }),
     'def hook(p, s):\n    try:\n        event = stripe.Webhook.construct_event(p, s, K)\n        skene_handle_stripe_event(event)\n    except ValueError:\n        log("bad")\n    return 1\n',
@@ -45,7 +44,10 @@ test('calls the handler right after the statement when not in a try, or when a h
 });
 
 test('refuses when the statement is not where the analysis said', () => {
-  assert.match((connect(TRY_RAISE, { line: 2, column: 4, eventVariable: 'event' }) as { refused: string }).refused, /no "event = /);
+  assert.match(
+    (connect(TRY_RAISE, { line: 2, column: 4, eventVariable: 'event' }) as { refused: string }).refused,
+    /no "event = /,
+  );
 });
 
 test('a try whose body and handlers all return: the call goes before the return, where every verified event passes', () => {

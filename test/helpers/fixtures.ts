@@ -1,5 +1,5 @@
-import { cp, mkdtemp } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -33,10 +33,14 @@ const LANE_COMMANDS: Record<LaneName, [string, ...string[]]> = {
 };
 
 export function requestedLaneNames(env: NodeJS.ProcessEnv = process.env): LaneName[] {
-  const wanted = (env['SKENE_TEST_LANES'] ?? 'all').split(',').map((name) => name.trim()).filter(Boolean);
+  const wanted = (env['SKENE_TEST_LANES'] ?? 'all')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (wanted.length === 0 || wanted.includes('all')) return ['bookworm', 'sid'];
   for (const name of wanted) {
-    if (name !== 'bookworm' && name !== 'sid') throw new Error(`SKENE_TEST_LANES: unknown lane '${name}' (bookworm, sid, all)`);
+    if (name !== 'bookworm' && name !== 'sid')
+      throw new Error(`SKENE_TEST_LANES: unknown lane '${name}' (bookworm, sid, all)`);
   }
   return wanted as LaneName[];
 }
@@ -51,7 +55,8 @@ async function probeLane(name: LaneName): Promise<PythonLane> {
     const [fastapiVersion = '', pythonVersion = ''] = stdout.trim().split(/\s+/);
     return { name, python: LANE_COMMANDS[name], fastapiVersion, pythonVersion };
   } catch (error) {
-    const hint = name === 'sid' ? ' (build it with `bash scripts/sid-lane.sh ensure`, or set SKENE_TEST_LANES=bookworm)' : '';
+    const hint =
+      name === 'sid' ? ' (build it with `bash scripts/sid-lane.sh ensure`, or set SKENE_TEST_LANES=bookworm)' : '';
     throw new Error(`Python lane '${name}' cannot run${hint}: ${(error as Error).message}`);
   }
 }
@@ -81,5 +86,7 @@ export async function runLanePython(
 /** The requested lanes whose FastAPI the project's declaration allows (all of them without one). */
 export async function lanesAllowedBy(fastapi: FastapiFacts): Promise<PythonLane[]> {
   const declared = fastapi.declared;
-  return (await pythonLanes()).filter((lane) => declared === null || fastapiSpecAllows(declared.spec, lane.fastapiVersion));
+  return (await pythonLanes()).filter(
+    (lane) => declared === null || fastapiSpecAllows(declared.spec, lane.fastapiVersion),
+  );
 }

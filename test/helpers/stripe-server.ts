@@ -103,7 +103,8 @@ export function defaultFakeKeys(): Record<string, FakeKey> {
 }
 
 let sequence = 0;
-const nextId = (prefix: string): string => `${prefix}_${Date.now().toString(36)}${(sequence++).toString(36).padStart(4, '0')}`;
+const nextId = (prefix: string): string =>
+  `${prefix}_${Date.now().toString(36)}${(sequence++).toString(36).padStart(4, '0')}`;
 
 /** A Stripe price object; pass only what the test cares about. */
 export function fakePrice(fields: JsonObject = {}): JsonObject {
@@ -189,7 +190,17 @@ export function stripeError(
   extra: { type?: string; code?: string; param?: string } = {},
 ): { status: number; body: unknown } {
   const type = extra.type ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
-  return { status, body: { error: { message, type, ...(extra.code ? { code: extra.code } : {}), ...(extra.param ? { param: extra.param } : {}) } } };
+  return {
+    status,
+    body: {
+      error: {
+        message,
+        type,
+        ...(extra.code ? { code: extra.code } : {}),
+        ...(extra.param ? { param: extra.param } : {}),
+      },
+    },
+  };
 }
 
 function maskLikeStripe(key: string): string {
@@ -223,7 +234,12 @@ const asList = (value: string | string[] | undefined): string[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
-function listOf(path: string, items: JsonObject[], query: Record<string, string | string[]>, livemode: boolean): JsonObject {
+function listOf(
+  path: string,
+  items: JsonObject[],
+  query: Record<string, string | string[]>,
+  livemode: boolean,
+): JsonObject {
   const limit = Math.min(100, Math.max(1, Number(single(query.limit) ?? 10) || 10));
   let start = 0;
   const after = single(query.starting_after);
@@ -267,15 +283,19 @@ function answer(state: StripeServerState, request: RecordedRequest): { status: n
     );
   }
   const keyConfig = state.keys[key];
-  if (!keyConfig) return stripeError(401, `Invalid API Key provided: ${maskLikeStripe(key)}`, { code: 'api_key_invalid' });
+  if (!keyConfig)
+    return stripeError(401, `Invalid API Key provided: ${maskLikeStripe(key)}`, { code: 'api_key_invalid' });
   const account = state.accounts.find((candidate) => candidate.id === keyConfig.account) ?? { id: keyConfig.account };
   const livemode = key.includes('_live_');
 
   const resource = resourceOfPath.find(([pattern]) => pattern.test(request.path))?.[1];
   if (resource && keyConfig.restricted) {
-    const allowed = keyConfig.permissions ?? (['prices', 'products', 'webhook_endpoints', 'subscriptions', 'customers'] as FakeResource[]);
+    const allowed =
+      keyConfig.permissions ??
+      (['prices', 'products', 'webhook_endpoints', 'subscriptions', 'customers'] as FakeResource[]);
     if (!allowed.includes(resource)) {
-      const permission = resource === 'account' ? 'rak_accounts_kyc_basic_read' : `rak_${resource.replace(/s$/, '')}_read`;
+      const permission =
+        resource === 'account' ? 'rak_accounts_kyc_basic_read' : `rak_${resource.replace(/s$/, '')}_read`;
       return stripeError(
         403,
         `The provided key '${maskLikeStripe(key)}' does not have the required permissions for this endpoint on account '${account.id}'. Having the '${permission}' permission would allow this request to continue.`,
@@ -283,7 +303,10 @@ function answer(state: StripeServerState, request: RecordedRequest): { status: n
     }
   }
   if (request.method !== 'GET') {
-    return stripeError(404, `Unrecognized request URL (${request.method}: ${request.path}). This test server answers GET requests only.`);
+    return stripeError(
+      404,
+      `Unrecognized request URL (${request.method}: ${request.path}). This test server answers GET requests only.`,
+    );
   }
 
   const query = request.query;
@@ -335,7 +358,10 @@ function answer(state: StripeServerState, request: RecordedRequest): { status: n
       return stripeError(404, `No such ${noun}: '${id}'`, { code: 'resource_missing', param: 'id' });
     }
   }
-  return stripeError(404, `Unrecognized request URL (GET: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
+  return stripeError(
+    404,
+    `Unrecognized request URL (GET: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+  );
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {
@@ -379,7 +405,9 @@ export async function startStripeServer(options: StripeServerOptions = {}): Prom
       requests.push(request);
       if (state.behavior === 'hang') return;
       if (state.behavior === 'server-error') {
-        const { status, body } = stripeError(state.serverErrorStatus, 'An unknown error occurred', { type: 'api_error' });
+        const { status, body } = stripeError(state.serverErrorStatus, 'An unknown error occurred', {
+          type: 'api_error',
+        });
         send(res, status, body);
         return;
       }

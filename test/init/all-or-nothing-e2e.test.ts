@@ -10,12 +10,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmod, chown, lstat, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { chmod, chown, lstat, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { copyFixture } from '../helpers/fixtures.js';
 import { skeneBin } from '../cli/helpers.js';
+import { copyFixture } from '../helpers/fixtures.js';
 import { changedFiles, snapshotFiles } from './init-harness.js';
 
 const NOBODY = 65534;
@@ -83,7 +83,10 @@ test('a read-only project: exit 1 with a clear message before any diff, nothing 
   const before = snapshotFiles(root);
   const result = await startSkene(['init', root, ...INIT]).done;
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stderr, /skene cannot write this file it needs to change: skene\.config\.ts \(permission denied\)\. Nothing was written\./);
+  assert.match(
+    result.stderr,
+    /skene cannot write this file it needs to change: skene\.config\.ts \(permission denied\)\. Nothing was written\./,
+  );
   assert.match(result.stderr, /Make the project folder writable/);
   assert.doesNotMatch(result.stderr, /Unexpected error|bug in skene/);
   assert.doesNotMatch(result.stdout, /\+\+\+ b\//, 'no diff is shown');
@@ -96,7 +99,10 @@ test('one read-only folder: the whole change set is refused before the diff, nam
   const before = snapshotFiles(root);
   const result = await startSkene(['init', root, ...INIT]).done;
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stderr, /skene cannot write 2 of the files it needs to change: app\/api\/routes\/reports\.py, app\/api\/routes\/webhooks\.py \(permission denied\)\. Nothing was written\./);
+  assert.match(
+    result.stderr,
+    /skene cannot write 2 of the files it needs to change: app\/api\/routes\/reports\.py, app\/api\/routes\/webhooks\.py \(permission denied\)\. Nothing was written\./,
+  );
   assert.doesNotMatch(result.stdout, /\+\+\+ b\//);
   assert.deepEqual(changedFiles(before, snapshotFiles(root)), []);
   assert.ok(!existsSync(join(root, 'app/skene')), 'no runtime folder');
@@ -111,8 +117,14 @@ test('a write failing in the middle (the route folder turns read-only after the 
   await makeReadOnly(join(root, 'app/api/routes'));
   const result = await child.done;
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stderr, /Could not write app\/api\/routes\/reports\.py: permission denied\. The \d+ files already written were put back: the project is as it was\./);
-  assert.match(result.stderr, /Run `skene init \S+` again: it plans from what is on disk and writes the whole change set\./);
+  assert.match(
+    result.stderr,
+    /Could not write app\/api\/routes\/reports\.py: permission denied\. The \d+ files already written were put back: the project is as it was\./,
+  );
+  assert.match(
+    result.stderr,
+    /Run `skene init \S+` again: it plans from what is on disk and writes the whole change set\./,
+  );
   assert.doesNotMatch(result.stderr, /Unexpected error/);
   assert.deepEqual(changedFiles(before, snapshotFiles(root)), []);
   assert.ok(!existsSync(join(root, 'app/skene')), 'the folders made for the runtime are removed too');
@@ -122,12 +134,21 @@ test('Ctrl-C while writing: exit 130, every file written so far put back; runnin
   const root = await ownedCopy('stripe-saas');
   const before = snapshotFiles(root);
   const child = startSkene(['init', root, ...INIT], { SKENE_TEST_PAUSE_BETWEEN_WRITES_MS: '200' });
-  await waitFor(() => existsSync(join(root, 'app/skene/_gate.py')) || existsSync(join(root, 'app/skene/__init__.py')), 'a runtime file');
-  await waitFor(() => (existsSync(join(root, 'app/skene')) ? snapshotFiles(join(root, 'app/skene')).size >= 3 : false), 'three runtime files');
+  await waitFor(
+    () => existsSync(join(root, 'app/skene/_gate.py')) || existsSync(join(root, 'app/skene/__init__.py')),
+    'a runtime file',
+  );
+  await waitFor(
+    () => (existsSync(join(root, 'app/skene')) ? snapshotFiles(join(root, 'app/skene')).size >= 3 : false),
+    'three runtime files',
+  );
   child.kill('SIGINT');
   const result = await child.done;
   assert.equal(result.code, 130, `${result.signal} ${result.stderr}`);
-  assert.match(result.stderr, /Interrupted after \d+ of \d+ files\. The \d+ files already written were put back: the project is as it was\./);
+  assert.match(
+    result.stderr,
+    /Interrupted after \d+ of \d+ files\. The \d+ files already written were put back: the project is as it was\./,
+  );
   assert.match(result.stderr, /again: it plans from what is on disk/);
   assert.deepEqual(changedFiles(before, snapshotFiles(root)), []);
   assert.ok(!existsSync(join(root, 'app/skene')));

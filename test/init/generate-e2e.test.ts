@@ -13,7 +13,17 @@ import { changedFiles, runBuiltSkene, snapshotFiles } from './init-harness.js';
 
 test('after an edit of skene.config.ts: the compiled loop is regenerated and the newly matching routes are gated', async () => {
   const root = await copyFixture('stripe-saas');
-  const init = await runBuiltSkene(['init', root, '--endpoint', '/api/v1/reports/', '--method', 'POST', '--limit', '3', '--yes']);
+  const init = await runBuiltSkene([
+    'init',
+    root,
+    '--endpoint',
+    '/api/v1/reports/',
+    '--method',
+    'POST',
+    '--limit',
+    '3',
+    '--yes',
+  ]);
   assert.equal(init.code, 0, init.stderr);
 
   // The user widens the trigger by hand and raises the limit; the comment stays theirs.
@@ -56,14 +66,26 @@ test('after an edit of skene.config.ts: the compiled loop is regenerated and the
   // The billing routes match the widened glob too and have a user: gated, as the user asked.
   assert.match(result.stdout, /^ {2}POST \/api\/v1\/billing\/checkout {2}app\/api\/routes\/billing\.py:\d+ {2}gated$/m);
   // Routes without a user (sign-up, the Stripe webhook) stay public: their gates count through identify(request).
-  for (const [route, file] of [['POST /api/v1/webhooks/stripe', 'app/api/routes/webhooks.py'], ['POST /api/v1/auth/signup', 'app/api/routes/auth.py']] as const) {
+  for (const [route, file] of [
+    ['POST /api/v1/webhooks/stripe', 'app/api/routes/webhooks.py'],
+    ['POST /api/v1/auth/signup', 'app/api/routes/auth.py'],
+  ] as const) {
     const listed = result.stdout.split('\n').find((line) => line.startsWith(`  ${route}  ${file}:`));
     assert.match(listed ?? '', / {2}gated {2}no user dependency: counted through identify\(request\)$/, result.stdout);
     assert.ok(changed.includes(file), changed.join(', '));
-    assert.match(await readFile(join(root, file), 'utf8'), /dependencies=\[Depends\(skene_gate\("[\w-]+", identify=True\)\)\]/, file);
+    assert.match(
+      await readFile(join(root, file), 'utf8'),
+      /dependencies=\[Depends\(skene_gate\("[\w-]+", identify=True\)\)\]/,
+      file,
+    );
   }
-  assert.match(result.stdout, /POST \/api\/v1\/.*have no user dependency, so their gates count whoever identify\(request\) returns: edit it in app\/skene\/_integration\.py/);
-  const compiled = JSON.parse(await readFile(join(root, 'app/skene/loop.json'), 'utf8')) as { steps: Array<{ endpoint: string; limits: { free: number } }> };
+  assert.match(
+    result.stdout,
+    /POST \/api\/v1\/.*have no user dependency, so their gates count whoever identify\(request\) returns: edit it in app\/skene\/_integration\.py/,
+  );
+  const compiled = JSON.parse(await readFile(join(root, 'app/skene/loop.json'), 'utf8')) as {
+    steps: Array<{ endpoint: string; limits: { free: number } }>;
+  };
   assert.deepEqual([compiled.steps[0]?.endpoint, compiled.steps[0]?.limits.free], ['/api/v1/*/**', 25]);
 
   const after = snapshotFiles(root);

@@ -12,12 +12,28 @@ import { changedFiles, runBuiltSkene, snapshotFiles } from './init-harness.js';
 test('--dry-run shows the diff and the would-be summary, and writes nothing', async () => {
   const root = await copyFixture('stripe-saas');
   const before = snapshotFiles(root);
-  const result = await runBuiltSkene(['init', root, '--endpoint', '/api/v1/reports/**', '--method', 'POST', '--limit', '5', '--yes', '--dry-run']);
+  const result = await runBuiltSkene([
+    'init',
+    root,
+    '--endpoint',
+    '/api/v1/reports/**',
+    '--method',
+    'POST',
+    '--limit',
+    '5',
+    '--yes',
+    '--dry-run',
+  ]);
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(changedFiles(before, snapshotFiles(root)), []);
   const out = result.stdout;
   assert.ok(out.includes('+++ b/skene.config.ts'), out);
-  assert.ok(out.includes('+@router.post("/", response_model=ReportOut, status_code=status.HTTP_201_CREATED, dependencies=[Depends(skene_gate("api-v1-reports-post"))])'), out);
+  assert.ok(
+    out.includes(
+      '+@router.post("/", response_model=ReportOut, status_code=status.HTTP_201_CREATED, dependencies=[Depends(skene_gate("api-v1-reports-post"))])',
+    ),
+    out,
+  );
   assert.ok(out.includes('+        skene_handle_stripe_event(event)'), out);
   assert.match(out, /^ {2}\+ app\/skene\/_gate\.py \(new, \d+ lines\)$/m);
   assert.match(out, /^Would be created \(\d+\):$/m);
@@ -36,8 +52,22 @@ test('without a terminal, each missing answer exits 2 naming its flag, and nothi
     { args: ['--endpoint', '/api/v1/reports/**', '--method', 'POST'], flag: '--limit' },
     {
       args: [
-        '--endpoint', '/api/v1/reports/**', '--method', 'POST', '--limit', '5', '--period', '7d', '--message', 'Upgrade!',
-        '--upgrade-url', 'https://example.test/up', '--provider', 'resend', '--template', 'upgrade_prompt',
+        '--endpoint',
+        '/api/v1/reports/**',
+        '--method',
+        'POST',
+        '--limit',
+        '5',
+        '--period',
+        '7d',
+        '--message',
+        'Upgrade!',
+        '--upgrade-url',
+        'https://example.test/up',
+        '--provider',
+        'resend',
+        '--template',
+        'upgrade_prompt',
       ],
       flag: '--yes',
     },
@@ -59,7 +89,10 @@ test('--yes answers with the suggested endpoint and the page defaults', async ()
   assert.match(config, /endpoint: '\/api\/v1\/projects\/\*\*', method: 'POST'/);
   assert.match(config, /limit: \{ free: 100, paid: Infinity \},\s+period: '30d',\s+refund: 'server-errors'/);
   assert.ok(config.includes(`message: "You've reached your free tier limit. Upgrade to continue."`), config);
-  assert.ok(config.includes(`upgradePrompt: { type: 'email', provider: 'resend', template: 'upgrade_prompt' }`), config);
+  assert.ok(
+    config.includes(`upgradePrompt: { type: 'email', provider: 'resend', template: 'upgrade_prompt' }`),
+    config,
+  );
   assert.match(result.stdout, /skene is set up in /);
   assert.match(result.stdout, /Set SKENE_UPGRADE_URL/);
 });
@@ -74,8 +107,14 @@ test('bad flags and an endpoint matching no route are usage errors (exit 2) befo
     { args: ['--method', 'FETCH'], error: /--method FETCH: unknown HTTP method/ },
     { args: ['--provider', 'mailgun'], error: /--provider mailgun/ },
     { args: ['--upgrade-url', 'ftp://x'], error: /--upgrade-url ftp:\/\/x/ },
-    { args: ['--endpoint', '/nothing/here/**'], error: /--endpoint \/nothing\/here\/\*\* matches no route of this project\./ },
-    { args: ['--endpoint', '/links', '--method', 'PUT'], error: /--endpoint \/links with --method PUT matches no route\./ },
+    {
+      args: ['--endpoint', '/nothing/here/**'],
+      error: /--endpoint \/nothing\/here\/\*\* matches no route of this project\./,
+    },
+    {
+      args: ['--endpoint', '/links', '--method', 'PUT'],
+      error: /--endpoint \/links with --method PUT matches no route\./,
+    },
   ];
   for (const { args, error } of cases) {
     const result = await runBuiltSkene(['init', root, '--yes', ...args]);

@@ -41,7 +41,10 @@ const SCENARIOS: Scenario[] = [
     limit: 3,
     runtimeDir: 'app/skene',
     webhookPath: '/api/v1/webhooks/stripe',
-    gated: ['POST /api/v1/reports/  app/api/routes/reports.py', 'POST /api/v1/reports/{report_id}/export  app/api/routes/reports.py'],
+    gated: [
+      'POST /api/v1/reports/  app/api/routes/reports.py',
+      'POST /api/v1/reports/{report_id}/export  app/api/routes/reports.py',
+    ],
     wired: ['app/api/routes/reports.py', 'app/main.py', 'app/api/routes/webhooks.py'],
   },
   {
@@ -63,7 +66,10 @@ const SCENARIOS: Scenario[] = [
     limit: 2,
     runtimeDir: 'src/taskflow/skene',
     webhookPath: '/skene/webhooks/stripe',
-    gated: ['POST /api/v1/tasks  src/taskflow/tasks/routes.py', 'POST /api/v1/tasks/{task_id}/complete  src/taskflow/tasks/routes.py'],
+    gated: [
+      'POST /api/v1/tasks  src/taskflow/tasks/routes.py',
+      'POST /api/v1/tasks/{task_id}/complete  src/taskflow/tasks/routes.py',
+    ],
     wired: ['src/taskflow/tasks/routes.py', 'src/taskflow/main.py'],
   },
   {
@@ -108,7 +114,11 @@ const SCENARIOS: Scenario[] = [
     limit: 2,
     runtimeDir: 'blog/skene',
     webhookPath: '/skene/webhooks/stripe',
-    gated: ['POST /posts/  blog/posts.py', 'POST /posts/{post_id}/publish  blog/posts.py', 'POST /posts/{post_id}/comments  blog/comments.py'],
+    gated: [
+      'POST /posts/  blog/posts.py',
+      'POST /posts/{post_id}/publish  blog/posts.py',
+      'POST /posts/{post_id}/comments  blog/comments.py',
+    ],
     wired: ['blog/posts.py', 'blog/comments.py', 'blog/main.py'],
   },
   {
@@ -135,15 +145,24 @@ const SCENARIOS: Scenario[] = [
 
 function initArgs(root: string, scenario: Scenario, limit = scenario.limit): string[] {
   return [
-    'init', root,
-    '--endpoint', scenario.endpoint,
-    '--method', scenario.method,
-    '--limit', String(limit),
-    '--period', '30d',
-    '--message', MESSAGE,
-    '--upgrade-url', UPGRADE_URL,
-    '--provider', 'resend',
-    '--template', 'upgrade_prompt',
+    'init',
+    root,
+    '--endpoint',
+    scenario.endpoint,
+    '--method',
+    scenario.method,
+    '--limit',
+    String(limit),
+    '--period',
+    '30d',
+    '--message',
+    MESSAGE,
+    '--upgrade-url',
+    UPGRADE_URL,
+    '--provider',
+    'resend',
+    '--template',
+    'upgrade_prompt',
     '--yes',
   ];
 }
@@ -171,7 +190,8 @@ describe('skene init on every fixture', () => {
       assert.ok(out.includes(`  + ${scenario.runtimeDir}/_gate.py`), out);
       assert.ok(out.includes(`  + ${scenario.runtimeDir}/loop.json`), out);
       assert.match(out, /^Updated \(\d+\):$/m);
-      for (const file of scenario.wired) assert.ok(out.includes(`  ~ ${file} — `), `${file} listed as updated:\n${out}`);
+      for (const file of scenario.wired)
+        assert.ok(out.includes(`  ~ ${file} — `), `${file} listed as updated:\n${out}`);
       for (const route of scenario.gated) {
         // The line shown is where the route is after the edit (imports added above it move it down).
         const listed = out.split('\n').some((line) => line.startsWith(`  ${route}:`) && /:\d+ {2}gated$/.test(line));
@@ -192,7 +212,12 @@ describe('skene init on every fixture', () => {
         await editIdentify(root, scenario.runtimeDir);
       }
 
-      for (const { lane, report } of await runGateCheck({ root, fixture: scenario.fixture, limit: scenario.limit, webhookPath: scenario.webhookPath })) {
+      for (const { lane, report } of await runGateCheck({
+        root,
+        fixture: scenario.fixture,
+        limit: scenario.limit,
+        webhookPath: scenario.webhookPath,
+      })) {
         const on = `on ${lane.name} (FastAPI ${lane.fastapiVersion})`;
         assert.deepEqual(
           report.calls.map((call) => call.status >= 200 && call.status < 300),
@@ -203,11 +228,22 @@ describe('skene init on every fixture', () => {
         assert.equal(report.blocked.status, 402, `${on}: ${JSON.stringify(report.blocked)}`);
         assert.deepEqual(
           { ...(report.blocked.body as Record<string, unknown>), resets_at: undefined },
-          { error: 'upgrade_required', message: MESSAGE, upgrade_url: UPGRADE_URL, limit: scenario.limit, used: scenario.limit, period: '30d', resets_at: undefined },
+          {
+            error: 'upgrade_required',
+            message: MESSAGE,
+            upgrade_url: UPGRADE_URL,
+            limit: scenario.limit,
+            used: scenario.limit,
+            period: '30d',
+            resets_at: undefined,
+          },
           on,
         );
         assert.deepEqual(report.webhooks, [200, 200], `${on}: both signed events are accepted`);
-        assert.ok(report.afterSubscribe.status >= 200 && report.afterSubscribe.status < 300, `${on}: a paid user passes: ${JSON.stringify(report.afterSubscribe)}`);
+        assert.ok(
+          report.afterSubscribe.status >= 200 && report.afterSubscribe.status < 300,
+          `${on}: a paid user passes: ${JSON.stringify(report.afterSubscribe)}`,
+        );
       }
 
       // Same answers again: no byte changes, and the summary says so.
@@ -221,10 +257,15 @@ describe('skene init on every fixture', () => {
       // A new limit: the config value and the compiled loop change, nothing else.
       const third = await runBuiltSkene(initArgs(root, scenario, scenario.limit + 5));
       assert.equal(third.code, 0, third.stderr);
-      assert.deepEqual(changedFiles(before, snapshotFiles(root)), ['skene.config.ts', `${scenario.runtimeDir}/loop.json`].sort());
+      assert.deepEqual(
+        changedFiles(before, snapshotFiles(root)),
+        ['skene.config.ts', `${scenario.runtimeDir}/loop.json`].sort(),
+      );
       const config = await readFile(join(root, 'skene.config.ts'), 'utf8');
       assert.match(config, new RegExp(`free: ${scenario.limit + 5}\\b`));
-      const compiled = JSON.parse(await readFile(join(root, scenario.runtimeDir, 'loop.json'), 'utf8')) as { steps: Array<{ limits: { free: number } }> };
+      const compiled = JSON.parse(await readFile(join(root, scenario.runtimeDir, 'loop.json'), 'utf8')) as {
+        steps: Array<{ limits: { free: number } }>;
+      };
       assert.equal(compiled.steps[0]?.limits.free, scenario.limit + 5);
     });
   }

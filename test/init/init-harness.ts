@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
 import { fixturePath } from '../helpers/fixtures.js';
-import { lanesAllowedBy, runLanePython, type PythonLane } from '../helpers/python-lanes.js';
+import { lanesAllowedBy, type PythonLane, runLanePython } from '../helpers/python-lanes.js';
 
 const run = promisify(execFile);
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -51,7 +51,9 @@ export function snapshotFiles(dir: string): Map<string, Buffer> {
 /** Paths whose bytes differ between two snapshots, added and removed files included, sorted. */
 export function changedFiles(before: Map<string, Buffer>, after: Map<string, Buffer>): string[] {
   const paths = new Set([...before.keys(), ...after.keys()]);
-  return [...paths].filter((path) => !(before.get(path)?.equals(after.get(path) ?? Buffer.alloc(0)) && after.has(path))).sort();
+  return [...paths]
+    .filter((path) => !(before.get(path)?.equals(after.get(path) ?? Buffer.alloc(0)) && after.has(path)))
+    .sort();
 }
 
 export interface FixtureMeta {
@@ -93,13 +95,22 @@ export async function runGateCheck(spec: {
   const specFile = join(folder, 'spec.json');
   await writeFile(
     specFile,
-    JSON.stringify({ root: spec.root, pythonPath: meta.pythonPath, app: meta.app, driver: spec.driver ?? spec.fixture, limit: spec.limit, webhookPath: spec.webhookPath }),
+    JSON.stringify({
+      root: spec.root,
+      pythonPath: meta.pythonPath,
+      app: meta.app,
+      driver: spec.driver ?? spec.fixture,
+      limit: spec.limit,
+      webhookPath: spec.webhookPath,
+    }),
   );
   const lanes = await lanesAllowedBy((await analyzeProject(spec.root)).fastapi);
   if (lanes.length === 0) throw new Error(`no Python lane runs the FastAPI ${spec.fixture} declares`);
   const reports: Array<{ lane: PythonLane; report: GateReport }> = [];
   for (const lane of lanes) {
-    const stdout = await runLanePython(lane, [gateCheckScript, specFile], { env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    const stdout = await runLanePython(lane, [gateCheckScript, specFile], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    });
     const lastLine = stdout.trim().split('\n').at(-1) ?? '';
     reports.push({ lane, report: JSON.parse(lastLine) as GateReport });
   }

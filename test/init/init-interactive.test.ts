@@ -32,7 +32,12 @@ function scriptedAnswers(script: Record<string, unknown[]>): Prompter & { asked:
     if (!queue || queue.length === 0) throw new Error(`unexpected question for ${flag}: ${message}`);
     return queue.shift();
   };
-  const answerText = (q: { message: string; flag: string; default?: string; validate?: (value: string) => true | string }): string => {
+  const answerText = (q: {
+    message: string;
+    flag: string;
+    default?: string;
+    validate?: (value: string) => true | string;
+  }): string => {
     for (;;) {
       const typed = next(q.flag, q.message) as string;
       // inquirer answers the default for an empty line, before validating.
@@ -61,7 +66,10 @@ function scriptedAnswers(script: Record<string, unknown[]>): Prompter & { asked:
     async select<T>(q: { message: string; choices: Choice<T>[]; default?: T; flag: string }) {
       asked.push({ flag: q.flag, message: q.message, default: q.default, choices: q.choices.map((c) => c.value) });
       const answer = next(q.flag, q.message) as T;
-      assert.ok(q.choices.some((c) => c.value === answer), `${String(answer)} is one of the choices for ${q.flag}`);
+      assert.ok(
+        q.choices.some((c) => c.value === answer),
+        `${String(answer)} is one of the choices for ${q.flag}`,
+      );
       return answer;
     },
   };
@@ -85,7 +93,17 @@ test('the conversation: suggested defaults, validation, a confirm, then the file
 
   assert.deepEqual(
     prompter.asked.map((q) => q.flag),
-    ['--endpoint', '--method', '--limit', '--period', '--message', '--upgrade-url', '--provider', '--template', '--yes'],
+    [
+      '--endpoint',
+      '--method',
+      '--limit',
+      '--period',
+      '--message',
+      '--upgrade-url',
+      '--provider',
+      '--template',
+      '--yes',
+    ],
   );
   const byFlag = new Map(prompter.asked.map((q) => [q.flag, q]));
   assert.equal(byFlag.get('--endpoint')?.default, '/api/v1/projects/**', 'the endpoint suggested from the analysis');
@@ -122,11 +140,32 @@ test('declining the confirm writes nothing and exits 130', async () => {
   const before = snapshotFiles(root);
   const prompter = scriptedAnswers({ '--yes': [false] });
   const result = await runSkene(
-    ['init', root, '--endpoint', '/links', '--method', 'POST', '--limit', '5', '--period', '1w', '--message', 'Upgrade', '--upgrade-url', 'https://x.test/up', '--provider', 'none'],
+    [
+      'init',
+      root,
+      '--endpoint',
+      '/links',
+      '--method',
+      'POST',
+      '--limit',
+      '5',
+      '--period',
+      '1w',
+      '--message',
+      'Upgrade',
+      '--upgrade-url',
+      'https://x.test/up',
+      '--provider',
+      'none',
+    ],
     { env: { NO_COLOR: '1' }, stdinIsTTY: true, prompter },
   );
   assert.equal(result.code, 130);
-  assert.deepEqual(prompter.asked.map((q) => q.flag), ['--yes'], 'flags answer every question but the confirm');
+  assert.deepEqual(
+    prompter.asked.map((q) => q.flag),
+    ['--yes'],
+    'flags answer every question but the confirm',
+  );
   assert.match(result.stderr, /Nothing was written\./);
   assert.ok(result.stdout.includes('+++ b/main.py'), 'the diff was shown before asking');
   assert.deepEqual(changedFiles(before, snapshotFiles(root)), []);
@@ -135,7 +174,25 @@ test('declining the confirm writes nothing and exits 130', async () => {
 test('a second interactive run on an existing step offers its values as the defaults', async () => {
   const root = await copyFixture('single-file');
   const first = await runSkene(
-    ['init', root, '--endpoint', '/links', '--method', 'POST', '--limit', '7', '--period', '2w', '--message', "Links are capped on the free plan.", '--provider', 'none', '--upgrade-url', 'https://x.test/up', '--yes'],
+    [
+      'init',
+      root,
+      '--endpoint',
+      '/links',
+      '--method',
+      'POST',
+      '--limit',
+      '7',
+      '--period',
+      '2w',
+      '--message',
+      'Links are capped on the free plan.',
+      '--provider',
+      'none',
+      '--upgrade-url',
+      'https://x.test/up',
+      '--yes',
+    ],
     { env: { NO_COLOR: '1' } },
   );
   assert.equal(first.code, 0, first.stderr);

@@ -16,18 +16,42 @@ test('already-wired: the gates, the install line and the webhook call are found,
   const root = await copyFixture('already-wired');
   const before = snapshotFiles(root);
   const result = await runBuiltSkene([
-    'init', root,
-    '--endpoint', '/api/notes/**', '--method', 'POST', '--limit', '2', '--period', '30d',
-    '--message', 'Free plan limit reached. Upgrade to keep writing notes.',
-    '--upgrade-url', 'https://notes.example.test/upgrade', '--provider', 'resend', '--template', 'upgrade_prompt', '--yes',
+    'init',
+    root,
+    '--endpoint',
+    '/api/notes/**',
+    '--method',
+    'POST',
+    '--limit',
+    '2',
+    '--period',
+    '30d',
+    '--message',
+    'Free plan limit reached. Upgrade to keep writing notes.',
+    '--upgrade-url',
+    'https://notes.example.test/upgrade',
+    '--provider',
+    'resend',
+    '--template',
+    'upgrade_prompt',
+    '--yes',
   ]);
   assert.equal(result.code, 0, result.stderr);
   const changed = changedFiles(before, snapshotFiles(root));
   // Only skene's runtime (the stand-in replaced, the rest created) and its generated gate tests; the config
   // and every wired file keep their bytes.
-  assert.deepEqual(changed.filter((path) => !path.startsWith('notes/skene/')), ['tests/test_skene_gate.py']);
-  assert.ok(changed.includes('notes/skene/__init__.py') && changed.includes('notes/skene/_gate.py'), changed.join(', '));
-  assert.match(result.stdout, /^Unchanged \(4\): skene\.config\.ts, notes\/routes\.py, notes\/main\.py, notes\/billing\.py$/m);
+  assert.deepEqual(
+    changed.filter((path) => !path.startsWith('notes/skene/')),
+    ['tests/test_skene_gate.py'],
+  );
+  assert.ok(
+    changed.includes('notes/skene/__init__.py') && changed.includes('notes/skene/_gate.py'),
+    changed.join(', '),
+  );
+  assert.match(
+    result.stdout,
+    /^Unchanged \(4\): skene\.config\.ts, notes\/routes\.py, notes\/main\.py, notes\/billing\.py$/m,
+  );
   assert.match(result.stdout, /^ {2}POST \/api\/notes {2}notes\/routes\.py:\d+ {2}already gated$/m);
   assert.match(result.stdout, /^ {2}POST \/api\/notes\/archive {2}notes\/routes\.py:\d+ {2}already gated$/m);
   assert.ok(!result.stdout.includes('Edit by hand'), result.stdout);
@@ -35,10 +59,22 @@ test('already-wired: the gates, the install line and the webhook call are found,
   const routes = await readFile(join(root, 'notes/routes.py'), 'utf8');
   assert.equal(routes.match(/skene_gate\("notes"\)/g)?.length, 2);
 
-  for (const { lane, report } of await runGateCheck({ root, fixture: 'already-wired', limit: 2, webhookPath: '/billing/webhook' })) {
-    assert.deepEqual(report.calls.map((c) => c.status), [201, 201], lane.name);
+  for (const { lane, report } of await runGateCheck({
+    root,
+    fixture: 'already-wired',
+    limit: 2,
+    webhookPath: '/billing/webhook',
+  })) {
+    assert.deepEqual(
+      report.calls.map((c) => c.status),
+      [201, 201],
+      lane.name,
+    );
     assert.equal(report.blocked.status, 402, lane.name);
-    assert.equal((report.blocked.body as { message: string }).message, 'Free plan limit reached. Upgrade to keep writing notes.');
+    assert.equal(
+      (report.blocked.body as { message: string }).message,
+      'Free plan limit reached. Upgrade to keep writing notes.',
+    );
     assert.equal((report.blocked.body as { upgrade_url: string }).upgrade_url, 'https://notes.example.test/upgrade');
     assert.deepEqual(report.webhooks, [200, 200], lane.name);
     assert.equal(report.afterSubscribe.status, 201, lane.name);
@@ -55,27 +91,62 @@ test('routes skene cannot edit are listed with the exact lines to write; once wr
   const root = await copyFixture('uneditable-route');
   const routesFile = join(root, 'jobs/routes.py');
   const original = await readFile(routesFile, 'utf8');
-  const args = ['init', root, '--endpoint', '/jobs/**', '--method', 'POST', '--limit', '2', '--message', 'Upgrade for more jobs.', '--yes'];
+  const args = [
+    'init',
+    root,
+    '--endpoint',
+    '/jobs/**',
+    '--method',
+    'POST',
+    '--limit',
+    '2',
+    '--message',
+    'Upgrade for more jobs.',
+    '--yes',
+  ];
   const first = await runBuiltSkene(args);
   assert.equal(first.code, 0, first.stderr);
-  assert.equal(await readFile(routesFile, 'utf8'), original, 'the file whose routes skene cannot edit is left as it is');
+  assert.equal(
+    await readFile(routesFile, 'utf8'),
+    original,
+    'the file whose routes skene cannot edit is left as it is',
+  );
   const manual = first.stdout.slice(first.stdout.indexOf('Edit by hand (4):'));
   const expectations: Array<[RegExp, string]> = [
-    [/jobs\/routes\.py:29 gate POST \/jobs\/exports: the route is registered with a call such as router\.get\(path\)\(handler\), not a decorator/, 'router.post("/exports", dependencies=[Depends(skene_gate("jobs-post"))])(start_export)'],
-    [/jobs\/routes\.py:30 gate POST \/jobs\/imports: the route is registered with add_api_route\(\.\.\.\), not a decorator/, 'router.add_api_route("/imports", start_import, methods=["POST"], status_code=202, dependencies=[Depends(skene_gate("jobs-post"))])'],
-    [/jobs\/routes\.py:33 gate POST \/jobs\/reindex: the call passes \*args\/\*\*kwargs/, '@router.post("/reindex", dependencies=[Depends(skene_gate("jobs-post"))], **ACCEPTED)'],
-    [/jobs\/routes\.py:38 gate POST \/jobs\/purge: dependencies= is not a list literal/, '@router.post("/purge", dependencies=AUDITED + [Depends(skene_gate("jobs-post"))])'],
+    [
+      /jobs\/routes\.py:29 gate POST \/jobs\/exports: the route is registered with a call such as router\.get\(path\)\(handler\), not a decorator/,
+      'router.post("/exports", dependencies=[Depends(skene_gate("jobs-post"))])(start_export)',
+    ],
+    [
+      /jobs\/routes\.py:30 gate POST \/jobs\/imports: the route is registered with add_api_route\(\.\.\.\), not a decorator/,
+      'router.add_api_route("/imports", start_import, methods=["POST"], status_code=202, dependencies=[Depends(skene_gate("jobs-post"))])',
+    ],
+    [
+      /jobs\/routes\.py:33 gate POST \/jobs\/reindex: the call passes \*args\/\*\*kwargs/,
+      '@router.post("/reindex", dependencies=[Depends(skene_gate("jobs-post"))], **ACCEPTED)',
+    ],
+    [
+      /jobs\/routes\.py:38 gate POST \/jobs\/purge: dependencies= is not a list literal/,
+      '@router.post("/purge", dependencies=AUDITED + [Depends(skene_gate("jobs-post"))])',
+    ],
   ];
   for (const [why, line] of expectations) {
     assert.match(manual, why);
     assert.ok(manual.includes(`\n      ${line}\n`), `${line} in:\n${manual}`);
   }
-  assert.equal(manual.split('from jobs.skene import gate as skene_gate').length - 1, 4, 'each step names the import to add');
+  assert.equal(
+    manual.split('from jobs.skene import gate as skene_gate').length - 1,
+    4,
+    'each step names the import to add',
+  );
   assert.equal(first.stdout.match(/ {2}edit by hand$/gm)?.length, 4);
   assert.match(first.stdout, /Make the edits listed above by hand\./);
 
   // The user makes the edits as listed; the next run finds every gate and leaves the file alone.
-  let edited = original.replace('from jobs.auth import get_current_user\n', 'from jobs.auth import get_current_user\nfrom jobs.skene import gate as skene_gate\n');
+  let edited = original.replace(
+    'from jobs.auth import get_current_user\n',
+    'from jobs.auth import get_current_user\nfrom jobs.skene import gate as skene_gate\n',
+  );
   edited = edited
     .replace('router.post("/exports")(start_export)', expectations[0]![1])
     .replace('router.add_api_route("/imports", start_import, methods=["POST"], status_code=202)', expectations[1]![1])
@@ -88,8 +159,17 @@ test('routes skene cannot edit are listed with the exact lines to write; once wr
   assert.equal(second.stdout.match(/ {2}already gated$/gm)?.length, 4, second.stdout);
   assert.equal(await readFile(routesFile, 'utf8'), edited);
 
-  for (const { lane, report } of await runGateCheck({ root, fixture: 'uneditable-route', limit: 2, webhookPath: '/skene/webhooks/stripe' })) {
-    assert.deepEqual(report.calls.map((c) => c.status), [200, 200], lane.name);
+  for (const { lane, report } of await runGateCheck({
+    root,
+    fixture: 'uneditable-route',
+    limit: 2,
+    webhookPath: '/skene/webhooks/stripe',
+  })) {
+    assert.deepEqual(
+      report.calls.map((c) => c.status),
+      [200, 200],
+      lane.name,
+    );
     assert.equal(report.blocked.status, 402, lane.name);
     assert.equal((report.blocked.body as { message: string }).message, 'Upgrade for more jobs.');
     assert.deepEqual(report.webhooks, [200, 200], lane.name);
@@ -106,9 +186,20 @@ test('a matching route without a user dependency gets a gate through identify(re
   // `router.get("/readyz")(readiness)` is no decorator: left to the user, with identify=True rather than
   // the project's get_current_user, which would make the probe answer 401.
   assert.equal(await readFile(health, 'utf8'), original);
-  assert.ok(result.stdout.includes('      router.get("/readyz", dependencies=[Depends(skene_gate("readyz-get", identify=True))])(readiness)'), result.stdout);
-  assert.match(result.stdout, /^ {2}GET \/readyz {2}service\/routers\/health\.py:17 {2}edit by hand {2}no user dependency: counted through identify\(request\)$/m);
-  assert.match(result.stdout, /GET \/readyz has no user dependency, so its gate counts whoever identify\(request\) returns: edit it in service\/skene\/_integration\.py/);
+  assert.ok(
+    result.stdout.includes(
+      '      router.get("/readyz", dependencies=[Depends(skene_gate("readyz-get", identify=True))])(readiness)',
+    ),
+    result.stdout,
+  );
+  assert.match(
+    result.stdout,
+    /^ {2}GET \/readyz {2}service\/routers\/health\.py:17 {2}edit by hand {2}no user dependency: counted through identify\(request\)$/m,
+  );
+  assert.match(
+    result.stdout,
+    /GET \/readyz has no user dependency, so its gate counts whoever identify\(request\) returns: edit it in service\/skene\/_integration\.py/,
+  );
   assert.ok(!result.stdout.includes('would make it require'), result.stdout);
 });
 
@@ -117,9 +208,14 @@ test('a route registered with add_api_route(...) is listed with its gated regist
   const before = await readFile(join(root, 'main.py'), 'utf8');
   const result = await runBuiltSkene(['init', root, '--endpoint', '/stats', '--method', 'GET', '--yes']);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /main\.py:152 gate GET \/stats: the route is registered with add_api_route\(\.\.\.\), not a decorator/);
+  assert.match(
+    result.stdout,
+    /main\.py:152 gate GET \/stats: the route is registered with add_api_route\(\.\.\.\), not a decorator/,
+  );
   assert.ok(
-    result.stdout.includes('      app.add_api_route("/stats", stats, methods=["GET"], tags=["admin"], dependencies=[Depends(skene_gate("stats-get"))])'),
+    result.stdout.includes(
+      '      app.add_api_route("/stats", stats, methods=["GET"], tags=["admin"], dependencies=[Depends(skene_gate("stats-get"))])',
+    ),
     result.stdout,
   );
   // main.py still gets skene_install(app), but not the gate.
@@ -136,8 +232,16 @@ test('a file with a syntax error is never written: its edits are listed for the 
   assert.equal(result.code, 0, result.stderr);
   const changed = changedFiles(before, snapshotFiles(root));
   assert.ok(!changed.includes('legacy/admin_panel.py'), changed.join(', '));
-  assert.match(result.stdout, /legacy\/admin_panel\.py:\d+ gate DELETE \/moderation\/posts\/\{post_id\}: the file has a syntax error at line \d+, and skene only writes files that parse/);
-  assert.ok(result.stdout.includes('      @admin.delete("/moderation/posts/{post_id}", dependencies=[Depends(skene_gate("moderation-delete", identify=True))])'), result.stdout);
+  assert.match(
+    result.stdout,
+    /legacy\/admin_panel\.py:\d+ gate DELETE \/moderation\/posts\/\{post_id\}: the file has a syntax error at line \d+, and skene only writes files that parse/,
+  );
+  assert.ok(
+    result.stdout.includes(
+      '      @admin.delete("/moderation/posts/{post_id}", dependencies=[Depends(skene_gate("moderation-delete", identify=True))])',
+    ),
+    result.stdout,
+  );
   assert.match(result.stdout, /legacy\/admin_panel\.py:7 install skene on the app: the file has a syntax error/);
 });
 

@@ -17,7 +17,17 @@ interface DoctorJson {
 
 test('a step moved to another endpoint: doctor fails on the old gate, generate removes it in the same diff', async () => {
   const root = await copyFixture('stripe-saas');
-  const init = await runBuiltSkene(['init', root, '--endpoint', '/api/v1/reports/', '--method', 'POST', '--limit', '3', '--yes']);
+  const init = await runBuiltSkene([
+    'init',
+    root,
+    '--endpoint',
+    '/api/v1/reports/',
+    '--method',
+    'POST',
+    '--limit',
+    '3',
+    '--yes',
+  ]);
   assert.equal(init.code, 0, init.stderr);
   const reportsFile = join(root, 'app/api/routes/reports.py');
   assert.match(await readFile(reportsFile, 'utf8'), /skene_gate\("api-v1-reports-post"\)/);
@@ -33,22 +43,44 @@ test('a step moved to another endpoint: doctor fails on the old gate, generate r
   const stale = (JSON.parse(before.stdout) as DoctorJson).checks.filter((c) => c.id === 'routes.stale-gate');
   assert.equal(stale.length, 1, before.stdout);
   assert.equal(stale[0]!.status, 'fail');
-  assert.match(stale[0]!.message, /POST \/api\/v1\/reports\/ \(app\/api\/routes\/reports\.py:\d+\) is gated for step "api-v1-reports-post", whose trigger POST \/api\/v1\/projects\/? no longer matches it/);
+  assert.match(
+    stale[0]!.message,
+    /POST \/api\/v1\/reports\/ \(app\/api\/routes\/reports\.py:\d+\) is gated for step "api-v1-reports-post", whose trigger POST \/api\/v1\/projects\/? no longer matches it/,
+  );
 
   const generate = await runBuiltSkene(['generate', root, '--yes']);
   assert.equal(generate.code, 0, generate.stderr);
   // One diff: the old route loses its gate, the new one gets it.
-  assert.match(generate.stdout, /^-@router\.post\("\/", response_model=ReportOut, status_code=status\.HTTP_201_CREATED, dependencies=\[Depends\(skene_gate\("api-v1-reports-post"\)\)\]\)$/m);
-  assert.match(generate.stdout, /^\+@router\.post\("\/", response_model=ReportOut, status_code=status\.HTTP_201_CREATED\)$/m);
-  assert.match(generate.stdout, /^\+@router\.post\(.*dependencies=\[Depends\(skene_gate\("api-v1-reports-post"\)\)\]\)$/m);
-  assert.match(generate.stdout, /^ {2}~ app\/api\/routes\/reports\.py — take the gate of step api-v1-reports-post off POST \/api\/v1\/reports\/ \(no longer matched\)$/m);
-  assert.match(generate.stdout, /^ {2}POST \/api\/v1\/reports\/ {2}app\/api\/routes\/reports\.py:\d+ {2}step api-v1-reports-post {2}removed$/m);
+  assert.match(
+    generate.stdout,
+    /^-@router\.post\("\/", response_model=ReportOut, status_code=status\.HTTP_201_CREATED, dependencies=\[Depends\(skene_gate\("api-v1-reports-post"\)\)\]\)$/m,
+  );
+  assert.match(
+    generate.stdout,
+    /^\+@router\.post\("\/", response_model=ReportOut, status_code=status\.HTTP_201_CREATED\)$/m,
+  );
+  assert.match(
+    generate.stdout,
+    /^\+@router\.post\(.*dependencies=\[Depends\(skene_gate\("api-v1-reports-post"\)\)\]\)$/m,
+  );
+  assert.match(
+    generate.stdout,
+    /^ {2}~ app\/api\/routes\/reports\.py — take the gate of step api-v1-reports-post off POST \/api\/v1\/reports\/ \(no longer matched\)$/m,
+  );
+  assert.match(
+    generate.stdout,
+    /^ {2}POST \/api\/v1\/reports\/ {2}app\/api\/routes\/reports\.py:\d+ {2}step api-v1-reports-post {2}removed$/m,
+  );
   assert.doesNotMatch(await readFile(reportsFile, 'utf8'), /skene_gate\(/);
   assert.match(await readFile(join(root, 'app/api/routes/projects.py'), 'utf8'), /skene_gate\("api-v1-reports-post"\)/);
 
   const after = await runBuiltSkene(['doctor', root, '--offline', '--json']);
   const checks = (JSON.parse(after.stdout) as DoctorJson).checks;
-  assert.deepEqual(checks.filter((c) => c.id.startsWith('routes.') && c.status === 'fail'), [], after.stdout);
+  assert.deepEqual(
+    checks.filter((c) => c.id.startsWith('routes.') && c.status === 'fail'),
+    [],
+    after.stdout,
+  );
   assert.equal(checks.find((c) => c.id === 'routes.stale-gate')?.status, 'pass', after.stdout);
 
   const again = await runBuiltSkene(['generate', root, '--yes']);

@@ -27,10 +27,20 @@ test('a glob over routes that all have the user dependency is preferred to one c
     { method: 'POST', path: '/api/v1/teams', user: true },
     { method: 'POST', path: '/api/v1/feedback/', user: false },
   ] as const;
-  assert.deepEqual(suggestEndpoint(routes), { endpoint: '/api/v1/**', method: 'POST' }, 'without user facts: the widest glob');
-  assert.deepEqual(suggestEndpoint(routes, (r) => r.user), { endpoint: '/api/v1/tasks/**', method: 'POST' });
+  assert.deepEqual(
+    suggestEndpoint(routes),
+    { endpoint: '/api/v1/**', method: 'POST' },
+    'without user facts: the widest glob',
+  );
+  assert.deepEqual(
+    suggestEndpoint(routes, (r) => r.user),
+    { endpoint: '/api/v1/tasks/**', method: 'POST' },
+  );
   // No route has a user (an app without auth): the user facts change nothing.
-  assert.deepEqual(suggestEndpoint(routes, () => false), { endpoint: '/api/v1/**', method: 'POST' });
+  assert.deepEqual(
+    suggestEndpoint(routes, () => false),
+    { endpoint: '/api/v1/**', method: 'POST' },
+  );
 });
 
 test("src-layout: the suggestion leaves out the members' public registration route", async () => {
@@ -52,5 +62,8 @@ test('account management routes (users, admin, settings) are not suggested: the 
     { method: 'POST', path: '/api/v1/items/', user: true },
     { method: 'POST', path: '/api/v1/utils/test-email/', user: true },
   ] as const;
-  assert.deepEqual(suggestEndpoint(routes, (r) => r.user), { endpoint: '/api/v1/items/', method: 'POST' });
+  assert.deepEqual(
+    suggestEndpoint(routes, (r) => r.user),
+    { endpoint: '/api/v1/items/', method: 'POST' },
+  );
 });

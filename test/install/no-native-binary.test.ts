@@ -2,21 +2,31 @@
  * After `npm ci`, nothing in node_modules was compiled on this machine, and the Python grammar skene loads
  * is WebAssembly: parsing (from the sources and from the build) loads no native addon at all.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 
 import { repoRoot, runNode } from '../cli/helpers.js';
 
 test('npm ci compiled nothing: no build/Release/*.node (nor any build/ addon) under node_modules', () => {
   assert.ok(existsSync(join(repoRoot, 'node_modules', 'web-tree-sitter')), 'npm ci has run');
-  const compiled = execFileSync('find', ['node_modules', '-path', '*/build/*', '-name', '*.node'], { cwd: repoRoot, encoding: 'utf8' });
+  const compiled = execFileSync('find', ['node_modules', '-path', '*/build/*', '-name', '*.node'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   assert.equal(compiled, '', 'locally compiled addons');
   // The rule that keeps it so: install scripts run only where package.json allows them (npm 11 allowScripts).
-  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> };
-  assert.equal(pkg.allowScripts?.['tree-sitter-python'], false, 'tree-sitter-python ships its grammar as .wasm; its node-gyp step stays off');
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    allowScripts?: Record<string, boolean>;
+  };
+  assert.equal(
+    pkg.allowScripts?.['tree-sitter-python'],
+    false,
+    'tree-sitter-python ships its grammar as .wasm; its node-gyp step stays off',
+  );
 });
 
 /** A child process that parses Python, then lists the shared objects it has loaded (process.report). */
@@ -32,7 +42,13 @@ const probe = (moduleUrl: string): string => `
   }));`;
 
 test('the sources (tsx): the Python grammar loads as WebAssembly and no native addon is loaded', async () => {
-  const run = await runNode(['--import', 'tsx', '--input-type=module', '-e', probe(new URL('src/python/parse-python.ts', `file://${repoRoot}/`).href)]);
+  const run = await runNode([
+    '--import',
+    'tsx',
+    '--input-type=module',
+    '-e',
+    probe(new URL('src/python/parse-python.ts', `file://${repoRoot}/`).href),
+  ]);
   assert.equal(run.code, 0, run.stderr);
   const seen = JSON.parse(run.stdout) as { grammar: string; root: string; child: string; addons: string[] };
   assert.match(seen.grammar, /node_modules\/tree-sitter-python\/tree-sitter-python\.wasm$/);

@@ -27,8 +27,14 @@ test('applies creates and updates through a temp file and a rename, leaving no t
   };
   plan.changes[2] = { ...plan.changes[2]!, action: 'skip', after: '# x\n' };
   const applied = await applyPlan(root, plan);
-  assert.deepEqual(applied.updated.map((c) => c.path), ['app/main.py']);
-  assert.deepEqual(applied.created.map((c) => c.path), ['app/skene/loop.json']);
+  assert.deepEqual(
+    applied.updated.map((c) => c.path),
+    ['app/main.py'],
+  );
+  assert.deepEqual(
+    applied.created.map((c) => c.path),
+    ['app/skene/loop.json'],
+  );
   assert.equal(await readFile(join(root, 'app/main.py'), 'utf8'), 'app = FastAPI()\nskene_install(app)\n');
   assert.equal(await readFile(join(root, 'app/skene/loop.json'), 'utf8'), '{}\n');
   // A rename gives the path a new inode; an in-place write would keep the old one.
@@ -48,7 +54,10 @@ test('a file changed on disk since the plan was made stops the whole plan before
     manual: [],
   };
   await writeFile(join(root, 'app/main.py'), 'app = FastAPI(title="edited meanwhile")\n');
-  await assert.rejects(applyPlan(root, plan), /app\/main\.py changed on disk while skene was planning; nothing was written\./);
+  await assert.rejects(
+    applyPlan(root, plan),
+    /app\/main\.py changed on disk while skene was planning; nothing was written\./,
+  );
   assert.equal(await readProjectFile(root, 'app/new.py'), undefined);
   assert.equal(await readFile(join(root, 'app/main.py'), 'utf8'), 'app = FastAPI(title="edited meanwhile")\n');
 });
@@ -61,7 +70,10 @@ test('paths outside the project folder are refused: .., absolute, through a syml
     assert.throws(() => resolveInsideProject(root, path), /outside the project folder/, JSON.stringify(path));
   }
   assert.equal(resolveInsideProject(root, 'app/skene/_gate.py'), join(root, 'app/skene/_gate.py'));
-  await assert.rejects(applyPlan(root, { changes: [buildFileChange('linked/x.py', undefined, 'x')], manual: [] }), /outside the project folder/);
+  await assert.rejects(
+    applyPlan(root, { changes: [buildFileChange('linked/x.py', undefined, 'x')], manual: [] }),
+    /outside the project folder/,
+  );
   assert.deepEqual(await readdir(outside), []);
 });
 
@@ -71,6 +83,9 @@ test('listProjectFiles lists one folder by suffix, and nothing for a missing fol
   await writeFile(join(root, 'app/versions/b_second.py'), '');
   await writeFile(join(root, 'app/versions/a_first.py'), '');
   await writeFile(join(root, 'app/versions/notes.txt'), '');
-  assert.deepEqual(await listProjectFiles(root, 'app/versions', '.py'), ['app/versions/a_first.py', 'app/versions/b_second.py']);
+  assert.deepEqual(await listProjectFiles(root, 'app/versions', '.py'), [
+    'app/versions/a_first.py',
+    'app/versions/b_second.py',
+  ]);
   assert.deepEqual(await listProjectFiles(root, 'app/none', '.py'), []);
 });

@@ -16,7 +16,11 @@ import { requestedLaneNames } from '../helpers/python-lanes.js';
 const run = promisify(execFile);
 const script = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'sid-lane.sh');
 
-async function exitOf(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string; stdout: string }> {
+async function exitOf(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stderr: string; stdout: string }> {
   try {
     const { stdout, stderr } = await run(command, args, { env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
@@ -39,7 +43,18 @@ test('a rebuild refuses to delete a half-built chroot that has something mounted
   // The mount exists only in this unshared namespace, where the script runs too.
   const result = await exitOf(
     'unshare',
-    ['--mount', '--propagation', 'private', 'bash', '-c', 'mount --bind "$1" "$2" && bash "$3" ensure', 'sh', victim, stale, script],
+    [
+      '--mount',
+      '--propagation',
+      'private',
+      'bash',
+      '-c',
+      'mount --bind "$1" "$2" && bash "$3" ensure',
+      'sh',
+      victim,
+      stale,
+      script,
+    ],
     { SKENE_LANE_CACHE: cache, SKENE_DEBIAN_MIRROR: 'http://127.0.0.1:9/debian' },
   );
   assert.equal(result.code, 1, result.stderr);
@@ -52,7 +67,10 @@ if (requestedLaneNames().includes('sid')) {
   test('run: the chroot sees the repository and /tmp at their own paths, and no mount outlives the command', async (t) => {
     const folder = mkdtempSync(join(tmpdir(), 'skene-lane-run-'));
     t.after(() => rmSync(folder, { recursive: true, force: true }));
-    writeFileSync(join(folder, 'hello.py'), 'import sys\nprint(sys.version_info[:2] >= (3, 12), open(sys.argv[1]).read())\n');
+    writeFileSync(
+      join(folder, 'hello.py'),
+      'import sys\nprint(sys.version_info[:2] >= (3, 12), open(sys.argv[1]).read())\n',
+    );
     const { stdout } = await run('bash', [script, 'run', 'python3', join(folder, 'hello.py'), script], { cwd: folder });
     assert.ok(stdout.startsWith('True #!/usr/bin/env bash'), stdout.slice(0, 80));
     const { stdout: mounts } = await run('findmnt', ['-rn', '-o', 'TARGET']);

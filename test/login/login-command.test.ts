@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
-import { fakeAccountId, fakeAccountName, fakeStripeKeys, startStripeServer, type StripeServer } from '../helpers/stripe-server.js';
+import {
+  fakeAccountId,
+  fakeAccountName,
+  fakeStripeKeys,
+  type StripeServer,
+  startStripeServer,
+} from '../helpers/stripe-server.js';
 import { makeTempHome, runSkene, scriptedPrompter } from './login-harness.js';
 
 let server: StripeServer;
@@ -15,7 +21,13 @@ before(async () => {
 after(() => server.close());
 beforeEach(async () => {
   home = await makeTempHome();
-  env = { XDG_CONFIG_HOME: home.dir, HOME: home.dir, SKENE_STRIPE_API_BASE: server.url, SKENE_STRIPE_TIMEOUT_MS: '3000', NO_COLOR: '1' };
+  env = {
+    XDG_CONFIG_HOME: home.dir,
+    HOME: home.dir,
+    SKENE_STRIPE_API_BASE: server.url,
+    SKENE_STRIPE_TIMEOUT_MS: '3000',
+    NO_COLOR: '1',
+  };
   server.requests.length = 0;
   server.state.behavior = 'normal';
 });
@@ -29,7 +41,8 @@ const storedKey = async (): Promise<string | undefined> => {
     return undefined;
   }
 };
-const noWholeKey = (text: string, key: string): void => assert.ok(!text.includes(key), `the whole key was printed:\n${text}`);
+const noWholeKey = (text: string, key: string): void =>
+  assert.ok(!text.includes(key), `the whole key was printed:\n${text}`);
 const noStackTrace = (text: string): void => assert.doesNotMatch(text, /\n\s+at .+:\d+/);
 
 test('--api-key: validates, stores in a 0600 file in a 0700 folder, and shows account, mode and masked key', async () => {
@@ -43,7 +56,10 @@ test('--api-key: validates, stores in a 0600 file in a 0700 folder, and shows ac
   assert.equal(await storedKey(), fakeStripeKeys.secret);
   assert.equal((await stat(credentialsFile())).mode & 0o777, 0o600);
   assert.equal((await stat(join(home.dir, 'skene'))).mode & 0o777, 0o700);
-  assert.deepEqual(server.requests.map((r) => r.path), ['/v1/account']);
+  assert.deepEqual(
+    server.requests.map((r) => r.path),
+    ['/v1/account'],
+  );
 });
 
 test('--json prints exactly one JSON document on stdout', async () => {
@@ -85,7 +101,7 @@ test('CI=1 never prompts even on a terminal', async () => {
   assert.match(run.stderr, /--api-key/);
 });
 
-test('an invalid key: exit 1 with Stripe\'s message, no stack trace, and the stored good key stays', async () => {
+test("an invalid key: exit 1 with Stripe's message, no stack trace, and the stored good key stays", async () => {
   assert.equal((await runSkene(['login', '--api-key', fakeStripeKeys.secret], { env })).code, 0);
   const before = await readFile(credentialsFile(), 'utf8');
   const run = await runSkene(['login', '--api-key', fakeStripeKeys.invalid, '--force'], { env });
@@ -110,7 +126,7 @@ test('a restricted key with no read access: exit 1 naming the missing permission
   assert.equal(await storedKey(), undefined);
 });
 
-test('Stripe 5xx: exit 1 saying it is on Stripe\'s side', async () => {
+test("Stripe 5xx: exit 1 saying it is on Stripe's side", async () => {
   server.state.behavior = 'server-error';
   server.state.serverErrorStatus = 502;
   const run = await runSkene(['login', '--api-key', fakeStripeKeys.secret], { env });
@@ -124,7 +140,9 @@ test('Stripe 5xx: exit 1 saying it is on Stripe\'s side', async () => {
 test('Stripe not answering: exit 1 after the timeout', async () => {
   server.state.behavior = 'hang';
   const started = Date.now();
-  const run = await runSkene(['login', '--api-key', fakeStripeKeys.secret, '--json'], { env: { ...env, SKENE_STRIPE_TIMEOUT_MS: '300' } });
+  const run = await runSkene(['login', '--api-key', fakeStripeKeys.secret, '--json'], {
+    env: { ...env, SKENE_STRIPE_TIMEOUT_MS: '300' },
+  });
   assert.equal(run.code, 1);
   assert.ok(Date.now() - started < 3000);
   assert.match(run.stderr, /did not answer within 0\.3 s/);
@@ -162,7 +180,10 @@ test('already logged in: without a terminal, a different key needs --force; --fo
   assert.equal((await runSkene(['login', '--api-key', fakeStripeKeys.secret], { env })).code, 0);
   const refused = await runSkene(['login', '--api-key', fakeStripeKeys.restricted], { env });
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, new RegExp(`Already logged in as ${fakeAccountName} \\(${fakeAccountId}\\), test mode, key sk_test_…abcd`));
+  assert.match(
+    refused.stderr,
+    new RegExp(`Already logged in as ${fakeAccountName} \\(${fakeAccountId}\\), test mode, key sk_test_…abcd`),
+  );
   assert.match(refused.stderr, /--force/);
   assert.equal(await storedKey(), fakeStripeKeys.secret);
 
@@ -180,7 +201,9 @@ test('logging in again with the same key re-checks it without asking', async () 
 });
 
 test('a login with --api-key while STRIPE_SECRET_KEY holds another key warns that the variable wins', async () => {
-  const run = await runSkene(['login', '--api-key', fakeStripeKeys.restricted], { env: { ...env, STRIPE_SECRET_KEY: fakeStripeKeys.secret } });
+  const run = await runSkene(['login', '--api-key', fakeStripeKeys.restricted], {
+    env: { ...env, STRIPE_SECRET_KEY: fakeStripeKeys.secret },
+  });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /STRIPE_SECRET_KEY is set in this environment and wins over the stored key/);
 });
@@ -188,7 +211,12 @@ test('a login with --api-key while STRIPE_SECRET_KEY holds another key warns tha
 test('interactive: opens the test-mode API-keys page, asks for the key masked, re-asks after a bad paste, stores it', async () => {
   const opened: string[] = [];
   const prompter = scriptedPrompter({ passwords: ['pk_test_51NotASecretKey000', `  ${fakeStripeKeys.secret}\n`] });
-  const run = await runSkene(['login'], { env, stdinIsTTY: true, prompter, openUrl: async (url) => void opened.push(url) });
+  const run = await runSkene(['login'], {
+    env,
+    stdinIsTTY: true,
+    prompter,
+    openUrl: async (url) => void opened.push(url),
+  });
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(opened, ['https://dashboard.stripe.com/test/apikeys']);
   assert.match(run.stderr, /Opened https:\/\/dashboard\.stripe\.com\/test\/apikeys/);
@@ -201,7 +229,12 @@ test('interactive: opens the test-mode API-keys page, asks for the key masked, r
 test('interactive --live opens the live page; a test key pasted there is refused at the prompt', async () => {
   const opened: string[] = [];
   const prompter = scriptedPrompter({ passwords: [fakeStripeKeys.secret, fakeStripeKeys.live] });
-  const run = await runSkene(['login', '--live'], { env, stdinIsTTY: true, prompter, openUrl: async (url) => void opened.push(url) });
+  const run = await runSkene(['login', '--live'], {
+    env,
+    stdinIsTTY: true,
+    prompter,
+    openUrl: async (url) => void opened.push(url),
+  });
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(opened, ['https://dashboard.stripe.com/apikeys']);
   assert.match(prompter.asked[1] ?? '', /refused: .*test-mode key/);
@@ -248,10 +281,16 @@ test('interactive, already logged in: says as whom and asks; "no" keeps the stor
 
 test('interactive, already logged in: "yes" asks for the new key; a key Stripe refuses is asked again, three refusals keep the old one', async () => {
   assert.equal((await runSkene(['login', '--api-key', fakeStripeKeys.secret], { env })).code, 0);
-  const prompter = scriptedPrompter({ confirms: [true], passwords: [fakeStripeKeys.invalid, fakeStripeKeys.invalid, fakeStripeKeys.invalid] });
+  const prompter = scriptedPrompter({
+    confirms: [true],
+    passwords: [fakeStripeKeys.invalid, fakeStripeKeys.invalid, fakeStripeKeys.invalid],
+  });
   const run = await runSkene(['login'], { env, stdinIsTTY: true, prompter });
   assert.equal(run.code, 1);
-  assert.deepEqual(prompter.asked, ['confirm: Replace the stored key with a new one?', ...Array(3).fill('password: Stripe test-mode key')]);
+  assert.deepEqual(prompter.asked, [
+    'confirm: Replace the stored key with a new one?',
+    ...Array(3).fill('password: Stripe test-mode key'),
+  ]);
   assert.match(run.stderr, /Invalid API Key provided/);
   assert.equal(run.stderr.match(/Try another key\./g)?.length, 2, run.stderr);
   assert.equal(await storedKey(), fakeStripeKeys.secret);

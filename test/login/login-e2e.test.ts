@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { fakeAccountId, fakeStripeKeys, startStripeServer, type StripeServer } from '../helpers/stripe-server.js';
+import { fileURLToPath } from 'node:url';
+import { fakeAccountId, fakeStripeKeys, type StripeServer, startStripeServer } from '../helpers/stripe-server.js';
 import { makeTempHome } from './login-harness.js';
 
 // Runs the built CLI (`npm run build` first, as `npm test` does) as a user would.
@@ -23,7 +23,10 @@ after(async () => {
 });
 
 /** Async on purpose: the Stripe test server lives in this process and must keep answering. */
-function skene(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function skene(
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home.dir,
@@ -77,5 +80,6 @@ test('built CLI: login without a key exits 2, login --api-key --json stores the 
 test('built CLI: login --help lists the flags', async () => {
   const help = await skene(['login', '--help']);
   assert.equal(help.code, 0);
-  for (const flag of ['--api-key <key>', '--live', '--no-browser', '--force', '--json']) assert.ok(help.stdout.includes(flag), flag);
+  for (const flag of ['--api-key <key>', '--live', '--no-browser', '--force', '--json'])
+    assert.ok(help.stdout.includes(flag), flag);
 });

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliContext } from '../../src/cli-context.js';
 import { runCli } from '../../src/cli.js';
+import type { CliContext } from '../../src/cli-context.js';
 import type { Prompter } from '../../src/ui/prompts.js';
 
 export interface CapturedRun {

@@ -7,8 +7,8 @@ import {
   fakeStripeKeys,
   fakeSubscription,
   fakeWebhookEndpoint,
-  startStripeServer,
   type StripeServer,
+  startStripeServer,
 } from '../helpers/stripe-server.js';
 
 // The test server is shared with the doctor and runtime tests: prove the shapes the real SDK reads.
@@ -33,28 +33,46 @@ before(async () => {
 });
 after(() => server.close());
 
-test('prices: retrieve by id, list by lookup key and by active, 404 in Stripe\'s shape', async () => {
+test("prices: retrieve by id, list by lookup key and by active, 404 in Stripe's shape", async () => {
   const stripe = await createStripeClient(fakeStripeKeys.secret, env);
   assert.equal((await stripe.prices.retrieve('price_pro_monthly')).lookup_key, 'pro_monthly');
   const byLookup = await stripe.prices.list({ lookup_keys: ['pro_monthly', 'missing'] });
-  assert.deepEqual(byLookup.data.map((p) => p.id), ['price_pro_monthly']);
+  assert.deepEqual(
+    byLookup.data.map((p) => p.id),
+    ['price_pro_monthly'],
+  );
   const active = await stripe.prices.list({ active: true });
-  assert.deepEqual(active.data.map((p) => p.id), ['price_pro_monthly']);
-  await assert.rejects(stripe.prices.retrieve('price_nope'), (error: { type: string; statusCode: number; code: string; message: string }) => {
-    assert.equal(error.type, 'StripeInvalidRequestError');
-    assert.equal(error.statusCode, 404);
-    assert.equal(error.code, 'resource_missing');
-    assert.equal(error.message, "No such price: 'price_nope'");
-    return true;
-  });
+  assert.deepEqual(
+    active.data.map((p) => p.id),
+    ['price_pro_monthly'],
+  );
+  await assert.rejects(
+    stripe.prices.retrieve('price_nope'),
+    (error: { type: string; statusCode: number; code: string; message: string }) => {
+      assert.equal(error.type, 'StripeInvalidRequestError');
+      assert.equal(error.statusCode, 404);
+      assert.equal(error.code, 'resource_missing');
+      assert.equal(error.message, "No such price: 'price_nope'");
+      return true;
+    },
+  );
 });
 
 test('subscriptions by customer leave canceled ones out unless status=all; webhook endpoints and customers list', async () => {
   const stripe = await createStripeClient(fakeStripeKeys.secret, env);
-  assert.deepEqual((await stripe.subscriptions.list({ customer: 'cus_a' })).data.map((s) => s.id), ['sub_active']);
-  assert.deepEqual((await stripe.subscriptions.list({ customer: 'cus_a', status: 'all' })).data.map((s) => s.id), ['sub_active', 'sub_canceled']);
+  assert.deepEqual(
+    (await stripe.subscriptions.list({ customer: 'cus_a' })).data.map((s) => s.id),
+    ['sub_active'],
+  );
+  assert.deepEqual(
+    (await stripe.subscriptions.list({ customer: 'cus_a', status: 'all' })).data.map((s) => s.id),
+    ['sub_active', 'sub_canceled'],
+  );
   assert.deepEqual((await stripe.webhookEndpoints.list()).data[0]?.enabled_events, ['customer.subscription.updated']);
-  assert.deepEqual((await stripe.customers.list({ email: 'a@example.com' })).data.map((c) => c.id), ['cus_a']);
+  assert.deepEqual(
+    (await stripe.customers.list({ email: 'a@example.com' })).data.map((c) => c.id),
+    ['cus_a'],
+  );
 });
 
 test('lists paginate like Stripe, and state changes apply to the next request', async () => {
@@ -66,7 +84,7 @@ test('lists paginate like Stripe, and state changes apply to the next request', 
   assert.equal((await stripe.prices.retrieve('price_added')).id, 'price_added');
 });
 
-test('requests are recorded with path, query and key; a request without a key gets Stripe\'s 401', async () => {
+test("requests are recorded with path, query and key; a request without a key gets Stripe's 401", async () => {
   server.requests.length = 0;
   const stripe = await createStripeClient(fakeStripeKeys.restricted, env);
   await stripe.prices.list({ lookup_keys: ['pro_monthly'] });

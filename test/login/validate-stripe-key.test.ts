@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { StripeRequestError } from '../../src/stripe/explain-stripe-failure.js';
 import { validateStripeKey } from '../../src/stripe/validate-stripe-key.js';
-import { fakeAccountId, fakeAccountName, fakeStripeKeys, startStripeServer, type StripeServer } from '../helpers/stripe-server.js';
+import {
+  fakeAccountId,
+  fakeAccountName,
+  fakeStripeKeys,
+  type StripeServer,
+  startStripeServer,
+} from '../helpers/stripe-server.js';
 
 let server: StripeServer;
 let env: NodeJS.ProcessEnv;
@@ -31,8 +37,17 @@ async function failureOf(promise: Promise<unknown>): Promise<StripeRequestError>
 test('a secret key is checked by retrieving the account, through the real SDK', async () => {
   resetServer();
   const info = await validateStripeKey(fakeStripeKeys.secret, env);
-  assert.deepEqual(info, { accountId: fakeAccountId, accountName: fakeAccountName, mode: 'test', keyType: 'secret', checkedWith: 'account' });
-  assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ['GET /v1/account']);
+  assert.deepEqual(info, {
+    accountId: fakeAccountId,
+    accountName: fakeAccountName,
+    mode: 'test',
+    keyType: 'secret',
+    checkedWith: 'account',
+  });
+  assert.deepEqual(
+    server.requests.map((r) => `${r.method} ${r.path}`),
+    ['GET /v1/account'],
+  );
   assert.equal(server.requests[0]?.apiKey, fakeStripeKeys.secret);
 });
 
@@ -60,12 +75,21 @@ test('the account name falls back to the business name, then the email', async (
 test('a restricted key that may not read the account is checked by listing prices', async () => {
   resetServer();
   const info = await validateStripeKey(fakeStripeKeys.restricted, env);
-  assert.deepEqual(info, { accountId: fakeAccountId, accountName: null, mode: 'test', keyType: 'restricted', checkedWith: 'prices' });
-  assert.deepEqual(server.requests.map((r) => r.path), ['/v1/account', '/v1/prices']);
+  assert.deepEqual(info, {
+    accountId: fakeAccountId,
+    accountName: null,
+    mode: 'test',
+    keyType: 'restricted',
+    checkedWith: 'prices',
+  });
+  assert.deepEqual(
+    server.requests.map((r) => r.path),
+    ['/v1/account', '/v1/prices'],
+  );
   assert.equal(server.requests[1]?.query.limit, '1');
 });
 
-test('a restricted key that may read nothing skene needs is a permission error with Stripe\'s message', async () => {
+test("a restricted key that may read nothing skene needs is a permission error with Stripe's message", async () => {
   resetServer();
   const error = await failureOf(validateStripeKey(fakeStripeKeys.restrictedNoPrices, env));
   assert.equal(error.reason, 'permission');
@@ -74,7 +98,7 @@ test('a restricted key that may read nothing skene needs is a permission error w
   assert.match(error.hint ?? '', /read access to Prices/);
 });
 
-test('an invalid key fails with Stripe\'s own message', async () => {
+test("an invalid key fails with Stripe's own message", async () => {
   resetServer();
   const error = await failureOf(validateStripeKey(fakeStripeKeys.invalid, env));
   assert.equal(error.reason, 'invalid');
@@ -110,10 +134,15 @@ test('a restricted-key fallback request that never answers is given up on too', 
   server.state.respond = (request) => (request.path === '/v1/prices' ? 'hang' : undefined);
   try {
     const started = Date.now();
-    const error = await failureOf(validateStripeKey(fakeStripeKeys.restricted, { ...env, SKENE_STRIPE_TIMEOUT_MS: '400' }));
+    const error = await failureOf(
+      validateStripeKey(fakeStripeKeys.restricted, { ...env, SKENE_STRIPE_TIMEOUT_MS: '400' }),
+    );
     const elapsed = Date.now() - started;
     assert.equal(error.reason, 'timeout');
-    assert.deepEqual(server.requests.map((r) => r.path), ['/v1/account', '/v1/prices']);
+    assert.deepEqual(
+      server.requests.map((r) => r.path),
+      ['/v1/account', '/v1/prices'],
+    );
     assert.ok(elapsed < 2500, `gave up after ${elapsed} ms`);
   } finally {
     server.state.respond = undefined;

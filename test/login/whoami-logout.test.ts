@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
-import { fakeAccountId, fakeAccountName, fakeStripeKeys, startStripeServer, type StripeServer } from '../helpers/stripe-server.js';
+import {
+  fakeAccountId,
+  fakeAccountName,
+  fakeStripeKeys,
+  type StripeServer,
+  startStripeServer,
+} from '../helpers/stripe-server.js';
 import { makeTempHome, runSkene } from './login-harness.js';
 
 let server: StripeServer;
@@ -15,7 +21,13 @@ before(async () => {
 after(() => server.close());
 beforeEach(async () => {
   home = await makeTempHome();
-  env = { XDG_CONFIG_HOME: home.dir, HOME: home.dir, SKENE_STRIPE_API_BASE: server.url, SKENE_STRIPE_TIMEOUT_MS: '3000', NO_COLOR: '1' };
+  env = {
+    XDG_CONFIG_HOME: home.dir,
+    HOME: home.dir,
+    SKENE_STRIPE_API_BASE: server.url,
+    SKENE_STRIPE_TIMEOUT_MS: '3000',
+    NO_COLOR: '1',
+  };
   server.state.behavior = 'normal';
 });
 afterEach(() => home.cleanup());
@@ -74,16 +86,21 @@ test('whoami: an environment key wins over the stored one and is named by its va
 });
 
 test('whoami --verify checks the key live and names the account', async () => {
-  const run = await runSkene(['whoami', '--verify', '--json'], { env: { ...env, STRIPE_SECRET_KEY: fakeStripeKeys.secret } });
+  const run = await runSkene(['whoami', '--verify', '--json'], {
+    env: { ...env, STRIPE_SECRET_KEY: fakeStripeKeys.secret },
+  });
   assert.equal(run.code, 0, run.stderr);
   const result = JSON.parse(run.stdout) as { accountId: string; accountName: string; verified: boolean };
   assert.equal(result.accountId, fakeAccountId);
   assert.equal(result.accountName, fakeAccountName);
   assert.equal(result.verified, true);
-  assert.deepEqual(server.requests.map((r) => r.path), ['/v1/account']);
+  assert.deepEqual(
+    server.requests.map((r) => r.path),
+    ['/v1/account'],
+  );
 });
 
-test('whoami --verify with a key Stripe refuses: exit 1 with Stripe\'s message', async () => {
+test("whoami --verify with a key Stripe refuses: exit 1 with Stripe's message", async () => {
   const run = await runSkene(['whoami', '--verify'], { env: { ...env, STRIPE_SECRET_KEY: fakeStripeKeys.invalid } });
   assert.equal(run.code, 1);
   assert.match(run.stderr, /Invalid API Key provided/);
@@ -97,8 +114,15 @@ test('whoami when not logged in: exit 1 with the way to log in; --json says logg
   assert.match(run.stderr, /skene login/);
   const json = await runSkene(['whoami', '--json'], { env });
   assert.equal(json.code, 1);
-  const document = JSON.parse(json.stdout) as { ok: boolean; loggedIn: boolean; error: { message: string; hint?: string; exitCode: number } };
-  assert.deepEqual([document.ok, document.loggedIn, document.error.message, document.error.exitCode], [false, false, 'Not logged in to Stripe.', 1]);
+  const document = JSON.parse(json.stdout) as {
+    ok: boolean;
+    loggedIn: boolean;
+    error: { message: string; hint?: string; exitCode: number };
+  };
+  assert.deepEqual(
+    [document.ok, document.loggedIn, document.error.message, document.error.exitCode],
+    [false, false, 'Not logged in to Stripe.', 1],
+  );
   assert.match(document.error.hint ?? '', /skene login/);
 });
 

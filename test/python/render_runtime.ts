@@ -52,9 +52,12 @@ if (spec.fixture) {
 const location = planRuntimeLocation(analysis);
 const integrationPath = join(spec.root, location.dir, '_integration.py');
 const versionsDir = analysis.database.alembic ? join(spec.root, analysis.database.alembic.versionsDir) : undefined;
-const migrations = versionsDir && existsSync(versionsDir)
-  ? readdirSync(versionsDir).filter((name) => name.endsWith('.py')).map((name) => readFileSync(join(versionsDir, name), 'utf8'))
-  : [];
+const migrations =
+  versionsDir && existsSync(versionsDir)
+    ? readdirSync(versionsDir)
+        .filter((name) => name.endsWith('.py'))
+        .map((name) => readFileSync(join(versionsDir, name), 'utf8'))
+    : [];
 const files = buildRuntimeFiles({
   analysis,
   compiled: spec.compiled,
@@ -74,7 +77,10 @@ if (full) {
   const { matchRoutes } = await import('../../src/config/endpoint-glob.js');
   const { buildProjectWiring } = await import('../../src/generate/wire-project.js');
   const steps = spec.compiled.steps.map((step) => {
-    const trigger = step.methods === '*' ? { endpoint: step.endpoint, methods: '*' as const } : { endpoint: step.endpoint, method: step.methods };
+    const trigger =
+      step.methods === '*'
+        ? { endpoint: step.endpoint, methods: '*' as const }
+        : { endpoint: step.endpoint, method: step.methods };
     return { id: step.id, routes: matchRoutes(trigger, analysed.routes) };
   });
   const names = new Set<string>([

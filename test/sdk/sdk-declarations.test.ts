@@ -58,29 +58,52 @@ function projectWith(config: string, sdk: SdkFile[], moduleName: string): Projec
 }
 
 function typeErrors(project: Project): string[] {
-  return project.getPreEmitDiagnostics().map((d) => `${d.getSourceFile()?.getBaseName()}: ${ts.flattenDiagnosticMessageText(d.getMessageText() as string | ts.DiagnosticMessageChain, ' ')}`);
+  return project
+    .getPreEmitDiagnostics()
+    .map(
+      (d) =>
+        `${d.getSourceFile()?.getBaseName()}: ${ts.flattenDiagnosticMessageText(d.getMessageText() as string | ts.DiagnosticMessageChain, ' ')}`,
+    );
 }
 
 /** The SDK as `dist/sdk/*.d.ts` ships it: declarations emitted from the same sources. */
 function emittedDeclarations(): SdkFile[] {
   const project = new Project({
     useInMemoryFileSystem: true,
-    compilerOptions: { declaration: true, emitDeclarationOnly: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, lib: ['lib.es2022.d.ts'], types: [], outDir: '/out' },
+    compilerOptions: {
+      declaration: true,
+      emitDeclarationOnly: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ['lib.es2022.d.ts'],
+      types: [],
+      outDir: '/out',
+    },
   });
   for (const file of loadSdkFiles()) project.createSourceFile(`/src/${file.name}`, file.text);
   const output = project.emitToMemory();
-  assert.deepEqual(output.getDiagnostics().map((d) => d.getMessageText()), []);
+  assert.deepEqual(
+    output.getDiagnostics().map((d) => d.getMessageText()),
+    [],
+  );
   return output.getFiles().map((f) => ({ name: f.filePath.slice('/out/'.length), text: f.text }));
 }
 
 test('the declarations the reader injects are the SDK sources themselves', () => {
   const files = loadSdkFiles();
-  const onDisk = readdirSync(sdkDir).filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts')).sort();
-  assert.deepEqual(files.map((f) => f.name), onDisk);
+  const onDisk = readdirSync(sdkDir)
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
+    .sort();
+  assert.deepEqual(
+    files.map((f) => f.name),
+    onDisk,
+  );
   for (const file of files) assert.equal(file.text, readFileSync(`${sdkDir}${file.name}`, 'utf8'));
   // Self-contained: the SDK folder imports nothing from the rest of skene or from packages.
   for (const file of files) {
-    for (const [, specifier] of file.text.matchAll(/from '([^']+)'/g)) assert.match(specifier!, /^\.\/[a-z-]+\.js$/, `${file.name} imports ${specifier}`);
+    for (const [, specifier] of file.text.matchAll(/from '([^']+)'/g))
+      assert.match(specifier!, /^\.\/[a-z-]+\.js$/, `${file.name} imports ${specifier}`);
   }
 });
 
@@ -91,12 +114,17 @@ for (const moduleName of SDK_MODULE_NAMES) {
 
   test(`a config importing from '${moduleName}' type-checks against the emitted .d.ts as well`, () => {
     const declarations = emittedDeclarations();
-    assert.ok(declarations.some((f) => f.name === 'index.d.ts'), declarations.map((f) => f.name).join());
+    assert.ok(
+      declarations.some((f) => f.name === 'index.d.ts'),
+      declarations.map((f) => f.name).join(),
+    );
     assert.deepEqual(typeErrors(projectWith(pageConfig(moduleName), declarations, moduleName)), []);
   });
 
   test(`the declarations catch a wrong value in a config importing from '${moduleName}'`, () => {
-    const broken = pageConfig(moduleName).replace("period: '30d'", "period: 'monthly'").replace("mode: 'shadow'", "mode: 'dry-run'");
+    const broken = pageConfig(moduleName)
+      .replace("period: '30d'", "period: 'monthly'")
+      .replace("mode: 'shadow'", "mode: 'dry-run'");
     const errors = typeErrors(projectWith(broken, loadSdkFiles(), moduleName));
     assert.equal(errors.length, 2, errors.join('\n'));
     assert.match(errors[0]!, /"monthly"/);
@@ -110,9 +138,31 @@ test('every field of the loop carries a doc comment that an editor shows on hove
   const service = project.getLanguageService().compilerObject;
   // Plan names (`pro`) are the user's own keys: editors show no docs for them, only for `plans` and `prices`.
   const fields = [
-    'defineLoop', 'type', 'opinion', 'plans', 'prices', 'steps', 'id', 'trigger', 'endpoint', 'method', 'condition',
-    'limit', 'free', 'paid', 'period', 'action', 'message', 'upgradeUrl', 'upgradePrompt', 'provider', 'template',
-    'mode', 'failOpen', 'recovery', 'retries',
+    'defineLoop',
+    'type',
+    'opinion',
+    'plans',
+    'prices',
+    'steps',
+    'id',
+    'trigger',
+    'endpoint',
+    'method',
+    'condition',
+    'limit',
+    'free',
+    'paid',
+    'period',
+    'action',
+    'message',
+    'upgradeUrl',
+    'upgradePrompt',
+    'provider',
+    'template',
+    'mode',
+    'failOpen',
+    'recovery',
+    'retries',
   ];
   const undocumented: string[] = [];
   for (const field of fields) {
@@ -135,7 +185,10 @@ test('every exported SDK type and every property in it has a doc comment', () =>
       if (declaration.getJsDocs().length === 0) missing.push(declaration.getName() ?? '(anonymous)');
       if (!Node.isInterfaceDeclaration(declaration)) continue;
       for (const member of declaration.getMembers()) {
-        if ((Node.isPropertySignature(member) || Node.isIndexSignatureDeclaration(member)) && member.getJsDocs().length === 0) {
+        if (
+          (Node.isPropertySignature(member) || Node.isIndexSignatureDeclaration(member)) &&
+          member.getJsDocs().length === 0
+        ) {
           missing.push(`${declaration.getName()}.${Node.isPropertySignature(member) ? member.getName() : '[index]'}`);
         }
       }
@@ -151,8 +204,13 @@ test("the package's entry exports defineLoop, which returns the loop unchanged",
 });
 
 test('importing the SDK and the config modules does not load ts-morph; reading a config does', () => {
-  const modules = ['../../src/index.ts', '../../src/config/read-config.ts', '../../src/config/write-config.ts',
-    '../../src/config/compile-loop.ts', '../../src/config/endpoint-glob.ts'].map((m) => new URL(m, import.meta.url).href);
+  const modules = [
+    '../../src/index.ts',
+    '../../src/config/read-config.ts',
+    '../../src/config/write-config.ts',
+    '../../src/config/compile-loop.ts',
+    '../../src/config/endpoint-glob.ts',
+  ].map((m) => new URL(m, import.meta.url).href);
   const script = `
     import { createRequire } from 'node:module';
     const require = createRequire(import.meta.url);
@@ -162,6 +220,8 @@ test('importing the SDK and the config modules does not load ts-morph; reading a
     await reader.readLoopConfig('skene.config.ts', 'export default 1;');
     console.log(JSON.stringify({ before, after: tsMorphLoaded() }));
   `;
-  const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
   assert.deepEqual(JSON.parse(output.trim()), { before: false, after: true });
 });

@@ -25,7 +25,12 @@ test('the active virtualenv wins over every folder', async () => {
   const { root, app, bin } = await project();
   const active = await executable(join(root, 'active', 'bin', 'python'));
   await executable(join(app, '.venv', 'bin', 'python'));
-  const found = await findAppPython({ root, folders: [app, root], env: { VIRTUAL_ENV: join(root, 'active'), PATH: bin }, platform: 'linux' });
+  const found = await findAppPython({
+    root,
+    folders: [app, root],
+    env: { VIRTUAL_ENV: join(root, 'active'), PATH: bin },
+    platform: 'linux',
+  });
   assert.deepEqual(found, { command: [active], source: 'VIRTUAL_ENV' });
 });
 
@@ -33,9 +38,15 @@ test('.venv/ then venv/, nearest the app first; an active virtualenv without a p
   const { root, app, bin } = await project();
   const rootVenv = await executable(join(root, 'venv', 'bin', 'python'));
   const env = { VIRTUAL_ENV: join(root, 'gone'), PATH: bin };
-  assert.deepEqual(await findAppPython({ root, folders: [app, root], env, platform: 'linux' }), { command: [rootVenv], source: 'venv/' });
+  assert.deepEqual(await findAppPython({ root, folders: [app, root], env, platform: 'linux' }), {
+    command: [rootVenv],
+    source: 'venv/',
+  });
   const appVenv = await executable(join(app, '.venv', 'bin', 'python'));
-  assert.deepEqual(await findAppPython({ root, folders: [app, root], env, platform: 'linux' }), { command: [appVenv], source: '.venv/' });
+  assert.deepEqual(await findAppPython({ root, folders: [app, root], env, platform: 'linux' }), {
+    command: [appVenv],
+    source: '.venv/',
+  });
 });
 
 test("poetry's environment, asked of the poetry on PATH in the folder that uses poetry", async () => {
@@ -43,15 +54,24 @@ test("poetry's environment, asked of the poetry on PATH in the folder that uses 
   await writeFile(join(app, 'pyproject.toml'), '[tool.poetry]\nname = "x"\n');
   const poetryPython = await executable(join(root, 'poetry-env', 'bin', 'python'));
   // A real program on PATH, printing what `poetry env info --executable` prints when run in `app`.
-  await executable(join(bin, 'poetry'), `[ "$1 $2 $3" = "env info --executable" ] && [ "$(pwd)" = "${app}" ] && echo "${poetryPython}" || exit 3`);
-  assert.deepEqual(await findAppPython({ root, folders: [app, root], env: { PATH: bin }, platform: 'linux' }), { command: [poetryPython], source: 'poetry' });
+  await executable(
+    join(bin, 'poetry'),
+    `[ "$1 $2 $3" = "env info --executable" ] && [ "$(pwd)" = "${app}" ] && echo "${poetryPython}" || exit 3`,
+  );
+  assert.deepEqual(await findAppPython({ root, folders: [app, root], env: { PATH: bin }, platform: 'linux' }), {
+    command: [poetryPython],
+    source: 'poetry',
+  });
 });
 
 test("uv's project environment through `uv run`, else python3 on PATH, else nothing", async () => {
   const { root, app, bin } = await project();
   assert.equal(await findAppPython({ root, folders: [app, root], env: { PATH: bin }, platform: 'linux' }), undefined);
   const python3 = await executable(join(bin, 'python3'));
-  assert.deepEqual(await findAppPython({ root, folders: [app, root], env: { PATH: bin }, platform: 'linux' }), { command: [python3], source: 'PATH' });
+  assert.deepEqual(await findAppPython({ root, folders: [app, root], env: { PATH: bin }, platform: 'linux' }), {
+    command: [python3],
+    source: 'PATH',
+  });
   await writeFile(join(root, 'uv.lock'), 'version = 1\n');
   const uv = await executable(join(bin, 'uv'));
   assert.deepEqual(await findAppPython({ root, folders: [app, root], env: { PATH: bin }, platform: 'linux' }), {

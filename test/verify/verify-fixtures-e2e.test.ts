@@ -30,15 +30,51 @@ interface Scenario {
 
 // The flags of test/init/init-fixtures-e2e.test.ts for the same fixtures.
 const SCENARIOS: Scenario[] = [
-  { fixture: 'stripe-saas', endpoint: '/api/v1/reports/**', method: 'POST', limit: 3, testFile: 'tests/test_skene_gate.py' },
-  { fixture: 'fullstack-template', endpoint: '/api/v1/items/', method: 'POST', limit: 2, testFile: 'backend/tests/test_skene_gate.py' },
-  { fixture: 'src-layout', endpoint: '/api/v1/tasks/**', method: 'POST', limit: 2, testFile: 'tests/test_skene_gate.py' },
+  {
+    fixture: 'stripe-saas',
+    endpoint: '/api/v1/reports/**',
+    method: 'POST',
+    limit: 3,
+    testFile: 'tests/test_skene_gate.py',
+  },
+  {
+    fixture: 'fullstack-template',
+    endpoint: '/api/v1/items/',
+    method: 'POST',
+    limit: 2,
+    testFile: 'backend/tests/test_skene_gate.py',
+  },
+  {
+    fixture: 'src-layout',
+    endpoint: '/api/v1/tasks/**',
+    method: 'POST',
+    limit: 2,
+    testFile: 'tests/test_skene_gate.py',
+  },
   { fixture: 'app-factory', endpoint: '/**/orders', method: 'POST', limit: 2, testFile: 'tests/test_skene_gate.py' },
   { fixture: 'single-file', endpoint: '/links', method: 'POST', limit: 2, testFile: 'tests/test_skene_gate.py' },
-  { fixture: 'mounted-subapp', endpoint: '/v2/threads/**', method: 'POST', limit: 2, testFile: 'tests/test_skene_gate.py' },
+  {
+    fixture: 'mounted-subapp',
+    endpoint: '/v2/threads/**',
+    method: 'POST',
+    limit: 2,
+    testFile: 'tests/test_skene_gate.py',
+  },
   { fixture: 'broken-files', endpoint: '/posts/**', method: 'POST', limit: 2, testFile: 'tests/test_skene_gate.py' },
-  { fixture: 'modern-saas', endpoint: '/api/v1/summaries/', method: 'POST', limit: 3, testFile: 'tests/test_skene_gate.py' },
-  { fixture: 'sqlmodel-notes', endpoint: '/notes/*/transcribe', method: 'POST', limit: 2, testFile: 'tests/test_skene_gate.py' },
+  {
+    fixture: 'modern-saas',
+    endpoint: '/api/v1/summaries/',
+    method: 'POST',
+    limit: 3,
+    testFile: 'tests/test_skene_gate.py',
+  },
+  {
+    fixture: 'sqlmodel-notes',
+    endpoint: '/notes/*/transcribe',
+    method: 'POST',
+    limit: 2,
+    testFile: 'tests/test_skene_gate.py',
+  },
 ];
 
 const CHECKS = [
@@ -60,15 +96,24 @@ interface VerifyJson {
 
 function initArgs(root: string, scenario: Scenario): string[] {
   return [
-    'init', root,
-    '--endpoint', scenario.endpoint,
-    '--method', scenario.method,
-    '--limit', String(scenario.limit),
-    '--period', '30d',
-    '--message', "You've used this month's free requests. Upgrade to keep going.",
-    '--upgrade-url', 'https://example.test/pricing',
-    '--provider', 'resend',
-    '--template', 'upgrade_prompt',
+    'init',
+    root,
+    '--endpoint',
+    scenario.endpoint,
+    '--method',
+    scenario.method,
+    '--limit',
+    String(scenario.limit),
+    '--period',
+    '30d',
+    '--message',
+    "You've used this month's free requests. Upgrade to keep going.",
+    '--upgrade-url',
+    'https://example.test/pricing',
+    '--provider',
+    'resend',
+    '--template',
+    'upgrade_prompt',
     '--yes',
   ];
 }
@@ -77,7 +122,8 @@ function initArgs(root: string, scenario: Scenario): string[] {
 async function laneVirtualenv(lane: PythonLane): Promise<string> {
   const folder = await mkdtemp(join(tmpdir(), `skene-verify-${lane.name}-venv-`));
   await mkdir(join(folder, 'bin'));
-  const command = lane.name === 'sid' ? `bash ${join(repoRoot, 'scripts', 'sid-lane.sh')} run python3` : lane.python.join(' ');
+  const command =
+    lane.name === 'sid' ? `bash ${join(repoRoot, 'scripts', 'sid-lane.sh')} run python3` : lane.python.join(' ');
   const python = join(folder, 'bin', 'python');
   await writeFile(python, `#!/bin/sh\nexec ${command} "$@"\n`);
   await chmod(python, 0o755);
@@ -86,13 +132,23 @@ async function laneVirtualenv(lane: PythonLane): Promise<string> {
 
 /** The variables the fixture's app needs in its environment (fixture.json `env`, `{tmp}` a temp folder). */
 async function fixtureEnv(fixture: string): Promise<Record<string, string>> {
-  const meta = JSON.parse(await readFile(join(fixturePath(fixture), 'fixture.json'), 'utf8')) as { env?: Record<string, string> };
+  const meta = JSON.parse(await readFile(join(fixturePath(fixture), 'fixture.json'), 'utf8')) as {
+    env?: Record<string, string>;
+  };
   const scratch = await mkdtemp(join(tmpdir(), `skene-verify-${fixture}-env-`));
-  return Object.fromEntries(Object.entries(meta.env ?? {}).map(([key, value]) => [key, value.replaceAll('{tmp}', scratch)]));
+  return Object.fromEntries(
+    Object.entries(meta.env ?? {}).map(([key, value]) => [key, value.replaceAll('{tmp}', scratch)]),
+  );
 }
 
-async function verify(root: string, lane: PythonLane, env: Record<string, string>): Promise<{ code: number; report: VerifyJson; stderr: string }> {
-  const run = await runBuiltSkene(['verify', root, '--json'], { env: { ...env, VIRTUAL_ENV: await laneVirtualenv(lane) } });
+async function verify(
+  root: string,
+  lane: PythonLane,
+  env: Record<string, string>,
+): Promise<{ code: number; report: VerifyJson; stderr: string }> {
+  const run = await runBuiltSkene(['verify', root, '--json'], {
+    env: { ...env, VIRTUAL_ENV: await laneVirtualenv(lane) },
+  });
   let report: VerifyJson;
   try {
     report = JSON.parse(run.stdout) as VerifyJson;
@@ -137,7 +193,8 @@ describe('skene verify on every fixture init wires', () => {
         assert.equal(report.python.source, 'VIRTUAL_ENV', on);
         assert.equal(report.python.fastapi, lane.fastapiVersion, `${on}: the checks ran on the lane's FastAPI`);
         assert.deepEqual([...new Set(report.checks.map((c) => baseName(c.id)))].sort(), [...CHECKS].sort(), on);
-        for (const check of report.checks) assert.equal(check.status, 'pass', `${on}: ${check.id}: ${check.reason ?? ''}`);
+        for (const check of report.checks)
+          assert.equal(check.status, 'pass', `${on}: ${check.id}: ${check.reason ?? ''}`);
       }
     });
   }
@@ -156,7 +213,13 @@ const BREAKAGES: Record<string, Breakage[]> = {
   'stripe-saas': [
     {
       name: 'a gate removed from the second route',
-      break: (root) => edit(root, 'app/api/routes/reports.py', /(@router\.post\("\/\{report_id\}\/export", response_model=ExportOut), dependencies=\[Depends\(skene_gate\("[^"]+"\)\)\]/, '$1'),
+      break: (root) =>
+        edit(
+          root,
+          'app/api/routes/reports.py',
+          /(@router\.post\("\/\{report_id\}\/export", response_model=ExportOut), dependencies=\[Depends\(skene_gate\("[^"]+"\)\)\]/,
+          '$1',
+        ),
       check: 'test_blocks_at_the_limit',
       reason: /POST \/api\/v1\/reports\/\{report_id\}\/export is not gated/,
     },
@@ -164,7 +227,12 @@ const BREAKAGES: Record<string, Breakage[]> = {
       name: 'the webhook hand-off moved into a branch subscription events never reach',
       break: async (root) => {
         await edit(root, 'app/api/routes/webhooks.py', /\n\s*skene_handle_stripe_event\(event\)/, '');
-        await edit(root, 'app/api/routes/webhooks.py', 'billing_service.apply_checkout_completed(db, data)', 'billing_service.apply_checkout_completed(db, data)\n        skene_handle_stripe_event(event)');
+        await edit(
+          root,
+          'app/api/routes/webhooks.py',
+          'billing_service.apply_checkout_completed(db, data)',
+          'billing_service.apply_checkout_completed(db, data)\n        skene_handle_stripe_event(event)',
+        );
       },
       check: 'test_subscription_unblocks',
       reason: /the user is still blocked.*does not hand its events to skene/s,
@@ -218,7 +286,10 @@ describe('skene verify names the check a broken wiring fails', () => {
           const named = failed.find((c) => baseName(c.id) === breakage.check);
           assert.ok(named, `${on}: ${breakage.check} fails: ${JSON.stringify(report.checks, null, 1)}`);
           assert.match(named.reason ?? '', breakage.reason, on);
-          assert.ok(!/Traceback|File "/.test(named.reason ?? ''), `${on}: the reason is skene's words, not a traceback: ${named.reason}`);
+          assert.ok(
+            !/Traceback|File "/.test(named.reason ?? ''),
+            `${on}: the reason is skene's words, not a traceback: ${named.reason}`,
+          );
         }
       });
     }
@@ -238,7 +309,8 @@ test("modern-saas: a setting the app's environment lacks skips with the variable
     assert.equal(code, 1, `${lane.name}: ${JSON.stringify(report, null, 1)}`);
     const skipped = report.checks.filter((c) => c.status === 'skip');
     assert.equal(skipped.length, CHECKS.length - 1, `${lane.name}: every check that imports the app skips`);
-    for (const check of skipped) assert.match(check.reason ?? '', /^the app's settings need STRIPE_SECRET_KEY: set it for the tests$/, lane.name);
+    for (const check of skipped)
+      assert.match(check.reason ?? '', /^the app's settings need STRIPE_SECRET_KEY: set it for the tests$/, lane.name);
     const human = await runBuiltSkene(['verify', root], { env: { ...env, VIRTUAL_ENV: await laneVirtualenv(lane) } });
     assert.equal(human.code, 1);
     assert.match(human.stdout, /⚠ [\w-]+: .* \(skipped\)\n {6}the app's settings need STRIPE_SECRET_KEY/);
