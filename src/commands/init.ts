@@ -35,6 +35,7 @@ export function initCommand(ctx: CliContext): Command {
     .option('--upgrade-url <url>', 'upgrade link in the 402 answer and the email (else SKENE_UPGRADE_URL)')
     .option('--provider <provider>', 'upgrade email provider: resend, or none (default resend)')
     .option('--template <name>', 'upgrade email template name (default upgrade_prompt)')
+    .option('--warn-at <share>', 'also email once when usage first reaches this share of the limit, e.g. 0.8')
     .addHelpText('after', HELP)
     .action(async (dir: string, options: Record<string, string | boolean | undefined>) => {
       const { runInitCommand } = await import('../workflows/init.js');
@@ -53,6 +54,7 @@ export function initCommand(ctx: CliContext): Command {
           upgradeUrl: text('upgradeUrl'),
           provider: text('provider'),
           template: text('template'),
+          warnAt: text('warnAt'),
         },
         ctx,
       );

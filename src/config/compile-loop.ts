@@ -34,6 +34,7 @@ export function compileLoop(
       message: step.action.message,
       upgrade_url: step.action.upgradeUrl ?? null,
       upgrade_prompt: step.action.upgradePrompt ? { ...step.action.upgradePrompt } : null,
+      ...(step.action.warnAt === undefined ? {} : { warn_at: step.action.warnAt }),
     })),
     plans: Object.fromEntries(Object.entries(loop.plans).map(([name, plan]) => [name, { prices: [...plan.prices] }])),
     recovery: { retries: loop.recovery.retries },

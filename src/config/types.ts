@@ -23,6 +23,8 @@ export interface NormalizedStep {
     message: string;
     upgradeUrl?: string;
     upgradePrompt?: { type: 'email'; provider: 'resend'; template: string };
+    /** A share in (0, 1) of the limit at which one warning email is sent per window. */
+    warnAt?: number;
   };
   mode: 'enforce' | 'shadow';
   failOpen: boolean;
@@ -60,6 +62,8 @@ export interface CompiledLoop {
     message: string;
     upgrade_url: string | null;
     upgrade_prompt: { type: 'email'; provider: 'resend'; template: string } | null;
+    /** Left out when the config does not set it, so older hashes hold. */
+    warn_at?: number;
   }>;
   plans: Record<string, { prices: string[] }>;
   recovery: { retries: number };

@@ -20,7 +20,7 @@ const STEP_KEYS = ['id', 'trigger', 'condition', 'action', 'mode', 'failOpen'];
 const TRIGGER_KEYS = ['type', 'endpoint', 'method'];
 const CONDITION_KEYS = ['type', 'limit', 'period', 'refund'];
 const REFUND_POLICIES = ['errors', 'server-errors', 'never'];
-const ACTION_KEYS = ['type', 'message', 'upgradeUrl', 'upgradePrompt'];
+const ACTION_KEYS = ['type', 'message', 'upgradeUrl', 'upgradePrompt', 'warnAt'];
 const PROMPT_KEYS = ['type', 'provider', 'template'];
 const PLAN_KEYS = ['prices'];
 const RECOVERY_KEYS = ['retries'];
@@ -408,13 +408,43 @@ class LoopValidator {
       upgradePrompt = this.upgradePrompt(promptEntry.value);
       if (!upgradePrompt) ok = false;
     }
+    const warnAt = this.warnAt(action, promptEntry !== undefined && promptEntry.value.kind !== 'undefined');
+    if (warnAt === null) ok = false;
     if (!type || message === undefined || !ok) return undefined;
     return {
       type: 'block',
       message,
       ...(upgradeUrl === undefined ? {} : { upgradeUrl }),
       ...(upgradePrompt === undefined ? {} : { upgradePrompt }),
+      ...(warnAt == null ? {} : { warnAt }),
     };
+  }
+
+  /** `action.warnAt`: a share strictly between 0 and 1; null when it is set but wrong. */
+  private warnAt(action: ObjectValue, hasPrompt: boolean): number | undefined | null {
+    const entry = action.entries.get('warnAt');
+    if (!entry || entry.value.kind === 'undefined') return undefined;
+    const share = this.number(entry.value, 'warnAt');
+    if (share === undefined) return null;
+    if (!(share > 0 && share < 1)) {
+      this.report(
+        entry.value.node,
+        'invalid-value',
+        `Invalid warnAt ${share}`,
+        'warnAt is a share of the limit strictly between 0 and 1, e.g. 0.8 warns at 80 of 100.',
+      );
+      return null;
+    }
+    if (!hasPrompt) {
+      this.report(
+        entry.value.node,
+        'invalid-value',
+        'warnAt needs an upgradePrompt',
+        "The warning email is sent like the prompt, from emails/<template>_warning.html: add upgradePrompt: { type: 'email', provider: 'resend', template: 'upgrade_prompt' }.",
+      );
+      return null;
+    }
+    return share;
   }
 
   private upgradePrompt(value: StaticValue): NormalizedStep['action']['upgradePrompt'] {

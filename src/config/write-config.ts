@@ -388,6 +388,7 @@ function stepToPlain(step: LoopStep, isNew: boolean): PlainObject {
         provider: prompt.provider ?? 'resend',
         template: prompt.template,
       },
+      warnAt: action.warnAt,
     }),
     mode: step.mode,
     failOpen: step.failOpen,

@@ -36,6 +36,7 @@ export const STATIC_RUNTIME_MODULES = [
   '_plans.py',
   '_schema.py',
   '_store.py',
+  '_upgrade_links.py',
   '_webhooks.py',
 ] as const;
 
@@ -100,6 +101,11 @@ function keepUserIdentify(rendered: string, existing: string | undefined): strin
   return rendered.replace(freshBlock, () => userBlock);
 }
 
+/** The warning email's template beside the prompt's (`action.warnAt`): `<template>_warning`. */
+export function warningTemplateName(template: string): string {
+  return `${template}_warning`;
+}
+
 /** The runtime module that defines skene's tables; the Alembic migration loads it by its path. */
 export const SCHEMA_MODULE = '_schema.py';
 
@@ -152,6 +158,15 @@ export function buildRuntimeFiles(input: RuntimeBuildInput): GeneratedFile[] {
   const defaultEmail = readTemplate('python/runtime/emails/upgrade_prompt.html');
   for (const template of [...emailTemplates].sort()) {
     files.push({ path: at(`emails/${template}.html`), content: defaultEmail, userEditable: true });
+  }
+  const warningTemplates = new Set(
+    input.compiled.steps.flatMap((step) =>
+      step.upgrade_prompt && step.warn_at !== undefined ? [warningTemplateName(step.upgrade_prompt.template)] : [],
+    ),
+  );
+  const defaultWarning = readTemplate('python/runtime/emails/upgrade_prompt_warning.html');
+  for (const template of [...warningTemplates].sort()) {
+    files.push({ path: at(`emails/${template}.html`), content: defaultWarning, userEditable: true });
   }
 
   const alembic = input.analysis.database.alembic;

@@ -102,6 +102,13 @@ export interface BlockAction {
   upgradeUrl?: string;
   /** An upgrade email sent once per user, step and window when the user is first blocked. */
   upgradePrompt?: EmailUpgradePrompt;
+  /**
+   * A share of the free limit, strictly between 0 and 1 (e.g. `0.8`): when a user's usage first reaches it
+   * in a window, one "approaching the limit" email is sent (template `emails/<template>_warning.html`, beside
+   * the upgrade prompt's) and a `limit_warning` event recorded. Needs `upgradePrompt` for the template name.
+   * @example 0.8
+   */
+  warnAt?: number;
 }
 
 /** One gated feature: which requests are counted, the limit, and what happens past it. */

@@ -35,6 +35,7 @@ export interface InitOptions {
   upgradeUrl?: string;
   provider?: string;
   template?: string;
+  warnAt?: string;
 }
 
 export interface InitAnswers {
@@ -46,6 +47,8 @@ export interface InitAnswers {
   upgradeUrl?: string;
   /** The email template name; undefined when no upgrade email is sent. */
   emailTemplate?: string;
+  /** `action.warnAt`: the share of the limit at which the warning email goes (flag or existing step only). */
+  warnAt?: number;
 }
 
 export interface ParsedFlags {
@@ -57,6 +60,7 @@ export interface ParsedFlags {
   upgradeUrl?: string;
   provider?: 'resend' | 'none';
   template?: string;
+  warnAt?: number;
 }
 
 const TEMPLATE_NAME = /^[A-Za-z0-9_-]+$/;
@@ -131,6 +135,17 @@ export function parseInitFlags(options: InitOptions): ParsedFlags {
     if (!TEMPLATE_NAME.test(options.template))
       throw new UsageError(`--template ${options.template}: use letters, digits, "_" and "-".`);
     flags.template = options.template;
+  }
+  if (options.warnAt !== undefined) {
+    const share = Number(options.warnAt.trim());
+    if (options.warnAt.trim() === '' || !(share > 0 && share < 1))
+      throw new UsageError(
+        `--warn-at ${options.warnAt}: a share of the limit strictly between 0 and 1.`,
+        'Example: --warn-at 0.8 sends one warning email at 80 of 100.',
+      );
+    if (options.provider === 'none')
+      throw new UsageError('--warn-at needs the upgrade email: it is sent like the prompt (drop --provider none).');
+    flags.warnAt = share;
   }
   return flags;
 }
@@ -265,6 +280,7 @@ export async function resolveAnswers(
       validate: (v) => (TEMPLATE_NAME.test(v.trim()) ? true : 'letters, digits, "_" and "-"'),
     });
   }
+  const warnAt = emailTemplate === undefined ? undefined : (flags.warnAt ?? step?.action.warnAt);
   return {
     endpoint,
     methods,
@@ -273,5 +289,6 @@ export async function resolveAnswers(
     message,
     ...(upgradeUrlText.trim() === '' ? {} : { upgradeUrl: upgradeUrlText.trim() }),
     ...(emailTemplate === undefined ? {} : { emailTemplate: emailTemplate.trim() }),
+    ...(warnAt === undefined ? {} : { warnAt }),
   };
 }

@@ -78,6 +78,7 @@ export async function buildInitPlan(
         ...(answers.emailTemplate === undefined
           ? {}
           : { upgradePrompt: { type: 'email', provider: 'resend', template: answers.emailTemplate } }),
+        ...(answers.warnAt === undefined ? {} : { warnAt: answers.warnAt }),
       },
     },
   });

@@ -175,6 +175,9 @@ export function renderNextSteps(plan: LoopPlan, analysis: AnalysisResult, logger
   if (identifyNote) steps.push(identifyNote);
   if (plan.manual.length > 0) steps.push('Make the edits listed above by hand.');
   steps.push(`Run ${p.accent('npx skene doctor')} to check everything.`);
+  steps.push(
+    `Once users meet the limit, run ${p.accent('npx skene stats')} to see the funnel: limit hit, warned, prompted, clicked the upgrade link, converted.`,
+  );
   const gateTests = plan.changes.find(
     (change) => change.path.endsWith('/test_skene_gate.py') || change.path === 'test_skene_gate.py',
   );

@@ -29,7 +29,8 @@ def test_one_email_per_user_step_and_window(client, resend, app_db):
     assert body["from"] == "billing@example.test" and body["to"] == ["user14@example.test"]
     assert body["subject"] == "You've reached your free limit"
     assert "You&#x27;ve reached your free tier limit. Upgrade to continue." in body["html"]
-    assert 'href="https://example.test/upgrade"' in body["html"]
+    # The tracked link (GET /skene/upgrade/<token>) to https://example.test/upgrade: test_upgrade_links.py.
+    assert 'href="http://testserver/skene/upgrade/' in body["html"]
     assert "used 3 of 3 this 30d period" in body["html"]
     assert events(app_db, 14) == ["limit_reached", "prompt_sent"]
     # Another process (or a restart) forgets what it queued; the database row still says "sent".

@@ -88,7 +88,9 @@ def test_quota_errors_identity_and_plan_changes_through_the_fixtures_http_interf
     assert out["headers"] == ["2", "1"]
     assert out["user1"] == [201, 201, 402]
     assert out["body"]["error"] == "upgrade_required"
-    assert (out["body"]["limit"], out["body"]["used"], out["body"]["upgrade_url"]) == (2, 2, "https://reportly.test/upgrade")
+    assert (out["body"]["limit"], out["body"]["used"]) == (2, 2)
+    # The tracked link to the step's upgrade URL (test_upgrade_links.py follows such links).
+    assert out["body"]["upgrade_url"].startswith("http://testserver/skene/upgrade/")
     assert out["user2"] == [201, 201, 402]
     assert out["get_is_ungated"] == [200, False]
     # The fixture's own endpoint verifies signatures with the stripe library and hands events to skene.

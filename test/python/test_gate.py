@@ -19,7 +19,10 @@ def test_exact_quota_then_402_with_body_and_headers(client, app_db):
     assert set(body) == {"error", "message", "upgrade_url", "limit", "used", "period", "resets_at"}
     assert body["error"] == "upgrade_required"
     assert body["message"] == "You've reached your free tier limit. Upgrade to continue."
-    assert body["upgrade_url"] == "https://example.test/upgrade"
+    # The tracked link (GET /skene/upgrade/<token>), which leads to the step's upgrade URL.
+    assert body["upgrade_url"].startswith("http://testserver/skene/upgrade/")
+    followed = client.get(body["upgrade_url"], follow_redirects=False)
+    assert (followed.status_code, followed.headers["location"]) == (302, "https://example.test/upgrade")
     assert (body["limit"], body["used"], body["period"]) == (3, 3, "30d")
     assert body["resets_at"].endswith("Z")
     assert blocked.headers["RateLimit-Remaining"] == "0"

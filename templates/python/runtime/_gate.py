@@ -19,6 +19,7 @@ from fastapi import Depends, HTTPException, Request, Security
 from . import _config
 from . import _email
 from . import _integration
+from . import _upgrade_links
 from ._connections import log_outage
 from ._store import Outcome, get_store
 
@@ -111,11 +112,12 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def upgrade_body(step: dict, state: GateState) -> dict:
+def upgrade_body(step: dict, state: GateState, upgrade_url: Optional[str] = None) -> dict:
+    """The 402 body; `upgrade_url` is the tracked link (GET /skene/upgrade/<token>) when there is one."""
     return {
         "error": "upgrade_required",
         "message": step["message"],
-        "upgrade_url": _upgrade_url(step),
+        "upgrade_url": upgrade_url or _upgrade_url(step),
         "limit": state.limit,
         "used": state.used,
         "period": step["period"],
@@ -196,11 +198,31 @@ async def _enforce(request: Request, step: dict, identity: Tuple[str, Optional[s
     if holder is not None:
         holder.append(state)
     if outcome.allowed:
+        if outcome.counted and outcome.limit and step.get("warn_at") and \
+                outcome.used >= _email.warning_threshold(step["warn_at"], outcome.limit):
+            _warn(request, step, user_key, email, state)
         return
+    link = _tracked_link(request, step, user_key, state, "email")
     try:
-        _email.on_limit_reached(step, user_key, email, state.window_start, state.used, state.limit, state.resets_at())
+        _email.on_limit_reached(step, user_key, email, state.window_start, state.used, state.limit, state.resets_at(), link)
     except Exception:
         logger.exception("skene: cannot queue the upgrade prompt for user %s", user_key)
     if step.get("mode") == "shadow":
         return
-    raise UpgradeRequired(402, upgrade_body(step, state))
+    raise UpgradeRequired(402, upgrade_body(step, state, _tracked_link(request, step, user_key, state, "api")))
+
+
+def _tracked_link(request: Request, step: dict, user_key: str, state: GateState, via: str) -> Optional[str]:
+    try:
+        return _upgrade_links.tracked_url(step, user_key, state.window_start, _upgrade_links.base_url_of(request), via)
+    except Exception:
+        logger.exception("skene: cannot build the tracked upgrade link; the plain URL is used")
+        return None
+
+
+def _warn(request: Request, step: dict, user_key: str, email: Optional[str], state: GateState) -> None:
+    try:
+        link = _tracked_link(request, step, user_key, state, "warning")
+        _email.on_usage_warning(step, user_key, email, state.window_start, state.used, state.limit, state.resets_at(), link)
+    except Exception:
+        logger.exception("skene: cannot queue the warning email for user %s", user_key)

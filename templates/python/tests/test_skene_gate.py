@@ -697,10 +697,18 @@ def test_blocks_at_the_limit(gate_app, step_id):
     except ValueError:
         body = None
     expected = {"error": "upgrade_required", "message": step["message"],
-                "upgrade_url": step.get("upgrade_url") or os.environ.get("SKENE_UPGRADE_URL"),
                 "limit": limit, "used": limit, "period": step["period"]}
     if not isinstance(body, dict) or {k: body.get(k) for k in expected} != expected:
         fail("the 402 from %s is not skene's upgrade body: %s (is skene_install(app) in place?)" % (first, _describe(blocked)))
+    plain_url = step.get("upgrade_url") or os.environ.get("SKENE_UPGRADE_URL")
+    link = body.get("upgrade_url")
+    if plain_url and "/skene/upgrade/" in str(link):
+        # The tracked link (GET /skene/upgrade/<token>) leads to the app's own upgrade URL.
+        followed = gate_app.client.get(str(link), follow_redirects=False)
+        if followed.status_code != 302 or followed.headers.get("location") != plain_url:
+            fail("the 402's upgrade link %s answered %s, not a redirect to %s" % (link, _describe(followed), plain_url))
+    elif link != plain_url:
+        fail("the 402 from %s links to %r, not to %r" % (first, link, plain_url))
     try:
         resets_at = datetime.fromisoformat(str(body.get("resets_at")).replace("Z", "+00:00"))
     except ValueError:
