@@ -2,7 +2,8 @@
 # Style checks CI runs before the tests (docs/TESTING.md): biome for the TypeScript, ruff for the Python that
 # skene writes into users' projects and for the Python of its own tests. ruff comes from the sid lane
 # (scripts/sid-lane.sh). The three templates with placeholders in code are checked as init renders them, on
-# temp copies of fixtures, so what is linted is what users get.
+# temp copies of fixtures, so what is linted is what users get (their placeholders are valid Python, so
+# the formatter checks them as they are).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -13,7 +14,7 @@ excludes=()
 for file in "${templated[@]}"; do excludes+=(--extend-exclude "$file"); done
 ruff() { bash "$repo/scripts/sid-lane.sh" run ruff "$@"; }
 ruff check --no-cache "${excludes[@]}" templates/python test/python test/helpers
-ruff format --no-cache --check "${excludes[@]}" templates/python
+ruff format --no-cache --check templates/python test/python test/helpers
 work=$(mktemp -d "${TMPDIR:-/tmp}/skene-lint.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 [ -f dist/lib/cli.js ] || npm run build --silent

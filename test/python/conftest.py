@@ -3,12 +3,13 @@ import sqlite3
 import sys
 
 import pytest
-
 import support
 
 GATED_STEPS = [
     support.step(
-        "reports", "/api/reports", {"free": 3, "paid": None, "pro": 10},
+        "reports",
+        "/api/reports",
+        {"free": 3, "paid": None, "pro": 10},
         upgrade_url="https://example.test/upgrade",
         upgrade_prompt={"type": "email", "provider": "resend", "template": "upgrade_prompt"},
     ),
@@ -28,7 +29,9 @@ def gated_project(tmp_path_factory):
     """The gated test app with the runtime rendered by skene's build (store on the app's SQLAlchemy engine)."""
     root = str(tmp_path_factory.mktemp("gated"))
     rendered = support.render_project(
-        "gated", root, support.analysis_for("testapp"),
+        "gated",
+        root,
+        support.analysis_for("testapp"),
         support.compiled_loop(GATED_STEPS, plans=GATED_PLANS, retries=2),
     )
     assert rendered["location"] == {"dir": "testapp/skene", "module": "testapp.skene"}
@@ -80,7 +83,6 @@ def gated_app(gated_project, resend):
 @pytest.fixture
 def client(gated_app, gated_project, resend):
     from fastapi.testclient import TestClient
-
     from testapp.skene import _email, _store
 
     _store.reset_store()

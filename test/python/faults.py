@@ -1,5 +1,6 @@
 """Real faults for the runtime tests: a SQLite file locked by another process, a PostgreSQL server frozen
 (SIGSTOP) or stopped, a Resend-shaped server that hangs, and a Stripe-shaped API on 127.0.0.1."""
+
 import contextlib
 import json
 import os
@@ -25,7 +26,9 @@ db.execute("ROLLBACK")
 @contextlib.contextmanager
 def sqlite_locked(path):
     """Another process holds BEGIN EXCLUSIVE on the SQLite file at `path` while the block runs."""
-    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         yield
@@ -80,8 +83,10 @@ def postgres_stopped(server):
     try:
         yield
     finally:
-        options = "-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300" % (
-            server.port, server.dir)
+        options = (
+            "-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300"
+            % (server.port, server.dir)
+        )
         _pg_ctl(server, "-o", options, "-w", "-l", os.path.join(server.dir, "log"), "start")
 
 
@@ -102,8 +107,15 @@ class ScriptedServer(object):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 with server.lock:
-                    server.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
-                                            "body": json.loads(body) if body else None, "at": time.time()})
+                    server.requests.append(
+                        {
+                            "method": self.command,
+                            "path": self.path,
+                            "headers": dict(self.headers),
+                            "body": json.loads(body) if body else None,
+                            "at": time.time(),
+                        }
+                    )
                     action = server.script.pop(0) if server.script else server.default
                 if action == "hang":
                     server.closing.wait(60)

@@ -1,5 +1,6 @@
 """Helpers for the runtime tests: render the runtime through skene's TypeScript build, sign Stripe
 payloads, a Resend-shaped server, a throwaway PostgreSQL."""
+
 import hashlib
 import hmac
 import json
@@ -59,29 +60,62 @@ def compiled_loop(steps, plans=None, retries=0, grace_seconds=3 * 86400):
     return dict(body, skene_version="test", hash=digest)
 
 
-def analysis_for(package, auth=("testapp.deps", "get_current_user"), engine=("testapp.db", "engine"), webhooks=(),
-                 async_engine=False, alembic=None):
+def analysis_for(
+    package,
+    auth=("testapp.deps", "get_current_user"),
+    engine=("testapp.db", "engine"),
+    webhooks=(),
+    async_engine=False,
+    alembic=None,
+):
     return {
-        "apps": [{
-            "file": "%s/main.py" % package, "line": 1, "variable": "app", "module": "%s.main" % package,
-            "mountedAt": [], "creation": {"file": "%s/main.py" % package, "line": 1, "column": 0, "endLine": 1, "endColumn": 1},
-        }],
+        "apps": [
+            {
+                "file": "%s/main.py" % package,
+                "line": 1,
+                "variable": "app",
+                "module": "%s.main" % package,
+                "mountedAt": [],
+                "creation": {"file": "%s/main.py" % package, "line": 1, "column": 0, "endLine": 1, "endColumn": 1},
+            }
+        ],
         "sourceRoots": [{"path": "", "packages": [package]}],
         "auth": {
-            "primary": None if auth is None else {
-                "file": "x", "line": 1, "module": auth[0], "name": auth[1], "scheme": "api_key", "returns": "object",
-                "fields": ["id", "email"], "isAsync": False, "aliases": [], "routeCount": 1,
+            "primary": None
+            if auth is None
+            else {
+                "file": "x",
+                "line": 1,
+                "module": auth[0],
+                "name": auth[1],
+                "scheme": "api_key",
+                "returns": "object",
+                "fields": ["id", "email"],
+                "isAsync": False,
+                "aliases": [],
+                "routeCount": 1,
             },
             "candidates": [],
         },
         "database": {
-            "kind": "none" if engine is None else "sqlalchemy", "async": async_engine,
-            **({} if engine is None else {"engine": {"file": "x", "line": 1, "module": engine[0], "variable": engine[1]}}),
+            "kind": "none" if engine is None else "sqlalchemy",
+            "async": async_engine,
+            **(
+                {}
+                if engine is None
+                else {"engine": {"file": "x", "line": 1, "module": engine[0], "variable": engine[1]}}
+            ),
             **({} if alembic is None else {"alembic": alembic}),
         },
         "stripe": {
-            "used": bool(webhooks), "imports": [], "calls": [], "prices": [], "checkoutUserLinks": [],
-            "apiKeyEnv": [], "webhookSecretEnv": [], "webhooks": list(webhooks),
+            "used": bool(webhooks),
+            "imports": [],
+            "calls": [],
+            "prices": [],
+            "checkoutUserLinks": [],
+            "apiKeyEnv": [],
+            "webhookSecretEnv": [],
+            "webhooks": list(webhooks),
         },
     }
 
@@ -110,7 +144,9 @@ def _render(spec_data, target):
     try:
         out = subprocess.run(
             ["node", "--import", "tsx", os.path.join("test", "python", "render_runtime.ts"), spec],
-            cwd=REPO, capture_output=True, text=True,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
         )
     finally:
         shutil.rmtree(os.path.dirname(spec), ignore_errors=True)
@@ -127,20 +163,33 @@ def sign(payload, secret=WEBHOOK_SECRET, timestamp=None):
 
 def stripe_event(event_id, event_type, obj, created=None):
     return {
-        "id": event_id, "object": "event", "type": event_type, "created": int(time.time()) if created is None else created,
-        "data": {"object": obj}, "api_version": "2025-03-31.basil",
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "created": int(time.time()) if created is None else created,
+        "data": {"object": obj},
+        "api_version": "2025-03-31.basil",
     }
 
 
 def subscription(sub_id, customer, status, price="price_basic", user_id=None, period_end=None):
     obj = {
-        "id": sub_id, "object": "subscription", "customer": customer, "status": status,
+        "id": sub_id,
+        "object": "subscription",
+        "customer": customer,
+        "status": status,
         "metadata": {} if user_id is None else {"user_id": str(user_id)},
-        "items": {"object": "list", "data": [{
-            "id": "si_" + sub_id, "object": "subscription_item",
-            "price": {"id": price, "object": "price", "lookup_key": None},
-            "current_period_end": period_end or int(time.time()) + 30 * 86400,
-        }]},
+        "items": {
+            "object": "list",
+            "data": [
+                {
+                    "id": "si_" + sub_id,
+                    "object": "subscription_item",
+                    "price": {"id": price, "object": "price", "lookup_key": None},
+                    "current_period_end": period_end or int(time.time()) + 30 * 86400,
+                }
+            ],
+        },
     }
     return obj
 
@@ -168,9 +217,13 @@ class ResendServer(object):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with server.lock:
-                    server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body, "at": time.time()})
+                    server.requests.append(
+                        {"path": self.path, "headers": dict(self.headers), "body": body, "at": time.time()}
+                    )
                     status, headers = server.responses.pop(0) if server.responses else (200, {})
-                payload = json.dumps({"id": "email_%d" % len(server.requests)} if status == 200 else {"name": "rate_limit_exceeded"})
+                payload = json.dumps(
+                    {"id": "email_%d" % len(server.requests)} if status == 200 else {"name": "rate_limit_exceeded"}
+                )
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)
@@ -201,9 +254,37 @@ class Postgres(object):
         shutil.chown(self.dir, "postgres", "postgres")
         self.data = os.path.join(self.dir, "data")
         self.port = free_port()
-        self._as_postgres([os.path.join(PG_BIN, "initdb"), "-D", self.data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
-        options = "-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300" % (self.port, self.dir)
-        self._as_postgres([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-o", options, "-w", "-l", os.path.join(self.dir, "log"), "start"])
+        self._as_postgres(
+            [
+                os.path.join(PG_BIN, "initdb"),
+                "-D",
+                self.data,
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ]
+        )
+        options = (
+            "-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300"
+            % (self.port, self.dir)
+        )
+        self._as_postgres(
+            [
+                os.path.join(PG_BIN, "pg_ctl"),
+                "-D",
+                self.data,
+                "-o",
+                options,
+                "-w",
+                "-l",
+                os.path.join(self.dir, "log"),
+                "start",
+            ]
+        )
         self.url = "postgresql://postgres@127.0.0.1:%d/postgres" % self.port
 
     def _as_postgres(self, command):
@@ -231,13 +312,29 @@ def wait_for_http(url, timeout=30.0):
 
 def start_uvicorn(project, database_url, workers=1, app="testapp.main:app", env=None):
     """Serves `app` of the project at `project` with uvicorn on a free loopback port: (process, base url)."""
-    environment = dict(os.environ, TESTAPP_DATABASE_URL=database_url, PYTHONPATH=project, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    environment = dict(
+        os.environ, TESTAPP_DATABASE_URL=database_url, PYTHONPATH=project, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET
+    )
     environment.pop("SKENE_DATABASE_URL", None)
     environment.update(env or {})
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
-        cwd=project, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=project,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = "http://127.0.0.1:%d" % port
     try:

@@ -1,4 +1,5 @@
 """skene's Alembic migration in an app that uses Alembic: chained after the app's head, applied by Alembic."""
+
 import os
 import shutil
 import sqlite3
@@ -22,7 +23,13 @@ def render(root):
 
 def alembic(root, database_url, *args):
     env = dict(os.environ, ALEMBIC_APP_DATABASE_URL=database_url, PYTHONPATH=root)
-    out = subprocess.run([sys.executable, "-m", "alembic", "-c", "alembic.ini"] + list(args), cwd=root, env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", "alembic.ini"] + list(args),
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout
 
@@ -30,7 +37,9 @@ def alembic(root, database_url, *args):
 def sqlite_tables(path):
     db = sqlite3.connect(path)
     try:
-        return sorted(row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'skene_%'"))
+        return sorted(
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'skene_%'")
+        )
     finally:
         db.close()
 
@@ -56,8 +65,10 @@ def test_regenerating_keeps_the_migrations_place_after_later_app_migrations(tmp_
     render(root)
     later = os.path.join(root, "migrations", "versions", "c4d5_add_plan.py")
     with open(later, "w") as handle:
-        handle.write('revision = "c4d5"\ndown_revision = "skene_0001"\nbranch_labels = None\ndepends_on = None\n\n\n'
-                     "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n")
+        handle.write(
+            'revision = "c4d5"\ndown_revision = "skene_0001"\nbranch_labels = None\ndepends_on = None\n\n\n'
+            "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+        )
     render(root)
     assert 'down_revision = "b2c3"' in open(os.path.join(root, MIGRATION), encoding="utf-8").read()
     url = "sqlite:///%s" % os.path.join(root, "app.db")

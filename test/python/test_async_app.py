@@ -1,5 +1,6 @@
 """An app whose SQLAlchemy engine is async (create_async_engine with aiosqlite): the gate counts in the
 app's own database file, exactly, also under concurrent load in a uvicorn worker."""
+
 import collections
 import json
 import os
@@ -10,11 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-
 import support
 
 STEPS = [support.step("items", "/api/items", {"free": 5, "paid": None})]
-ANALYSIS = support.analysis_for("asyncapp", auth=("asyncapp.deps", "get_current_user"), engine=("asyncapp.db", "engine"), async_engine=True)
+ANALYSIS = support.analysis_for(
+    "asyncapp", auth=("asyncapp.deps", "get_current_user"), engine=("asyncapp.db", "engine"), async_engine=True
+)
 
 
 @pytest.fixture(scope="module")
@@ -78,14 +80,19 @@ def test_concurrent_requests_in_one_async_worker_pass_exactly_the_limit(async_pr
     port = support.free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "asyncapp.main:app", "--port", str(port), "--log-level", "warning"],
-        cwd=async_project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=async_project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = "http://127.0.0.1:%d" % port
     try:
         support.wait_for_http(base + "/api/open")
         with httpx.Client(base_url=base, timeout=30.0, limits=httpx.Limits(max_connections=32)) as http:
             with ThreadPoolExecutor(32) as pool:
-                statuses = list(pool.map(lambda _: http.post("/api/items", headers={"X-API-Key": "key-3"}).status_code, range(120)))
+                statuses = list(
+                    pool.map(lambda _: http.post("/api/items", headers={"X-API-Key": "key-3"}).status_code, range(120))
+                )
     finally:
         process.terminate()
         process.wait(timeout=15)
@@ -95,4 +102,3 @@ def test_concurrent_requests_in_one_async_worker_pass_exactly_the_limit(async_pr
         assert db.execute("SELECT used FROM skene_usage WHERE user_key = '3'").fetchall() == [(5,)]
     finally:
         db.close()
-

@@ -1,4 +1,5 @@
 """Exactness under concurrency: 4 uvicorn workers, 400 requests for one user, limit 50, 64 at a time."""
+
 import collections
 import os
 import signal
@@ -15,11 +16,27 @@ def run_workers(project, database_url, workers=4):
     # deadline fails open (an uncounted pass, by design), which test_postgres_faults.py covers.
     env = dict(os.environ, TESTAPP_DATABASE_URL=database_url, PYTHONPATH=project, SKENE_STORE_TIMEOUT_MS="10000")
     env.pop("SKENE_DATABASE_URL", None)
-    subprocess.run([sys.executable, "-c", "from testapp.db import init_db; init_db()"], cwd=project, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-c", "from testapp.db import init_db; init_db()"], cwd=project, env=env, check=True
+    )
     port = support.free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "testapp.main:app", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
-        cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "testapp.main:app",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = "http://127.0.0.1:%d" % port
     try:
@@ -42,7 +59,9 @@ def stop(process):
 def burst(base, total=400, concurrency=64):
     with httpx.Client(base_url=base, timeout=60.0, limits=httpx.Limits(max_connections=concurrency)) as http:
         with ThreadPoolExecutor(concurrency) as pool:
-            statuses = list(pool.map(lambda _: http.post("/api/burst", headers={"X-API-Key": "key-1"}).status_code, range(total)))
+            statuses = list(
+                pool.map(lambda _: http.post("/api/burst", headers={"X-API-Key": "key-1"}).status_code, range(total))
+            )
     return collections.Counter(statuses)
 
 

@@ -80,7 +80,9 @@ def _email_env(monkeypatch, base_url):
     monkeypatch.setenv("SKENE_EMAIL_RETRY_SECONDS", "0.2")
 
 
-def test_a_hanging_resend_is_bounded_and_the_prompt_is_sent_later_by_another_worker(client, app_db, gated_project, monkeypatch):
+def test_a_hanging_resend_is_bounded_and_the_prompt_is_sent_later_by_another_worker(
+    client, app_db, gated_project, monkeypatch
+):
     import os
     import subprocess
     import sys
@@ -103,8 +105,12 @@ def test_a_hanging_resend_is_bounded_and_the_prompt_is_sent_later_by_another_wor
         time.sleep(0.3)
         # Another worker process (a restart, another uvicorn worker) finds the unsent prompt and sends it.
         env = dict(os.environ, PYTHONPATH=gated_project)
-        script = "from testapp.skene import _email\nqueued = _email.queue_due_prompts()\n_email.wait_idle()\nprint(queued)\n"
-        out = subprocess.run([sys.executable, "-c", script], cwd=gated_project, env=env, capture_output=True, text=True, timeout=60)
+        script = (
+            "from testapp.skene import _email\nqueued = _email.queue_due_prompts()\n_email.wait_idle()\nprint(queued)\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", script], cwd=gated_project, env=env, capture_output=True, text=True, timeout=60
+        )
         assert out.returncode == 0, out.stderr
         assert out.stdout.split() == ["1"]
         assert len(hanging.requests) == 4

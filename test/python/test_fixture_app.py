@@ -1,14 +1,16 @@
 """The runtime in a temp copy of the stripe-saas fixture, analysed and wired by skene, through its HTTP interface."""
+
 import json
 import os
 import subprocess
 import sys
 
 import pytest
-
 import support
 
-STEPS = [support.step("reports", "/api/v1/reports", {"free": 2, "paid": None}, upgrade_url="https://reportly.test/upgrade")]
+STEPS = [
+    support.step("reports", "/api/v1/reports", {"free": 2, "paid": None}, upgrade_url="https://reportly.test/upgrade")
+]
 
 SCRIPT = r"""
 import json, sys, time
@@ -46,7 +48,8 @@ with TestClient(app) as client:
     checkout = support.stripe_event("evt_1", "checkout.session.completed", {
         "id": "cs_1", "object": "checkout.session", "customer": "cus_1", "subscription": "sub_1",
         "client_reference_id": str(user1), "metadata": {}})
-    active = support.stripe_event("evt_2", "customer.subscription.updated", support.subscription("sub_1", "cus_1", "active"))
+    active = support.stripe_event(
+        "evt_2", "customer.subscription.updated", support.subscription("sub_1", "cus_1", "active"))
     out["forged"] = deliver(active, forge=True)
     out["still_blocked"] = report(k1).status_code
     out["webhooks"] = [deliver(checkout), deliver(active), deliver(active)]
@@ -75,13 +78,18 @@ def test_init_wiring_targets_the_fixtures_own_routes_and_webhook(fixture_project
 
 def test_quota_errors_identity_and_plan_changes_through_the_fixtures_http_interface(fixture_project):
     root, _ = fixture_project
-    env = dict(os.environ, PYTHONPATH=root, DATABASE_URL="sqlite:///%s" % os.path.join(root, "app.db"),
-               STRIPE_WEBHOOK_SECRET=support.WEBHOOK_SECRET, STRIPE_SECRET_KEY="sk_test_unused")
+    env = dict(
+        os.environ,
+        PYTHONPATH=root,
+        DATABASE_URL="sqlite:///%s" % os.path.join(root, "app.db"),
+        STRIPE_WEBHOOK_SECRET=support.WEBHOOK_SECRET,
+        STRIPE_SECRET_KEY="sk_test_unused",
+    )
     env.pop("SKENE_DATABASE_URL", None)
     script = SCRIPT % {"support_dir": os.path.dirname(os.path.abspath(support.__file__))}
     run = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-3000:]
-    out = json.loads(next(line for line in run.stdout.splitlines() if line.startswith("RESULT "))[len("RESULT "):])
+    out = json.loads(next(line for line in run.stdout.splitlines() if line.startswith("RESULT "))[len("RESULT ") :])
     assert out["unauthenticated"] == [401]
     # The app's 404 for an unknown project spends no quota.
     assert out["errors_user2"] == [404, 404]

@@ -1,4 +1,5 @@
 """The gate through the app's HTTP interface: quota, refunds, identity, methods, 402, shadow, outages."""
+
 import os
 
 

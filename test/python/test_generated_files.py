@@ -1,4 +1,5 @@
 """Every generated Python file, for each store variant: the generated-by marker, pyflakes-clean, Python 3.9 syntax."""
+
 import ast
 import io
 import json
@@ -8,28 +9,57 @@ import sys
 import tokenize
 
 import pytest
-
 import support
 
 with open(os.path.join(support.REPO, "package.json")) as _handle:
     VERSION = json.load(_handle)["version"]
 
-STEPS = [support.step("reports", "/api/reports", {"free": 3}, upgrade_prompt={"type": "email", "provider": "resend", "template": "upgrade_prompt"})]
+STEPS = [
+    support.step(
+        "reports",
+        "/api/reports",
+        {"free": 3},
+        upgrade_prompt={"type": "email", "provider": "resend", "template": "upgrade_prompt"},
+    )
+]
 ALEMBIC = {"dir": "migrations", "versionsDir": "migrations/versions", "envFile": "migrations/env.py"}
 
 VARIANTS = {
     "sync-engine": ("gated", support.analysis_for("testapp")),
-    "async-engine": ("async_gated", support.analysis_for(
-        "asyncapp", auth=("asyncapp.deps", "get_current_user"), engine=("asyncapp.db", "engine"), async_engine=True)),
+    "async-engine": (
+        "async_gated",
+        support.analysis_for(
+            "asyncapp", auth=("asyncapp.deps", "get_current_user"), engine=("asyncapp.db", "engine"), async_engine=True
+        ),
+    ),
     "no-database": ("gated", support.analysis_for("testapp", engine=None)),
-    "no-auth-alembic": ("alembic_app", support.analysis_for("alembicapp", auth=None, engine=("alembicapp.db", "engine"), alembic=ALEMBIC)),
+    "no-auth-alembic": (
+        "alembic_app",
+        support.analysis_for("alembicapp", auth=None, engine=("alembicapp.db", "engine"), alembic=ALEMBIC),
+    ),
 }
 
 # typing names that appeared after Python 3.9.
 TYPING_AFTER_39 = {
-    "ParamSpec", "Concatenate", "TypeAlias", "TypeGuard", "is_typeddict", "Self", "Never", "LiteralString",
-    "Required", "NotRequired", "TypeVarTuple", "Unpack", "assert_never", "assert_type", "reveal_type",
-    "dataclass_transform", "override", "TypeIs", "ReadOnly",
+    "ParamSpec",
+    "Concatenate",
+    "TypeAlias",
+    "TypeGuard",
+    "is_typeddict",
+    "Self",
+    "Never",
+    "LiteralString",
+    "Required",
+    "NotRequired",
+    "TypeVarTuple",
+    "Unpack",
+    "assert_never",
+    "assert_type",
+    "reveal_type",
+    "dataclass_transform",
+    "override",
+    "TypeIs",
+    "ReadOnly",
 }
 
 
@@ -63,7 +93,9 @@ def test_every_generated_file_passes_pyflakes(rendered):
 def _annotations(tree):
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs + [node.args.vararg, node.args.kwarg]
+            arguments = (
+                node.args.posonlyargs + node.args.args + node.args.kwonlyargs + [node.args.vararg, node.args.kwarg]
+            )
             for arg in arguments:
                 if arg is not None and arg.annotation is not None:
                     yield arg.annotation
@@ -81,11 +113,17 @@ def test_every_generated_file_is_python_39(rendered):
         # match statements, except*, and the rest of the newer grammar are syntax errors here.
         tree = ast.parse(source, filename=path, feature_version=(3, 9))
         future_annotations = any(
-            isinstance(node, ast.ImportFrom) and node.module == "__future__" and any(a.name == "annotations" for a in node.names)
+            isinstance(node, ast.ImportFrom)
+            and node.module == "__future__"
+            and any(a.name == "annotations" for a in node.names)
             for node in tree.body
         )
         if not future_annotations:
-            unions = [a for a in _annotations(tree) if any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr) for n in ast.walk(a))]
+            unions = [
+                a
+                for a in _annotations(tree)
+                if any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr) for n in ast.walk(a))
+            ]
             assert unions == [], "%s: X | Y annotations need Python 3.10 (line %d)" % (path, unions[0].lineno)
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module in ("typing", "typing_extensions"):
@@ -93,7 +131,11 @@ def test_every_generated_file_is_python_39(rendered):
                 assert not newer, "%s: typing names newer than 3.9: %s" % (path, sorted(newer))
             assert not isinstance(node, getattr(ast, "TypeAlias", ())), "%s: `type` statements need 3.12" % path
         # Parenthesized context managers are 3.10 grammar (3.9 parses them only by accident of its parser).
-        tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type not in (tokenize.NL, tokenize.COMMENT)]
+        tokens = [
+            t
+            for t in tokenize.generate_tokens(io.StringIO(source).readline)
+            if t.type not in (tokenize.NL, tokenize.COMMENT)
+        ]
         for current, following in zip(tokens, tokens[1:]):
             if current.type == tokenize.NAME and current.string == "with" and following.string == "(":
                 raise AssertionError("%s:%d: parenthesized context manager" % (path, current.start[0]))

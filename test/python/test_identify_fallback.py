@@ -1,5 +1,6 @@
 """gate(step, identify=True) in an app that has an auth dependency: the route stays public (the gate declares
 no auth dependency) and the caller is whoever identify(request) in _integration.py says it is."""
+
 import json
 import os
 import re
@@ -8,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 import support
 
 STEPS = [
@@ -19,13 +19,13 @@ ANALYSIS = support.analysis_for("idapp", auth=("idapp.deps", "get_current_user")
 
 # The user's edit: a visitor header first, then what the default identify() reads (the session middleware's
 # request.state.user).
-EDITED_IDENTIFY = '''# skene:identify — edited: visitors are known by a header.
+EDITED_IDENTIFY = """# skene:identify — edited: visitors are known by a header.
 def identify(request):
     visitor = request.headers.get("X-Visitor")
     if visitor:
         return {"id": "visitor-" + visitor, "email": None}
     return getattr(request.state, "user", None)
-# skene:identify-end'''
+# skene:identify-end"""
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,11 @@ def usage(database):
 
 def test_the_gate_does_not_make_the_route_require_auth(project, tmp_path):
     database = str(tmp_path / "skene.db")
-    out = run_requests(project, database, PRELUDE + """
+    out = run_requests(
+        project,
+        database,
+        PRELUDE
+        + """
 anonymous = [client.post("/api/signup") for _ in range(5)]
 print(json.dumps({
     "statuses": [r.status_code for r in anonymous],
@@ -78,7 +82,8 @@ print(json.dumps({
     "reports_without_key": client.post("/api/reports").status_code,
     "reports_with_key": client.post("/api/reports", headers={"X-API-Key": "key-1"}).status_code,
 }))
-""")
+""",
+    )
     # Unrecognized by identify(): passes, uncounted, past the limit of 2; the app's auth never runs.
     assert out["statuses"] == [200] * 5
     assert out["auth_calls"] == [0] * 5
@@ -91,7 +96,11 @@ print(json.dumps({
 
 def test_a_caller_identify_recognizes_is_counted_and_blocked(project, tmp_path):
     database = str(tmp_path / "skene.db")
-    out = run_requests(project, database, PRELUDE + """
+    out = run_requests(
+        project,
+        database,
+        PRELUDE
+        + """
 visitor = [client.post("/api/signup", headers={"X-Visitor": "v1"}) for _ in range(3)]
 other = client.post("/api/signup", headers={"X-Visitor": "v2"})
 client.cookies.set("session", "abc")
@@ -103,7 +112,8 @@ print(json.dumps({
     "other": other.status_code,
     "session": [r.status_code for r in session],
 }))
-""")
+""",
+    )
     assert out["visitor"] == [200, 200, 402]
     assert out["remaining"] == ["1", "0"]
     blocked = out["blocked"]

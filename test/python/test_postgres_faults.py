@@ -2,16 +2,16 @@
 gated requests are answered within the deadline (fail open or closed), webhooks that could not be applied
 are not acknowledged, and counting resumes once the server is back. The app's own data stays on SQLite, so
 only skene's store is at fault (SKENE_DATABASE_URL)."""
+
 import json
 import os
 import subprocess
 import sys
 import time
 
+import faults
 import httpx
 import pytest
-
-import faults
 import support
 from conftest import GATED_PLANS, GATED_STEPS
 
@@ -29,7 +29,9 @@ def fault_pg():
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, fault_pg):
     root = str(tmp_path_factory.mktemp("pg_faults"))
-    support.render_project("gated", root, support.analysis_for("testapp"), support.compiled_loop(GATED_STEPS, plans=GATED_PLANS))
+    support.render_project(
+        "gated", root, support.analysis_for("testapp"), support.compiled_loop(GATED_STEPS, plans=GATED_PLANS)
+    )
     app_db = "sqlite:///%s" % os.path.join(root, "app.db")
     env = dict(os.environ, TESTAPP_DATABASE_URL=app_db, PYTHONPATH=root)
     subprocess.run([sys.executable, "-c", "from testapp.db import init_db; init_db()"], cwd=root, env=env, check=True)
@@ -61,7 +63,10 @@ def used(server, user, step_id="reports"):
 
 def signed(event):
     payload = json.dumps(event).encode()
-    return {"content": payload, "headers": {"Stripe-Signature": support.sign(payload), "Content-Type": "application/json"}}
+    return {
+        "content": payload,
+        "headers": {"Stripe-Signature": support.sign(payload), "Content-Type": "application/json"},
+    }
 
 
 def timed(client, path, n):
@@ -72,7 +77,9 @@ def timed(client, path, n):
 
 def test_a_frozen_server_costs_each_gated_request_at_most_the_deadline(served, fault_pg):
     assert [served.post("/api/burst", headers=key(2)).status_code for _ in range(2)] == [200, 200]
-    paid = support.stripe_event("evt_frozen_2", "customer.subscription.created", support.subscription("sub_fz2", "cus_fz2", "active", user_id=2))
+    paid = support.stripe_event(
+        "evt_frozen_2", "customer.subscription.created", support.subscription("sub_fz2", "cus_fz2", "active", user_id=2)
+    )
     with faults.postgres_frozen(fault_pg):
         answers = [timed(served, "/api/burst", 2) for _ in range(4)]
         strict = timed(served, "/api/strict", 2)
@@ -87,7 +94,9 @@ def test_a_frozen_server_costs_each_gated_request_at_most_the_deadline(served, f
     deadline = time.monotonic() + 10
     while True:
         before = used(fault_pg, 2, "burst")
-        if served.post("/api/burst", headers=key(2)).status_code == 200 and used(fault_pg, 2, "burst") == [(before[0][0] + 1,)]:
+        if served.post("/api/burst", headers=key(2)).status_code == 200 and used(fault_pg, 2, "burst") == [
+            (before[0][0] + 1,)
+        ]:
             break
         assert time.monotonic() < deadline, before
         time.sleep(0.2)
@@ -98,7 +107,11 @@ def test_a_frozen_server_costs_each_gated_request_at_most_the_deadline(served, f
 
 def test_a_stopped_server_fails_fast_and_webhooks_wait_for_it(served, fault_pg):
     assert served.post("/api/reports", headers=key(3)).status_code == 200
-    paid = support.stripe_event("evt_stopped_3", "customer.subscription.created", support.subscription("sub_st3", "cus_st3", "trialing", user_id=3))
+    paid = support.stripe_event(
+        "evt_stopped_3",
+        "customer.subscription.created",
+        support.subscription("sub_st3", "cus_st3", "trialing", user_id=3),
+    )
     with faults.postgres_stopped(fault_pg):
         answers = [timed(served, "/api/reports", 3) for _ in range(3)]
         assert served.post("/api/strict", headers=key(3)).status_code == 503

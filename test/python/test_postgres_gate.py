@@ -1,6 +1,7 @@
 """The gate on PostgreSQL, through two uvicorn processes sharing one database: quota, errors, the 402,
 and plan changes by signed webhooks, which take effect at once in the process that handled them and in
 the other one (every count checks the subscriptions it assumed in the same statement)."""
+
 import json
 import subprocess
 import sys
@@ -8,7 +9,6 @@ import time
 
 import httpx
 import pytest
-
 import support
 from conftest import GATED_PLANS, GATED_STEPS
 
@@ -20,7 +20,9 @@ URL = "/skene/webhooks/stripe"
 def pg_project(tmp_path_factory):
     root = str(tmp_path_factory.mktemp("gated_pg"))
     support.render_project(
-        "gated", root, support.analysis_for("testapp"),
+        "gated",
+        root,
+        support.analysis_for("testapp"),
         support.compiled_loop(GATED_STEPS, plans=GATED_PLANS, grace_seconds=GRACE_SECONDS),
     )
     return root
@@ -30,7 +32,9 @@ def pg_project(tmp_path_factory):
 def servers(pg_project, postgres):
     """Two single-worker servers (two processes) on the same PostgreSQL database."""
     env = dict(TESTAPP_DATABASE_URL=postgres.url, PYTHONPATH=pg_project)
-    subprocess.run([sys.executable, "-c", "from testapp.db import init_db; init_db()"], cwd=pg_project, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-c", "from testapp.db import init_db; init_db()"], cwd=pg_project, env=env, check=True
+    )
     started = [support.start_uvicorn(pg_project, postgres.url) for _ in range(2)]
     clients = [httpx.Client(base_url=base, timeout=30.0) for _, base in started]
     yield clients
@@ -146,7 +150,9 @@ out += [store.consume(step, "pg-16").allowed for _ in range(2)]
 print(json.dumps({"allowed": out, "prepared": prepared, "used": store.usage("reports", "pg-16")[0]}))
 """
     env = dict(TESTAPP_DATABASE_URL=postgres.url, PYTHONPATH=pg_project)
-    out = subprocess.run([sys.executable, "-c", script], cwd=pg_project, env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=pg_project, env=env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == {"allowed": [True, True, True, False], "prepared": True, "used": 3}
 
@@ -179,7 +185,9 @@ print(json.dumps({
 }))
 """
     env = dict(TESTAPP_DATABASE_URL=postgres.url, PYTHONPATH=pg_project)
-    out = subprocess.run([sys.executable, "-c", script], cwd=pg_project, env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=pg_project, env=env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert (result["on_loop"], result["on_threads"], result["used"]) == (50, 50, [50, 50])

@@ -2,6 +2,7 @@
 SQLite file lives on a small tmpfs that the test fills for real. No gated request is answered 500, the
 outage is logged once, a webhook that could not be written is not acknowledged, and counting resumes
 when space is back."""
+
 import contextlib
 import errno
 import json
@@ -42,7 +43,10 @@ def fill(path):
 
 def signed(event):
     payload = json.dumps(event).encode()
-    return {"content": payload, "headers": {"Stripe-Signature": support.sign(payload), "Content-Type": "application/json"}}
+    return {
+        "content": payload,
+        "headers": {"Stripe-Signature": support.sign(payload), "Content-Type": "application/json"},
+    }
 
 
 def used(path, user):
@@ -59,7 +63,9 @@ def test_a_full_disk_fails_open_or_closed_and_counting_resumes_when_space_is_bac
         url = "sqlite:///" + path
         env = dict(os.environ, TESTAPP_DATABASE_URL=url, PYTHONPATH=gated_project)
         env.pop("SKENE_DATABASE_URL", None)
-        subprocess.run([sys.executable, "-c", "from testapp.db import init_db; init_db()"], cwd=gated_project, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-c", "from testapp.db import init_db; init_db()"], cwd=gated_project, env=env, check=True
+        )
         process, base = support.start_uvicorn(gated_project, url)
         stderr = ""
         try:
@@ -72,8 +78,11 @@ def test_a_full_disk_fails_open_or_closed_and_counting_resumes_when_space_is_bac
                 # Every write of the store now needs space the disk does not have.
                 reports = [http.post("/api/reports", headers=user) for _ in range(30)]
                 strict = [http.post("/api/strict", headers=user) for _ in range(10)]
-                event = support.stripe_event("evt_full_1", "customer.subscription.created",
-                                             support.subscription("sub_full_1", "cus_full_1", "active", user_id=7))
+                event = support.stripe_event(
+                    "evt_full_1",
+                    "customer.subscription.created",
+                    support.subscription("sub_full_1", "cus_full_1", "active", user_id=7),
+                )
                 webhook = http.post("/skene/webhooks/stripe", **signed(event))
 
                 assert {r.status_code for r in reports} == {200}, [r.text for r in reports if r.status_code != 200]
@@ -89,7 +98,9 @@ def test_a_full_disk_fails_open_or_closed_and_counting_resumes_when_space_is_bac
                 assert http.post("/skene/webhooks/stripe", **signed(event)).status_code == 200
                 before = used(path, "8")
                 response = http.post("/api/reports", headers={"X-API-Key": "key-8"})
-                assert response.status_code == 200 and response.headers.get("RateLimit-Remaining") == "2", response.headers
+                assert response.status_code == 200 and response.headers.get("RateLimit-Remaining") == "2", (
+                    response.headers
+                )
                 assert before == [] and used(path, "8") == [(1,)]
         finally:
             stderr = support.stop_uvicorn(process) or ""

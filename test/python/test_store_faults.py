@@ -1,5 +1,6 @@
 """Store faults on SQLite never reach the app as a 500: a file locked by another process, tables dropped
 under the running app. A webhook that could not be applied is never answered 200."""
+
 import json
 import logging
 import os
@@ -18,7 +19,10 @@ def key(n):
 
 def signed(event):
     payload = json.dumps(event).encode()
-    return {"content": payload, "headers": {"Stripe-Signature": support.sign(payload), "Content-Type": "application/json"}}
+    return {
+        "content": payload,
+        "headers": {"Stripe-Signature": support.sign(payload), "Content-Type": "application/json"},
+    }
 
 
 def outage_lines(caplog):
@@ -26,13 +30,16 @@ def outage_lines(caplog):
 
 
 def test_a_locked_sqlite_file_fails_open_or_closed_within_the_deadline_and_webhooks_are_not_acknowledged(
-        client, gated_project, app_db, caplog):
+    client, gated_project, app_db, caplog
+):
     from testapp.skene import _connections
 
     _connections._last_outage_log[0] = 0.0
     path = os.path.join(gated_project, "app.db")
     assert client.post("/api/reports", headers=key(3)).status_code == 200
-    paid = support.stripe_event("evt_lock_30", "customer.subscription.created", support.subscription("sub_30", "cus_30", "active", user_id=3))
+    paid = support.stripe_event(
+        "evt_lock_30", "customer.subscription.created", support.subscription("sub_30", "cus_30", "active", user_id=3)
+    )
     with caplog.at_level(logging.ERROR, logger="skene"), faults.sqlite_locked(path):
         started = time.monotonic()
         assert [client.post("/api/reports", headers=key(3)).status_code for _ in range(3)] == [200] * 3
@@ -69,7 +76,9 @@ def test_tables_dropped_under_the_running_app_are_created_again(client, gated_pr
     assert response.status_code == 200, response.text
     assert response.headers["RateLimit-Remaining"] == "2"
     assert app_db("SELECT used FROM skene_usage WHERE step_id='reports' AND user_key='4'") == [(1,)]
-    event = support.stripe_event("evt_drop_31", "customer.subscription.created", support.subscription("sub_31", "cus_31", "trialing", user_id=4))
+    event = support.stripe_event(
+        "evt_drop_31", "customer.subscription.created", support.subscription("sub_31", "cus_31", "trialing", user_id=4)
+    )
     assert client.post(URL, **signed(event)).status_code == 200
     assert app_db("SELECT status FROM skene_subscriptions WHERE subscription_id='sub_31'") == [("trialing",)]
     # A refund after the tables vanished again: the error answer is still the app's, not a 500 of skene's.
@@ -83,7 +92,9 @@ def test_tables_dropped_under_the_running_app_are_created_again(client, gated_pr
 
 
 def test_signed_but_malformed_events_are_400_not_500(client, app_db):
-    good = support.stripe_event("evt_shape_ok", "customer.subscription.updated", support.subscription("sub_33", "cus_33", "active", user_id=6))
+    good = support.stripe_event(
+        "evt_shape_ok", "customer.subscription.updated", support.subscription("sub_33", "cus_33", "active", user_id=6)
+    )
     list_object = dict(good, id="evt_shape_list", data={"object": [good["data"]["object"]]})
     words = dict(good, id="evt_shape_words", created="yesterday")
     no_data = dict(good, id="evt_shape_nodata", data="nothing")

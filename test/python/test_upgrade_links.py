@@ -1,6 +1,7 @@
 """Tracked upgrade links (GET /skene/upgrade/<token>) through a served app: the 402 body's and the email's link
 redirect to the app's own upgrade URL and record `upgrade_clicked` once per user, step and window; tampered and
 expired tokens still redirect but record nothing; the token carries no personal data."""
+
 import base64
 import http.client
 import json
@@ -10,7 +11,6 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-
 import support
 
 LINKS_APP = os.path.join(support.REPO, "test", "stats", "app")
@@ -20,22 +20,43 @@ PROMPT = {"type": "email", "provider": "resend", "template": "upgrade_prompt"}
 
 def links_analysis():
     return {
-        "apps": [{
-            "file": "linksapp/main.py", "line": 11, "variable": "app", "module": "linksapp.main", "mountedAt": [],
-            "creation": {"file": "linksapp/main.py", "line": 11, "column": 0, "endLine": 11, "endColumn": 10},
-        }],
+        "apps": [
+            {
+                "file": "linksapp/main.py",
+                "line": 11,
+                "variable": "app",
+                "module": "linksapp.main",
+                "mountedAt": [],
+                "creation": {"file": "linksapp/main.py", "line": 11, "column": 0, "endLine": 11, "endColumn": 10},
+            }
+        ],
         "sourceRoots": [{"path": "", "packages": ["linksapp"]}],
         "auth": {
             "primary": {
-                "file": "linksapp/main.py", "line": 15, "module": "linksapp.main", "name": "get_current_user",
-                "scheme": "api_key", "returns": "dict", "fields": ["id", "email"], "isAsync": False, "aliases": [],
+                "file": "linksapp/main.py",
+                "line": 15,
+                "module": "linksapp.main",
+                "name": "get_current_user",
+                "scheme": "api_key",
+                "returns": "dict",
+                "fields": ["id", "email"],
+                "isAsync": False,
+                "aliases": [],
                 "routeCount": 2,
             },
             "candidates": [],
         },
         "database": {"kind": "none", "async": False},
-        "stripe": {"used": False, "imports": [], "calls": [], "webhooks": [], "prices": [], "checkoutUserLinks": [],
-                   "apiKeyEnv": [], "webhookSecretEnv": []},
+        "stripe": {
+            "used": False,
+            "imports": [],
+            "calls": [],
+            "webhooks": [],
+            "prices": [],
+            "checkoutUserLinks": [],
+            "apiKeyEnv": [],
+            "webhookSecretEnv": [],
+        },
     }
 
 
@@ -50,8 +71,11 @@ class LinksApp(object):
     def __init__(self, root, database_url, resend, env=None):
         self.database_url = database_url
         environment = {
-            "SKENE_DATABASE_URL": database_url, "RESEND_API_KEY": "re_test_key", "SKENE_RESEND_BASE_URL": resend.url,
-            "SKENE_EMAIL_FROM": "billing@example.test", "PYTHONDONTWRITEBYTECODE": "1",
+            "SKENE_DATABASE_URL": database_url,
+            "RESEND_API_KEY": "re_test_key",
+            "SKENE_RESEND_BASE_URL": resend.url,
+            "SKENE_EMAIL_FROM": "billing@example.test",
+            "PYTHONDONTWRITEBYTECODE": "1",
         }
         environment.update(env or {})
         self.process, self.base = support.start_uvicorn(root, database_url, app="linksapp.main:app", env=environment)
@@ -64,7 +88,9 @@ class LinksApp(object):
         if user is not None:
             sent["X-API-Key"] = "key-%s" % user
         try:
-            connection.request(method, parts.path + (("?" + parts.query) if parts.query else ""), body=body, headers=sent)
+            connection.request(
+                method, parts.path + (("?" + parts.query) if parts.query else ""), body=body, headers=sent
+            )
             response = connection.getresponse()
             return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
         finally:
@@ -86,7 +112,7 @@ def events(database_url, kind=None):
     """skene_events rows (kind, step_id, user_key, window_start, detail) of the app's store, oldest first."""
     sql = "SELECT kind, step_id, user_key, window_start, detail FROM skene_events"
     if database_url.startswith("sqlite"):
-        db = sqlite3.connect(database_url[len("sqlite:///"):])
+        db = sqlite3.connect(database_url[len("sqlite:///") :])
         try:
             rows = db.execute(sql + " ORDER BY created_at").fetchall()
         finally:
@@ -123,7 +149,7 @@ def token_payload(link):
 def link_in_email(request):
     html = request["body"]["html"]
     start = html.index('href="') + len('href="')
-    return html[start:html.index('"', start)]
+    return html[start : html.index('"', start)]
 
 
 STEPS = [
@@ -149,8 +175,12 @@ def resend_server():
 
 @pytest.fixture
 def served(links_project, resend_server, tmp_path):
-    app = LinksApp(links_project, "sqlite:///%s" % (tmp_path / "skene.db"), resend_server,
-                   env={"SKENE_UPGRADE_URL": "https://example.test/from-env"})
+    app = LinksApp(
+        links_project,
+        "sqlite:///%s" % (tmp_path / "skene.db"),
+        resend_server,
+        env={"SKENE_UPGRADE_URL": "https://example.test/from-env"},
+    )
     yield app
     app.stop()
 
@@ -251,7 +281,9 @@ def test_one_click_event_per_window(served):
         assert served.request("GET", link)[0] == 302
     clicks = events(served.database_url, "upgrade_clicked")
     assert [(step, user) for _, step, user, _, _ in clicks] == [("exports", "11"), ("exports", "11")]
-    assert sorted(window for _, _, _, window, _ in clicks) == sorted([token_payload(first)["w"], token_payload(second)["w"]])
+    assert sorted(window for _, _, _, window, _ in clicks) == sorted(
+        [token_payload(first)["w"], token_payload(second)["w"]]
+    )
 
 
 def test_clicks_are_counted_on_postgresql(links_project, resend_server, postgres):
@@ -272,6 +304,8 @@ def test_clicks_are_counted_on_postgresql(links_project, resend_server, postgres
             status, headers, _ = app.request("GET", link)
             assert (status, headers["location"]) == (302, UPGRADE_URL)
         clicks = events(url, "upgrade_clicked")
-        assert [(step, user, window) for _, step, user, window, _ in clicks] == [("reports", "12", token_payload(link)["w"])]
+        assert [(step, user, window) for _, step, user, window, _ in clicks] == [
+            ("reports", "12", token_payload(link)["w"])
+        ]
     finally:
         app.stop()

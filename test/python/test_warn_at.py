@@ -1,21 +1,43 @@
 """action.warnAt through a served app: one "approaching the limit" email per user, step and window when usage
 first reaches the share, from `<template>_warning.html`, with a `limit_warning` event; then the prompt at the
 limit as before."""
+
 import json
 import os
 
 import pytest
-
 import support
-from test_upgrade_links import PROMPT, UPGRADE_URL, LinksApp, events, link_in_email, render_links_app, token_payload, wait_for
+from test_upgrade_links import (
+    PROMPT,
+    UPGRADE_URL,
+    LinksApp,
+    events,
+    link_in_email,
+    render_links_app,
+    token_payload,
+    wait_for,
+)
 
 STEPS = [
     # A free limit of 5 warned at 0.6: the warning goes with the 3rd counted request.
-    support.step("reports", "/api/reports", {"free": 5, "paid": None}, upgrade_url=UPGRADE_URL, upgrade_prompt=PROMPT,
-                 warn_at=0.6),
+    support.step(
+        "reports",
+        "/api/reports",
+        {"free": 5, "paid": None},
+        upgrade_url=UPGRADE_URL,
+        upgrade_prompt=PROMPT,
+        warn_at=0.6,
+    ),
     # Windows of 3 seconds, warned at 0.5 of 2: at the 1st request of each window.
-    support.step("exports", "/api/exports", {"free": 2, "paid": None}, period="1m", period_seconds=3,
-                 upgrade_prompt={"type": "email", "provider": "resend", "template": "exports_mail"}, warn_at=0.5),
+    support.step(
+        "exports",
+        "/api/exports",
+        {"free": 2, "paid": None},
+        period="1m",
+        period_seconds=3,
+        upgrade_prompt={"type": "email", "provider": "resend", "template": "exports_mail"},
+        warn_at=0.5,
+    ),
 ]
 
 
@@ -25,8 +47,10 @@ def warn_project(tmp_path_factory):
     rendered = render_links_app(root, STEPS)
     emails = sorted(path for path in rendered["files"] if "/emails/" in path)
     assert emails == [
-        "linksapp/skene/emails/exports_mail.html", "linksapp/skene/emails/exports_mail_warning.html",
-        "linksapp/skene/emails/upgrade_prompt.html", "linksapp/skene/emails/upgrade_prompt_warning.html",
+        "linksapp/skene/emails/exports_mail.html",
+        "linksapp/skene/emails/exports_mail_warning.html",
+        "linksapp/skene/emails/upgrade_prompt.html",
+        "linksapp/skene/emails/upgrade_prompt_warning.html",
     ]
     return root
 
@@ -65,10 +89,18 @@ def test_one_warning_at_the_share_then_the_prompt_at_the_limit(served, resend_se
     wait_for(lambda: len(resend_server.requests) == 2)
     prompt = resend_server.requests[1]["body"]
     assert prompt["subject"] == "You've reached your free limit"
-    assert resend_server.requests[0]["headers"]["Idempotency-Key"] != resend_server.requests[1]["headers"]["Idempotency-Key"]
+    assert (
+        resend_server.requests[0]["headers"]["Idempotency-Key"]
+        != resend_server.requests[1]["headers"]["Idempotency-Key"]
+    )
     assert served.use("/api/reports", 1, 2) == [402, 402]
     assert wait_for(lambda: "prompt_sent" in kinds_of(served.database_url, "1"))
-    assert sorted(kinds_of(served.database_url, "1")) == ["limit_reached", "limit_warning", "prompt_sent", "warning_sent"]
+    assert sorted(kinds_of(served.database_url, "1")) == [
+        "limit_reached",
+        "limit_warning",
+        "prompt_sent",
+        "warning_sent",
+    ]
     detail = json.loads([d for k, _, _, _, d in events(served.database_url, "limit_warning")][0])
     assert (detail["used"], detail["limit"], detail["warn_at"]) == (3, 5, 0.6)
     assert len(resend_server.requests) == 2
@@ -90,7 +122,11 @@ def test_one_warning_per_window(served, resend_server):
     assert served.use("/api/exports", 2, 2) == [200, 200]
     wait_for(lambda: len(resend_server.requests) == 3)
     subjects = [request["body"]["subject"] for request in resend_server.requests]
-    assert subjects == ["You're close to your free limit", "You've reached your free limit", "You're close to your free limit"]
+    assert subjects == [
+        "You're close to your free limit",
+        "You've reached your free limit",
+        "You're close to your free limit",
+    ]
     warnings = events(served.database_url, "limit_warning")
     assert len(warnings) == 2 and warnings[0][3] < warnings[1][3]
 

@@ -6,6 +6,7 @@ of skene's tables, loaded by its path so that the migration does not import the 
 
 Revision ID: skene_0001
 """
+
 import importlib.util
 import os
 

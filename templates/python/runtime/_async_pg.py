@@ -8,6 +8,7 @@ skene's threads (opening may resolve a host name). The pool belongs to one event
 loops, and any failure here, get the thread path, which the caller falls back to when run() returns
 UNAVAILABLE.
 """
+
 import asyncio
 import collections
 import select

@@ -15,6 +15,7 @@ last LIVENESS deadlines, or, before its first answer in this process, while the 
 being opened (for at most CONNECT_GRACE deadlines), up to MAX_EXTENSIONS times; otherwise limits would stop
 holding exactly under load. Outages are logged at most once a minute.
 """
+
 import asyncio
 import logging
 import os
@@ -167,7 +168,10 @@ class Pool(object):
         raise StoreTimeout("the skene store did not answer within %d ms (%s)" % (timeout * 1000, self.description))
 
     async def call_async(
-        self, fn: Callable[[Callable[[], bool]], T], timeout: float, answering: Optional[Callable[[float], bool]] = None,
+        self,
+        fn: Callable[[Callable[[], bool]], T],
+        timeout: float,
+        answering: Optional[Callable[[float], bool]] = None,
     ) -> T:
         """fn(abandoned) on skene's threads, awaited at most its deadline (see call())."""
         gave_up: List[bool] = []
@@ -189,7 +193,10 @@ def close_quietly(conn: Any) -> None:
 
 
 async def within(
-    awaitable: Awaitable[T], timeout: float, description: str, answering: Callable[[float], bool],
+    awaitable: Awaitable[T],
+    timeout: float,
+    description: str,
+    answering: Callable[[float], bool],
 ) -> T:
     """Awaits `awaitable` until its deadline: `timeout` seconds, extended while answering(timeout) says the
     store is answering others (see the module's note). Past it the awaitable is cancelled and StoreTimeout

@@ -9,6 +9,7 @@ Every SQL text in the runtime is written with named placeholders (`:name`) and r
 values; Statement turns the text into what the driver takes: sqlite3 takes `:name` itself, psycopg2
 `%(name)s`, and a PostgreSQL PREPARE `$1`.
 """
+
 import re
 import sqlite3
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple

@@ -14,6 +14,7 @@ worker process finds it first: claiming it is one conditional update, and the Id
 on every try, so a user still gets one email per step and window. A warning goes the same way, decided by
 its insert-once `limit_warning` row and kept as `warning_pending` until it is sent (`warning_sent`).
 """
+
 import hashlib
 import html
 import json
@@ -73,8 +74,16 @@ def retry_interval() -> float:
     return _env_seconds("SKENE_EMAIL_RETRY_SECONDS", 60.0)
 
 
-def on_limit_reached(step: dict, user_key: str, email: Optional[str], window_start: float, used: int,
-                     limit: Optional[int], resets_at: float, upgrade_link: Optional[str] = None) -> None:
+def on_limit_reached(
+    step: dict,
+    user_key: str,
+    email: Optional[str],
+    window_start: float,
+    used: int,
+    limit: Optional[int],
+    resets_at: float,
+    upgrade_link: Optional[str] = None,
+) -> None:
     """Called by the gate when it blocks; records the event and sends the prompt once, in the background.
     `upgrade_link` is the tracked link the email carries (see _upgrade_links.py)."""
     if _first_in_process((step["id"], user_key, window_start)):
@@ -87,8 +96,16 @@ def warning_threshold(share: float, limit: int) -> int:
     return max(1, int(math.ceil(round(float(share) * limit, 9))))
 
 
-def on_usage_warning(step: dict, user_key: str, email: Optional[str], window_start: float, used: int,
-                     limit: Optional[int], resets_at: float, upgrade_link: Optional[str] = None) -> None:
+def on_usage_warning(
+    step: dict,
+    user_key: str,
+    email: Optional[str],
+    window_start: float,
+    used: int,
+    limit: Optional[int],
+    resets_at: float,
+    upgrade_link: Optional[str] = None,
+) -> None:
     """Called by the gate for a counted request at or past `action.warnAt`: the warning, once, in the background."""
     if _first_in_process(("warning:" + step["id"], user_key, window_start)):
         _start_workers()
@@ -198,49 +215,116 @@ def _event_key(kind: str, step_id: str, user_key: str, window_start: float) -> s
 
 def _record(kind: str, step_id: str, user_key: str, window_start: float, info: Dict[str, Any]) -> None:
     try:
-        get_store().record_event(kind, _event_key(kind, step_id, user_key, window_start), step_id, user_key, window_start, json.dumps(info))
+        get_store().record_event(
+            kind, _event_key(kind, step_id, user_key, window_start), step_id, user_key, window_start, json.dumps(info)
+        )
     except StoreError as exc:
         logger.error("skene: cannot record %s for user %s: %s", kind, user_key, exc)
 
 
-def process_limit_reached(step: dict, user_key: str, email: Optional[str], window_start: float, used: int,
-                          limit: Optional[int], resets_at: float, upgrade_link: Optional[str] = None) -> None:
+def process_limit_reached(
+    step: dict,
+    user_key: str,
+    email: Optional[str],
+    window_start: float,
+    used: int,
+    limit: Optional[int],
+    resets_at: float,
+    upgrade_link: Optional[str] = None,
+) -> None:
     store = get_store()
     step_id = step["id"]
     detail = json.dumps({"used": used, "limit": limit, "mode": step.get("mode", "enforce")})
-    first = store.record_event("limit_reached", _event_key("limit_reached", step_id, user_key, window_start), step_id, user_key, window_start, detail)
+    first = store.record_event(
+        "limit_reached",
+        _event_key("limit_reached", step_id, user_key, window_start),
+        step_id,
+        user_key,
+        window_start,
+        detail,
+    )
     if not first or step.get("mode") == "shadow" or not step.get("upgrade_prompt"):
         return
-    missing = [name for name, value in (("an email address", email), ("RESEND_API_KEY", os.environ.get("RESEND_API_KEY")),
-                                        ("SKENE_EMAIL_FROM", os.environ.get("SKENE_EMAIL_FROM"))) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("an email address", email),
+            ("RESEND_API_KEY", os.environ.get("RESEND_API_KEY")),
+            ("SKENE_EMAIL_FROM", os.environ.get("SKENE_EMAIL_FROM")),
+        )
+        if not value
+    ]
     if missing:
         logger.warning("skene: no upgrade email for user %s on %s: missing %s", user_key, step_id, ", ".join(missing))
         _record("prompt_skipped", step_id, user_key, window_start, {"missing": missing})
         return
-    pending = json.dumps({"email": email, "used": used, "limit": limit, "resets_at": resets_at, "tries": 0, "next_at": 0,
-                          "link": upgrade_link})
+    pending = json.dumps(
+        {
+            "email": email,
+            "used": used,
+            "limit": limit,
+            "resets_at": resets_at,
+            "tries": 0,
+            "next_at": 0,
+            "link": upgrade_link,
+        }
+    )
     pending_key = _event_key("prompt_pending", step_id, user_key, window_start)
     if store.record_event("prompt_pending", pending_key, step_id, user_key, window_start, pending):
         send_pending(pending_key, step_id, user_key, window_start, pending)
 
 
-def process_usage_warning(step: dict, user_key: str, email: Optional[str], window_start: float, used: int,
-                          limit: Optional[int], resets_at: float, upgrade_link: Optional[str] = None) -> None:
+def process_usage_warning(
+    step: dict,
+    user_key: str,
+    email: Optional[str],
+    window_start: float,
+    used: int,
+    limit: Optional[int],
+    resets_at: float,
+    upgrade_link: Optional[str] = None,
+) -> None:
     """Records `limit_warning` once per user, step and window; the process that did sends the warning."""
     store = get_store()
     step_id = step["id"]
-    detail = json.dumps({"used": used, "limit": limit, "warn_at": step.get("warn_at"), "mode": step.get("mode", "enforce")})
-    first = store.record_event("limit_warning", _event_key("limit_warning", step_id, user_key, window_start), step_id, user_key, window_start, detail)
+    detail = json.dumps(
+        {"used": used, "limit": limit, "warn_at": step.get("warn_at"), "mode": step.get("mode", "enforce")}
+    )
+    first = store.record_event(
+        "limit_warning",
+        _event_key("limit_warning", step_id, user_key, window_start),
+        step_id,
+        user_key,
+        window_start,
+        detail,
+    )
     if not first or step.get("mode") == "shadow" or not step.get("upgrade_prompt"):
         return
-    missing = [name for name, value in (("an email address", email), ("RESEND_API_KEY", os.environ.get("RESEND_API_KEY")),
-                                        ("SKENE_EMAIL_FROM", os.environ.get("SKENE_EMAIL_FROM"))) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("an email address", email),
+            ("RESEND_API_KEY", os.environ.get("RESEND_API_KEY")),
+            ("SKENE_EMAIL_FROM", os.environ.get("SKENE_EMAIL_FROM")),
+        )
+        if not value
+    ]
     if missing:
         logger.warning("skene: no warning email for user %s on %s: missing %s", user_key, step_id, ", ".join(missing))
         _record("warning_skipped", step_id, user_key, window_start, {"missing": missing})
         return
-    pending = json.dumps({"email": email, "used": used, "limit": limit, "resets_at": resets_at, "tries": 0, "next_at": 0,
-                          "link": upgrade_link, "purpose": "warning"})
+    pending = json.dumps(
+        {
+            "email": email,
+            "used": used,
+            "limit": limit,
+            "resets_at": resets_at,
+            "tries": 0,
+            "next_at": 0,
+            "link": upgrade_link,
+            "purpose": "warning",
+        }
+    )
     pending_key = _event_key("warning_pending", step_id, user_key, window_start)
     if store.record_event("warning_pending", pending_key, step_id, user_key, window_start, pending):
         send_pending(pending_key, step_id, user_key, window_start, pending)
@@ -269,8 +353,14 @@ def send_pending(dedupe_key: str, step_id: str, user_key: str, window_start: flo
     api_key = os.environ.get("RESEND_API_KEY") or ""
     sender = os.environ.get("SKENE_EMAIL_FROM") or ""
     try:
-        subject, body = render_email(step, int(info.get("used", 0)), info.get("limit"), float(info.get("resets_at", now)),
-                                     upgrade_link=info.get("link"), warning=warning)
+        subject, body = render_email(
+            step,
+            int(info.get("used", 0)),
+            info.get("limit"),
+            float(info.get("resets_at", now)),
+            upgrade_link=info.get("link"),
+            warning=warning,
+        )
     except Exception as exc:
         logger.error("skene: cannot render the %s email for %s: %s", "warning" if warning else "upgrade", step_id, exc)
         _record(failed_kind, step_id, user_key, window_start, {"error": "template: %s" % exc})
@@ -287,8 +377,13 @@ def send_pending(dedupe_key: str, step_id: str, user_key: str, window_start: flo
         return True
     later = time.time() + min(MAX_RETRY_INTERVAL, retry_interval() * (2 ** (tries - 1)))
     final = result.get("permanent") or later >= float(info.get("resets_at", 0))
-    logger.error("skene: %s email to user %s failed (%s): %s", "warning" if warning else "upgrade", user_key,
-                 "not tried again" if final else "tried again later", result.get("error"))
+    logger.error(
+        "skene: %s email to user %s failed (%s): %s",
+        "warning" if warning else "upgrade",
+        user_key,
+        "not tried again" if final else "tried again later",
+        result.get("error"),
+    )
     _record(failed_kind, step_id, user_key, window_start, result)
     if final:
         store.delete_event(dedupe_key)
@@ -303,8 +398,14 @@ def email_template_name(step: dict, warning: bool = False) -> str:
     return template + WARNING_TEMPLATE_SUFFIX if warning else template
 
 
-def render_email(step: dict, used: int, limit: Optional[int], resets_at: float, upgrade_link: Optional[str] = None,
-                 warning: bool = False) -> Tuple[str, str]:
+def render_email(
+    step: dict,
+    used: int,
+    limit: Optional[int],
+    resets_at: float,
+    upgrade_link: Optional[str] = None,
+    warning: bool = False,
+) -> Tuple[str, str]:
     template = email_template_name(step, warning)
     with open(os.path.join(_config.EMAILS_DIR, template + ".html"), "r", encoding="utf-8") as handle:
         text = handle.read()
@@ -321,12 +422,14 @@ def render_email(step: dict, used: int, limit: Optional[int], resets_at: float, 
     match = _SUBJECT_RE.match(text)
     if match:
         subject = _PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), match.group(1))
-        text = text[match.end():]
+        text = text[match.end() :]
     body = _PLACEHOLDER_RE.sub(lambda m: html.escape(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
     return subject, body
 
 
-def send_with_retries(payload: Dict[str, Any], api_key: str, idempotency_key: str, retries: int) -> Tuple[bool, Dict[str, Any]]:
+def send_with_retries(
+    payload: Dict[str, Any], api_key: str, idempotency_key: str, retries: int
+) -> Tuple[bool, Dict[str, Any]]:
     """POSTs the email to Resend, retrying `retries` times on 429, 5xx and network errors, each call bounded
     by email_timeout(). (ok, info); info["permanent"] is True for an answer a retry would not change."""
     base = (os.environ.get("SKENE_RESEND_BASE_URL") or DEFAULT_RESEND_BASE_URL).rstrip("/")
@@ -344,7 +447,7 @@ def send_with_retries(payload: Dict[str, Any], api_key: str, idempotency_key: st
                 "Idempotency-Key": idempotency_key,
             },
         )
-        wait = min(MAX_RETRY_SLEEP, 0.5 * (2 ** attempt))
+        wait = min(MAX_RETRY_SLEEP, 0.5 * (2**attempt))
         try:
             with urllib.request.urlopen(request, timeout=email_timeout()) as response:
                 answer = json.loads(response.read().decode("utf-8") or "{}")
@@ -359,7 +462,10 @@ def send_with_retries(payload: Dict[str, Any], api_key: str, idempotency_key: st
             attempts.append(str(exc))
         if attempt < retries:
             time.sleep(wait)
-    return False, {"error": "gave up after %d attempts: %s" % (len(attempts), attempts[-1] if attempts else "?"), "attempts": len(attempts)}
+    return False, {
+        "error": "gave up after %d attempts: %s" % (len(attempts), attempts[-1] if attempts else "?"),
+        "attempts": len(attempts),
+    }
 
 
 def _retry_after(value: Optional[str], default: float) -> float:

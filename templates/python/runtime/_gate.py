@@ -8,22 +8,18 @@ The middleware installed by install(app) then refunds quota on error responses a
 A store fault never reaches the app: the step fails open (the request passes, the outage is logged at most
 once a minute) or closed (503), as configured.
 """
+
 import inspect
 import logging
 import os
 from datetime import datetime, timezone
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Annotated, Any, Callable, List, Optional, Sequence, Tuple, get_args, get_origin
 
 from fastapi import Depends, HTTPException, Request, Security
 
-from . import _config
-from . import _email
-from . import _integration
-from . import _upgrade_links
+from . import _config, _email, _integration, _upgrade_links
 from ._connections import log_outage
 from ._store import Outcome, get_store
-
-from typing import Annotated, get_args, get_origin
 
 logger = logging.getLogger("skene")
 
@@ -133,7 +129,9 @@ def _passthrough(step_id: str) -> Callable[[], Any]:
     return skene_gate_unknown_step
 
 
-def gate(step_id: str, auth: Any = None, scopes: Optional[Sequence[str]] = None, identify: bool = False) -> Callable[..., Any]:
+def gate(
+    step_id: str, auth: Any = None, scopes: Optional[Sequence[str]] = None, identify: bool = False
+) -> Callable[..., Any]:
     """A dependency for `dependencies=[Depends(gate("step-id"))]`.
 
     `auth` is the route's own user dependency when it differs from the project's (or an Annotated alias of
@@ -190,21 +188,30 @@ async def _enforce(request: Request, step: dict, identity: Tuple[str, Optional[s
             return
         raise SkeneHTTPError(
             503,
-            {"error": "usage_store_unavailable", "message": "Usage limits cannot be checked right now. Try again shortly."},
+            {
+                "error": "usage_store_unavailable",
+                "message": "Usage limits cannot be checked right now. Try again shortly.",
+            },
             {"Retry-After": "30"},
-        )
+        ) from exc
     state = GateState(step, user_key, outcome)
     holder = request.scope.get(SCOPE_KEY)
     if holder is not None:
         holder.append(state)
     if outcome.allowed:
-        if outcome.counted and outcome.limit and step.get("warn_at") and \
-                outcome.used >= _email.warning_threshold(step["warn_at"], outcome.limit):
+        if (
+            outcome.counted
+            and outcome.limit
+            and step.get("warn_at")
+            and outcome.used >= _email.warning_threshold(step["warn_at"], outcome.limit)
+        ):
             _warn(request, step, user_key, email, state)
         return
     link = _tracked_link(request, step, user_key, state, "email")
     try:
-        _email.on_limit_reached(step, user_key, email, state.window_start, state.used, state.limit, state.resets_at(), link)
+        _email.on_limit_reached(
+            step, user_key, email, state.window_start, state.used, state.limit, state.resets_at(), link
+        )
     except Exception:
         logger.exception("skene: cannot queue the upgrade prompt for user %s", user_key)
     if step.get("mode") == "shadow":
@@ -223,6 +230,8 @@ def _tracked_link(request: Request, step: dict, user_key: str, state: GateState,
 def _warn(request: Request, step: dict, user_key: str, email: Optional[str], state: GateState) -> None:
     try:
         link = _tracked_link(request, step, user_key, state, "warning")
-        _email.on_usage_warning(step, user_key, email, state.window_start, state.used, state.limit, state.resets_at(), link)
+        _email.on_usage_warning(
+            step, user_key, email, state.window_start, state.used, state.limit, state.resets_at(), link
+        )
     except Exception:
         logger.exception("skene: cannot queue the warning email for user %s", user_key)

@@ -10,6 +10,8 @@ def auth_dependency():
     Imported when the first gate is built, not when skene is imported: an app module that defines its
     auth dependency and also imports skene's gate would otherwise import itself half-initialized.
     """
+
+
 {{auth_body}}
 
 # The app has {{webhook_note}}.
@@ -21,6 +23,8 @@ DEFAULT_DATABASE_URL = "{{default_database_url}}"
 
 def app_engine():
     """The app's SQLAlchemy engine, imported when first needed (None: skene uses DEFAULT_DATABASE_URL)."""
+
+
 {{engine_body}}
 
 
@@ -32,4 +36,6 @@ def identify(request):
     if user is not None and getattr(user, "is_authenticated", True):
         return user
     return getattr(request.state, "user", None)
+
+
 # skene:identify-end

@@ -10,6 +10,7 @@ Which error answers give a counted request back is the step's `condition.refund`
   the request notes when its handler starts;
 - 'never'.
 """
+
 import contextvars
 import logging
 import math
@@ -18,9 +19,7 @@ from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Optiona
 
 from fastapi.responses import JSONResponse
 
-from . import _config
-from . import _email
-from . import _integration
+from . import _config, _email, _integration
 from ._gate import SCOPE_KEY, GateState, RequestGates, SkeneHTTPError
 from ._store import get_store
 from ._upgrade_links import router as upgrade_link_router
@@ -41,7 +40,9 @@ class SkeneMiddleware(object):
     def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Callable[..., Any], send: Callable[[Message], Awaitable[None]]) -> None:
+    async def __call__(
+        self, scope: Scope, receive: Callable[..., Any], send: Callable[[Message], Awaitable[None]]
+    ) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -6,6 +6,7 @@ counted from the first event that showed it. A subscription whose price is mappe
 (`plans: { pro: { prices: [...] } }`) gives that plan, any other paid one gives `paid`. Of several plans the
 one with the highest limit for the step wins.
 """
+
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import _config
@@ -27,7 +28,8 @@ def paid_plans(subscriptions: Iterable[Subscription], now: float) -> List[str]:
     plans: List[str] = []
     for status, prices, past_due_since in subscriptions:
         paid = status in PAID_STATUSES or (
-            status == "past_due" and past_due_since is not None
+            status == "past_due"
+            and past_due_since is not None
             and past_due_since + _config.PAST_DUE_GRACE_SECONDS > now
         )
         if not paid:
@@ -69,8 +71,11 @@ class SubscriptionState(object):
         if now >= self.valid_until:
             grace = _config.PAST_DUE_GRACE_SECONDS
             self.plans = paid_plans(self.subscriptions, now)
-            ends = [since + grace for status, _, since in self.subscriptions
-                    if status == "past_due" and since is not None and since + grace > now]
+            ends = [
+                since + grace
+                for status, _, since in self.subscriptions
+                if status == "past_due" and since is not None and since + grace > now
+            ]
             self.valid_until = min(ends) if ends else float("inf")
             self.limits = {}
         best = self.limits.get(step["id"])

@@ -6,6 +6,7 @@ The runtime runs these statements when it first uses the store and again wheneve
 generates reads this same file, so there is one definition of the tables. Nothing here imports anything:
 the migration loads this file on its own.
 """
+
 from typing import Dict, Tuple
 
 TABLE_NAMES: Tuple[str, ...] = ("skene_usage", "skene_subscriptions", "skene_events", "skene_stripe_events")
@@ -15,7 +16,8 @@ EXISTING_TABLES: Dict[str, str] = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (%s)"
     % ", ".join("'%s'" % name for name in TABLE_NAMES),
     "postgresql": "SELECT c.relname FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 'p') "
-    "AND pg_catalog.pg_table_is_visible(c.oid) AND c.relname IN (%s)" % ", ".join("'%s'" % name for name in TABLE_NAMES),
+    "AND pg_catalog.pg_table_is_visible(c.oid) AND c.relname IN (%s)"
+    % ", ".join("'%s'" % name for name in TABLE_NAMES),
 }
 
 TABLES: Tuple[str, ...] = (

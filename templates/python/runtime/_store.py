@@ -14,6 +14,7 @@ across threads and processes:
   what this process assumed (SubscriptionState); otherwise it writes nothing and runs again with the new
   plan. With psycopg2 it is sent from the event loop (_async_pg.py); otherwise on skene's threads.
 """
+
 import logging
 import os
 import sqlite3
@@ -21,10 +22,17 @@ import threading
 import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union
 
-from . import _integration
-from . import _schema
+from . import _integration, _schema
 from ._connections import Pool, StoreError, StoreTimeout, close_quietly, read_timeout, within
-from ._drivers import Driver, Statement, driver_from_engine, driver_from_url, is_busy, is_missing_prepared, is_missing_table
+from ._drivers import (
+    Driver,
+    Statement,
+    driver_from_engine,
+    driver_from_url,
+    is_busy,
+    is_missing_prepared,
+    is_missing_table,
+)
 from ._plans import NO_SUBSCRIPTIONS, Plan, SubscriptionState, best_plan, paid_plans
 
 __all__ = ["Outcome", "Store", "StoreError", "StoreTimeout", "get_store", "reset_store"]
@@ -42,14 +50,18 @@ _USER_STATES_MAX = 20000
 _UPSERT = (
     "INSERT INTO skene_usage (step_id, user_key, window_start, used) VALUES (:step_id, :user_key, :now, 1) "
     "ON CONFLICT (step_id, user_key) DO UPDATE SET "
-    "used = CASE WHEN skene_usage.window_start + :period <= excluded.window_start THEN 1 ELSE skene_usage.used + 1 END, "
+    "used = CASE WHEN skene_usage.window_start + :period <= excluded.window_start THEN 1 "
+    "ELSE skene_usage.used + 1 END, "
     "window_start = CASE WHEN skene_usage.window_start + :period <= excluded.window_start "
     "THEN excluded.window_start ELSE skene_usage.window_start END"
 )
 _UNDER_LIMIT = " WHERE skene_usage.window_start + :period <= excluded.window_start OR skene_usage.used < :limit"
 UPSERT = {
-    (bounded, returning): Statement(_UPSERT + (_UNDER_LIMIT if bounded else "") + (" RETURNING used, window_start" if returning else ""))
-    for bounded in (False, True) for returning in (False, True)
+    (bounded, returning): Statement(
+        _UPSERT + (_UNDER_LIMIT if bounded else "") + (" RETURNING used, window_start" if returning else "")
+    )
+    for bounded in (False, True)
+    for returning in (False, True)
 }
 
 USAGE_ROW = Statement("SELECT used, window_start FROM skene_usage WHERE step_id = :step_id AND user_key = :user_key")
@@ -84,7 +96,8 @@ CONSUME = Statement(
     "AND (:limit IS NULL OR :limit > 0) "
     "AND NOT EXISTS (SELECT 1 FROM old WHERE old.window_start + :period > :now AND old.used >= :limit) "
     "ON CONFLICT (step_id, user_key) DO UPDATE SET "
-    "used = CASE WHEN skene_usage.window_start + :period <= excluded.window_start THEN 1 ELSE skene_usage.used + 1 END, "
+    "used = CASE WHEN skene_usage.window_start + :period <= excluded.window_start THEN 1 "
+    "ELSE skene_usage.used + 1 END, "
     "window_start = CASE WHEN skene_usage.window_start + :period <= excluded.window_start "
     "THEN excluded.window_start ELSE skene_usage.window_start END "
     "WHERE skene_usage.window_start + :period <= excluded.window_start OR :limit IS NULL OR skene_usage.used < :limit "
@@ -92,7 +105,14 @@ CONSUME = Statement(
     "SELECT subs.fingerprint, counted.used, counted.window_start, old.used, old.window_start "
     "FROM subs LEFT JOIN counted ON TRUE LEFT JOIN old ON TRUE"
 )
-_CONSUME_TYPES = {"step_id": "text", "user_key": "text", "now": "float8", "period": "float8", "limit": "integer", "fingerprint": "text"}
+_CONSUME_TYPES = {
+    "step_id": "text",
+    "user_key": "text",
+    "now": "float8",
+    "period": "float8",
+    "limit": "integer",
+    "fingerprint": "text",
+}
 PREPARE_CONSUME = Statement(
     "PREPARE skene_consume (%s) AS %s"
     % (", ".join(_CONSUME_TYPES[name] for name in CONSUME.distinct()), CONSUME.text("numeric"))
@@ -109,7 +129,8 @@ INSERT_EVENT = Statement(
     "VALUES (:dedupe_key, :kind, :step_id, :user_key, :window_start, :detail, :now) ON CONFLICT (dedupe_key) DO NOTHING"
 )
 EVENTS_OF_KIND = Statement(
-    "SELECT dedupe_key, step_id, user_key, window_start, detail FROM skene_events WHERE kind = :kind ORDER BY created_at"
+    "SELECT dedupe_key, step_id, user_key, window_start, detail FROM skene_events "
+    "WHERE kind = :kind ORDER BY created_at"
 )
 SET_EVENT_DETAIL = Statement(
     "UPDATE skene_events SET detail = :detail WHERE dedupe_key = :dedupe_key AND detail = :expected"
@@ -146,7 +167,8 @@ def _lifecycle_rank(column: str) -> str:
 _UPSERT_SUBSCRIPTION = (
     "INSERT INTO skene_subscriptions (subscription_id, customer_id, user_key, status, prices, "
     "current_period_end, past_due_since, event_created, updated_at) "
-    "VALUES (:subscription_id, :customer_id, :user_key, :status, :prices, :period_end, :past_due_since, :created, :now) "
+    "VALUES (:subscription_id, :customer_id, :user_key, :status, :prices, :period_end, :past_due_since, "
+    ":created, :now) "
     "ON CONFLICT (subscription_id) DO UPDATE SET "
     "customer_id = COALESCE(excluded.customer_id, skene_subscriptions.customer_id), "
     "user_key = COALESCE(excluded.user_key, skene_subscriptions.user_key), "
@@ -159,10 +181,12 @@ _UPSERT_SUBSCRIPTION = (
 )
 # Newest `created` wins; of one second, the status further along the lifecycle (equal: the later received).
 UPSERT_SUBSCRIPTION = Statement(
-    _UPSERT_SUBSCRIPTION
-    + "WHERE skene_subscriptions.event_created < excluded.event_created "
+    _UPSERT_SUBSCRIPTION + "WHERE skene_subscriptions.event_created < excluded.event_created "
     "OR (skene_subscriptions.event_created = excluded.event_created AND "
-    + _lifecycle_rank("skene_subscriptions.status") + " <= " + _lifecycle_rank("excluded.status") + ")"
+    + _lifecycle_rank("skene_subscriptions.status")
+    + " <= "
+    + _lifecycle_rank("excluded.status")
+    + ")"
 )
 # The state read from Stripe's API: it wins over every event of the same second.
 UPSERT_SUBSCRIPTION_AUTHORITATIVE = Statement(
@@ -199,7 +223,9 @@ class Outcome(object):
 
     __slots__ = ("allowed", "counted", "plan", "limit", "used", "window_start")
 
-    def __init__(self, allowed: bool, counted: bool, plan: str, limit: Optional[int], used: int, window_start: float) -> None:
+    def __init__(
+        self, allowed: bool, counted: bool, plan: str, limit: Optional[int], used: int, window_start: float
+    ) -> None:
         self.allowed = allowed
         self.counted = counted
         self.plan = plan
@@ -238,7 +264,8 @@ class Store(object):
 
             self._unavailable = _async_pg.UNAVAILABLE
             self._on_loop = _async_pg.LoopConnections(
-                driver.connect_async, self._pool,
+                driver.connect_async,
+                self._pool,
                 lambda: (PREPARE_CONSUME.sql,) if self._prepared else (),
             )
 
@@ -266,7 +293,9 @@ class Store(object):
         if done:
             return result
         timeout = self.timeout if timeout is None else timeout
-        return await self._pool.call_async(lambda abandoned: self._run_here(work, timeout, abandoned), timeout, self._answering)
+        return await self._pool.call_async(
+            lambda abandoned: self._run_here(work, timeout, abandoned), timeout, self._answering
+        )
 
     def _answering(self, timeout: float) -> bool:
         """The store answered some call within `timeout` seconds (a waiting call's deadline is then extended)."""
@@ -327,7 +356,9 @@ class Store(object):
                         self._ready = False
                         continue
                     if is_busy(exc):
-                        raise StoreTimeout("the skene store stayed locked for %d ms (%s)" % (timeout * 1000, self.description)) from exc
+                        raise StoreTimeout(
+                            "the skene store stayed locked for %d ms (%s)" % (timeout * 1000, self.description)
+                        ) from exc
                     raise StoreError("skene store error (%s): %s" % (self.description, exc)) from exc
                 finally:
                     close_quietly(cur)
@@ -427,7 +458,9 @@ class Store(object):
         now = time.time() if now is None else now
         try:
             if self._on_loop is not None and self._ready:
-                outcome = await within(self._consume_on_loop(step, user_key, now), self.timeout, self.description, self._answering)
+                outcome = await within(
+                    self._consume_on_loop(step, user_key, now), self.timeout, self.description, self._answering
+                )
                 if outcome is not None:
                     return outcome
                 # The plan changed (the server answered) or the loop's connection failed: the threads try,
@@ -468,7 +501,9 @@ class Store(object):
 
         return work
 
-    def _upsert_without_returning(self, cur: Any, upsert: Statement, params: Mapping[str, Any]) -> Optional[Tuple[Any, ...]]:
+    def _upsert_without_returning(
+        self, cur: Any, upsert: Statement, params: Mapping[str, Any]
+    ) -> Optional[Tuple[Any, ...]]:
         # SQLite < 3.35 has no RETURNING: the same statement and a read in one immediate transaction.
         assert self._write_lock is not None
         with self._write_lock:
@@ -509,8 +544,17 @@ class Store(object):
                 self._prepared = False
         return self.execute(cur, CONSUME, params).fetchone()
 
-    def _consume_params(self, step: dict, user_key: str, now: float, period: float, limit: Optional[int], state: SubscriptionState) -> Dict[str, Any]:
-        return {"step_id": step["id"], "user_key": user_key, "now": now, "period": period, "limit": limit, "fingerprint": state.fingerprint}
+    def _consume_params(
+        self, step: dict, user_key: str, now: float, period: float, limit: Optional[int], state: SubscriptionState
+    ) -> Dict[str, Any]:
+        return {
+            "step_id": step["id"],
+            "user_key": user_key,
+            "now": now,
+            "period": period,
+            "limit": limit,
+            "fingerprint": state.fingerprint,
+        }
 
     def _consume_in_one_statement(self, cur: Any, step: dict, user_key: str, now: float, period: float) -> Outcome:
         """PostgreSQL: one statement that checks the assumed plan and counts; again only if the plan differs."""
@@ -539,7 +583,13 @@ class Store(object):
         return Outcome(False, False, plan, limit, int(usage[0]), float(usage[1]))
 
     def _consume_outcome(
-        self, user_key: str, state: SubscriptionState, plan: str, limit: Optional[int], period: float, now: float,
+        self,
+        user_key: str,
+        state: SubscriptionState,
+        plan: str,
+        limit: Optional[int],
+        period: float,
+        now: float,
         row: Tuple[Any, ...],
     ) -> Optional[Outcome]:
         """What the consume statement's row decides, or None when it counted nothing and did not decide:
@@ -575,7 +625,8 @@ class Store(object):
             if self._on_loop is not None and self._ready:
                 params = {"step_id": step_id, "user_key": user_key, "window_start": window_start}
                 changed = await within(
-                    self._on_loop.run(REFUND.text(self._style), params), self.timeout, self.description, self._answering)
+                    self._on_loop.run(REFUND.text(self._style), params), self.timeout, self.description, self._answering
+                )
                 if changed is not self._unavailable:
                     return changed
             return await self.run_async(self._refund_work(step_id, user_key, window_start))
@@ -590,7 +641,9 @@ class Store(object):
 
     def _refund_work(self, step_id: str, user_key: str, window_start: float) -> Work:
         def work(cur: Any) -> int:
-            return self._write(cur, REFUND, {"step_id": step_id, "user_key": user_key, "window_start": window_start}).rowcount
+            return self._write(
+                cur, REFUND, {"step_id": step_id, "user_key": user_key, "window_start": window_start}
+            ).rowcount
 
         return work
 
@@ -600,20 +653,42 @@ class Store(object):
 
     # -- events --------------------------------------------------------------------------------
     def insert_event(
-        self, cur: Any, kind: str, dedupe_key: str, step_id: Optional[str], user_key: Optional[str],
-        window_start: Optional[float], detail: Optional[str], now: float,
+        self,
+        cur: Any,
+        kind: str,
+        dedupe_key: str,
+        step_id: Optional[str],
+        user_key: Optional[str],
+        window_start: Optional[float],
+        detail: Optional[str],
+        now: float,
     ) -> bool:
-        params = {"dedupe_key": dedupe_key, "kind": kind, "step_id": step_id, "user_key": user_key,
-                  "window_start": window_start, "detail": detail, "now": now}
+        params = {
+            "dedupe_key": dedupe_key,
+            "kind": kind,
+            "step_id": step_id,
+            "user_key": user_key,
+            "window_start": window_start,
+            "detail": detail,
+            "now": now,
+        }
         return self._write(cur, INSERT_EVENT, params).rowcount == 1
 
     def record_event(
-        self, kind: str, dedupe_key: str, step_id: Optional[str] = None, user_key: Optional[str] = None,
-        window_start: Optional[float] = None, detail: Optional[str] = None, now: Optional[float] = None,
+        self,
+        kind: str,
+        dedupe_key: str,
+        step_id: Optional[str] = None,
+        user_key: Optional[str] = None,
+        window_start: Optional[float] = None,
+        detail: Optional[str] = None,
+        now: Optional[float] = None,
     ) -> bool:
         """Inserts an event once (by dedupe_key); True when this call inserted it."""
         at = time.time() if now is None else now
-        return self.run(lambda cur: self.insert_event(cur, kind, dedupe_key, step_id, user_key, window_start, detail, at))
+        return self.run(
+            lambda cur: self.insert_event(cur, kind, dedupe_key, step_id, user_key, window_start, detail, at)
+        )
 
     def events_of_kind(self, kind: str) -> List[Tuple[Any, ...]]:
         """(dedupe_key, step_id, user_key, window_start, detail) of every event of `kind`, oldest first."""
@@ -652,14 +727,28 @@ class Store(object):
         return self.execute(cur, SUBSCRIPTION_ROW, {"subscription_id": subscription_id}).fetchone()
 
     def upsert_subscription(
-        self, cur: Any, subscription_id: str, customer_id: Optional[str], user_key: Optional[str], status: Optional[str],
-        prices: Optional[str], period_end: Optional[float], created: int, authoritative: bool = False,
+        self,
+        cur: Any,
+        subscription_id: str,
+        customer_id: Optional[str],
+        user_key: Optional[str],
+        status: Optional[str],
+        prices: Optional[str],
+        period_end: Optional[float],
+        created: int,
+        authoritative: bool = False,
     ) -> bool:
         """Writes a subscription's state if it is newer than what skene holds; True when it was written."""
         past_due_since = float(created) if status == "past_due" else None
         params = {
-            "subscription_id": subscription_id, "customer_id": customer_id, "user_key": user_key, "status": status,
-            "prices": prices, "period_end": period_end, "past_due_since": past_due_since, "created": created,
+            "subscription_id": subscription_id,
+            "customer_id": customer_id,
+            "user_key": user_key,
+            "status": status,
+            "prices": prices,
+            "period_end": period_end,
+            "past_due_since": past_due_since,
+            "created": created,
             "now": time.time(),
         }
         upsert = UPSERT_SUBSCRIPTION_AUTHORITATIVE if authoritative else UPSERT_SUBSCRIPTION
@@ -673,11 +762,15 @@ class Store(object):
                 self.execute(cur, FILL_USER_OF_SUBSCRIPTION, params)
         return applied
 
-    def link_customer(self, cur: Any, customer_id: Optional[str], user_key: str, subscription_id: Optional[str]) -> None:
+    def link_customer(
+        self, cur: Any, customer_id: Optional[str], user_key: str, subscription_id: Optional[str]
+    ) -> None:
         """Checkout completed: ties a Stripe customer (and its subscription) to the app's user."""
         params = {
-            "subscription_id": subscription_id or ("customer:%s" % customer_id), "customer_id": customer_id,
-            "user_key": user_key, "now": time.time(),
+            "subscription_id": subscription_id or ("customer:%s" % customer_id),
+            "customer_id": customer_id,
+            "user_key": user_key,
+            "now": time.time(),
         }
         self.execute(cur, LINK_CUSTOMER, params)
         if customer_id:
@@ -693,7 +786,9 @@ class Store(object):
         now = time.time()
         for step_id, first_reached in self.execute(cur, FIRST_LIMIT_REACHED, {"user_key": user_key}).fetchall():
             detail = '{"limit_reached_at": %f}' % first_reached
-            if self.insert_event(cur, "converted", "converted:%s:%s" % (step_id, user_key), step_id, user_key, None, detail, now):
+            if self.insert_event(
+                cur, "converted", "converted:%s:%s" % (step_id, user_key), step_id, user_key, None, detail, now
+            ):
                 recorded += 1
         return recorded
 
@@ -749,7 +844,8 @@ def _build_driver() -> Driver:
             return driver
         logger.warning(
             "skene: cannot keep its tables on the app's %s database; using SKENE_DATABASE_URL (default %s)",
-            engine.url.get_backend_name(), _integration.DEFAULT_DATABASE_URL,
+            engine.url.get_backend_name(),
+            _integration.DEFAULT_DATABASE_URL,
         )
     return driver_from_url(override or _integration.DEFAULT_DATABASE_URL)
 
@@ -759,4 +855,3 @@ def reset_store() -> None:
     global _store
     with _store_lock:
         _store = None
-

@@ -12,6 +12,7 @@ The signing key: SKENE_LINK_SECRET when set; else derived from STRIPE_WEBHOOK_SE
 configures; the derivation is one-way, so a link never reveals or uses the webhook secret itself); else a
 key of this process only (logged once), whose links are not counted after a restart or by another worker.
 """
+
 import base64
 import hashlib
 import hmac
@@ -87,8 +88,9 @@ def ttl_seconds() -> float:
     return max(0.0, days) * 86400.0
 
 
-def make_token(step_id: str, user_key: str, window_start: float, via: str, now: Optional[float] = None,
-               ttl: Optional[float] = None) -> str:
+def make_token(
+    step_id: str, user_key: str, window_start: float, via: str, now: Optional[float] = None, ttl: Optional[float] = None
+) -> str:
     """A signed token for the link shown to `user_key` (via 'api': the 402 body, 'email': the prompt)."""
     key = signing_key()
     issued = time.time() if now is None else now
@@ -134,8 +136,13 @@ def read_token(token: str, now: Optional[float] = None) -> Optional[Dict[str, An
         return None
     if (time.time() if now is None else now) > expires:
         return None
-    return {"step_id": step_id, "window_start": window_start, "user_ref": reference, "via": payload.get("v"),
-            "expires": expires}
+    return {
+        "step_id": step_id,
+        "window_start": window_start,
+        "user_ref": reference,
+        "via": payload.get("v"),
+        "expires": expires,
+    }
 
 
 def plain_upgrade_url(step: Optional[dict]) -> Optional[str]:
@@ -176,7 +183,9 @@ async def record_click(token: Dict[str, Any]) -> bool:
         user_key = users[0]
         dedupe_key = "upgrade_clicked:%s:%s:%s" % (step_id, user_key, _window_tag(window_start))
         detail = json.dumps({"via": token.get("via")})
-        return store.insert_event(cur, "upgrade_clicked", dedupe_key, step_id, user_key, window_start, detail, time.time())
+        return store.insert_event(
+            cur, "upgrade_clicked", dedupe_key, step_id, user_key, window_start, detail, time.time()
+        )
 
     return await store.run_async(work)
 
@@ -198,4 +207,6 @@ async def skene_upgrade_link(token: str) -> Any:
             logger.error("skene: cannot record an upgrade click on %s: %s", valid["step_id"], exc)
     if target is None:
         return JSONResponse({"error": "no_upgrade_url", "message": "No upgrade page is configured."}, status_code=404)
-    return RedirectResponse(target, status_code=302, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+    return RedirectResponse(
+        target, status_code=302, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    )

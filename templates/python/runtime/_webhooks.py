@@ -11,6 +11,7 @@ paused, past_due, unpaid, incomplete_expired, canceled) wins, and when a Stripe 
 (STRIPE_SECRET_KEY; API base SKENE_STRIPE_API_BASE) the subscription's current state is read from
 Stripe's API and settles it.
 """
+
 import hashlib
 import hmac
 import json
@@ -53,8 +54,13 @@ class MalformedEvent(ValueError):
     """A verified event whose shape is not a Stripe event's (a list as data.object, a non-numeric created)."""
 
 
-def verify_signature(payload: Any, header: Optional[str], secret: Optional[str], tolerance: int = TOLERANCE_SECONDS,
-                     now: Optional[float] = None) -> Any:
+def verify_signature(
+    payload: Any,
+    header: Optional[str],
+    secret: Optional[str],
+    tolerance: int = TOLERANCE_SECONDS,
+    now: Optional[float] = None,
+) -> Any:
     """Checks a `Stripe-Signature` header (t=...,v1=...) over the raw body with HMAC-SHA256; returns the event."""
     if not header:
         raise SignatureError("missing Stripe-Signature header")
@@ -74,7 +80,7 @@ def verify_signature(payload: Any, header: Optional[str], secret: Optional[str],
     try:
         signed_at = int(timestamp)
     except ValueError:
-        raise SignatureError("malformed Stripe-Signature timestamp")
+        raise SignatureError("malformed Stripe-Signature timestamp") from None
     expected = hmac.new(secret.encode("utf-8"), timestamp.encode("utf-8") + b"." + payload, hashlib.sha256).hexdigest()
     if not any(hmac.compare_digest(expected, candidate) for candidate in signatures):
         raise SignatureError("no signature matches the payload")
@@ -84,7 +90,7 @@ def verify_signature(payload: Any, header: Optional[str], secret: Optional[str],
     try:
         return json.loads(payload.decode("utf-8"))
     except ValueError:
-        raise SignatureError("payload is not JSON")
+        raise SignatureError("payload is not JSON") from None
 
 
 def _plain(event: Any) -> Any:
@@ -173,7 +179,9 @@ class SubscriptionFacts(object):
                     prices.append(value)
             # API versions from 2025-03-31 moved the period onto the items.
             if period_end is None and item.get("current_period_end"):
-                period_end = float(_whole_number(item.get("current_period_end"), what + ".items.data[].current_period_end"))
+                period_end = float(
+                    _whole_number(item.get("current_period_end"), what + ".items.data[].current_period_end")
+                )
         self.prices = " ".join(sorted(set(prices))) or None
         self.period_end = period_end
 
@@ -218,7 +226,9 @@ def apply_event(event: StripeEvent) -> bool:
     store = get_store()
     obj = event.obj
     if event.event_type == "checkout.session.completed":
-        user_key = _text(obj.get("client_reference_id"), "data.object.client_reference_id") or _user_from_metadata(obj, "data.object")
+        user_key = _text(obj.get("client_reference_id"), "data.object.client_reference_id") or _user_from_metadata(
+            obj, "data.object"
+        )
         customer_id = _id_of(obj.get("customer"), "data.object.customer")
         subscription_id = _id_of(obj.get("subscription"), "data.object.subscription")
         if not user_key or not (customer_id or subscription_id):
@@ -248,14 +258,23 @@ def apply_event(event: StripeEvent) -> bool:
     return False
 
 
-def apply_subscription(store: Store, cur: Any, facts: SubscriptionFacts, created: int, authoritative: bool = False) -> bool:
+def apply_subscription(
+    store: Store, cur: Any, facts: SubscriptionFacts, created: int, authoritative: bool = False
+) -> bool:
     """Writes one subscription's state (newest wins, see the module's note); records conversions.
     True when another event of the same second was there before it (a tie the lifecycle settled)."""
     held = store.subscription_row(cur, facts.subscription_id)
     tie = held is not None and held[0] is not None and int(held[1]) == created
     user_key = facts.user_key or store.user_for_customer(cur, facts.customer_id)
     store.upsert_subscription(
-        cur, facts.subscription_id, facts.customer_id, user_key, facts.status, facts.prices, facts.period_end, created,
+        cur,
+        facts.subscription_id,
+        facts.customer_id,
+        user_key,
+        facts.status,
+        facts.prices,
+        facts.period_end,
+        created,
         authoritative=authoritative,
     )
     if user_key is None:
@@ -268,7 +287,9 @@ def stripe_api_key() -> Optional[str]:
     return os.environ.get("STRIPE_SECRET_KEY") or os.environ.get("STRIPE_API_KEY")
 
 
-def _stripe_get(path: str, key: str, query: Optional[Dict[str, str]] = None, timeout: float = STRIPE_API_TIMEOUT_SECONDS) -> Any:
+def _stripe_get(
+    path: str, key: str, query: Optional[Dict[str, str]] = None, timeout: float = STRIPE_API_TIMEOUT_SECONDS
+) -> Any:
     base = (os.environ.get("SKENE_STRIPE_API_BASE") or "https://api.stripe.com").rstrip("/")
     url = base + path + ("?" + urllib.parse.urlencode(query) if query else "")
     request = urllib.request.Request(url, headers={"Authorization": "Bearer " + key, "User-Agent": "skene-runtime"})
@@ -282,9 +303,13 @@ def _settle_tie_from_stripe(store: Store, facts: SubscriptionFacts, created: int
     if not key:
         return
     try:
-        current = SubscriptionFacts(_stripe_get("/v1/subscriptions/" + urllib.parse.quote(facts.subscription_id, safe=""), key), "subscription")
+        current = SubscriptionFacts(
+            _stripe_get("/v1/subscriptions/" + urllib.parse.quote(facts.subscription_id, safe=""), key), "subscription"
+        )
     except Exception as exc:
-        logger.warning("skene: cannot read subscription %s from Stripe (its lifecycle decided): %s", facts.subscription_id, exc)
+        logger.warning(
+            "skene: cannot read subscription %s from Stripe (its lifecycle decided): %s", facts.subscription_id, exc
+        )
         return
     if current.subscription_id != facts.subscription_id:
         return
@@ -317,7 +342,8 @@ async def skene_stripe_webhook(request: Request) -> Any:
         log_outage(exc)
         return JSONResponse(
             {"error": "store_unavailable", "message": "The event was not applied; Stripe will deliver it again."},
-            status_code=503, headers={"Retry-After": "30"},
+            status_code=503,
+            headers={"Retry-After": "30"},
         )
     return {"received": True}
 
@@ -337,7 +363,9 @@ def refresh_customer(user_or_customer_id: Any, api_key: Optional[str] = None) ->
     customer_id = ident if ident.startswith("cus_") else store.customer_of(ident)
     if not customer_id:
         return 0
-    listing = _stripe_get("/v1/subscriptions", key, {"customer": customer_id, "status": "all", "limit": "20"}, timeout=15)
+    listing = _stripe_get(
+        "/v1/subscriptions", key, {"customer": customer_id, "status": "all", "limit": "20"}, timeout=15
+    )
     subscriptions = [SubscriptionFacts(sub, "subscription") for sub in (_mapping(listing, "listing").get("data") or [])]
     created = int(time.time())
     for facts in subscriptions:

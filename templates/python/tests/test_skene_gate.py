@@ -9,6 +9,7 @@ when it is not set). The limits come from the runtime's compiled loop.json. The 
 stood in for while the gate is tested: what is proved is skene's wiring (the gate on each route, install(app),
 the webhook hand-off), not the handler. Nothing leaves this machine.
 """
+
 import hashlib
 import importlib
 import importlib.util
@@ -126,7 +127,10 @@ def _import_app():
     try:
         module = importlib.import_module(APP_MODULE)
     except ImportError as exc:
-        pytest.skip("the app cannot be imported in this environment (%s: %s); install its dependencies" % (type(exc).__name__, exc))
+        pytest.skip(
+            "the app cannot be imported in this environment (%s: %s); install its dependencies"
+            % (type(exc).__name__, exc)
+        )
     except KeyError as exc:
         name = str(exc.args[0]) if exc.args else ""
         if name and name.upper() == name and name.replace("_", "").isalnum():
@@ -135,8 +139,10 @@ def _import_app():
     except Exception as exc:
         missing = _missing_settings(exc)
         if missing:
-            pytest.skip("the app's settings need %s: set %s for the tests"
-                        % (", ".join(missing), "it" if len(missing) == 1 else "them"))
+            pytest.skip(
+                "the app's settings need %s: set %s for the tests"
+                % (", ".join(missing), "it" if len(missing) == 1 else "them")
+            )
         pytest.skip("importing %s failed in this environment: %s: %s" % (APP_MODULE, type(exc).__name__, exc))
     from fastapi import FastAPI
 
@@ -251,7 +257,9 @@ def _example(schema, components, depth=0, name=""):
         kind = next((k for k in kind if k != "null"), "string")
     if kind == "object" or (kind is None and "properties" in schema):
         properties = schema.get("properties") or {}
-        return {key: _example(properties.get(key, {}), components, depth + 1, key) for key in schema.get("required") or []}
+        return {
+            key: _example(properties.get(key, {}), components, depth + 1, key) for key in schema.get("required") or []
+        }
     if kind == "array":
         count = int(schema.get("minItems") or 0)
         return [_example(schema.get("items") or {}, components, depth + 1) for _ in range(count)]
@@ -288,9 +296,20 @@ def _example(schema, components, depth=0, name=""):
 
 
 # Values tried, in turn, where the app's validation refused the one built from its schema.
-CANDIDATES = ["https://example.test/skene", "free-user@example.test", "00000000-0000-4000-8000-000000000001",
-              "2026-01-01T00:00:00Z", "2026-01-01", "skene-gate-test", 1, 10, 100, 0, True,
-              "A longer text for skene's gate test, so that a field with a minimum length accepts it. " * 3]
+CANDIDATES = [
+    "https://example.test/skene",
+    "free-user@example.test",
+    "00000000-0000-4000-8000-000000000001",
+    "2026-01-01T00:00:00Z",
+    "2026-01-01",
+    "skene-gate-test",
+    1,
+    10,
+    100,
+    0,
+    True,
+    "A longer text for skene's gate test, so that a field with a minimum length accepts it. " * 3,
+]
 
 
 def _try_next(container, path, text=False):
@@ -308,7 +327,7 @@ def _try_next(container, path, text=False):
     except (KeyError, IndexError, TypeError):
         current = None
     index = next((i for i, value in enumerate(CANDIDATES) if value == current and type(value) is type(current)), -1)
-    for value in CANDIDATES[index + 1:]:
+    for value in CANDIDATES[index + 1 :]:
         if text and not isinstance(value, str):
             continue
         try:
@@ -386,7 +405,11 @@ class Route(object):
             media, body = sorted(content.items())[0]
             fields = _example(body.get("schema") or {}, components) or {}
             properties = _resolve(body.get("schema") or {}, components).get("properties") or {}
-            files = {k: ("skene.txt", b"skene gate test") for k in fields if _resolve(properties.get(k, {}), components).get("format") == "binary"}
+            files = {
+                k: ("skene.txt", b"skene gate test")
+                for k in fields
+                if _resolve(properties.get(k, {}), components).get("format") == "binary"
+            }
             self.data = {k: v for k, v in fields.items() if k not in files}
             self.files = files or None
 
@@ -405,20 +428,26 @@ class GateHarness(object):
         threading.Thread(target=self.email_server.serve_forever, daemon=True).start()
         stack.append(self.email_server.shutdown)
         self.secret = os.environ.get("STRIPE_WEBHOOK_SECRET") or TEST_WEBHOOK_SECRET
-        self._set_env(stack, {
-            "SKENE_DATABASE_URL": "sqlite:///" + os.path.join(self.folder, "skene.db"),
-            "STRIPE_WEBHOOK_SECRET": self.secret,
-            "RESEND_API_KEY": "re_skene_gate_test",
-            "SKENE_EMAIL_FROM": "skene-gate-test@example.test",
-            "SKENE_RESEND_BASE_URL": self.email_server.base_url,
-            "SKENE_STRIPE_API_BASE": self.email_server.base_url,
-            "SKENE_UPGRADE_URL": os.environ.get("SKENE_UPGRADE_URL") or "https://example.test/upgrade",
-        })
+        self._set_env(
+            stack,
+            {
+                "SKENE_DATABASE_URL": "sqlite:///" + os.path.join(self.folder, "skene.db"),
+                "STRIPE_WEBHOOK_SECRET": self.secret,
+                "RESEND_API_KEY": "re_skene_gate_test",
+                "SKENE_EMAIL_FROM": "skene-gate-test@example.test",
+                "SKENE_RESEND_BASE_URL": self.email_server.base_url,
+                "SKENE_STRIPE_API_BASE": self.email_server.base_url,
+                "SKENE_UPGRADE_URL": os.environ.get("SKENE_UPGRADE_URL") or "https://example.test/upgrade",
+            },
+        )
         self.app = _import_app()
         try:
             self.config = _runtime("._config")
         except Exception as exc:
-            fail("skene's runtime %s does not import: %s: %s (run `npx skene generate`)" % (RUNTIME_MODULE, type(exc).__name__, exc))
+            fail(
+                "skene's runtime %s does not import: %s: %s (run `npx skene generate`)"
+                % (RUNTIME_MODULE, type(exc).__name__, exc)
+            )
         reset_store = _runtime_function("reset_store")
         if reset_store is not None:
             reset_store()
@@ -510,7 +539,7 @@ class GateHarness(object):
         return int(limit)
 
     def routes_of(self, step_id, every=True):
-        """The step's routes as the app serves them (`every` one, or the first), each checked to carry the step's gate."""
+        """The step's routes as the app serves them (`every` one, or the first), each checked to carry its gate."""
         if not GATED_ROUTES[step_id]:
             fail("step %r gates no route (run `npx skene generate`)" % step_id)
         result = []
@@ -520,8 +549,10 @@ class GateHarness(object):
                 fail("the app does not serve %s %s any more (run `npx skene generate`)" % (method, path))
             dependant, owner, local_path, _ = found
             if not _gates_of(dependant, step_id):
-                fail("%s %s is not gated: it has no skene gate for step %r (run `npx skene init` or add "
-                     "dependencies=[Depends(skene_gate(%r))])" % (method, path, step_id, step_id))
+                fail(
+                    "%s %s is not gated: it has no skene gate for step %r (run `npx skene init` or add "
+                    "dependencies=[Depends(skene_gate(%r))])" % (method, path, step_id, step_id)
+                )
             route = self.prepared.get((method, path))
             if route is None:
                 route = Route(method, path)
@@ -546,11 +577,15 @@ class GateHarness(object):
             if not route.vary(errors):
                 break
         if response.status_code == 422:
-            pytest.skip("%s refuses every request skene built from its OpenAPI schema (%s): the gate cannot be driven here"
-                        % (route, _describe(response)))
+            pytest.skip(
+                "%s refuses every request skene built from its OpenAPI schema (%s): the gate cannot be driven here"
+                % (route, _describe(response))
+            )
         if not _passed(response) and response.status_code != 402:
-            fail("%s answered %s to a new free user before its handler ran: one of the app's own dependencies refused "
-                 "the test user" % (route, _describe(response)))
+            fail(
+                "%s answered %s to a new free user before its handler ran: one of the app's own dependencies refused "
+                "the test user" % (route, _describe(response))
+            )
 
     def _override_user(self, dependant, step_id):
         for gate in _gates_of(dependant, step_id):
@@ -564,8 +599,14 @@ class GateHarness(object):
 
     def new_user(self, label):
         user_id = "skene-test-%s-%s" % (label, uuid.uuid4().hex[:10])
-        self.user = types.SimpleNamespace(id=user_id, email="%s@example.test" % user_id, is_active=True,
-                                          is_superuser=False, username=user_id, scopes=[])
+        self.user = types.SimpleNamespace(
+            id=user_id,
+            email="%s@example.test" % user_id,
+            is_active=True,
+            is_superuser=False,
+            username=user_id,
+            scopes=[],
+        )
         return self.user
 
     def call(self, route, handler="ok"):
@@ -588,14 +629,22 @@ class GateHarness(object):
         return int(row[0]) if row else 0
 
     def send_event(self, event_type, obj, created, secret=None):
-        event = {"id": "evt_%s" % uuid.uuid4().hex, "object": "event", "type": event_type, "created": created,
-                 "livemode": False, "api_version": "2024-06-20", "data": {"object": obj}}
+        event = {
+            "id": "evt_%s" % uuid.uuid4().hex,
+            "object": "event",
+            "type": event_type,
+            "created": created,
+            "livemode": False,
+            "api_version": "2024-06-20",
+            "data": {"object": obj},
+        }
         payload = json.dumps(event).encode("utf-8")
         timestamp = int(time.time())
         import hmac
 
-        signature = hmac.new((secret or self.secret).encode("utf-8"), ("%d." % timestamp).encode("utf-8") + payload,
-                             hashlib.sha256).hexdigest()
+        signature = hmac.new(
+            (secret or self.secret).encode("utf-8"), ("%d." % timestamp).encode("utf-8") + payload, hashlib.sha256
+        ).hexdigest()
         headers = {SIGNATURE_HEADER: "t=%d,v1=%s" % (timestamp, signature), "Content-Type": "application/json"}
         return self.client.post(WEBHOOK_PATH, content=payload, headers=headers).status_code
 
@@ -618,13 +667,19 @@ def _use_up(harness, route, limit):
         if not _passed(response):
             detail = _describe(response)
             if response.status_code == 402:
-                fail("call %d of %d to %s was blocked (%s): the limit in force is lower than loop.json's %d"
-                     % (number, limit, route, detail, limit))
+                fail(
+                    "call %d of %d to %s was blocked (%s): the limit in force is lower than loop.json's %d"
+                    % (number, limit, route, detail, limit)
+                )
             if response.status_code == 422:
-                pytest.skip("%s refuses the request skene built from its OpenAPI schema (%s): the gate cannot be driven here"
-                            % (route, detail))
-            fail("call %d of %d to %s answered %s: the app's own dependencies refused the test user"
-                 % (number, limit, route, detail))
+                pytest.skip(
+                    "%s refuses the request skene built from its OpenAPI schema (%s): the gate cannot be driven here"
+                    % (route, detail)
+                )
+            fail(
+                "call %d of %d to %s answered %s: the app's own dependencies refused the test user"
+                % (number, limit, route, detail)
+            )
 
 
 @pytest.fixture(scope="module")
@@ -660,8 +715,10 @@ def test_loop_json_is_compiled():
     body = {key: value for key, value in loop.items() if key not in ("skene_version", "hash")}
     digest = hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
     if digest != loop.get("hash"):
-        fail("loop.json was edited by hand: its limits are not the ones skene compiled from skene.config.ts "
-             "(change skene.config.ts and run `npx skene generate`)")
+        fail(
+            "loop.json was edited by hand: its limits are not the ones skene compiled from skene.config.ts "
+            "(change skene.config.ts and run `npx skene generate`)"
+        )
 
 
 @pytest.mark.parametrize("step_id", STEPS)
@@ -676,30 +733,59 @@ def test_blocks_at_the_limit(gate_app, step_id):
         response = gate_app.call(first)
         if not _passed(response):
             if response.status_code == 402:
-                fail("call %d of %d to %s was blocked (%s): loop.json's limit is %d" % (number, limit, first, _describe(response), limit))
+                fail(
+                    "call %d of %d to %s was blocked (%s): loop.json's limit is %d"
+                    % (number, limit, first, _describe(response), limit)
+                )
             if response.status_code == 422:
-                pytest.skip("%s refuses the request skene built from its OpenAPI schema (%s): the gate cannot be driven here"
-                            % (first, _describe(response)))
-            fail("call %d to %s answered %s: the app's own dependencies refused the test user" % (number, first, _describe(response)))
+                pytest.skip(
+                    "%s refuses the request skene built from its OpenAPI schema (%s): the gate cannot be driven here"
+                    % (first, _describe(response))
+                )
+            fail(
+                "call %d to %s answered %s: the app's own dependencies refused the test user"
+                % (number, first, _describe(response))
+            )
         headers = {k.lower(): v for k, v in response.headers.items()}
         if headers.get("ratelimit-limit") != str(limit) or headers.get("ratelimit-remaining") != str(limit - number):
-            fail("call %d to %s lacks the RateLimit headers of its step (RateLimit-Limit %s, RateLimit-Remaining %s; "
-                 "expected %d and %d): is skene_install(app) in place?"
-                 % (number, first, headers.get("ratelimit-limit"), headers.get("ratelimit-remaining"), limit, limit - number))
+            fail(
+                "call %d to %s lacks the RateLimit headers of its step (RateLimit-Limit %s, RateLimit-Remaining %s; "
+                "expected %d and %d): is skene_install(app) in place?"
+                % (
+                    number,
+                    first,
+                    headers.get("ratelimit-limit"),
+                    headers.get("ratelimit-remaining"),
+                    limit,
+                    limit - number,
+                )
+            )
         reset = headers.get("ratelimit-reset", "")
         if not reset.isdigit() or not 0 < int(reset) <= int(step["period_seconds"]):
-            fail("call %d to %s has RateLimit-Reset %r, not the seconds until the window resets" % (number, first, reset))
+            fail(
+                "call %d to %s has RateLimit-Reset %r, not the seconds until the window resets" % (number, first, reset)
+            )
     blocked = gate_app.call(first)
     if blocked.status_code != 402:
-        fail("call %d to %s answered %s: the limit of %d is not enforced" % (limit + 1, first, _describe(blocked), limit))
+        fail(
+            "call %d to %s answered %s: the limit of %d is not enforced" % (limit + 1, first, _describe(blocked), limit)
+        )
     try:
         body = blocked.json()
     except ValueError:
         body = None
-    expected = {"error": "upgrade_required", "message": step["message"],
-                "limit": limit, "used": limit, "period": step["period"]}
+    expected = {
+        "error": "upgrade_required",
+        "message": step["message"],
+        "limit": limit,
+        "used": limit,
+        "period": step["period"],
+    }
     if not isinstance(body, dict) or {k: body.get(k) for k in expected} != expected:
-        fail("the 402 from %s is not skene's upgrade body: %s (is skene_install(app) in place?)" % (first, _describe(blocked)))
+        fail(
+            "the 402 from %s is not skene's upgrade body: %s (is skene_install(app) in place?)"
+            % (first, _describe(blocked))
+        )
     plain_url = step.get("upgrade_url") or os.environ.get("SKENE_UPGRADE_URL")
     link = body.get("upgrade_url")
     if plain_url and "/skene/upgrade/" in str(link):
@@ -720,8 +806,10 @@ def test_blocks_at_the_limit(gate_app, step_id):
     for other in routes[1:]:
         answer = gate_app.call(other)
         if answer.status_code != 402:
-            fail("%s shares step %r's quota with %s but answered %s once it was used up: its gate is missing"
-                 % (other, step_id, first, _describe(answer)))
+            fail(
+                "%s shares step %r's quota with %s but answered %s once it was used up: its gate is missing"
+                % (other, step_id, first, _describe(answer))
+            )
 
 
 @pytest.mark.parametrize("step_id", STEPS)
@@ -739,8 +827,10 @@ def test_handler_error_gives_quota_back(gate_app, step_id):
         response = gate_app.call(route, handler=handler)
         expected = 402 if used >= limit else answers[handler]
         if response.status_code != expected:
-            fail("%s answered %s when its handler %s; expected %d"
-                 % (route, _describe(response), "raised" if handler == "raise" else "answered 409", expected))
+            fail(
+                "%s answered %s when its handler %s; expected %d"
+                % (route, _describe(response), "raised" if handler == "raise" else "answered 409", expected)
+            )
         if expected != 402:
             used += 1 if kept[handler] else 0
             deadline = time.time() + 3
@@ -748,17 +838,23 @@ def test_handler_error_gives_quota_back(gate_app, step_id):
                 time.sleep(0.02)
             now = gate_app.usage(step_id, user.id)
             if now is not None and now != used:
-                fail("after %s %s, skene counts %d of the user's calls, not %d: refund policy %r was not applied"
-                     % (route, "raised" if handler == "raise" else "answered 409", now, used, policy))
+                fail(
+                    "after %s %s, skene counts %d of the user's calls, not %d: refund policy %r was not applied"
+                    % (route, "raised" if handler == "raise" else "answered 409", now, used, policy)
+                )
     for number in range(used + 1, limit + 1):
         response = gate_app.call(route)
         if not _passed(response):
-            fail("after the handler errors, call %d of %d to %s answered %s: with refund policy %r the errors %s"
-                 % (number, limit, route, _describe(response), policy, "should have given their units back"))
+            fail(
+                "after the handler errors, call %d of %d to %s answered %s: with refund policy %r the errors %s"
+                % (number, limit, route, _describe(response), policy, "should have given their units back")
+            )
     blocked = gate_app.call(route)
     if blocked.status_code != 402:
-        fail("with refund policy %r, %s answered %s after %d counted calls, not 402: errors gave back more than they should"
-             % (policy, route, _describe(blocked), limit))
+        fail(
+            "with refund policy %r, %s answered %s after %d counted calls, not 402: "
+            "errors gave back more than they should" % (policy, route, _describe(blocked), limit)
+        )
 
 
 @pytest.mark.parametrize("step_id", STEPS)
@@ -785,7 +881,9 @@ def test_one_upgrade_email(gate_app, step_id):
     if len(emails) != 1:
         fail("%d upgrade emails reached the Resend server for a user blocked three times, not 1" % len(emails))
     email = emails[0]
-    if email["headers"].get("authorization") != "Bearer re_skene_gate_test" or not email["headers"].get("idempotency-key"):
+    if email["headers"].get("authorization") != "Bearer re_skene_gate_test" or not email["headers"].get(
+        "idempotency-key"
+    ):
         fail("the upgrade email was sent without RESEND_API_KEY or an Idempotency-Key")
     if email["body"].get("from") != "skene-gate-test@example.test" or not email["body"].get("html"):
         fail("the upgrade email is not from SKENE_EMAIL_FROM or has no HTML body")
@@ -805,11 +903,25 @@ def test_subscription_unblocks(gate_app, step_id):
     now = int(time.time())
 
     def subscription(status):
-        return {"id": subscription_id, "object": "subscription", "customer": customer, "status": status,
-                "metadata": {"user_id": user.id}, "cancel_at_period_end": False,
-                "items": {"object": "list", "data": [{"id": "si_" + subscription_id[4:], "object": "subscription_item",
-                                                      "price": {"id": "price_skene_test", "object": "price", "lookup_key": None},
-                                                      "current_period_end": now + 30 * 86400}]}}
+        return {
+            "id": subscription_id,
+            "object": "subscription",
+            "customer": customer,
+            "status": status,
+            "metadata": {"user_id": user.id},
+            "cancel_at_period_end": False,
+            "items": {
+                "object": "list",
+                "data": [
+                    {
+                        "id": "si_" + subscription_id[4:],
+                        "object": "subscription_item",
+                        "price": {"id": "price_skene_test", "object": "price", "lookup_key": None},
+                        "current_period_end": now + 30 * 86400,
+                    }
+                ],
+            },
+        }
 
     forged = gate_app.send_event("customer.subscription.created", subscription("active"), now, secret=FORGED_SECRET)
     if WEBHOOK_PATH == SKENE_WEBHOOK_PATH and forged != 400:
@@ -820,17 +932,24 @@ def test_subscription_unblocks(gate_app, step_id):
     status = gate_app.send_event("customer.subscription.created", subscription("active"), now)
     after = gate_app.call(route)
     if not _passed(after):
-        fail("after a signed customer.subscription.created on %s (answered %d), the user is still blocked (%s): "
-             "the webhook does not hand its events to skene" % (WEBHOOK_PATH, status, _describe(after)))
+        fail(
+            "after a signed customer.subscription.created on %s (answered %d), the user is still blocked (%s): "
+            "the webhook does not hand its events to skene" % (WEBHOOK_PATH, status, _describe(after))
+        )
     gate_app.send_event("customer.subscription.deleted", subscription("canceled"), now + 1, secret=FORGED_SECRET)
     still_paid = gate_app.call(route)
     if not _passed(still_paid):
-        fail("a forged customer.subscription.deleted on %s blocked a paying user (%s)" % (WEBHOOK_PATH, _describe(still_paid)))
+        fail(
+            "a forged customer.subscription.deleted on %s blocked a paying user (%s)"
+            % (WEBHOOK_PATH, _describe(still_paid))
+        )
     status = gate_app.send_event("customer.subscription.deleted", subscription("canceled"), now + 2)
     again = gate_app.call(route)
     if again.status_code != 402:
-        fail("after a signed customer.subscription.deleted on %s (answered %d), the user is not blocked again (%s): "
-             "the webhook does not hand every event to skene" % (WEBHOOK_PATH, status, _describe(again)))
+        fail(
+            "after a signed customer.subscription.deleted on %s (answered %d), the user is not blocked again (%s): "
+            "the webhook does not hand every event to skene" % (WEBHOOK_PATH, status, _describe(again))
+        )
 
 
 @pytest.mark.parametrize("step_id", STEPS)
@@ -854,5 +973,8 @@ def test_concurrent_calls(gate_app, step_id):
     passed = len([s for s in statuses if 200 <= s < 300])
     blocked = len([s for s in statuses if s == 402])
     if passed != together or blocked != extra:
-        fail("of %d concurrent calls to %s with %d left of the limit, %d passed and %d were blocked (statuses %s): "
-             "the count is not exact under concurrency" % (together + extra, route, together, passed, blocked, sorted(statuses)))
+        fail(
+            "of %d concurrent calls to %s with %d left of the limit, %d passed and %d were blocked (statuses %s): "
+            "the count is not exact under concurrency"
+            % (together + extra, route, together, passed, blocked, sorted(statuses))
+        )

@@ -4,6 +4,7 @@ Writes one JSON object per line to the file named by SKENE_VERIFY_REPORT: every 
 docstring's first line as the check's title and, for a failure or a skip, its reason; a module that cannot be
 collected is reported too. Also the Python, FastAPI and pydantic versions the checks ran on.
 """
+
 import json
 import os
 import platform
@@ -32,7 +33,7 @@ def _reason(report):
         return None
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         text = str(longrepr[2])
-        return text[len("Skipped: "):] if text.startswith("Skipped: ") else text
+        return text[len("Skipped: ") :] if text.startswith("Skipped: ") else text
     return getattr(report, "longreprtext", None) or str(longrepr)
 
 
@@ -51,17 +52,19 @@ def pytest_runtest_logreport(report):
     if report.when == "call" or report.outcome != "passed":
         if report.when == "teardown" and report.outcome == "passed":
             return
-        _write({
-            "kind": "test",
-            "nodeid": report.nodeid,
-            "name": report.nodeid.split("::")[-1],
-            "title": getattr(report, "skene_title", None),
-            "step": getattr(report, "skene_step", None),
-            "when": report.when,
-            "outcome": report.outcome,
-            "reason": _reason(report),
-            "seconds": round(getattr(report, "duration", 0.0), 3),
-        })
+        _write(
+            {
+                "kind": "test",
+                "nodeid": report.nodeid,
+                "name": report.nodeid.split("::")[-1],
+                "title": getattr(report, "skene_title", None),
+                "step": getattr(report, "skene_step", None),
+                "when": report.when,
+                "outcome": report.outcome,
+                "reason": _reason(report),
+                "seconds": round(getattr(report, "duration", 0.0), 3),
+            }
+        )
 
 
 def pytest_collectreport(report):
@@ -70,10 +73,12 @@ def pytest_collectreport(report):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    _write({
-        "kind": "session",
-        "exitstatus": int(exitstatus),
-        "python": platform.python_version(),
-        "fastapi": _version("fastapi"),
-        "pydantic": _version("pydantic"),
-    })
+    _write(
+        {
+            "kind": "session",
+            "exitstatus": int(exitstatus),
+            "python": platform.python_version(),
+            "fastapi": _version("fastapi"),
+            "pydantic": _version("pydantic"),
+        }
+    )

@@ -1,9 +1,9 @@
 """A one-module app whose auth dependency lives beside the routes skene gates, wired as `skene init` wires it:
 the gate import sits at the top, before get_current_user is defined."""
+
 from typing import Optional
 
 from fastapi import Depends, FastAPI, Header, HTTPException
-
 from skene_runtime import gate as skene_gate
 from skene_runtime import install as skene_install
 

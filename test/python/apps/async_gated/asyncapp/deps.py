@@ -10,7 +10,9 @@ from asyncapp.db import User, get_db
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-async def get_current_user(api_key: Optional[str] = Security(api_key_header), db: AsyncSession = Depends(get_db)) -> User:
+async def get_current_user(
+    api_key: Optional[str] = Security(api_key_header), db: AsyncSession = Depends(get_db)
+) -> User:
     if not api_key:
         raise HTTPException(status_code=401, detail="Missing API key")
     user = (await db.execute(select(User).where(User.api_key == api_key))).scalars().first()

@@ -88,10 +88,12 @@ async def own_stripe_webhook(request: Request):
 
     payload = await request.body()
     try:
-        event = stripe.Webhook.construct_event(payload, request.headers.get("stripe-signature"), os.environ["STRIPE_WEBHOOK_SECRET"])
+        event = stripe.Webhook.construct_event(
+            payload, request.headers.get("stripe-signature"), os.environ["STRIPE_WEBHOOK_SECRET"]
+        )
     except ValueError:
-        raise HTTPException(status_code=400, detail="invalid payload")
+        raise HTTPException(status_code=400, detail="invalid payload") from None
     except stripe.error.SignatureVerificationError:
-        raise HTTPException(status_code=400, detail="invalid signature")
+        raise HTTPException(status_code=400, detail="invalid signature") from None
     skene_handle_stripe_event(event)
     return {"ok": True}

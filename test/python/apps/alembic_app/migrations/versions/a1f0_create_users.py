@@ -1,4 +1,5 @@
 """create users"""
+
 import sqlalchemy as sa
 from alembic import op
 

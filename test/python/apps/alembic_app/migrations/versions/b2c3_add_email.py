@@ -1,4 +1,5 @@
 """add email"""
+
 import sqlalchemy as sa
 from alembic import op
 
