@@ -245,15 +245,7 @@ def process_limit_reached(
     )
     if not first or step.get("mode") == "shadow" or not step.get("upgrade_prompt"):
         return
-    missing = [
-        name
-        for name, value in (
-            ("an email address", email),
-            ("RESEND_API_KEY", os.environ.get("RESEND_API_KEY")),
-            ("SKENE_EMAIL_FROM", os.environ.get("SKENE_EMAIL_FROM")),
-        )
-        if not value
-    ]
+    missing = _missing_email_settings(email)
     if missing:
         logger.warning("skene: no upgrade email for user %s on %s: missing %s", user_key, step_id, ", ".join(missing))
         _record("prompt_skipped", step_id, user_key, window_start, {"missing": missing})
@@ -272,6 +264,16 @@ def process_limit_reached(
     pending_key = _event_key("prompt_pending", step_id, user_key, window_start)
     if store.record_event("prompt_pending", pending_key, step_id, user_key, window_start, pending):
         send_pending(pending_key, step_id, user_key, window_start, pending)
+
+
+def _missing_email_settings(email: Optional[str]) -> List[str]:
+    """What an email to `email` still needs: the address, and the Resend settings from the environment."""
+    needs = (
+        ("an email address", email),
+        ("RESEND_API_KEY", os.environ.get("RESEND_API_KEY")),
+        ("SKENE_EMAIL_FROM", os.environ.get("SKENE_EMAIL_FROM")),
+    )
+    return [name for name, value in needs if not value]
 
 
 def process_usage_warning(
@@ -300,15 +302,7 @@ def process_usage_warning(
     )
     if not first or step.get("mode") == "shadow" or not step.get("upgrade_prompt"):
         return
-    missing = [
-        name
-        for name, value in (
-            ("an email address", email),
-            ("RESEND_API_KEY", os.environ.get("RESEND_API_KEY")),
-            ("SKENE_EMAIL_FROM", os.environ.get("SKENE_EMAIL_FROM")),
-        )
-        if not value
-    ]
+    missing = _missing_email_settings(email)
     if missing:
         logger.warning("skene: no warning email for user %s on %s: missing %s", user_key, step_id, ", ".join(missing))
         _record("warning_skipped", step_id, user_key, window_start, {"missing": missing})
