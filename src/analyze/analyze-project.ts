@@ -27,6 +27,7 @@ function mergeStripeFacts(perFile: FileStripeFacts[]): StripeFacts {
     webhooks: [],
     prices: [],
     checkoutUserLinks: [],
+    checkoutSuccessPaths: [],
     apiKeyEnv: [],
     webhookSecretEnv: [],
   };
@@ -36,6 +37,7 @@ function mergeStripeFacts(perFile: FileStripeFacts[]): StripeFacts {
     facts.webhooks.push(...file.webhooks);
     facts.prices.push(...file.prices);
     facts.checkoutUserLinks.push(...file.checkoutUserLinks);
+    facts.checkoutSuccessPaths.push(...file.checkoutSuccessPaths);
     facts.apiKeyEnv.push(...file.apiKeyEnv);
     facts.webhookSecretEnv.push(...file.webhookSecretEnv);
   }

@@ -61,6 +61,7 @@ export function extractStripeFacts(tree: Parser.Tree, source: string, file: stri
     webhooks: [],
     prices: [],
     checkoutUserLinks: [],
+    checkoutSuccessPaths: [],
     apiKeyEnv: [],
     webhookSecretEnv: [],
   };

@@ -98,13 +98,52 @@ export interface StripeFacts {
   calls: StripeCallFact[];
   webhooks: StripeWebhookFact[];
   prices: Array<SourceRef & { id: string; kind: 'price' | 'product' | 'lookup_key' }>;
-  /** How a checkout is tied to a user. */
-  checkoutUserLinks: Array<
-    SourceRef & { kind: 'client_reference_id' | 'metadata.user_id' | 'customer_email' | 'customer' }
-  >;
+  /**
+   * How a checkout is tied to a user (docs/CUSTOMER-LINKS.md). `customer` with `field`: the checkout passes
+   * the app's own customer-id column (`customer=current_user.stripe_customer_id` gives `stripe_customer_id`).
+   */
+  checkoutUserLinks: Array<SourceRef & { kind: CheckoutUserLinkKind; field?: string }>;
+  /**
+   * The paths of checkout `success_url=` arguments (`/billing/success`, query dropped), when they are
+   * literal or f-strings with a literal path: the route that serves one is where `refresh_customer` goes.
+   */
+  checkoutSuccessPaths: Array<SourceRef & { path: string }>;
   /** Env var names the API key is read from (`STRIPE_SECRET_KEY`). */
   apiKeyEnv: string[];
   webhookSecretEnv: string[];
+}
+
+export type CheckoutUserLinkKind =
+  | 'client_reference_id'
+  | 'metadata.user_id'
+  | 'metadata.email'
+  | 'customer_email'
+  | 'customer';
+
+/**
+ * The app's user model (SQLAlchemy / SQLModel declarative class), read-only for skene: the runtime looks a
+ * Stripe customer's user up in its table by the customer-id or email column (docs/CUSTOMER-LINKS.md).
+ * Field names are the model's attribute names, not necessarily the columns' names.
+ */
+export interface UserModelFact extends SourceRef {
+  /** The class name (`User`) and the dotted module to import it from (`app.models.user`). */
+  class: string;
+  module: string;
+  /** `__tablename__` when it is a literal. */
+  table?: string;
+  /** The primary key attribute: what the gate's user key is (`id`). */
+  idField: string;
+  /** The email attribute (`email`). */
+  emailField?: string;
+  /** The app's own Stripe customer id attribute (`stripe_customer_id`). */
+  customerIdField?: string;
+  /**
+   * Attributes holding the app's own subscription state: `boolean` (`is_pro`, `is_premium`), `status`
+   * (`subscription_status`: Stripe's statuses) or `plan` (`plan`, `tier`: plan names).
+   */
+  planFields: Array<{ name: string; kind: 'boolean' | 'status' | 'plan' }>;
+  /** Why this class: the auth dependency's return type, or the name and columns. */
+  reason: 'auth-return-type' | 'name-and-columns';
 }
 
 export interface AuthDependencyFact extends SourceRef {
@@ -179,6 +218,8 @@ export interface AnalysisResult {
   stripe: StripeFacts;
   auth: AuthFacts;
   database: DatabaseFacts;
+  /** The app's user model, when one was found. */
+  userModel?: UserModelFact;
   fastapi: FastapiFacts;
   diagnostics: Diagnostic[];
   stats: { files: number; bytes: number; parsedFiles: number; skippedFiles: number };

@@ -30,11 +30,21 @@ export interface NormalizedStep {
   failOpen: boolean;
 }
 
+/** The app's own record of who is paid, read from the user the gate gets (docs/CUSTOMER-LINKS.md). */
+export interface NormalizedPlanSource {
+  type: 'user-field';
+  /** The attribute (or dict key) of the app's user. */
+  field: string;
+  /** Plan name (`paid` or one of `plans`) → the field's values that mean it. */
+  plans: Record<string, Array<string | number | boolean>>;
+}
+
 export interface NormalizedLoop {
   type: 'freemium';
   opinion?: string;
   steps: NormalizedStep[];
   plans: Record<string, { prices: string[] }>;
+  planSource?: NormalizedPlanSource;
   recovery: { retries: number };
 }
 
@@ -66,6 +76,8 @@ export interface CompiledLoop {
     warn_at?: number;
   }>;
   plans: Record<string, { prices: string[] }>;
+  /** Left out when the config has no `planSource`, so older hashes hold. `values`: [value, plan] pairs. */
+  plan_source?: { field: string; values: Array<[string | number | boolean, string]> };
   recovery: { retries: number };
   past_due_grace_seconds: number;
 }

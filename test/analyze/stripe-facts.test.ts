@@ -210,6 +210,7 @@ test('a project without Stripe has no Stripe facts, even with dotted strings com
     webhooks: [],
     prices: [],
     checkoutUserLinks: [],
+    checkoutSuccessPaths: [],
     apiKeyEnv: [],
     webhookSecretEnv: [],
   });

@@ -103,6 +103,7 @@ function analysisOf(routes: RouteFact[]): AnalysisResult {
       webhooks: [],
       prices: [],
       checkoutUserLinks: [],
+      checkoutSuccessPaths: [],
       apiKeyEnv: [],
       webhookSecretEnv: [],
     },

@@ -113,6 +113,7 @@ def analysis_for(
             "calls": [],
             "prices": [],
             "checkoutUserLinks": [],
+            "checkoutSuccessPaths": [],
             "apiKeyEnv": [],
             "webhookSecretEnv": [],
             "webhooks": list(webhooks),

@@ -54,6 +54,7 @@ def links_analysis():
             "webhooks": [],
             "prices": [],
             "checkoutUserLinks": [],
+            "checkoutSuccessPaths": [],
             "apiKeyEnv": [],
             "webhookSecretEnv": [],
         },
