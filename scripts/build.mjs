@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -102,6 +102,8 @@ writeFileSync(
   `skene's dist/ includes code from these packages, under their licenses:\n\n${notices.join(`\n${'-'.repeat(72)}\n\n`)}`,
 );
 
+writeFileSync(join(out, 'help.json'), `${JSON.stringify(await helpPages(join(out, 'cli.js')))}\n`);
+
 for (const file of readdirSync(out)) {
   if (file.endsWith('.map')) throw new Error(`build: unexpected source map ${relative(repo, join(out, file))}`);
 }
@@ -111,6 +113,56 @@ const old = join(repo, `dist.old.${process.pid}`);
 if (existsSync(join(repo, 'dist'))) renameSync(join(repo, 'dist'), old);
 renameSync(staging, join(repo, 'dist'));
 rmSync(old, { recursive: true, force: true });
+
+/**
+ * dist/lib/help.json for bin/help.js: the help commander prints for the program and each command, with the parts
+ * that depend on the terminal's width kept as data. Commander renders each page here with a help formatter whose
+ * item and wrap steps leave a numbered marker and record their arguments instead of laying text out; the page is
+ * the text between the markers and those records.
+ */
+async function helpPages(cliFile) {
+  const { buildProgram } = await import(pathToFileURL(cliFile).href);
+  let written = '';
+  const capture = {
+    write: (text) => {
+      written += text;
+      return true;
+    },
+  };
+  const program = buildProgram({
+    env: {},
+    cwd: repo,
+    stdout: capture,
+    stderr: capture,
+    stdinIsTTY: false,
+    exitCode: 0,
+  });
+  // Wider than any line, so `narrower` (how much less than the full width a paragraph wraps at) is exact.
+  const SENTINEL_WIDTH = 100_000;
+  // Never in help text: a private-use character.
+  const MARK = '\uE000';
+  const render = (command) => {
+    const records = [];
+    const mark = (record) => `${MARK}${records.push(record) - 1}${MARK}`;
+    command.configureOutput({ writeOut: capture.write, writeErr: capture.write });
+    command.configureHelp({
+      helpWidth: SENTINEL_WIDTH,
+      formatItem: (term, termWidth, description) => mark({ term, termWidth, description }),
+      boxWrap: (text, width) => mark({ wrap: text, narrower: SENTINEL_WIDTH - width }),
+    });
+    written = '';
+    command.outputHelp();
+    return written.split(new RegExp(`${MARK}(\\d+)${MARK}`)).flatMap((piece, i) => {
+      if (i % 2 === 1) return [records[Number(piece)]];
+      return piece === '' ? [] : [piece];
+    });
+  };
+  const pages = { '': render(program) };
+  for (const command of program.commands) {
+    if (command.name() !== 'help') pages[command.name()] = render(command);
+  }
+  return { pages };
+}
 
 function isRunning(pid) {
   try {

@@ -77,8 +77,20 @@ test('skene --help loads neither ts-morph nor stripe', async () => {
   );
   assert.equal(run.code, 0, run.stderr);
   assert.ok(
-    modules.some((m) => /[/\\]dist[/\\]lib[/\\]cli\.js$/.test(m)),
+    modules.some((m) => /[/\\]bin[/\\]skene\.js$/.test(m)),
     'the recorder saw the CLI run',
+  );
+  assert.deepEqual(heavyIn(modules), []);
+});
+
+test('the CLI bundle itself, run for help (bin/skene.js answers plain --help on its own), loads neither', async () => {
+  const { run, modules } = await loadedModules((env) =>
+    runSkene(['analyze', '--help', '--json'], { env, nodeArgs: ['--import', recorder] }),
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(
+    modules.some((m) => /[/\\]dist[/\\]lib[/\\]cli\.js$/.test(m)),
+    'the recorder saw the CLI bundle run',
   );
   assert.deepEqual(heavyIn(modules), []);
 });
