@@ -6,6 +6,7 @@ import { generateCommand } from './commands/generate.js';
 import { initCommand } from './commands/init.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
+import { statsCommand } from './commands/stats.js';
 import { verifyCommand } from './commands/verify.js';
 import { whoamiCommand } from './commands/whoami.js';
 import { ExitCode, SkeneError } from './errors.js';
@@ -38,6 +39,7 @@ export function buildProgram(ctx: CliContext): Command {
     generateCommand(ctx),
     doctorCommand(ctx),
     verifyCommand(ctx),
+    statsCommand(ctx),
   ]) {
     program.addCommand(command);
   }
