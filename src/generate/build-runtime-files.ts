@@ -13,7 +13,7 @@ export interface GeneratedFile {
 }
 
 export interface RuntimeBuildInput {
-  analysis: Pick<AnalysisResult, 'auth' | 'database' | 'stripe'>;
+  analysis: Pick<AnalysisResult, 'auth' | 'database' | 'stripe'> & Partial<Pick<AnalysisResult, 'userModel'>>;
   compiled: CompiledLoop;
   version: string;
   location: RuntimeLocation;
@@ -26,16 +26,19 @@ export interface RuntimeBuildInput {
 /** Static runtime modules under templates/python/runtime/, rendered with only `{{version}}`. */
 export const STATIC_RUNTIME_MODULES = [
   '__init__.py',
+  '__main__.py',
   '_async_pg.py',
   '_config.py',
   '_email.py',
   '_connections.py',
   '_drivers.py',
   '_gate.py',
+  '_links.py',
   '_middleware.py',
   '_plans.py',
   '_schema.py',
   '_store.py',
+  '_sync.py',
   '_upgrade_links.py',
   '_webhooks.py',
 ] as const;
@@ -50,6 +53,8 @@ export const IDENTIFY_BEGIN = '# skene:identify';
 export const IDENTIFY_END = '# skene:identify-end';
 
 const pythonString = (value: string): string => JSON.stringify(value);
+const pythonOptionalString = (value: string | undefined): string =>
+  value === undefined ? 'None' : pythonString(value);
 
 function renderIntegration(input: RuntimeBuildInput): string {
   const { auth, database, stripe } = input.analysis;
@@ -66,6 +71,11 @@ function renderIntegration(input: RuntimeBuildInput): string {
   const engineBody = engine
     ? `    from ${engine.module} import ${engine.variable} as engine\n\n    return engine`
     : '    return None';
+  // The model is only read when a Stripe customer must be found (docs/CUSTOMER-LINKS.md).
+  const userModel = database.kind !== 'none' ? input.analysis.userModel : undefined;
+  const userModelBody = userModel
+    ? `    from ${userModel.module} import ${userModel.class} as USER_MODEL\n\n    return USER_MODEL`
+    : '    return None';
   const rendered = renderTemplate(
     readTemplate(`python/runtime/${INTEGRATION_FILE}`),
     {
@@ -77,6 +87,10 @@ function renderIntegration(input: RuntimeBuildInput): string {
       mount_webhook: hasWebhook ? 'False' : 'True',
       default_database_url: DEFAULT_DATABASE_URL,
       engine_body: engineBody,
+      user_model_body: userModelBody,
+      user_id_field: pythonString(userModel?.idField ?? 'id'),
+      user_email_field: pythonOptionalString(userModel?.emailField),
+      user_customer_field: pythonOptionalString(userModel?.customerIdField),
     },
     INTEGRATION_FILE,
   );

@@ -173,46 +173,82 @@ def test_handle_stripe_event_accepts_a_stripe_object(client, app_db):
     ]
 
 
-def test_refresh_customer_reads_the_subscription_from_stripes_api(client, monkeypatch):
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class StripeSubscriptions(object):
+    """A Stripe-shaped server on 127.0.0.1 answering GET /v1/subscriptions with `subscriptions`."""
 
+    def __init__(self, monkeypatch, subscriptions):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append((self.path, self.headers.get("Authorization")))
+                body = json.dumps({"object": "list", "data": subscriptions, "has_more": False}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        monkeypatch.setenv("SKENE_STRIPE_API_BASE", "http://127.0.0.1:%d" % self.server.server_address[1])
+        monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_123")
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_refresh_customer_reads_the_subscription_from_stripes_api(client, monkeypatch):
     from testapp.skene import refresh_customer
 
-    seen = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            seen.append((self.path, self.headers.get("Authorization")))
-            body = json.dumps({"object": "list", "data": [support.subscription("sub_16", "cus_16", "active")]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("SKENE_STRIPE_API_BASE", "http://127.0.0.1:%d" % server.server_address[1])
-    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_123")
+    stripe = StripeSubscriptions(monkeypatch, [support.subscription("sub_16", "cus_16", "active")])
     try:
+        use_up(client, 16)
         checkout = support.stripe_event(
             "evt_co16",
             "checkout.session.completed",
             {"id": "cs_16", "client_reference_id": "16", "customer": "cus_16", "subscription": "sub_16"},
         )
         assert deliver(client, checkout).status_code == 200
-        use_up(client, 16)
         assert refresh_customer(16) == 1
     finally:
-        server.shutdown()
-        server.server_close()
-    assert seen[0][0].startswith("/v1/subscriptions?customer=cus_16")
-    assert seen[0][1] == "Bearer sk_test_123"
+        stripe.close()
+    assert stripe.seen[0][0].startswith("/v1/subscriptions?customer=cus_16")
+    assert stripe.seen[0][1] == "Bearer sk_test_123"
     assert client.post("/api/reports", headers=key(16)).status_code == 200
+
+
+def test_a_checkout_whose_subscription_event_is_late_is_read_from_stripe_before_a_402(client, monkeypatch):
+    stripe = StripeSubscriptions(monkeypatch, [support.subscription("sub_17", "cus_17", "active")])
+    try:
+        checkout = support.stripe_event(
+            "evt_co17",
+            "checkout.session.completed",
+            {"id": "cs_17", "client_reference_id": "17", "customer": "cus_17", "subscription": "sub_17"},
+        )
+        assert deliver(client, checkout).status_code == 200
+        # The subscription event never came: at the limit, skene asks Stripe once and the payer passes.
+        assert [client.post("/api/reports", headers=key(17)).status_code for _ in range(6)] == [200] * 6
+    finally:
+        stripe.close()
+    assert [path.split("?")[0] for path, _ in stripe.seen] == ["/v1/subscriptions"]
+
+
+def test_a_free_user_at_the_limit_costs_no_stripe_call(client, monkeypatch):
+    stripe = StripeSubscriptions(monkeypatch, [])
+    try:
+        use_up(client, 18)
+        assert client.post("/api/reports", headers=key(18)).status_code == 402
+    finally:
+        stripe.close()
+    assert stripe.seen == []
 
 
 def test_same_second_events_delivered_reversed_end_in_the_lifecycles_final_state(client, app_db):

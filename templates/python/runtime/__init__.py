@@ -4,6 +4,7 @@
 from ._email import wait_idle
 from ._gate import UpgradeRequired, gate, identity_of
 from ._integration import identify
+from ._links import link_customer
 from ._middleware import SkeneMiddleware, install
 from ._store import get_store
 from ._webhooks import handle_stripe_event, refresh_customer, verify_signature
@@ -18,6 +19,7 @@ __all__ = [
     "identify",
     "identity_of",
     "install",
+    "link_customer",
     "refresh_customer",
     "stripe_webhook_router",
     "verify_signature",

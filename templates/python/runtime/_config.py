@@ -22,6 +22,8 @@ STEPS = {step["id"]: step for step in LOOP.get("steps", [])}
 PLANS = LOOP.get("plans") or {}
 RETRIES = int((LOOP.get("recovery") or {}).get("retries", 0))
 PAST_DUE_GRACE_SECONDS = float(LOOP.get("past_due_grace_seconds", 3 * 86400))
+# The app's own record of who is paid (`planSource`): {"field": ..., "values": [[value, plan], ...]} or None.
+PLAN_SOURCE = LOOP.get("plan_source")
 
 # price id or lookup key -> plan name, for named plans (`plans: { pro: { prices: [...] } }`).
 PRICE_TO_PLAN = {}

@@ -16,9 +16,11 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Callable, List, Optional, Sequence, Tuple, get_args, get_origin
 
 from fastapi import Depends, HTTPException, Request, Security
+from starlette.concurrency import run_in_threadpool
 
-from . import _config, _email, _integration, _upgrade_links
+from . import _config, _email, _integration, _links, _upgrade_links, _webhooks
 from ._connections import log_outage
+from ._plans import app_plans_of
 from ._store import Outcome, get_store
 
 logger = logging.getLogger("skene")
@@ -154,7 +156,7 @@ def gate(
         identity = identity_of(user)
         if identity is None:
             return
-        await _enforce(request, step, identity)
+        await _enforce(request, step, identity, user)
 
     if dependency is None:
 
@@ -178,10 +180,25 @@ def gate(
     return skene_gate
 
 
-async def _enforce(request: Request, step: dict, identity: Tuple[str, Optional[str]]) -> None:
+async def _consume(step: dict, user_key: str, user: Any) -> Outcome:
+    app_plans = app_plans_of(user)
+    store = get_store()
+    outcome = await store.consume_async(step, user_key, app_plans=app_plans)
+    if outcome.allowed or outcome.plan != "free":
+        return outcome
+    # About to block a user skene holds as free: the app's own record of their Stripe customer may say
+    # otherwise (docs/CUSTOMER-LINKS.md); at most once a minute per user.
+    if _links.due_for_recheck("claim:" + user_key) and await run_in_threadpool(
+        _webhooks.recheck_blocked_user, user_key, user
+    ):
+        outcome = await store.consume_async(step, user_key, app_plans=app_plans)
+    return outcome
+
+
+async def _enforce(request: Request, step: dict, identity: Tuple[str, Optional[str]], user: Any = None) -> None:
     user_key, email = identity
     try:
-        outcome = await get_store().consume_async(step, user_key)
+        outcome = await _consume(step, user_key, user)
     except Exception as exc:  # StoreError, and anything else the store did not expect: never the app's 500
         log_outage(exc)
         if step.get("fail_open", True):

@@ -7,7 +7,7 @@ counted from the first event that showed it. A subscription whose price is mappe
 one with the highest limit for the step wins.
 """
 
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import _config
 
@@ -47,6 +47,44 @@ def best_plan(step: dict, plans: Sequence[str]) -> Plan:
         if best_limit is not None and (limit is None or limit > best_limit):
             best, best_limit = plan, limit
     return best, best_limit
+
+
+def with_app_plans(step: dict, plan: Plan, app_plans: Sequence[str]) -> Plan:
+    """`plan` (from the subscriptions), or the best of `app_plans` when that gives a higher limit."""
+    if not app_plans:
+        return plan
+    app = best_plan(step, app_plans)
+    if plan[1] is None or (app[1] is not None and app[1] <= plan[1]):
+        return plan
+    return app
+
+
+def user_field(user: Any, field: Optional[str]) -> Any:
+    """An attribute (or dict key) of the app's user object, None when it has none."""
+    if not field or user is None:
+        return None
+    if isinstance(user, dict):
+        return user.get(field)
+    return getattr(user, field, None)
+
+
+def app_plans_of(user: Any) -> List[str]:
+    """The plans the app's own record of `user` gives (the loop's `plan_source`); empty without one."""
+    source = _config.PLAN_SOURCE
+    if not source:
+        return []
+    value = user_field(user, source["field"])
+    if value is None:
+        return []
+    # An Enum member (`Plan.PRO`) compares by its value.
+    value = getattr(value, "value", value)
+    return [plan for expected, plan in source["values"] if _same(value, expected)]
+
+
+def _same(value: Any, expected: Any) -> bool:
+    if isinstance(expected, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(expected, bool) and value is expected
+    return value == expected
 
 
 class SubscriptionState(object):

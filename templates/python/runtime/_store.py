@@ -20,7 +20,7 @@ import os
 import sqlite3
 import threading
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 from . import _integration, _schema
 from ._connections import Pool, StoreError, StoreTimeout, close_quietly, read_timeout, within
@@ -33,7 +33,7 @@ from ._drivers import (
     is_missing_prepared,
     is_missing_table,
 )
-from ._plans import NO_SUBSCRIPTIONS, Plan, SubscriptionState, best_plan, paid_plans
+from ._plans import NO_SUBSCRIPTIONS, Plan, SubscriptionState, best_plan, paid_plans, with_app_plans
 
 __all__ = ["Outcome", "Store", "StoreError", "StoreTimeout", "get_store", "reset_store"]
 
@@ -149,6 +149,16 @@ CUSTOMER_OF_USER = Statement(
     "SELECT customer_id FROM skene_subscriptions WHERE user_key = :user_key AND customer_id IS NOT NULL "
     "ORDER BY event_created DESC"
 )
+PENDING_CUSTOMERS_OF_USER = Statement(
+    "SELECT DISTINCT p.customer_id FROM skene_subscriptions AS p WHERE p.user_key = :user_key "
+    "AND p.status IS NULL AND p.customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM skene_subscriptions AS s "
+    "WHERE s.customer_id = p.customer_id AND s.status IS NOT NULL)"
+)
+ANY_ROW_OF_CUSTOMER = Statement("SELECT 1 FROM skene_subscriptions WHERE customer_id = :customer_id LIMIT 1")
+SUBSCRIPTION_RECORD = Statement(
+    "SELECT customer_id, user_key, status, prices, current_period_end FROM skene_subscriptions "
+    "WHERE subscription_id = :subscription_id"
+)
 SUBSCRIPTION_ROW = Statement(
     "SELECT status, event_created FROM skene_subscriptions WHERE subscription_id = :subscription_id"
 )
@@ -235,16 +245,28 @@ class Outcome(object):
 
 
 class Store(object):
-    """skene's tables on one database, reached through `driver`; every call bounded by `timeout` seconds."""
+    """skene's tables on one database, reached through `driver`; every call bounded by `timeout` seconds.
 
-    def __init__(self, driver: Driver, timeout: Optional[float] = None) -> None:
+    `on_app_database`: the database is the app's own (its engine's), so the app's tables are reachable
+    here too. `own_tables=False`: a door for reading the app's tables only; skene's are never created.
+    """
+
+    def __init__(
+        self,
+        driver: Driver,
+        timeout: Optional[float] = None,
+        on_app_database: bool = False,
+        own_tables: bool = True,
+    ) -> None:
         self.dialect = driver.dialect
+        self.on_app_database = on_app_database
+        self._own_tables = own_tables
         self.description = driver.description
         self.timeout = read_timeout() if timeout is None else timeout
         self._driver = driver
         self._style = driver.style
         self._pool = Pool(driver.connect, driver.description)
-        self._ready = False
+        self._ready = not own_tables
         self._ready_lock = threading.Lock()
         sqlite = driver.dialect == "sqlite"
         # SQLite's busy handler sleeps in steps of milliseconds; serialising this process's writers first
@@ -351,7 +373,7 @@ class Store(object):
                 except Exception as exc:
                     if not is_busy(exc):
                         self._pool.answered()
-                    if attempt == 1 and is_missing_table(exc):
+                    if attempt == 1 and self._own_tables and is_missing_table(exc):
                         logger.warning("skene: its tables are missing in %s; creating them again", self.description)
                         self._ready = False
                         continue
@@ -390,7 +412,7 @@ class Store(object):
             except Exception as exc:
                 if is_busy(exc):
                     return False, None
-                if is_missing_table(exc):
+                if self._own_tables and is_missing_table(exc):
                     # The threads' path creates them again.
                     self._ready = False
                     return False, None
@@ -449,32 +471,38 @@ class Store(object):
         return self.run(lambda cur: self._best_plan(cur, step, user_key, at))
 
     # -- usage ---------------------------------------------------------------------------------
-    def consume(self, step: dict, user_key: str, now: Optional[float] = None) -> Outcome:
-        """Counts one use of `step` by `user_key` if the user is under the limit, atomically."""
-        return self.run(self._consume_work(step, user_key, time.time() if now is None else now))
+    def consume(self, step: dict, user_key: str, now: Optional[float] = None, app_plans: Sequence[str] = ()) -> Outcome:
+        """Counts one use of `step` by `user_key` if the user is under the limit, atomically. `app_plans`:
+        the plans the app's own record of the user gives (`planSource`), beside its subscriptions."""
+        return self.run(self._consume_work(step, user_key, time.time() if now is None else now, app_plans))
 
-    async def consume_async(self, step: dict, user_key: str, now: Optional[float] = None) -> Outcome:
+    async def consume_async(
+        self, step: dict, user_key: str, now: Optional[float] = None, app_plans: Sequence[str] = ()
+    ) -> Outcome:
         """consume() from the event loop, which it never blocks on a lock (see the module's note)."""
         now = time.time() if now is None else now
         try:
             if self._on_loop is not None and self._ready:
                 outcome = await within(
-                    self._consume_on_loop(step, user_key, now), self.timeout, self.description, self._answering
+                    self._consume_on_loop(step, user_key, now, app_plans),
+                    self.timeout,
+                    self.description,
+                    self._answering,
                 )
                 if outcome is not None:
                     return outcome
                 # The plan changed (the server answered) or the loop's connection failed: the threads try,
                 # with a deadline of their own.
-            return await self.run_async(self._consume_work(step, user_key, now))
+            return await self.run_async(self._consume_work(step, user_key, now, app_plans))
         except StoreError:
             raise
         except Exception as exc:
             raise StoreError("skene store error (%s): %s" % (self.description, exc)) from exc
 
-    def _consume_work(self, step: dict, user_key: str, now: float) -> Work:
+    def _consume_work(self, step: dict, user_key: str, now: float, app_plans: Sequence[str] = ()) -> Work:
         period = float(step["period_seconds"])
         if self.dialect == "postgresql":
-            return lambda cur: self._consume_in_one_statement(cur, step, user_key, now, period)
+            return lambda cur: self._consume_in_one_statement(cur, step, user_key, now, period, app_plans)
         step_id = step["id"]
 
         def work(cur: Any) -> Outcome:
@@ -482,7 +510,7 @@ class Store(object):
             rows = self.execute(cur, USAGE_AND_SUBSCRIPTIONS, key).fetchall()
             usage = (rows[0][0], rows[0][1]) if rows and rows[0][0] is not None else None
             subscriptions = [row[2:] for row in rows if row[2] is not None or row[3] is not None]
-            plan, limit = best_plan(step, paid_plans(subscriptions, now))
+            plan, limit = with_app_plans(step, best_plan(step, paid_plans(subscriptions, now)), app_plans)
             # A user already at the limit is answered by that read alone, without a write.
             if limit is not None and usage is not None and usage[1] + period > now and usage[0] >= limit:
                 return Outcome(False, False, plan, limit, int(usage[0]), float(usage[1]))
@@ -556,12 +584,14 @@ class Store(object):
             "fingerprint": state.fingerprint,
         }
 
-    def _consume_in_one_statement(self, cur: Any, step: dict, user_key: str, now: float, period: float) -> Outcome:
+    def _consume_in_one_statement(
+        self, cur: Any, step: dict, user_key: str, now: float, period: float, app_plans: Sequence[str] = ()
+    ) -> Outcome:
         """PostgreSQL: one statement that checks the assumed plan and counts; again only if the plan differs."""
         key = {"step_id": step["id"], "user_key": user_key}
         for _ in range(3):
             state = self._user_states.get(user_key, NO_SUBSCRIPTIONS)
-            plan, limit = state.plan(step, now)
+            plan, limit = with_app_plans(step, state.plan(step, now), app_plans)
             row = self._execute_consume(cur, self._consume_params(step, user_key, now, period, limit, state))
             outcome = self._consume_outcome(user_key, state, plan, limit, period, now, row)
             if outcome is not None:
@@ -574,7 +604,7 @@ class Store(object):
                 return Outcome(False, False, plan, limit, 0, now)
             return Outcome(False, False, plan, limit, int(usage[0]), float(usage[1]))
         # The subscriptions changed on every attempt: decide from a fresh read, as SQLite does.
-        plan, limit = self._best_plan(cur, step, user_key, now)
+        plan, limit = with_app_plans(step, self._best_plan(cur, step, user_key, now), app_plans)
         params = dict(key, now=now, period=period, limit=limit)
         row = self.execute(cur, UPSERT[(limit is not None, True)], params).fetchone()
         if row is not None:
@@ -604,11 +634,13 @@ class Store(object):
             return Outcome(False, False, plan, limit, int(old_used), float(old_start))
         return None
 
-    async def _consume_on_loop(self, step: dict, user_key: str, now: float) -> Optional[Outcome]:
+    async def _consume_on_loop(
+        self, step: dict, user_key: str, now: float, app_plans: Sequence[str] = ()
+    ) -> Optional[Outcome]:
         """PostgreSQL with psycopg2: the consume statement from the event loop; None: use the threads."""
         period = float(step["period_seconds"])
         state = self._user_states.get(user_key, NO_SUBSCRIPTIONS)
-        plan, limit = state.plan(step, now)
+        plan, limit = with_app_plans(step, state.plan(step, now), app_plans)
         params = self._consume_params(step, user_key, now, period, limit, state)
         statement = EXECUTE_CONSUME if self._prepared else CONSUME
         row = await self._on_loop.run(statement.text(self._style), params)
@@ -792,6 +824,23 @@ class Store(object):
                 recorded += 1
         return recorded
 
+    def claim_customer(self, cur: Any, customer_id: str, user_key: str) -> int:
+        """Ties the customer's subscriptions that have no user to `user_key`; how many it tied."""
+        params = {"customer_id": customer_id, "user_key": user_key}
+        return self.execute(cur, FILL_USER_OF_CUSTOMER, params).rowcount
+
+    def pending_customers_of(self, user_key: str) -> List[str]:
+        """The user's customers whose checkout skene saw but none of whose subscriptions it holds yet."""
+        rows = self.run(lambda cur: self.execute(cur, PENDING_CUSTOMERS_OF_USER, {"user_key": user_key}).fetchall())
+        return [row[0] for row in rows]
+
+    def holds_customer(self, cur: Any, customer_id: str) -> bool:
+        return self.execute(cur, ANY_ROW_OF_CUSTOMER, {"customer_id": customer_id}).fetchone() is not None
+
+    def subscription_record(self, cur: Any, subscription_id: str) -> Optional[Tuple[Any, ...]]:
+        """(customer_id, user_key, status, prices, current_period_end) skene holds, or None."""
+        return self.execute(cur, SUBSCRIPTION_RECORD, {"subscription_id": subscription_id}).fetchone()
+
     def customer_of(self, user_key: str) -> Optional[str]:
         """The Stripe customer id skene has seen for the app's user, or None."""
         row = self.run(lambda cur: self.execute(cur, CUSTOMER_OF_USER, {"user_key": user_key}).fetchone())
@@ -828,11 +877,13 @@ def _build_once() -> Store:
     global _store
     with _store_lock:
         if _store is None:
-            _store = Store(_build_driver())
+            driver, on_app_database = _build_driver()
+            _store = Store(driver, on_app_database=on_app_database)
         return _store
 
 
-def _build_driver() -> Driver:
+def _build_driver() -> Tuple[Driver, bool]:
+    """The store's driver, and whether it reaches the app's own database."""
     override = os.environ.get("SKENE_DATABASE_URL")
     engine = None if override else _integration.app_engine()
     if engine is not None:
@@ -841,13 +892,13 @@ def _build_driver() -> Driver:
         except ImportError:
             driver = None
         if driver is not None:
-            return driver
+            return driver, True
         logger.warning(
             "skene: cannot keep its tables on the app's %s database; using SKENE_DATABASE_URL (default %s)",
             engine.url.get_backend_name(),
             _integration.DEFAULT_DATABASE_URL,
         )
-    return driver_from_url(override or _integration.DEFAULT_DATABASE_URL)
+    return driver_from_url(override or _integration.DEFAULT_DATABASE_URL), False
 
 
 def reset_store() -> None:

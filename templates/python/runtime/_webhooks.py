@@ -26,7 +26,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from . import _links
 from ._connections import StoreError, log_outage
+from ._links import UserLinks
 from ._store import Store, get_store
 
 logger = logging.getLogger("skene")
@@ -155,12 +157,15 @@ def _user_from_metadata(obj: Dict[str, Any], what: str) -> Optional[str]:
 class SubscriptionFacts(object):
     """What skene keeps of one subscription object."""
 
-    __slots__ = ("subscription_id", "customer_id", "user_key", "status", "prices", "period_end")
+    __slots__ = ("subscription_id", "customer_id", "customer", "user_key", "status", "prices", "period_end", "raw")
 
     def __init__(self, sub: Any, what: str = "data.object") -> None:
         sub = _mapping(sub, what)
+        self.raw = sub
         self.subscription_id = _text(sub.get("id"), what + ".id", required=True)
         self.customer_id = _id_of(sub.get("customer"), what + ".customer")
+        # Expanded (`expand[]=customer`): its metadata and email link it too.
+        self.customer: Optional[Dict[str, Any]] = sub.get("customer") if isinstance(sub.get("customer"), dict) else None
         self.user_key = _user_from_metadata(sub, what)
         self.status = _text(sub.get("status"), what + ".status")
         prices: List[str] = []
@@ -226,27 +231,49 @@ def apply_event(event: StripeEvent) -> bool:
     store = get_store()
     obj = event.obj
     if event.event_type == "checkout.session.completed":
-        user_key = _text(obj.get("client_reference_id"), "data.object.client_reference_id") or _user_from_metadata(
-            obj, "data.object"
-        )
+        _text(obj.get("client_reference_id"), "data.object.client_reference_id")
+        _user_from_metadata(obj, "data.object")
         customer_id = _id_of(obj.get("customer"), "data.object.customer")
         subscription_id = _id_of(obj.get("subscription"), "data.object.subscription")
-        if not user_key or not (customer_id or subscription_id):
+        if not (customer_id or subscription_id):
             store.apply_stripe_event(event.event_id, event.event_type, event.created, lambda cur: None)
             return False
+        customer = obj.get("customer") if isinstance(obj.get("customer"), dict) else None
+        links = UserLinks("checkout", obj, customer_id, customer)
 
         def link(cur: Any) -> None:
+            user_key, rule = links.resolve(store, cur)
+            if user_key is None:
+                return
             store.link_customer(cur, customer_id, user_key, subscription_id)
+            if rule != _links.SKENE:
+                _links.record_link(store, cur, customer_id, user_key, rule)
             store.record_conversions(cur, user_key)
 
         return store.apply_stripe_event(event.event_id, event.event_type, event.created, link)
 
+    if event.event_type in ("customer.created", "customer.updated") and obj.get("object", "customer") == "customer":
+        customer_id = _text(obj.get("id"), "data.object.id", required=True)
+        _user_from_metadata(obj, "data.object")
+        links = UserLinks("customer", obj, customer_id)
+
+        def link_customer(cur: Any) -> None:
+            user_key, rule = links.resolve(store, cur)
+            if user_key is None or rule == _links.SKENE:
+                return
+            store.link_customer(cur, customer_id, user_key, None)
+            _links.record_link(store, cur, customer_id, user_key, rule)
+            store.record_conversions(cur, user_key)
+
+        return store.apply_stripe_event(event.event_id, event.event_type, event.created, link_customer)
+
     if event.event_type.startswith("customer.subscription.") and obj.get("object", "subscription") == "subscription":
         facts = SubscriptionFacts(obj)
+        links = UserLinks("subscription", obj, facts.customer_id, facts.customer)
         ties: List[bool] = []
 
         def apply(cur: Any) -> None:
-            ties.append(apply_subscription(store, cur, facts, event.created))
+            ties.append(apply_subscription(store, cur, facts, event.created, links=links))
 
         applied = store.apply_stripe_event(event.event_id, event.event_type, event.created, apply)
         if applied and ties and ties[0]:
@@ -259,13 +286,25 @@ def apply_event(event: StripeEvent) -> bool:
 
 
 def apply_subscription(
-    store: Store, cur: Any, facts: SubscriptionFacts, created: int, authoritative: bool = False
+    store: Store,
+    cur: Any,
+    facts: SubscriptionFacts,
+    created: int,
+    authoritative: bool = False,
+    links: Optional[UserLinks] = None,
 ) -> bool:
     """Writes one subscription's state (newest wins, see the module's note); records conversions.
-    True when another event of the same second was there before it (a tie the lifecycle settled)."""
+    True when another event of the same second was there before it (a tie the lifecycle settled).
+    `links`: how its customer is tied to a user (built before the transaction); facts.user_key wins."""
     held = store.subscription_row(cur, facts.subscription_id)
     tie = held is not None and held[0] is not None and int(held[1]) == created
-    user_key = facts.user_key or store.user_for_customer(cur, facts.customer_id)
+    user_key, rule = facts.user_key, None
+    if user_key is None and links is not None:
+        user_key, rule = links.resolve(store, cur)
+    elif user_key is None:
+        user_key = store.user_for_customer(cur, facts.customer_id)
+    if user_key is not None and rule not in (None, _links.SKENE):
+        _links.record_link(store, cur, facts.customer_id, user_key, rule)
     store.upsert_subscription(
         cur,
         facts.subscription_id,
@@ -313,7 +352,8 @@ def _settle_tie_from_stripe(store: Store, facts: SubscriptionFacts, created: int
         return
     if current.subscription_id != facts.subscription_id:
         return
-    store.transaction(lambda cur: apply_subscription(store, cur, current, created, authoritative=True))
+    links = UserLinks("subscription", current.raw, current.customer_id, current.customer)
+    store.transaction(lambda cur: apply_subscription(store, cur, current, created, authoritative=True, links=links))
 
 
 def webhook_secret() -> Optional[str]:
@@ -348,33 +388,98 @@ async def skene_stripe_webhook(request: Request) -> Any:
     return {"received": True}
 
 
-def refresh_customer(user_or_customer_id: Any, api_key: Optional[str] = None) -> int:
+def customers_with_email(email: str, key: str, timeout: float = STRIPE_API_TIMEOUT_SECONDS) -> List[str]:
+    """The ids of the Stripe customers with this email (Stripe matches it exactly, case-sensitively)."""
+    listing = _stripe_get("/v1/customers", key, {"email": email, "limit": "10"}, timeout=timeout)
+    ids = [_id_of(customer, "customer") for customer in (_mapping(listing, "listing").get("data") or [])]
+    return [value for value in ids if value]
+
+
+def refresh_customer(
+    user_or_customer_id: Any,
+    api_key: Optional[str] = None,
+    email: Optional[str] = None,
+    timeout: float = 15.0,
+    customer_ids: Optional[List[str]] = None,
+) -> int:
     """Reads a customer's subscriptions from Stripe's API and applies them now.
 
-    For the checkout success page, so a user who has just paid is not blocked while the webhook is on
-    its way. Accepts the app's user id (mapped through earlier webhooks) or a Stripe customer id (`cus_...`).
-    Returns the number of subscriptions applied.
+    For the checkout success page, so a user who has just paid is not blocked while the webhook is on its
+    way. Accepts the app's user id or a Stripe customer id (`cus_...`). A user's customer is found by every
+    link (docs/CUSTOMER-LINKS.md): skene's own, the app's customer-id column, then the user's email
+    (`email`, else the app's email column) among Stripe's customers. Returns the number of subscriptions
+    applied.
     """
     store = get_store()
     key = api_key or stripe_api_key()
     if not key:
         raise ValueError("STRIPE_SECRET_KEY is not set")
     ident = str(user_or_customer_id)
-    customer_id = ident if ident.startswith("cus_") else store.customer_of(ident)
-    if not customer_id:
-        return 0
-    listing = _stripe_get(
-        "/v1/subscriptions", key, {"customer": customer_id, "status": "all", "limit": "20"}, timeout=15
-    )
-    subscriptions = [SubscriptionFacts(sub, "subscription") for sub in (_mapping(listing, "listing").get("data") or [])]
+    user_key: Optional[str] = None
+    if ident.startswith("cus_"):
+        customer_ids = [ident]
+    elif customer_ids is None:
+        user_key = ident
+        customer_ids = [
+            value for value in (store.customer_of(ident), _links.app_users.customer_of_user(ident)) if value
+        ]
+        if not customer_ids:
+            email = email or _links.app_users.email_of_user(ident)
+            customer_ids = customers_with_email(email, key, timeout) if email else []
+    else:
+        user_key = ident
+    customer_ids = list(dict.fromkeys(customer_ids))
+    subscriptions: List[SubscriptionFacts] = []
+    for customer_id in customer_ids:
+        listing = _stripe_get(
+            "/v1/subscriptions", key, {"customer": customer_id, "status": "all", "limit": "100"}, timeout=timeout
+        )
+        for sub in _mapping(listing, "listing").get("data") or []:
+            facts = SubscriptionFacts(sub, "subscription")
+            if user_key is not None and not facts.user_key:
+                facts.user_key = user_key
+            subscriptions.append(facts)
     created = int(time.time())
-    for facts in subscriptions:
-        if not ident.startswith("cus_") and not facts.user_key:
-            facts.user_key = ident
+    links = {
+        facts.subscription_id: UserLinks("subscription", facts.raw, facts.customer_id, facts.customer)
+        for facts in subscriptions
+        if facts.user_key is None
+    }
 
     def apply(cur: Any) -> None:
+        if user_key is not None:
+            for customer_id in customer_ids:
+                if store.user_for_customer(cur, customer_id) is None:
+                    store.link_customer(cur, customer_id, user_key, None)
+                    _links.record_link(store, cur, customer_id, user_key, "refresh_customer")
         for facts in subscriptions:
-            apply_subscription(store, cur, facts, created, authoritative=True)
+            apply_subscription(store, cur, facts, created, authoritative=True, links=links.get(facts.subscription_id))
 
     store.transaction(apply)
     return len(subscriptions)
+
+
+RECHECK_STRIPE_SECONDS = 600.0
+
+
+def recheck_blocked_user(user_key: str, user: Any) -> bool:
+    """Before a 402 for a user on the free plan (the gate calls it at most once a minute per user): ties
+    to the user what the app's own record of their customer shows (docs/CUSTOMER-LINKS.md); then, with a
+    Stripe key, reads from Stripe a customer of theirs whose state skene does not know (the app's column
+    names a customer skene holds nothing of, or a checkout completed and its subscription event is not in
+    yet), at most every RECHECK_STRIPE_SECONDS. True when the decision should be made again. Never raises."""
+    try:
+        customer_ids = _links.customer_ids_of(user_key, user)
+        claimed, unknown = _links.claim_customers(user_key, customer_ids) if customer_ids else (0, [])
+        if claimed:
+            return True
+        key = stripe_api_key()
+        if not key:
+            return False
+        pending = list(dict.fromkeys(unknown + get_store().pending_customers_of(user_key)))
+        if not pending or not _links.due_for_recheck("stripe:" + user_key, RECHECK_STRIPE_SECONDS):
+            return False
+        return refresh_customer(user_key, key, timeout=3.0, customer_ids=pending) > 0
+    except Exception as exc:
+        logger.warning("skene: cannot recheck the Stripe customer of user %s before blocking: %s", user_key, exc)
+        return False
