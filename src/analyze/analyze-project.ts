@@ -4,6 +4,7 @@ import { detectAuth } from './detect-auth.js';
 import { detectDatabase } from './detect-database.js';
 import { detectFastapiVersion } from './detect-fastapi-version.js';
 import { absoluteImportsOf, detectSourceRoots, refineSourceRoots } from './detect-source-roots.js';
+import { detectUserModel } from './detect-user-model.js';
 import { discoverPythonFiles } from './discover-python-files.js';
 import type { FileStripeFacts } from './extract-stripe-facts.js';
 import { ModuleInterpreter } from './interpret-modules.js';
@@ -118,6 +119,7 @@ export async function analyzeProject(root: string, options: AnalyzeProjectOption
   }
   const auth = detectAuth(interpreted, served.routes, interpreter);
   const database = detectDatabase(root, irs, interpreted, discovered.python, discovered.markers);
+  const userModel = detectUserModel(interpreter, interpreted, auth, stripe);
 
   for (const link of discovered.outsideLinks) {
     diagnostics.push({
@@ -141,6 +143,7 @@ export async function analyzeProject(root: string, options: AnalyzeProjectOption
     stripe,
     auth,
     database,
+    ...(userModel ? { userModel } : {}),
     fastapi: fastapi.facts,
     diagnostics: allDiagnostics,
     stats,

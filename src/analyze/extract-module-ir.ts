@@ -9,6 +9,8 @@ type Cursor = Parser.TreeCursor;
 // routers, or pass one along (fastapi-router-api.ts says which calls count). Handler bodies, the bulk of
 // a real codebase, are skipped: walking them node by node would cost more than parsing them.
 const MAX_EXPR_TEXT = 4000;
+/** Enough of a class attribute's call (`Column(String(255), unique=True, index=True)`) to read what it declares. */
+const MAX_FIELD_CALL_TEXT = 400;
 
 export function spanOf(node: Parser.SyntaxNode): Span {
   const start = node.startPosition;
@@ -683,6 +685,8 @@ function collectClassFields(w: Walk, fields: ClassIR['fields']): void {
   const cursor = w.cursor;
   const names: string[] = [];
   let value: Expr | undefined;
+  let annotation: string | undefined;
+  let call: string | undefined;
   let depth = 0;
   for (;;) {
     if (!cursor.gotoFirstChild()) break;
@@ -694,6 +698,8 @@ function collectClassFields(w: Walk, fields: ClassIR['fields']): void {
       if (field === 'left' && !seenLeft) {
         seenLeft = true;
         if (typeAt(cursor) === 'identifier') names.push(textAt(w));
+      } else if (field === 'type' && annotation === undefined) {
+        annotation = textAt(w);
       } else if (field === 'right') {
         rightType = typeAt(cursor);
         break;
@@ -701,12 +707,19 @@ function collectClassFields(w: Walk, fields: ClassIR['fields']): void {
     } while (cursor.gotoNextSibling());
     if (rightType === undefined) break;
     if (rightType !== 'assignment') {
+      if (rightType === 'call') call = textAt(w).slice(0, MAX_FIELD_CALL_TEXT);
       if (isCheapValue(w, rightType)) value = convertExpr(w, rightType);
       break;
     }
   }
   for (; depth > 0; depth--) cursor.gotoParent();
-  for (const name of names) fields.push({ name, value });
+  for (const name of names)
+    fields.push({
+      name,
+      value,
+      ...(annotation === undefined ? {} : { annotation }),
+      ...(call === undefined ? {} : { call }),
+    });
 }
 
 /** Class attribute values the resolver can use as path parts; anything else is recorded without a value. */

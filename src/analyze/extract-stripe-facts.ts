@@ -162,20 +162,7 @@ export function extractStripeFacts(tree: Parser.Tree, source: string, file: stri
           hook.constructEvent = { file, ...spanOf(statement), eventVariable: left?.text ?? '' };
       }
     }
-    if (/checkout\.(?:Session|sessions)\.create$/.test(api)) {
-      for (const arg of args.namedChildren) {
-        if (arg.type !== 'keyword_argument') continue;
-        const key = arg.childForFieldName('name')?.text;
-        const value = arg.childForFieldName('value');
-        const line = arg.startPosition.row + 1;
-        if (key === 'client_reference_id' || key === 'customer_email' || key === 'customer')
-          facts.checkoutUserLinks.push({ file, line, kind: key });
-        else if (key === 'metadata' && value && /["']user_id["']/.test(value.text))
-          facts.checkoutUserLinks.push({ file, line, kind: 'metadata.user_id' });
-        else if (key === 'subscription_data' && value && /["']user_id["']/.test(value.text))
-          facts.checkoutUserLinks.push({ file, line, kind: 'metadata.user_id' });
-      }
-    }
+    if (/checkout\.(?:Session|sessions)\.create$/.test(api)) readCheckoutArguments(args, file, facts);
   }
   // A handler that reads the signature header verifies webhooks too, even through a helper.
   for (const m of source.matchAll(/stripe[-_]signature/gi)) {
@@ -199,4 +186,155 @@ export function extractStripeFacts(tree: Parser.Tree, source: string, file: stri
     });
   }
   return facts;
+}
+
+/**
+ * The keyword arguments of a checkout `create(...)`, or the pairs of its params dict
+ * (`client.checkout.sessions.create(params={...})`): how it ties the session to a user, and its success URL.
+ */
+function readCheckoutArguments(args: Node, file: string, facts: FileStripeFacts): void {
+  const pairs: Array<{ key: string; value: Node; line: number }> = [];
+  for (const arg of args.namedChildren) {
+    if (arg.type === 'keyword_argument') {
+      const key = arg.childForFieldName('name')?.text;
+      const value = arg.childForFieldName('value');
+      if (key === 'params' && value?.type === 'dictionary') pairs.push(...dictionaryPairs(value));
+      else if (key && value) pairs.push({ key, value, line: arg.startPosition.row + 1 });
+    } else if (arg.type === 'dictionary') pairs.push(...dictionaryPairs(arg));
+  }
+  for (const { key, value, line } of pairs) {
+    if (key === 'client_reference_id' || key === 'customer_email')
+      facts.checkoutUserLinks.push({ file, line, kind: key });
+    else if (key === 'customer') {
+      const field = customerFieldOf(value);
+      facts.checkoutUserLinks.push({ file, line, kind: 'customer', ...(field ? { field } : {}) });
+    } else if (key === 'metadata' || key === 'subscription_data') {
+      if (/["']user_id["']/.test(value.text)) facts.checkoutUserLinks.push({ file, line, kind: 'metadata.user_id' });
+      if (/["']email["']/.test(value.text)) facts.checkoutUserLinks.push({ file, line, kind: 'metadata.email' });
+    } else if (key === 'success_url') {
+      const path = urlPathOf(value);
+      if (path !== undefined) facts.checkoutSuccessPaths.push({ file, line, path });
+    }
+  }
+}
+
+function dictionaryPairs(dict: Node): Array<{ key: string; value: Node; line: number }> {
+  const out: Array<{ key: string; value: Node; line: number }> = [];
+  for (const pair of dict.namedChildren) {
+    if (pair.type !== 'pair') continue;
+    const key = pair.childForFieldName('key');
+    const value = pair.childForFieldName('value');
+    if (key?.type === 'string' && value) out.push({ key: stringValue(key), value, line: pair.startPosition.row + 1 });
+  }
+  return out;
+}
+
+/**
+ * The value a local name was last given before `use` in the function (or module) around it:
+ * `customer_id = current_user.stripe_customer_id` then `customer=customer_id`.
+ */
+function localValueOf(use: Node): Node | undefined {
+  let scope: Node | null = use.parent;
+  while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
+  if (!scope) return undefined;
+  const assigned = (assignment: Node | null): Node | undefined => {
+    if (assignment?.type !== 'assignment' || assignment.startIndex >= use.startIndex) return undefined;
+    const left = assignment.childForFieldName('left');
+    const right = assignment.childForFieldName('right');
+    return left?.type === 'identifier' && left.text === use.text && right ? right : undefined;
+  };
+  let found: Node | undefined;
+  for (const assignment of scope.descendantsOfType('assignment')) found = assigned(assignment) ?? found;
+  if (found || scope.type === 'module') return found;
+  // A module-level constant: `SUCCESS_URL = "https://..."`.
+  let module: Node | null = scope;
+  while (module && module.type !== 'module') module = module.parent;
+  for (const statement of module?.namedChildren ?? [])
+    if (statement.type === 'expression_statement') found = assigned(statement.firstNamedChild) ?? found;
+  return found;
+}
+
+/** `current_user.stripe_customer_id` (or `... or None`, `getattr(user, "stripe_customer_id")`, a local holding it). */
+function customerFieldOf(value: Node, depth = 0): string | undefined {
+  switch (value.type) {
+    case 'attribute': {
+      const name = value.childForFieldName('attribute')?.text;
+      // `customer=customer.id`: a Stripe object's id, not a column of the user.
+      return name && name !== 'id' ? name : undefined;
+    }
+    case 'boolean_operator':
+    case 'conditional_expression':
+    case 'parenthesized_expression': {
+      const first = value.namedChildren[0];
+      return first ? customerFieldOf(first, depth) : undefined;
+    }
+    case 'call': {
+      const fn = value.childForFieldName('function')?.text;
+      const callArgs = value.childForFieldName('arguments')?.namedChildren ?? [];
+      if (fn === 'getattr' && callArgs[1]?.type === 'string') return stringValue(callArgs[1]);
+      if (fn === 'str' && callArgs[0]) return customerFieldOf(callArgs[0], depth);
+      return undefined;
+    }
+    case 'identifier': {
+      const local = depth < 3 ? localValueOf(value) : undefined;
+      return local ? customerFieldOf(local, depth + 1) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A string's text with each interpolation as `\0` (f-strings) and `{{`/`}}` unescaped; undefined for other nodes. */
+function templateText(node: Node): string | undefined {
+  if (node.type !== 'string') return undefined;
+  let text = '';
+  for (const child of node.namedChildren) {
+    if (child.type === 'interpolation') text += '\0';
+    else if (child.type === 'string_content') text += child.text.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+  }
+  return text;
+}
+
+/** The parts of a URL expression as template text: strings, f-strings, `base + "/path"`, a local holding one. */
+function urlTemplateOf(value: Node, depth = 0): string | undefined {
+  switch (value.type) {
+    case 'string':
+      return templateText(value);
+    case 'concatenated_string':
+      return value.namedChildren.map((c) => templateText(c) ?? '\0').join('');
+    case 'binary_operator': {
+      const left = value.childForFieldName('left');
+      const right = value.childForFieldName('right');
+      if (!left || !right || value.childForFieldName('operator')?.text !== '+') return undefined;
+      const l = urlTemplateOf(left, depth) ?? '\0';
+      const r = urlTemplateOf(right, depth) ?? '\0';
+      // `str(request.base_url) + "billing/success"`: the base ends with a slash.
+      return l === '\0' && !r.startsWith('/') && !r.startsWith('\0') ? `\0/${r}` : l + r;
+    }
+    case 'parenthesized_expression': {
+      const inner = value.namedChildren[0];
+      return inner ? urlTemplateOf(inner, depth) : undefined;
+    }
+    case 'identifier': {
+      const local = depth < 3 ? localValueOf(value) : undefined;
+      return local ? urlTemplateOf(local, depth + 1) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The path of a success URL: scheme and host dropped (or the interpolated base it starts with, such as
+ * `{settings.FRONTEND_URL}`), query and fragment dropped; undefined unless the path itself is literal.
+ */
+export function urlPathOf(value: Node): string | undefined {
+  const template = urlTemplateOf(value);
+  if (template === undefined) return undefined;
+  let rest = template.replace(/[?#][\s\S]*$/, '');
+  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/.exec(rest);
+  if (absolute) rest = rest.slice(absolute[0].length) || '/';
+  else rest = rest.replace(/^\0+/, '');
+  if (!rest.startsWith('/') || rest.includes('\0')) return undefined;
+  return rest.replace(/\/{2,}/g, '/');
 }

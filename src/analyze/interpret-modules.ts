@@ -729,6 +729,20 @@ export class ModuleInterpreter {
     return [...new Set(names)];
   }
 
+  /** The classes each module defines at its top level (in `if`/`try` blocks too), after the run. */
+  moduleClasses(): Array<{ cls: ClassIR; mod: ModuleRecord }> {
+    const out: Array<{ cls: ClassIR; mod: ModuleRecord }> = [];
+    for (const mod of this.modules.values()) {
+      for (const value of mod.ns.values()) if (value.t === 'class' && value.mod === mod) out.push(value);
+    }
+    return out;
+  }
+
+  /** What a class's bases evaluate to in its module: project classes, external names (`sqlmodel.SQLModel`), unknowns. */
+  baseValuesOf(cls: ClassIR, mod: ModuleRecord): Value[] {
+    return cls.bases.map((base) => this.eval(base, { locals: new Map(), mod }));
+  }
+
   /** `settings.API_V1_STR`: the class-attribute default, looked up through project base classes. */
   private classAttr(cls: ClassIR, mod: ModuleRecord, name: string, seen: Set<ClassIR>): Value | undefined {
     if (seen.has(cls)) return undefined;

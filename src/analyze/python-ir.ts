@@ -57,8 +57,12 @@ export interface ClassIR {
   name: string;
   line: number;
   bases: Expr[];
-  /** Class-level attributes: `API_V1_STR: str = "/api/v1"`, `id = Column(...)`; a value only when it may be a path part. */
-  fields: Array<{ name: string; value?: Expr }>;
+  /**
+   * Class-level attributes: `API_V1_STR: str = "/api/v1"`, `id = Column(...)`, `email: str`; a value only when it
+   * may be a path part. `annotation`: the annotation's source text (`Mapped[str]`); `call`: the source text of a
+   * call value (`Column(String, unique=True)`), capped; both for reading model columns.
+   */
+  fields: Array<{ name: string; value?: Expr; annotation?: string; call?: string }>;
   /** Decorated methods: route decorators in a class body register when the class is created (class-based views). */
   decoratedMethods: FunctionIR[];
 }

@@ -250,3 +250,86 @@ test('aliased imports: import stripe as stripe_sdk, from stripe import Customer,
   );
   assert.equal(result.stripe.imports.length, 2);
 });
+
+test('checkout links: metadata.email, the customer-id column (through a local, getattr, `or None`), the params dict', async (t) => {
+  const result = await analyzeSources(t, {
+    'billing.py': py`
+      import stripe
+      from fastapi import APIRouter
+
+      router = APIRouter()
+      client = stripe.StripeClient("sk_test_x")
+
+      @router.post("/a")
+      def a(current_user):
+          return stripe.checkout.Session.create(
+              customer=current_user.stripe_customer_id,
+              metadata={"email": current_user.email, "user_id": str(current_user.id)},
+          )
+
+      @router.post("/b")
+      def b(user):
+          customer_id = user.billing_customer_id or None
+          return stripe.checkout.Session.create(customer=customer_id, subscription_data={"metadata": {"email": user.email}})
+
+      @router.post("/c")
+      def c(user):
+          customer = stripe.Customer.create(email=user.email)
+          return stripe.checkout.Session.create(customer=customer.id)
+
+      @router.post("/d")
+      def d(user):
+          return client.checkout.sessions.create(params={"customer": getattr(user, "stripe_id", None), "client_reference_id": str(user.id)})
+    `,
+  });
+  assert.deepEqual(
+    result.stripe.checkoutUserLinks.map((l) => `${l.line} ${l.kind}${l.field ? ` ${l.field}` : ''}`),
+    [
+      '10 customer stripe_customer_id',
+      '11 metadata.user_id',
+      '11 metadata.email',
+      '17 customer billing_customer_id',
+      '17 metadata.email',
+      '22 customer',
+      '26 customer stripe_id',
+      '26 client_reference_id',
+    ],
+  );
+});
+
+test('success_url: the path of literals, f-strings and concatenations, host and query dropped; other forms left out', async (t) => {
+  const result = await analyzeSources(t, {
+    'billing.py': py`
+      import stripe
+      from fastapi import APIRouter, Request
+      from config import settings
+
+      router = APIRouter()
+      SUCCESS = "https://app.example.com/thanks?from=checkout#top"
+
+      @router.post("/1")
+      def one(request: Request, plan: str):
+          stripe.checkout.Session.create(success_url=f"{settings.FRONTEND_URL}/billing/success?session_id={{CHECKOUT_SESSION_ID}}")
+          stripe.checkout.Session.create(success_url="http://localhost:8000/api/v1/billing/done")
+          stripe.checkout.Session.create(success_url=str(request.base_url) + "checkout/complete")
+          stripe.checkout.Session.create(success_url=settings.BASE + "/paid?session_id={CHECKOUT_SESSION_ID}")
+          stripe.checkout.Session.create(success_url=SUCCESS)
+          url = f"https://{settings.HOST}/welcome/"
+          stripe.checkout.Session.create(success_url=url)
+          stripe.checkout.Session.create(success_url=f"{settings.FRONTEND_URL}/plans/{plan}/ok")
+          stripe.checkout.Session.create(success_url=request.url_for("done"))
+          stripe.checkout.Session.create(success_url=settings.SUCCESS_URL)
+    `,
+  });
+  assert.deepEqual(
+    result.stripe.checkoutSuccessPaths.map((s) => `${s.line} ${s.path}`),
+    [
+      '10 /billing/success',
+      '11 /api/v1/billing/done',
+      '12 /checkout/complete',
+      '13 /paid',
+      '14 /thanks',
+      '16 /welcome/',
+    ],
+  );
+});

@@ -1,0 +1,234 @@
+/**
+ * The app's user model (docs/CUSTOMER-LINKS.md): the ORM class the auth dependency returns, else the best
+ * named table class with an email; its id, email, Stripe customer id and own subscription-state columns.
+ */
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { analyzeSources, py } from './helpers.js';
+
+const app = (deps: string) => py`
+  from fastapi import Depends, FastAPI
+  from ${deps} import get_current_user
+
+  app = FastAPI()
+
+  @app.post("/reports")
+  def report(user=Depends(get_current_user)):
+      return {}
+`;
+
+test('SQLAlchemy 2 declarative: the auth return type, Mapped columns, the primary key, the customer id and is_pro', async (t) => {
+  const result = await analyzeSources(t, {
+    'app/__init__.py': '',
+    'app/db.py': py`
+      from sqlalchemy.orm import DeclarativeBase
+
+      class Base(DeclarativeBase):
+          pass
+    `,
+    'app/models.py': py`
+      from typing import Optional
+      from sqlalchemy import Boolean, String
+      from sqlalchemy.orm import Mapped, mapped_column, relationship
+      from app.db import Base
+
+      class Account(Base):
+          __tablename__ = "accounts"
+          id: Mapped[int] = mapped_column(primary_key=True)
+          email: Mapped[str] = mapped_column(String(255), unique=True)
+
+      class Person(Base):
+          __tablename__ = "people"
+          uid: Mapped[int] = mapped_column(primary_key=True)
+          email_address: Mapped[str] = mapped_column(String(320), unique=True, index=True)
+          email_verified: Mapped[bool] = mapped_column(default=False)
+          stripe_customer_id: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+          is_pro: Mapped[bool] = mapped_column(Boolean, default=False)
+          is_active: Mapped[bool] = mapped_column(default=True)
+          items: Mapped[list["Item"]] = relationship(back_populates="owner")
+    `,
+    'app/deps.py': py`
+      from fastapi import Depends
+      from fastapi.security import OAuth2PasswordBearer
+      from app.models import Person
+
+      oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/token")
+
+      def get_current_user(token: str = Depends(oauth2_scheme)) -> Person:
+          ...
+    `,
+    'app/main.py': app('app.deps'),
+  });
+  assert.deepEqual(result.userModel, {
+    file: 'app/models.py',
+    line: 11,
+    class: 'Person',
+    module: 'app.models',
+    table: 'people',
+    idField: 'uid',
+    emailField: 'email_address',
+    customerIdField: 'stripe_customer_id',
+    planFields: [{ name: 'is_pro', kind: 'boolean' }],
+    reason: 'auth-return-type',
+  });
+});
+
+test('Flask-SQLAlchemy style db.Model with Column(...) and a base mixin; found by name when the dependency returns a schema', async (t) => {
+  const result = await analyzeSources(t, {
+    'models.py': py`
+      from flask_sqlalchemy import SQLAlchemy
+      from sqlalchemy import Column, Integer, String, Boolean
+
+      db = SQLAlchemy()
+
+      class IdMixin:
+          id = Column(Integer, primary_key=True)
+
+      class Team(IdMixin, db.Model):
+          name = db.Column(db.String(80))
+
+      class User(IdMixin, db.Model):
+          __tablename__ = "user"
+          email = db.Column(db.String(120), unique=True, nullable=False)
+          customer_id = db.Column(db.String(64))
+          subscription_status = db.Column(db.String(32))
+          plan = db.Column(db.String(32), default="free")
+          plan_id = db.Column(db.Integer)
+    `,
+    'schemas.py': py`
+      from pydantic import BaseModel
+
+      class Me(BaseModel):
+          id: int
+          email: str
+          plan: str
+    `,
+    'deps.py': py`
+      from schemas import Me
+
+      def get_current_user(token: str = "") -> Me:
+          ...
+    `,
+    'main.py': app('deps'),
+  });
+  assert.deepEqual(result.userModel, {
+    file: 'models.py',
+    line: 12,
+    class: 'User',
+    module: 'models',
+    table: 'user',
+    idField: 'id',
+    emailField: 'email',
+    customerIdField: 'customer_id',
+    planFields: [
+      { name: 'subscription_status', kind: 'status' },
+      { name: 'plan', kind: 'plan' },
+    ],
+    reason: 'name-and-columns',
+  });
+});
+
+test('SQLModel: only the table=True class is the model; annotated fields of its base count; an EmailStr username is the email', async (t) => {
+  const result = await analyzeSources(t, {
+    'app/__init__.py': '',
+    'app/models.py': py`
+      from typing import Optional
+      from pydantic import EmailStr
+      from sqlmodel import Field, SQLModel
+
+      class UserBase(SQLModel):
+          username: EmailStr = Field(unique=True, index=True)
+          tier: Optional[str] = None
+
+      class UserCreate(UserBase):
+          password: str
+
+      class User(UserBase, table=True):
+          id: Optional[int] = Field(default=None, primary_key=True)
+          hashed_password: str
+          stripe_id: Optional[str] = None
+          has_active_subscription: bool = False
+    `,
+    'app/deps.py': py`
+      from typing import Annotated
+      from fastapi import Depends
+      from app import models
+
+      def get_current_user(token: str = "") -> Optional[models.User]:
+          ...
+    `,
+    'app/main.py': app('app.deps'),
+  });
+  assert.deepEqual(result.userModel, {
+    file: 'app/models.py',
+    line: 12,
+    class: 'User',
+    module: 'app.models',
+    idField: 'id',
+    emailField: 'username',
+    customerIdField: 'stripe_id',
+    planFields: [
+      { name: 'tier', kind: 'plan' },
+      { name: 'has_active_subscription', kind: 'boolean' },
+    ],
+    reason: 'auth-return-type',
+  });
+});
+
+test('the customer column the checkout passes wins over a better-known name; no model without a table class', async (t) => {
+  const result = await analyzeSources(t, {
+    'models.py': py`
+      from sqlalchemy import Column, Integer, String
+      from sqlalchemy.orm import declarative_base
+
+      Base = declarative_base()
+
+      class Member(Base):
+          __tablename__ = "members"
+          member_id = Column(Integer, primary_key=True)
+          email = Column(String)
+          customer_id = Column(String)
+          billing_ref = Column(String)
+    `,
+    'billing.py': py`
+      import stripe
+      from fastapi import APIRouter, Depends
+      from deps import get_current_user
+
+      router = APIRouter()
+
+      @router.post("/checkout")
+      def checkout(user=Depends(get_current_user)):
+          return stripe.checkout.Session.create(customer=user.billing_ref, mode="subscription")
+    `,
+    'deps.py': py`
+      def get_current_user(token: str = ""):
+          ...
+    `,
+    'main.py': app('deps'),
+  });
+  assert.equal(result.userModel?.class, 'Member');
+  assert.equal(result.userModel?.idField, 'member_id');
+  assert.equal(result.userModel?.customerIdField, 'billing_ref');
+  assert.equal(result.userModel?.reason, 'name-and-columns');
+
+  const none = await analyzeSources(t, {
+    'schemas.py': py`
+      from pydantic import BaseModel
+
+      class User(BaseModel):
+          id: int
+          email: str
+    `,
+    'deps.py': py`
+      from schemas import User
+
+      def get_current_user(token: str = "") -> User:
+          ...
+    `,
+    'main.py': app('deps'),
+  });
+  assert.equal(none.userModel, undefined);
+});
