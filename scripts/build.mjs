@@ -5,6 +5,7 @@
 //                          few files instead of hundreds; shared code in chunks, loaded when a command needs it
 //   dist/lib/vendor-stripe.js   the Stripe SDK, bundled on its own and imported only by the commands that call Stripe
 //   dist/lib/tree-sitter-python.wasm   the Python grammar (tree-sitter-python is a build-time dependency)
+//   dist/lib/sql-wasm.wasm   sql.js's SQLite, for `skene stats` where Node has no node:sqlite
 //   dist/**/*.d.ts         declarations from tsc, for `exports` and for the config reader (dist/sdk/)
 //   dist/THIRD-PARTY-LICENSES.txt   the licenses of everything bundled
 //
@@ -64,13 +65,15 @@ const result = await build({
   external,
   plugins: [vendorStripe],
   // Bundled CommonJS packages call require() for Node's modules and read __filename (write-file-atomic names its
-  // temporary files with it); ESM has neither, so each file gets them.
+  // temporary files with it) and __dirname (sql.js); ESM has none of them, so each file gets them.
   banner: {
     js: [
       "import { createRequire as __skeneCreateRequire } from 'node:module';",
       "import { fileURLToPath as __skeneFileURLToPath } from 'node:url';",
+      "import { dirname as __skeneDirname } from 'node:path';",
       'const require = __skeneCreateRequire(import.meta.url);',
       'const __filename = __skeneFileURLToPath(import.meta.url);',
+      'const __dirname = __skeneDirname(__filename);',
     ].join(' '),
   },
   minifyWhitespace: true,
@@ -82,9 +85,14 @@ const result = await build({
 });
 
 copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), join(out, 'tree-sitter-python.wasm'));
+// sql.js reads SQLite for `skene stats` on a Node without node:sqlite; its WebAssembly beside the bundle.
+copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), join(out, 'sql-wasm.wasm'));
 
 // The license of each package whose code is now inside dist/ (bundled, or the grammar copied).
-const bundled = new Map([['tree-sitter-python', join(repo, 'node_modules', 'tree-sitter-python')]]);
+const bundled = new Map([
+  ['tree-sitter-python', join(repo, 'node_modules', 'tree-sitter-python')],
+  ['sql.js', join(repo, 'node_modules', 'sql.js')],
+]);
 for (const input of Object.keys(result.metafile.inputs)) {
   // The innermost package folder: node_modules/a/node_modules/@b/c/lib/x.js is @b/c.
   const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);

@@ -7,6 +7,7 @@ import { initCommand } from './commands/init.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
 import { statsCommand } from './commands/stats.js';
+import { syncCommand } from './commands/sync.js';
 import { verifyCommand } from './commands/verify.js';
 import { whoamiCommand } from './commands/whoami.js';
 import { ExitCode, SkeneError } from './errors.js';
@@ -38,6 +39,7 @@ export function buildProgram(ctx: CliContext): Command {
     initCommand(ctx),
     generateCommand(ctx),
     doctorCommand(ctx),
+    syncCommand(ctx),
     verifyCommand(ctx),
     statsCommand(ctx),
   ]) {

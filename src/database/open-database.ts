@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { SkeneError } from '../errors.js';
 import { type DatabaseTarget, redactDatabaseUrl } from './database-url.js';
@@ -15,17 +16,21 @@ export async function openDatabase(target: DatabaseTarget, root: string): Promis
         hint: 'Point SKENE_DATABASE_URL at a sqlite file or a postgresql:// URL.',
       });
     const path = isAbsolute(target.path) ? target.path : join(root, target.path);
+    if (!existsSync(path)) {
+      throw new SkeneError(
+        `No SQLite database at ${path} (${shown}): the app has recorded nothing yet, or runs elsewhere.`,
+        { hint: 'Run skene stats where the app keeps its database, or set SKENE_DATABASE_URL.' },
+      );
+    }
     const { openSqlite } = await import('./read-sqlite.js');
     try {
       return await openSqlite(path);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new SkeneError(
-        code === 'ENOENT'
-          ? `No SQLite database at ${path} (${shown}): the app has recorded nothing yet, or runs elsewhere.`
-          : `Cannot read the SQLite database ${path} (${shown}): ${(error as Error).message}`,
-        { hint: 'Run skene stats where the app keeps its database, or set SKENE_DATABASE_URL.', cause: error },
-      );
+      if (error instanceof SkeneError) throw error;
+      throw new SkeneError(`Cannot read the SQLite database ${path} (${shown}): ${(error as Error).message}`, {
+        hint: 'Check that the file is a SQLite database skene can read.',
+        cause: error,
+      });
     }
   }
   const { openPostgres } = await import('./read-postgres.js');

@@ -79,7 +79,16 @@ export async function openSqlite(path: string): Promise<ReadOnlyDatabase> {
   }
   const { main, wal } = readSnapshot(path);
   const { default: initSqlJs } = await import('sql.js');
-  const SQL = await initSqlJs({ wasmBinary: new Uint8Array(readFileSync(sqlJsWasmPath())).buffer });
+  let wasm: Buffer;
+  try {
+    wasm = readFileSync(sqlJsWasmPath());
+  } catch (error) {
+    throw new SkeneError(`sql.js's WebAssembly file is missing from this install: ${(error as Error).message}`, {
+      hint: 'Reinstall skene, or run it on Node 22.13 or newer (node:sqlite).',
+      cause: error,
+    });
+  }
+  const SQL = await initSqlJs({ wasmBinary: new Uint8Array(wasm).buffer });
   const db = new SQL.Database(applySqliteWal(main, wal).image);
   const all = (sql: string, params: ReadonlyArray<string | number>): Row[] => {
     const statement = db.prepare(sql);
