@@ -21,7 +21,7 @@ test('skene --help matches its snapshot and lists every command and the exit cod
   const run = await runSkene(['--help']);
   assert.equal(run.code, 0);
   assert.equal(run.stderr, '');
-  for (const command of ['login', 'logout', 'whoami', 'analyze', 'init', 'generate', 'doctor'])
+  for (const command of ['login', 'logout', 'whoami', 'analyze', 'init', 'generate', 'doctor', 'sync'])
     assert.match(run.stdout, new RegExp(`^  ${command}\\b`, 'm'));
   assert.match(run.stdout, /Exit codes:/);
   matchSnapshot('skene-help.txt', run.stdout);
@@ -35,7 +35,7 @@ test('skene analyze --help matches its snapshot', async () => {
 });
 
 test('every command has --help with examples and the exit codes', async () => {
-  for (const command of ['login', 'logout', 'whoami', 'analyze', 'init', 'generate', 'doctor', 'verify']) {
+  for (const command of ['login', 'logout', 'whoami', 'analyze', 'init', 'generate', 'doctor', 'sync', 'verify']) {
     const run = await runSkene([command, '--help']);
     assert.equal(run.code, 0, command);
     assert.match(run.stdout, new RegExp(`^Usage: skene ${command}\\b`, 'm'), command);
