@@ -47,7 +47,7 @@ def step(step_id, endpoint, limits, methods=("POST",), period="30d", period_seco
     return data
 
 
-def compiled_loop(steps, plans=None, retries=0, grace_seconds=3 * 86400):
+def compiled_loop(steps, plans=None, retries=0, grace_seconds=3 * 86400, plan_source=None):
     body = {
         "format": 1,
         "type": "freemium",
@@ -56,6 +56,8 @@ def compiled_loop(steps, plans=None, retries=0, grace_seconds=3 * 86400):
         "recovery": {"retries": retries},
         "past_due_grace_seconds": grace_seconds,
     }
+    if plan_source is not None:
+        body["plan_source"] = plan_source
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     return dict(body, skene_version="test", hash=digest)
 
@@ -240,6 +242,80 @@ class ResendServer(object):
         self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class StripeServer(object):
+    """A Stripe-shaped API on 127.0.0.1 for the stripe library and skene's runtime: customers and checkout
+    sessions are created (POST /v1/customers, /v1/checkout/sessions), subscriptions listed from
+    `subscriptions` (GET /v1/subscriptions?customer=...), customers found by email. Records every request."""
+
+    def __init__(self):
+        self.requests = []
+        self.customers = {}
+        self.subscriptions = []
+        self.next_customer = []
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, body):
+                payload = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_POST(self):
+                from urllib.parse import parse_qs
+
+                length = int(self.headers.get("Content-Length") or 0)
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                with server.lock:
+                    server.requests.append(("POST", self.path, form))
+                    if self.path.startswith("/v1/customers"):
+                        cid = (
+                            server.next_customer.pop(0)
+                            if server.next_customer
+                            else "cus_%d" % (len(server.customers) + 1)
+                        )
+                        customer = {"id": cid, "object": "customer", "email": form.get("email"), "metadata": {}}
+                        server.customers[cid] = customer
+                        return self._answer(customer)
+                    if self.path.startswith("/v1/checkout/sessions"):
+                        sid = "cs_test_%d" % len(server.requests)
+                        return self._answer(
+                            {"id": sid, "object": "checkout.session", "url": "https://checkout.test/" + sid, **form}
+                        )
+                self.send_response(404)
+                self.end_headers()
+
+            def do_GET(self):
+                from urllib.parse import parse_qs, urlparse
+
+                url = urlparse(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                with server.lock:
+                    server.requests.append(("GET", url.path, query))
+                    if url.path == "/v1/subscriptions":
+                        data = [s for s in server.subscriptions if s["customer"] == query.get("customer")]
+                        return self._answer({"object": "list", "data": data, "has_more": False})
+                    if url.path == "/v1/customers":
+                        data = [c for c in server.customers.values() if c.get("email") == query.get("email")]
+                        return self._answer({"object": "list", "data": data, "has_more": False})
+                self.send_response(404)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def close(self):
         self.httpd.shutdown()

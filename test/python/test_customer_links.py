@@ -1,0 +1,151 @@
+"""Paying users are never blocked, however the app ties Stripe customers to its users (docs/CUSTOMER-LINKS.md):
+fixture apps analysed and wired by skene, driven through their HTTP interface, with signed Stripe events and
+the stripe library talking to a Stripe-shaped server on 127.0.0.1."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+import support
+
+SUPPORT_DIR = os.path.dirname(os.path.abspath(support.__file__))
+
+PRELUDE = r"""
+import json, sys, time
+sys.path.insert(0, %(support_dir)r)
+import stripe
+import support
+from fastapi.testclient import TestClient
+
+stripe.api_base = %(stripe_url)r
+out = {}
+
+
+def deliver(client, path, event):
+    payload = json.dumps(event).encode()
+    return client.post(path, content=payload, headers={"Stripe-Signature": support.sign(payload)}).status_code
+"""
+
+
+def run_app(root, script, stripe_server, extra_env=None):
+    env = dict(
+        os.environ,
+        PYTHONPATH=root,
+        DATABASE_URL="sqlite:///%s" % os.path.join(root, "app.db"),
+        STRIPE_WEBHOOK_SECRET=support.WEBHOOK_SECRET,
+        STRIPE_SECRET_KEY="sk_test_links",
+        SKENE_STRIPE_API_BASE=stripe_server.url,
+        **(extra_env or {}),
+    )
+    env.pop("SKENE_DATABASE_URL", None)
+    code = PRELUDE % {"support_dir": SUPPORT_DIR, "stripe_url": stripe_server.url} + script
+    run = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-4000:]
+    return json.loads(next(line for line in run.stdout.splitlines() if line.startswith("RESULT "))[len("RESULT ") :])
+
+
+@pytest.fixture()
+def stripe_server():
+    server = support.StripeServer()
+    yield server
+    server.close()
+
+
+# -- the app's own customer-id column, and its own is_pro flag -------------------------------------------
+COLUMN_STEPS = [support.step("summaries", "/api/documents/summarize", {"free": 2, "paid": None})]
+
+COLUMN_SCRIPT = r"""
+from saas.main import app
+
+WEBHOOK = "/skene/webhooks/stripe"
+with TestClient(app) as client:
+    tokens = {}
+    for name in ("a", "b", "c"):
+        signup = client.post("/auth/signup", json={"email": name + "@example.test"})
+        assert signup.status_code == 201, signup.text
+        tokens[name] = (signup.json()["user_id"], {"Authorization": "Bearer " + signup.json()["api_key"]})
+    use = lambda name: client.post("/api/documents/summarize", json={"text": "a b c"}, headers=tokens[name][1]).status_code
+
+    out["a_free"] = [use("a") for _ in range(3)]
+    out["a_checkout"] = client.post("/billing/checkout", headers=tokens["a"][1]).status_code
+    out["a_subscribed"] = deliver(client, WEBHOOK, support.stripe_event(
+        "evt_a1", "customer.subscription.created", support.subscription("sub_a", "cus_1", "active"),
+        created=int(time.time()) - 60))
+    out["a_paid"] = [use("a") for _ in range(3)]
+    out["a_canceled_event"] = deliver(client, WEBHOOK, support.stripe_event(
+        "evt_a2", "customer.subscription.deleted", support.subscription("sub_a", "cus_1", "canceled")))
+    out["a_canceled"] = use("a")
+
+    # b: skene sees the subscription before the app has written its column.
+    out["b_subscribed_early"] = deliver(client, WEBHOOK, support.stripe_event(
+        "evt_b1", "customer.subscription.created", support.subscription("sub_b", "cus_b", "active")))
+    out["b_free"] = [use("b") for _ in range(2)]
+    out["b_checkout"] = client.post("/billing/checkout", headers=tokens["b"][1]).status_code
+    out["b_after_column"] = [use("b") for _ in range(3)]
+
+    # c: made Pro by an admin; no Stripe subscription at all (planSource: is_pro).
+    out["c_free"] = [use("c") for _ in range(3)]
+    out["c_granted"] = client.post("/admin/users/%d/grant-pro" % tokens["c"][0], headers={"X-Admin-Token": "t0p"}).status_code
+    out["c_pro"] = [use("c") for _ in range(3)]
+    out["ids"] = {name: value[0] for name, value in tokens.items()}
+print("RESULT " + json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def column_project(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp("link-column"))
+    compiled = support.compiled_loop(COLUMN_STEPS, plan_source={"field": "is_pro", "values": [[True, "paid"]]})
+    rendered = support.render_fixture("link-column", root, compiled)
+    return root, rendered
+
+
+def test_init_finds_the_user_model_and_its_customer_column(column_project):
+    root, _ = column_project
+    integration = open(os.path.join(root, "saas", "skene", "_integration.py")).read()
+    assert "from saas.models import User as USER_MODEL" in integration
+    assert 'USER_CUSTOMER_FIELD = "stripe_customer_id"' in integration
+    assert 'USER_EMAIL_FIELD = "email"' in integration
+
+
+def test_customers_linked_through_the_apps_column_are_paid_then_free_again(column_project, stripe_server):
+    root, _ = column_project
+    stripe_server.next_customer = ["cus_1", "cus_b"]
+    out = run_app(root, COLUMN_SCRIPT, stripe_server, {"ADMIN_TOKEN": "t0p"})
+    assert out["a_free"] == [200, 200, 402]
+    assert out["a_checkout"] == 200
+    assert out["a_subscribed"] == 200
+    assert out["a_paid"] == [200, 200, 200]
+    assert (out["a_canceled_event"], out["a_canceled"]) == (200, 402)
+    assert out["b_subscribed_early"] == 200
+    assert out["b_free"] == [200, 200]
+    assert out["b_checkout"] == 200
+    # At the limit the gate finds the app's column and ties the early subscription to b.
+    assert out["b_after_column"] == [200, 200, 200]
+    assert out["c_free"] == [200, 200, 402]
+    assert out["c_granted"] == 200
+    assert out["c_pro"] == [200, 200, 200]
+    # The app created its customers and checkouts; no free user at the limit cost a call to Stripe.
+    calls = [(method, path) for method, path, _ in stripe_server.requests]
+    assert calls == [
+        ("POST", "/v1/customers"),
+        ("POST", "/v1/checkout/sessions"),
+        ("POST", "/v1/customers"),
+        ("POST", "/v1/checkout/sessions"),
+    ]
+    checkout = stripe_server.requests[1][2]
+    assert checkout["customer"] == "cus_1" and "client_reference_id" not in checkout
+    with sqlite3.connect(os.path.join(root, "app.db")) as db:
+        links = db.execute(
+            "SELECT user_key, detail FROM skene_events WHERE kind = 'customer_linked' ORDER BY user_key"
+        ).fetchall()
+        rows = db.execute("SELECT subscription_id, user_key, status FROM skene_subscriptions ORDER BY 1").fetchall()
+    ids = out["ids"]
+    assert [(user, json.loads(detail)) for user, detail in links] == [
+        (str(ids["a"]), {"rule": "customer_column", "customer_id": "cus_1"}),
+        (str(ids["b"]), {"rule": "customer_column", "customer_id": "cus_b"}),
+    ]
+    assert rows == [("sub_a", str(ids["a"]), "canceled"), ("sub_b", str(ids["b"]), "active")]
