@@ -67,7 +67,9 @@ with TestClient(app) as client:
         signup = client.post("/auth/signup", json={"email": name + "@example.test"})
         assert signup.status_code == 201, signup.text
         tokens[name] = (signup.json()["user_id"], {"Authorization": "Bearer " + signup.json()["api_key"]})
-    use = lambda name: client.post("/api/documents/summarize", json={"text": "a b c"}, headers=tokens[name][1]).status_code
+
+    def use(name):
+        return client.post("/api/documents/summarize", json={"text": "a b c"}, headers=tokens[name][1]).status_code
 
     out["a_free"] = [use("a") for _ in range(3)]
     out["a_checkout"] = client.post("/billing/checkout", headers=tokens["a"][1]).status_code
@@ -88,7 +90,8 @@ with TestClient(app) as client:
 
     # c: made Pro by an admin; no Stripe subscription at all (planSource: is_pro).
     out["c_free"] = [use("c") for _ in range(3)]
-    out["c_granted"] = client.post("/admin/users/%d/grant-pro" % tokens["c"][0], headers={"X-Admin-Token": "t0p"}).status_code
+    grant = "/admin/users/%d/grant-pro" % tokens["c"][0]
+    out["c_granted"] = client.post(grant, headers={"X-Admin-Token": "t0p"}).status_code
     out["c_pro"] = [use("c") for _ in range(3)]
     out["ids"] = {name: value[0] for name, value in tokens.items()}
 print("RESULT " + json.dumps(out))
