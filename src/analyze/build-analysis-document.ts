@@ -1,3 +1,4 @@
+import { matchSuccessRoutes } from './match-success-routes.js';
 import type {
   AnalysisResult,
   AuthDependencyFact,
@@ -5,6 +6,7 @@ import type {
   FastapiFacts,
   SourceRef,
   SourceRootFact,
+  UserModelFact,
 } from './types.js';
 
 /**
@@ -53,7 +55,12 @@ export interface AnalysisDocument {
     calls: Array<SourceRef & { api: string }>;
     webhooks: Array<SourceRef & { function: string; route?: { method: string; path: string }; events: string[] }>;
     prices: Array<SourceRef & { id: string; kind: string }>;
-    checkoutUserLinks: Array<SourceRef & { kind: string }>;
+    /** `field`: the user attribute passed as `customer=` (`stripe_customer_id`). */
+    checkoutUserLinks: Array<SourceRef & { kind: string; field?: string }>;
+    /** Checkout success URL paths, with the GET route of the app that serves each when one does. */
+    checkoutSuccessPaths: Array<
+      SourceRef & { path: string; routes: Array<SourceRef & { method: string; path: string }> }
+    >;
     apiKeyEnv: string[];
     webhookSecretEnv: string[];
   };
@@ -62,6 +69,8 @@ export interface AnalysisDocument {
     candidates: AuthDocument[];
   };
   database: DatabaseFacts;
+  /** The app's user model (docs/CUSTOMER-LINKS.md), null when none was found. */
+  userModel: UserModelFact | null;
   /** The FastAPI version the project declares and the semantics the route table follows (PRODUCT.md §2). */
   fastapi: FastapiFacts;
   diagnostics: Array<SourceRef & { severity: string; message: string }>;
@@ -126,8 +135,23 @@ function databaseDocument(db: DatabaseFacts): DatabaseFacts {
   };
 }
 
+function userModelDocument(model: UserModelFact): UserModelFact {
+  return {
+    ...ref(model),
+    class: model.class,
+    module: model.module,
+    ...(model.table !== undefined ? { table: model.table } : {}),
+    idField: model.idField,
+    ...(model.emailField !== undefined ? { emailField: model.emailField } : {}),
+    ...(model.customerIdField !== undefined ? { customerIdField: model.customerIdField } : {}),
+    planFields: model.planFields.map((f) => ({ name: f.name, kind: f.kind })),
+    reason: model.reason,
+  };
+}
+
 export function buildAnalysisDocument(result: AnalysisResult): AnalysisDocument {
   const { stripe } = result;
+  const successRoutes = matchSuccessRoutes(result);
   return {
     schemaVersion: 1,
     sourceRoots: result.sourceRoots.map((r) => ({ path: r.path, packages: [...r.packages] })),
@@ -159,7 +183,18 @@ export function buildAnalysisDocument(result: AnalysisResult): AnalysisDocument 
         events: [...w.events],
       })),
       prices: stripe.prices.map((p) => ({ ...ref(p), id: p.id, kind: p.kind })),
-      checkoutUserLinks: stripe.checkoutUserLinks.map((l) => ({ ...ref(l), kind: l.kind })),
+      checkoutUserLinks: stripe.checkoutUserLinks.map((l) => ({
+        ...ref(l),
+        kind: l.kind,
+        ...(l.field !== undefined ? { field: l.field } : {}),
+      })),
+      checkoutSuccessPaths: stripe.checkoutSuccessPaths.map((s) => ({
+        ...ref(s),
+        path: s.path,
+        routes: successRoutes
+          .filter((m) => m.checkout.file === s.file && m.checkout.line === s.line && m.path === s.path)
+          .map((m) => ({ ...ref(m.route), method: m.route.method, path: m.route.path })),
+      })),
       apiKeyEnv: [...stripe.apiKeyEnv],
       webhookSecretEnv: [...stripe.webhookSecretEnv],
     },
@@ -168,6 +203,7 @@ export function buildAnalysisDocument(result: AnalysisResult): AnalysisDocument 
       candidates: result.auth.candidates.map(authDocument),
     },
     database: databaseDocument(result.database),
+    userModel: result.userModel ? userModelDocument(result.userModel) : null,
     fastapi: {
       declared: result.fastapi.declared
         ? { spec: result.fastapi.declared.spec, file: result.fastapi.declared.file }

@@ -1,4 +1,5 @@
 import type { Palette } from '../ui/palette.js';
+import { matchSuccessRoutes } from './match-success-routes.js';
 import type { AnalysisResult, AppFact, Diagnostic, RouteFact, SourceRef } from './types.js';
 
 /**
@@ -97,8 +98,17 @@ function renderFacts(result: AnalysisResult, palette: Palette): string {
         `${''.padEnd(LABEL_WIDTH)}webhook ${where} ${palette.dim(`${hook.function} ${refKey(hook)}`)}, ${plural(hook.events.length, 'event')}${events}`,
       );
     }
-    const links = [...new Set(stripe.checkoutUserLinks.map((l) => l.kind))];
+    const links = [...new Set(stripe.checkoutUserLinks.map((l) => (l.field ? `${l.kind} (user.${l.field})` : l.kind)))];
     if (links.length > 0) lines.push(`${''.padEnd(LABEL_WIDTH)}checkout tied to the user by ${links.join(', ')}`);
+    const served = matchSuccessRoutes(result);
+    for (const path of [...new Set(stripe.checkoutSuccessPaths.map((s) => s.path))]) {
+      const routes = served
+        .filter((m) => m.path === path)
+        .map((m) => `GET ${m.route.path} ${palette.dim(refKey(m.route))}`);
+      lines.push(
+        `${''.padEnd(LABEL_WIDTH)}checkout success at ${palette.accent(path)}: ${routes.length > 0 ? [...new Set(routes)].join(', ') : 'served by no route found (a frontend page?)'}`,
+      );
+    }
     if (stripe.apiKeyEnv.length > 0 || stripe.webhookSecretEnv.length > 0) {
       lines.push(`${''.padEnd(LABEL_WIDTH)}keys from ${[...stripe.apiKeyEnv, ...stripe.webhookSecretEnv].join(', ')}`);
     }
@@ -111,6 +121,18 @@ function renderFacts(result: AnalysisResult, palette: Palette): string {
       p.fields.length > 0 ? ` (${p.fields.slice(0, 6).join(', ')}${p.fields.length > 6 ? ', …' : ''})` : '';
     lines.push(
       `${'Auth'.padEnd(LABEL_WIDTH)}${p.name} in ${p.module} ${palette.dim(refKey(p))}, ${schemeLabel(p.scheme)}, returns ${returns}${fields}, used by ${plural(p.routeCount, 'route')}`,
+    );
+  }
+  if (result.userModel) {
+    const m = result.userModel;
+    const columns = [
+      `id ${m.idField}`,
+      m.emailField ? `email ${m.emailField}` : 'no email column',
+      m.customerIdField ? `Stripe customer ${m.customerIdField}` : 'no Stripe customer column',
+      ...m.planFields.map((f) => `plan ${f.name} (${f.kind})`),
+    ];
+    lines.push(
+      `${'Users'.padEnd(LABEL_WIDTH)}${m.class} in ${m.module} ${palette.dim(refKey(m))}${m.table ? `, table ${m.table}` : ''}: ${columns.join(', ')}`,
     );
   }
   if (database.kind !== 'none' || database.alembic) {

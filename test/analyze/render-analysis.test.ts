@@ -131,8 +131,10 @@ test('the JSON document has the contract fields and none of the internal ones', 
     'sourceRoots',
     'stats',
     'stripe',
+    'userModel',
   ]);
   assert.equal(document.schemaVersion, 1);
+  assert.equal(document.userModel, null);
 
   const apps = document.apps as Array<Record<string, unknown>>;
   assert.deepEqual(apps, [{ file: 'app/main.py', line: 7, variable: 'app', module: 'app.main', mountedAt: [] }]);
@@ -182,6 +184,83 @@ test('the JSON document has the contract fields and none of the internal ones', 
   ]) {
     assert.ok(!text.includes(internal), `${internal} is not part of the document`);
   }
+});
+
+test('the user model, the customer column a checkout passes and the route its success URL lands on, in the table and the document', async (t) => {
+  const result = await analyzeSources(t, {
+    'models.py': py`
+      from sqlalchemy import Boolean, Column, Integer, String
+      from sqlalchemy.orm import declarative_base
+
+      Base = declarative_base()
+
+      class User(Base):
+          __tablename__ = "users"
+          id = Column(Integer, primary_key=True)
+          email = Column(String, unique=True)
+          stripe_customer_id = Column(String, index=True)
+          is_pro = Column(Boolean, default=False)
+    `,
+    'main.py': py`
+      import stripe
+      from fastapi import Depends, FastAPI
+      from models import User
+
+      app = FastAPI()
+
+      def get_current_user(token: str = "") -> User:
+          ...
+
+      @app.post("/checkout")
+      def checkout(user: User = Depends(get_current_user)):
+          return stripe.checkout.Session.create(
+              customer=user.stripe_customer_id,
+              success_url="https://example.com/billing/success/?session_id={CHECKOUT_SESSION_ID}",
+          )
+
+      @app.get("/billing/success")
+      def success(session_id: str, user: User = Depends(get_current_user)):
+          return {}
+
+      @app.post("/billing/success")
+      def not_a_redirect_target():
+          return {}
+    `,
+  });
+  const text = renderAnalysis(result, createPalette(false), '.');
+  assert.match(text, /^ {10}checkout tied to the user by customer \(user\.stripe_customer_id\)$/m);
+  assert.match(text, /^ {10}checkout success at \/billing\/success\/: GET \/billing\/success main\.py:18$/m);
+  assert.match(
+    text,
+    /^Users {5}User in models models\.py:6, table users: id id, email email, Stripe customer stripe_customer_id, plan is_pro \(boolean\)$/m,
+  );
+  const document = JSON.parse(JSON.stringify(buildAnalysisDocument(result))) as {
+    stripe: { checkoutUserLinks: unknown[]; checkoutSuccessPaths: unknown[] };
+    userModel: unknown;
+  };
+  assert.deepEqual(document.stripe.checkoutUserLinks, [
+    { file: 'main.py', line: 13, kind: 'customer', field: 'stripe_customer_id' },
+  ]);
+  assert.deepEqual(document.stripe.checkoutSuccessPaths, [
+    {
+      file: 'main.py',
+      line: 14,
+      path: '/billing/success/',
+      routes: [{ file: 'main.py', line: 18, method: 'GET', path: '/billing/success' }],
+    },
+  ]);
+  assert.deepEqual(document.userModel, {
+    file: 'models.py',
+    line: 6,
+    class: 'User',
+    module: 'models',
+    table: 'users',
+    idField: 'id',
+    emailField: 'email',
+    customerIdField: 'stripe_customer_id',
+    planFields: [{ name: 'is_pro', kind: 'boolean' }],
+    reason: 'auth-return-type',
+  });
 });
 
 test('the summary line without Stripe, auth or database', async (t) => {
