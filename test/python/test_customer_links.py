@@ -152,3 +152,100 @@ def test_customers_linked_through_the_apps_column_are_paid_then_free_again(colum
         (str(ids["b"]), {"rule": "customer_column", "customer_id": "cus_b"}),
     ]
     assert rows == [("sub_a", str(ids["a"]), "canceled"), ("sub_b", str(ids["b"]), "active")]
+
+
+# -- the email only: customer_email= at checkout, metadata.email, the customer's email --------------------
+EMAIL_STEPS = [support.step("transcripts", "/v1/transcripts", {"free": 2, "paid": None})]
+
+EMAIL_SCRIPT = r"""
+from meetings.main import app
+
+WEBHOOK = "/billing/stripe-webhook"
+with TestClient(app) as client:
+    tokens = {}
+    for name in ("d", "e", "f"):
+        login = client.post("/auth/token", json={"email": name + "@example.test"})
+        assert login.status_code == 200, login.text
+        tokens[name] = (login.json()["account_id"], {"Authorization": "Bearer " + login.json()["access_token"]})
+
+    def use(name):
+        return client.post("/v1/transcripts", json={"audio_url": "s3://x"}, headers=tokens[name][1]).status_code
+
+    earlier = int(time.time()) - 60
+    out["d_free"] = [use("d") for _ in range(3)]
+    out["d_checkout"] = client.post("/billing/checkout", headers=tokens["d"][1]).status_code
+    completed = {"id": "cs_d", "object": "checkout.session", "customer": "cus_d", "subscription": "sub_d",
+                 "customer_email": "d@example.test", "customer_details": {"email": "d@example.test"},
+                 "metadata": {"email": "d@example.test"}}
+    out["d_events"] = [
+        deliver(client, WEBHOOK, support.stripe_event("evt_d1", "checkout.session.completed", completed, earlier)),
+        deliver(client, WEBHOOK, support.stripe_event(
+            "evt_d2", "customer.subscription.created", support.subscription("sub_d", "cus_d", "active"), earlier)),
+    ]
+    out["d_paid"] = [use("d") for _ in range(3)]
+    out["d_canceled_event"] = deliver(client, WEBHOOK, support.stripe_event(
+        "evt_d3", "customer.subscription.deleted", support.subscription("sub_d", "cus_d", "canceled")))
+    out["d_canceled"] = use("d")
+
+    # e: the subscription first, with nothing that names the user; then the customer, with its email.
+    out["e_events"] = [
+        deliver(client, WEBHOOK, support.stripe_event(
+            "evt_e1", "customer.subscription.created", support.subscription("sub_e", "cus_e", "active"))),
+    ]
+    out["e_before_customer"] = [use("e") for _ in range(3)]
+    out["e_events"].append(deliver(client, WEBHOOK, support.stripe_event(
+        "evt_e2", "customer.created", {"id": "cus_e", "object": "customer", "email": "e@example.test"})))
+    out["e_paid"] = [use("e") for _ in range(3)]
+
+    # f: the email in the subscription's metadata (subscription_data.metadata at checkout).
+    sub_f = support.subscription("sub_f", "cus_f", "active")
+    sub_f["metadata"] = {"email": "f@example.test"}
+    out["f_event"] = deliver(client, WEBHOOK, support.stripe_event("evt_f1", "customer.subscription.created", sub_f))
+    out["f_paid"] = [use("f") for _ in range(3)]
+    out["ids"] = {name: value[0] for name, value in tokens.items()}
+print("RESULT " + json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def email_project(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp("link-email"))
+    rendered = support.render_fixture("link-email", root, support.compiled_loop(EMAIL_STEPS))
+    return root, rendered
+
+
+def test_init_finds_the_email_attribute_behind_a_renamed_column(email_project):
+    root, rendered = email_project
+    assert rendered["wiring"]["webhookConnected"] is True
+    integration = open(os.path.join(root, "meetings", "skene", "_integration.py")).read()
+    assert "from meetings.db import Account as USER_MODEL" in integration
+    assert 'USER_EMAIL_FIELD = "email_address"' in integration
+    assert "USER_CUSTOMER_FIELD = None" in integration
+
+
+def test_customers_linked_by_email_are_paid_then_free_again(email_project, stripe_server):
+    root, _ = email_project
+    out = run_app(root, EMAIL_SCRIPT, stripe_server)
+    assert out["d_free"] == [200, 200, 402]
+    assert out["d_checkout"] == 200
+    assert out["d_events"] == [200, 200]
+    assert out["d_paid"] == [200, 200, 200]
+    assert (out["d_canceled_event"], out["d_canceled"]) == (200, 402)
+    assert out["e_before_customer"] == [200, 200, 402]
+    assert out["e_events"] == [200, 200]
+    assert out["e_paid"] == [200, 200, 200]
+    assert out["f_event"] == 200
+    assert out["f_paid"] == [200, 200, 200]
+    checkout = next(form for method, path, form in stripe_server.requests if path == "/v1/checkout/sessions")
+    assert checkout["customer_email"] == "d@example.test" and "client_reference_id" not in checkout
+    with sqlite3.connect(os.path.join(root, "app.db")) as db:
+        links = db.execute("SELECT user_key, detail FROM skene_events WHERE kind = 'customer_linked'").fetchall()
+        welcomed = db.execute("SELECT email FROM accounts WHERE welcomed_at IS NOT NULL").fetchall()
+    ids = out["ids"]
+    assert sorted((user, json.loads(detail)["rule"], json.loads(detail)["customer_id"]) for user, detail in links) == [
+        (str(ids["d"]), "email", "cus_d"),
+        (str(ids["e"]), "email", "cus_e"),
+        (str(ids["f"]), "email", "cus_f"),
+    ]
+    # The app's own handler still ran after skene's.
+    assert welcomed == [("d@example.test",)]
