@@ -1,6 +1,9 @@
 import { accessSync, closeSync, constants, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, posix, relative } from 'node:path';
 import type { AnalysisResult } from '../analyze/types.js';
+import { findStartPlaces } from './find-start-folder.js';
+import { type AlembicTarget, readAlembicTarget, type UrlSource } from './read-alembic-target.js';
+import { gitIgnoreStatus } from './read-git.js';
 import { joinPosix, readProjectFile } from './read-project-file.js';
 import { type Check, type DotenvEntry, fail, pass, type RuntimePlace, warn } from './types.js';
 
@@ -65,17 +68,8 @@ function isWritable(path: string): boolean {
   }
 }
 
-/**
- * The store, checked statically (skene never runs the app, and doctor connects to no database server):
- * tables present, or created by a migration or by the runtime on start-up; a SQLite file the app can write.
- */
-export function checkDatabase(input: {
-  root: string;
-  env: NodeJS.ProcessEnv;
-  dotenv: DotenvEntry[];
-  analysis: AnalysisResult | undefined;
-  runtime: RuntimePlace | undefined;
-}): Check[] {
+/** Tables present, or created by a migration or by the runtime on start-up; a SQLite file the app can write. */
+function checkStore(input: DatabaseInput, cwd: string): Check[] {
   const { root, analysis, runtime } = input;
   const createsTables = runtimeCreatesTables(root, runtime);
   const database = analysis?.database;
@@ -84,7 +78,10 @@ export function checkDatabase(input: {
     if (database.alembic) {
       const migration = migrationCreatingTables(root, database.alembic.versionsDir);
       if (migration)
-        return [pass('database.tables', `Alembic migration ${migration} creates skene's tables`, { file: migration })];
+        return [
+          pass('database.tables', `Alembic migration ${migration} creates skene's tables`, { file: migration }),
+          checkMigrationTarget(input, cwd, readAlembicTarget(root, database.alembic)),
+        ];
       return [
         warn(
           'database.tables',
@@ -144,7 +141,7 @@ export function checkDatabase(input: {
       ),
     ];
   }
-  const absolute = isAbsolute(sqlitePath) ? sqlitePath : join(root, sqlitePath);
+  const absolute = isAbsolute(sqlitePath) ? sqlitePath : join(root, cwd, sqlitePath);
   const shown = isAbsolute(sqlitePath) ? sqlitePath : relative(root, absolute).split('\\').join('/');
   const checks: Check[] = [];
   let exists = false;
@@ -229,4 +226,198 @@ export function checkDatabase(input: {
         ),
   );
   return checks;
+}
+
+interface DatabaseInput {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  dotenv: DotenvEntry[];
+  analysis: AnalysisResult | undefined;
+  runtime: RuntimePlace | undefined;
+}
+
+/** What the runtime writes to, by its own rule (templates/python/runtime/_store.py, `_build_driver`). */
+interface RuntimeTarget {
+  source: UrlSource;
+  /** `SKENE_DATABASE_URL in .env`, `the engine app.core.db.engine`, `the default`. */
+  where: string;
+}
+
+const redact = (url: string): string => url.replace(/^([a-z0-9+]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+
+/** SKENE_DATABASE_URL (environment, then .env); else the engine _integration.py imports; else the default file. */
+function runtimeTarget(input: DatabaseInput): RuntimeTarget {
+  if (input.env.SKENE_DATABASE_URL) {
+    return { source: { kind: 'literal', url: input.env.SKENE_DATABASE_URL }, where: 'SKENE_DATABASE_URL' };
+  }
+  const fromFile = input.dotenv.find((entry) => entry.name === 'SKENE_DATABASE_URL' && entry.hasValue);
+  if (fromFile) {
+    return { source: { kind: 'literal', url: fromFile.value }, where: `SKENE_DATABASE_URL in ${fromFile.file}` };
+  }
+  const integration = input.runtime
+    ? readProjectFile(input.root, joinPosix(input.runtime.dir, '_integration.py'))
+    : undefined;
+  const engine = integration
+    ? /^\s+from\s+([\w.]+)\s+import\s+(\w+)\s+as\s+engine\b/m.exec(integration.split(/^def app_engine\(/m)[1] ?? '')
+    : null;
+  if (engine) {
+    return {
+      source: { kind: 'engine', module: engine[1]!, variable: engine[2]! },
+      where: `the app's engine ${engine[1]}.${engine[2]}`,
+    };
+  }
+  return { source: { kind: 'literal', url: DEFAULT_DATABASE_URL }, where: 'the default' };
+}
+
+/** The app's engine as the analysis saw its URL (an environment variable, a setting, a literal). */
+function engineUrlSource(
+  analysis: AnalysisResult | undefined,
+  module: string,
+  variable: string,
+): UrlSource | undefined {
+  const engine = analysis?.database.engine;
+  if (!engine || engine.module !== module || engine.variable !== variable || !engine.urlSource) return undefined;
+  const { env, setting, literal } = engine.urlSource;
+  if (env) return { kind: 'env', name: env };
+  if (setting) return { kind: 'setting', name: setting };
+  if (literal !== undefined) return { kind: 'literal', url: literal };
+  return undefined;
+}
+
+const describeSource = (source: UrlSource): string =>
+  source.kind === 'engine'
+    ? `the engine ${source.module}.${source.variable}`
+    : source.kind === 'env'
+      ? `the environment variable ${source.name}`
+      : source.kind === 'setting'
+        ? `the setting ${source.name}`
+        : redact(source.url);
+
+/** A URL as one database: SQLite paths resolved from `cwd` (the folder the process runs in), drivers dropped. */
+function databaseKey(root: string, url: string, cwd: string): string {
+  const path = sqlitePathOf(url);
+  if (path === null) return `sqlite-memory:${url}`;
+  if (path !== undefined) return `sqlite:${isAbsolute(path) ? path : join(root, cwd, path)}`;
+  return url.replace(/^postgres(?:ql)?(?:\+\w+)?:/, 'postgresql:').replace(/\/$/, '');
+}
+
+function urlValueOf(input: DatabaseInput, source: UrlSource): { url: string; where: string } | undefined {
+  if (source.kind === 'literal') return { url: source.url, where: 'a literal' };
+  if (source.kind === 'env') {
+    if (input.env[source.name]) return { url: input.env[source.name]!, where: source.name };
+    const entry = input.dotenv.find((candidate) => candidate.name === source.name && candidate.hasValue);
+    return entry ? { url: entry.value, where: `${source.name} in ${entry.file}` } : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The database the runtime writes to is the one skene's Alembic migration creates the tables in: the same
+ * engine, the same environment variable or setting, or URLs that name the same database (SQLite files
+ * resolved from the folder each process runs in). Anything doctor cannot read is a warning that says so.
+ */
+function checkMigrationTarget(input: DatabaseInput, cwd: string, alembic: AlembicTarget): Check {
+  const runtime = runtimeTarget(input);
+  const at = { file: alembic.file, ...(alembic.line === undefined ? {} : { line: alembic.line }) };
+  const migration = alembic.source;
+  const unknown = (why: string): Check =>
+    warn(
+      'database.target',
+      `could not tell whether the runtime's database (${runtime.where}) is the one the migration creates skene's tables in (${alembic.where}): ${why}`,
+      'Make sure SKENE_DATABASE_URL, if set, names the database `alembic upgrade head` migrates; unset, the runtime uses the app\u2019s engine.',
+      at,
+    );
+  if (!migration) return unknown('doctor cannot read the URL env.py migrates');
+  // The runtime's engine, seen through the URL it is built from.
+  const runtimeSource =
+    runtime.source.kind === 'engine'
+      ? migration.kind === 'engine'
+        ? runtime.source
+        : (engineUrlSource(input.analysis, runtime.source.module, runtime.source.variable) ?? runtime.source)
+      : runtime.source;
+  const same = `the runtime (${runtime.where}) and the migration (${alembic.where}) use the same database`;
+  if (runtimeSource.kind === migration.kind) {
+    const equal =
+      (runtimeSource.kind === 'engine' &&
+        migration.kind === 'engine' &&
+        runtimeSource.module === migration.module &&
+        runtimeSource.variable === migration.variable) ||
+      ((runtimeSource.kind === 'env' || runtimeSource.kind === 'setting') &&
+        (migration.kind === 'env' || migration.kind === 'setting') &&
+        runtimeSource.name === migration.name);
+    if (equal) return pass('database.target', `${same}: both come from ${describeSource(migration)}`, at);
+  }
+  const runtimeValue = urlValueOf(input, runtimeSource);
+  const migrationValue = urlValueOf(input, migration);
+  if (!runtimeValue || !migrationValue) {
+    const missing = !runtimeValue ? describeSource(runtimeSource) : describeSource(migration);
+    return unknown(`${missing} is not known without running the app`);
+  }
+  if (databaseKey(input.root, runtimeValue.url, cwd) === databaseKey(input.root, migrationValue.url, alembic.cwd)) {
+    return pass('database.target', `${same}: ${redact(runtimeValue.url)}`, at);
+  }
+  return fail(
+    'database.target',
+    `the runtime writes to ${redact(runtimeValue.url)} (${runtime.where}${runtimeValue.where === 'a literal' ? '' : `, from ${runtimeValue.where}`}), but the Alembic migration creates skene's tables in ${redact(migrationValue.url)} (${alembic.where}${alembic.cwd ? `, run from ${alembic.cwd}/` : ''})`,
+    runtime.where.startsWith('SKENE_DATABASE_URL')
+      ? 'Point SKENE_DATABASE_URL at the database Alembic migrates, or unset it so the runtime uses the app\u2019s engine.'
+      : 'Make env.py migrate the database the app\u2019s engine uses.',
+    at,
+  );
+}
+
+/** The runtime's own SQLite file (the default skene.db, or SKENE_DATABASE_URL's) kept out of git when it is in the repo. */
+function checkStoreIgnored(input: DatabaseInput, cwd: string): Check[] {
+  const runtime = runtimeTarget(input);
+  if (runtime.source.kind !== 'literal') return [];
+  const path = sqlitePathOf(runtime.source.url);
+  if (typeof path !== 'string') return [];
+  const absolute = isAbsolute(path) ? path : join(input.root, cwd, path);
+  const inside = relative(input.root, absolute);
+  if (inside.startsWith('..') || isAbsolute(inside)) return [];
+  const file = inside.split('\\').join('/');
+  const status = gitIgnoreStatus(input.root, file);
+  switch (status) {
+    case 'ignored':
+      return [pass('database.gitignored', `${file} (${runtime.where}) is ignored by git`)];
+    case 'no-repository':
+      return [pass('database.gitignored', `${file} (${runtime.where}) is not in a git repository`)];
+    case 'no-git':
+      return [
+        warn(
+          'database.gitignored',
+          `git is not installed, so whether ${file} (${runtime.where}) is ignored by git is unknown`,
+          `Add ${posix.basename(file)} to .gitignore if the project is in git.`,
+        ),
+      ];
+    case 'tracked':
+      return [
+        fail(
+          'database.gitignored',
+          `${file} (${runtime.where}) is tracked by git: it holds users' ids, emails and usage`,
+          `Run \`git rm --cached ${file}\` and add ${file} to .gitignore.`,
+          { file },
+        ),
+      ];
+    default:
+      return [
+        warn(
+          'database.gitignored',
+          `${file} (${runtime.where}) is not ignored by git: it holds users' ids, emails and usage, one \`git add .\` from a commit`,
+          `Add ${file} to .gitignore.`,
+          { file },
+        ),
+      ];
+  }
+}
+
+/**
+ * The store, checked statically (skene never runs the app, and doctor connects to no database server):
+ * tables present, or created by a migration or by the runtime on start-up; a SQLite file the app can write;
+ * skene's migration on the runtime's database; the runtime's own SQLite file ignored by git.
+ */
+export function checkDatabase(input: DatabaseInput): Check[] {
+  // Relative SQLite paths resolve from the folder the app is started in.
+  const cwd = input.analysis ? (findStartPlaces(input.root, input.analysis).places[0]?.cwd ?? '') : '';
+  return [...checkStore(input, cwd), ...checkStoreIgnored(input, cwd)];
 }

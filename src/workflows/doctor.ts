@@ -7,6 +7,7 @@ import { checkConfig } from '../doctor/check-config.js';
 import { checkDatabase } from '../doctor/check-database.js';
 import { checkEmail } from '../doctor/check-email.js';
 import { checkEnvironment } from '../doctor/check-environment.js';
+import { checkImports } from '../doctor/check-imports.js';
 import { checkInstall } from '../doctor/check-install.js';
 import { checkRoutes, type MatchRoutes } from '../doctor/check-routes.js';
 import { checkRuntime } from '../doctor/check-runtime.js';
@@ -137,6 +138,7 @@ export async function runDoctor(
     });
     checks.push(...runtimeChecks);
     const present = runtimeChecks.some((check) => check.id === 'runtime.present' && check.status === 'pass');
+    if (present && analysis) checks.push(...(await checkImports({ root, analysis, runtime, gates, env: options.env })));
     if (present && analysis) {
       const httpRoutes = analysis.routes.filter((route) => route.method !== 'WEBSOCKET');
       const matched = loop ? loop.steps.flatMap((step) => deps.matchRoutes(step.trigger, httpRoutes)) : [];

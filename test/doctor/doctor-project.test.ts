@@ -270,17 +270,19 @@ const table: Row[] = [
     },
   },
   {
-    name: 'a runtime moved into a folder without __init__.py',
+    name: 'a runtime moved: the imports it was wired with no longer resolve from the start folder',
     project: SAAS,
     breakIt: (root) => {
       mkdirSync(join(root, 'app', 'billing'));
       renameSync(join(root, 'app', 'skene'), join(root, 'app', 'billing', 'skene'));
+      return lineIn(root, REPORTS, 'from app.skene import gate');
     },
     expect: {
       id: 'runtime.importable',
       status: 'fail',
-      file: 'app/billing',
-      message: /app\/billing\/ has no __init__\.py, so app\.billing\.skene may not import/,
+      file: REPORTS,
+      message:
+        /reports\.py:\d+ imports app\.skene, which does not resolve from \. \(where README\.md:10 starts it: uvicorn app\.main:app --reload\): no app\/skene\.py or app\/skene\//,
     },
   },
   {
@@ -290,7 +292,8 @@ const table: Row[] = [
     expect: {
       id: 'runtime.importable',
       status: 'fail',
-      message: /tests\/skene\/ imports as skene only from source root tests, but the app's code imports from src/,
+      message:
+        /^the runtime skene \(tests\/skene\/\) does not resolve from src \(the source root of src\/taskflow\/main\.py; no start command found/,
     },
   },
   {
@@ -478,7 +481,7 @@ test("doctor: an Alembic app in backend/ with skene's migration passes", async (
   assertClean(fullstack);
   assert.match(
     fullstack.checks.find((check) => check.id === 'runtime.importable')?.message ?? '',
-    /importable as app\.skene from source root backend$/,
+    /^app\.skene, app\.api\.deps, app\.core\.db resolve from backend \(where README\.md:9 starts it: fastapi run app\/main\.py\); read statically/,
   );
   const tables = fullstack.checks.filter((check) => check.id === 'database.tables');
   assert.deepEqual(
@@ -496,7 +499,7 @@ test('doctor: a src/ layout project passes, the runtime importable from src', as
   assertClean(srcLayout);
   assert.match(
     srcLayout.checks.find((check) => check.id === 'runtime.importable')?.message ?? '',
-    /importable as taskflow\.skene from source root src/,
+    /^taskflow\.skene, taskflow\.auth resolve from src \(the source root of src\/taskflow\/main\.py; no start command found/,
   );
 });
 
