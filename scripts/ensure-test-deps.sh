@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The tests run the generated Python on two lanes (docs/TESTING.md): Debian's own interpreter and packages,
-# with PostgreSQL for the concurrency tests, and a Debian sid chroot with today's stack (scripts/sid-lane.sh,
-# built once a week; skipped only when SKENE_TEST_LANES names bookworm alone). Installs what is missing
-# when run as root; otherwise prints the command to run.
+# with PostgreSQL for the concurrency tests and Chromium for the HTML report of skene stats, and a Debian sid
+# chroot with today's stack (scripts/sid-lane.sh, built once a week; skipped only when SKENE_TEST_LANES names
+# bookworm alone). Installs what is missing when run as root; otherwise prints the command to run.
 set -euo pipefail
 debs=(python3-fastapi python3-httpx python3-sqlalchemy python3-pytest python3-stripe python3-uvicorn
-      python3-psycopg2 python3-pyflakes python3-alembic python3-aiosqlite postgresql)
+      python3-psycopg2 python3-pyflakes python3-alembic python3-aiosqlite postgresql chromium)
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -8,7 +8,7 @@ export const HTML_TEMPLATE = 'stats/report.html';
 const escapeHtml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const FUNNEL = { width: 720, row: 46, label: 170, bar: 400 };
+const FUNNEL = { width: 800, row: 46, label: 170, bar: 400 };
 
 /** Horizontal bars, one per stage, each as long as its share of the users who hit the limit. */
 function funnelChart(funnel: Funnel, name: string): string {
@@ -17,14 +17,14 @@ function funnelChart(funnel: Funnel, name: string): string {
   const rows = funnel.stages.map((stage, index) => {
     const y = index * FUNNEL.row + 4;
     const width = top === 0 ? 0 : Math.max(stage.users > 0 ? 2 : 0, (stage.users / top) * FUNNEL.bar);
-    const step = stage.id === 'limit' ? '' : ` · ${formatRate(stage.ofPrevious)} of the stage above`;
+    const step = stage.ofPrevious === null ? '' : `${formatRate(stage.ofPrevious)} of the stage above`;
     return [
       `<g class="stage" data-stage="${stage.id}">`,
       `<text class="stage-label" x="0" y="${y + 24}">${escapeHtml(stage.label)}</text>`,
       `<rect class="track" x="${FUNNEL.label}" y="${y + 6}" width="${FUNNEL.bar}" height="26" rx="4"/>`,
       `<rect class="bar bar-${stage.id}" data-stage="${stage.id}" data-users="${stage.users}" x="${FUNNEL.label}" y="${y + 6}" width="${width.toFixed(2)}" height="26" rx="4"/>`,
       `<text class="stage-value" x="${FUNNEL.label + FUNNEL.bar + 12}" y="${y + 18}">${stage.users} · ${formatRate(stage.ofLimit)}</text>`,
-      `<text class="stage-step" x="${FUNNEL.label + FUNNEL.bar + 12}" y="${y + 34}">${escapeHtml(step.replace(/^ · /, ''))}</text>`,
+      `<text class="stage-step" x="${FUNNEL.label + FUNNEL.bar + 12}" y="${y + 34}">${escapeHtml(step)}</text>`,
       '</g>',
     ].join('');
   });
@@ -90,7 +90,8 @@ function section(funnel: Funnel, title: string, name: string): string {
 /** One self-contained page (no script, no network): figures, the funnel and the cohort chart per step. */
 export function renderStatsHtml(document: StatsDocument, report: StatsReport): string {
   const sections = document.steps.map((funnel) => section(funnel, `Step ${funnel.stepId}`, funnel.stepId ?? ''));
-  if (document.steps.length > 1) sections.push(section(document.overall, 'All steps (each user once)', '*'));
+  // Several steps: all of them together first, the summary a founder reads.
+  if (document.steps.length > 1) sections.unshift(section(document.overall, 'All steps (each user once)', '*'));
   if (sections.length === 0) sections.push('<p class="muted">No steps have events yet: nobody has hit a limit.</p>');
   return renderTemplate(
     readTemplate(HTML_TEMPLATE),
