@@ -37,6 +37,17 @@ export function compileLoop(
       ...(step.action.warnAt === undefined ? {} : { warn_at: step.action.warnAt }),
     })),
     plans: Object.fromEntries(Object.entries(loop.plans).map(([name, plan]) => [name, { prices: [...plan.prices] }])),
+    // Left out when absent: a loop without it keeps the hash it had before planSource existed.
+    ...(loop.planSource === undefined
+      ? {}
+      : {
+          plan_source: {
+            field: loop.planSource.field,
+            values: Object.entries(loop.planSource.plans).flatMap(([plan, values]) =>
+              values.map((value): [string | number | boolean, string] => [value, plan]),
+            ),
+          },
+        }),
     recovery: { retries: loop.recovery.retries },
     past_due_grace_seconds: options.pastDueGraceSeconds ?? DEFAULT_PAST_DUE_GRACE_SECONDS,
   };

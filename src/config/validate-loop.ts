@@ -5,7 +5,7 @@ import { HTTP_METHODS, type MethodSelector, parseMethodSelector, validateEndpoin
 import type { StaticEntry, StaticValue } from './evaluate-static.js';
 import { parsePeriod } from './period.js';
 import { suggestName, typoDistance } from './suggest-name.js';
-import type { ConfigDiagnostic, NormalizedLoop, NormalizedStep } from './types.js';
+import type { ConfigDiagnostic, NormalizedLoop, NormalizedPlanSource, NormalizedStep } from './types.js';
 
 /** A problem found in the loop's values, located at a node; the reader turns it into a ConfigDiagnostic. */
 export interface LoopIssue {
@@ -15,7 +15,9 @@ export interface LoopIssue {
   hint?: string;
 }
 
-const TOP_KEYS = ['type', 'opinion', 'steps', 'plans', 'recovery'];
+const TOP_KEYS = ['type', 'opinion', 'steps', 'plans', 'planSource', 'recovery'];
+const PLAN_SOURCE_KEYS = ['type', 'field', 'plans'];
+const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const STEP_KEYS = ['id', 'trigger', 'condition', 'action', 'mode', 'failOpen'];
 const TRIGGER_KEYS = ['type', 'endpoint', 'method'];
 const CONDITION_KEYS = ['type', 'limit', 'period', 'refund'];
@@ -51,12 +53,14 @@ class LoopValidator {
     const plans = this.plans(top);
     const recovery = this.recovery(top);
     const steps = this.steps(top, declaredPlanNames(top));
-    if (!steps || !plans || !recovery) return undefined;
+    const planSource = this.planSource(top, declaredPlanNames(top));
+    if (!steps || !plans || !recovery || planSource === null) return undefined;
     return {
       type: 'freemium',
       ...(opinion === undefined ? {} : { opinion }),
       steps,
       plans,
+      ...(planSource === undefined ? {} : { planSource }),
       recovery,
     };
   }
@@ -544,6 +548,99 @@ class LoopValidator {
       result[name] = { prices: list };
     }
     return ok ? result : undefined;
+  }
+
+  /** `planSource`: undefined when absent, null when invalid (reported). */
+  private planSource(top: ObjectValue, planNames: string[] | undefined): NormalizedPlanSource | undefined | null {
+    const entry = top.entries.get('planSource');
+    if (!entry || entry.value.kind === 'undefined') return undefined;
+    const source = this.object(entry.value, 'planSource', PLAN_SOURCE_KEYS);
+    if (!source) return null;
+    const example = "planSource: { type: 'user-field', field: 'is_pro', plans: { paid: [true] } }";
+    const type = this.literal(source, 'type', 'planSource', ['user-field'], `Write ${example}.`);
+    const fieldEntry = this.required(source, 'field', 'planSource', `Name the user's attribute: ${example}.`);
+    const field = fieldEntry && this.string(fieldEntry.value, 'planSource.field');
+    let ok = type !== undefined && field !== undefined;
+    if (fieldEntry && field !== undefined && !PYTHON_IDENTIFIER.test(field)) {
+      this.report(
+        fieldEntry.value.node,
+        'invalid-value',
+        `planSource.field "${field}" is not a Python attribute name`,
+        "Name one attribute (or dict key) of the user the auth dependency returns, e.g. 'is_pro' or 'subscription_status'.",
+      );
+      ok = false;
+    }
+    const plansEntry = this.required(
+      source,
+      'plans',
+      'planSource',
+      "Map plan names to the field's values: plans: { paid: [true] }.",
+    );
+    const plans = plansEntry && this.object(plansEntry.value, 'planSource.plans', undefined);
+    if (!plans) return null;
+    const known = ['paid', ...(planNames ?? [])];
+    const result: Record<string, Array<string | number | boolean>> = {};
+    const planOfValue = new Map<string, string>();
+    for (const [name, { key, value }] of plans.entries) {
+      if (!known.includes(name) && planNames !== undefined) {
+        const suggestion = suggestName(name, known);
+        this.report(
+          key,
+          'invalid-value',
+          name === 'free'
+            ? 'planSource.plans cannot name "free": a user no listed value matches is decided by their subscriptions'
+            : `planSource.plans names "${name}", which is neither paid nor a plan in plans`,
+          suggestion && name !== 'free'
+            ? `Did you mean "${suggestion}"?`
+            : `Use paid${planNames && planNames.length > 0 ? ` or one of ${planNames.join(', ')}` : ''}, or declare the plan in plans.`,
+        );
+        ok = false;
+        continue;
+      }
+      if (value.kind !== 'array' || value.items.length === 0) {
+        this.report(
+          value.node,
+          'invalid-value',
+          `planSource.plans.${name} needs a non-empty list of the field's values`,
+          `Write ${name}: [true] or ${name}: ['active', 'trialing'].`,
+        );
+        ok = false;
+        continue;
+      }
+      const values: Array<string | number | boolean> = [];
+      for (const item of value.items) {
+        if (item.kind !== 'string' && item.kind !== 'number' && item.kind !== 'boolean') {
+          this.wrongType(item, `a value of planSource.plans.${name}`, 'a string, number or boolean');
+          ok = false;
+          continue;
+        }
+        const seenKey = `${typeof item.value}:${String(item.value)}`;
+        const other = planOfValue.get(seenKey);
+        if (other !== undefined && other !== name) {
+          this.report(
+            item.node,
+            'invalid-value',
+            `${JSON.stringify(item.value)} is listed for both ${other} and ${name} in planSource.plans`,
+            'A value of the field means one plan: keep it under one of them.',
+          );
+          ok = false;
+          continue;
+        }
+        planOfValue.set(seenKey, name);
+        if (!values.includes(item.value)) values.push(item.value);
+      }
+      result[name] = values;
+    }
+    if (plans.entries.size === 0) {
+      this.report(
+        plans.node,
+        'invalid-value',
+        'planSource.plans is empty',
+        "Map at least one plan to the field's values: plans: { paid: [true] }.",
+      );
+      ok = false;
+    }
+    return ok ? { type: 'user-field', field: field!, plans: result } : null;
   }
 
   private recovery(top: ObjectValue): NormalizedLoop['recovery'] | undefined {

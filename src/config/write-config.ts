@@ -1,6 +1,6 @@
 import type { Node, ObjectLiteralExpression, Project, SourceFile } from 'ts-morph';
 import { SkeneError } from '../errors.js';
-import type { LoopPlan, LoopRecovery, LoopStep } from '../sdk/loop-types.js';
+import type { LoopPlan, LoopPlanSource, LoopRecovery, LoopStep } from '../sdk/loop-types.js';
 import { deriveStepId, uniqueStepId } from './derive-step-id.js';
 import { type MethodSelector, parseMethodSelector } from './endpoint-glob.js';
 import { evaluateStatic, findDefaultExportExpression, type StaticValue, unwrapDefineLoop } from './evaluate-static.js';
@@ -12,6 +12,8 @@ export interface LoopUpdate {
   opinion?: string;
   recovery?: LoopRecovery;
   plans?: Record<string, LoopPlan>;
+  /** Written whole: an existing `planSource` is replaced, not merged (its plans are one mapping). */
+  planSource?: LoopPlanSource;
 }
 
 type Plain = string | number | boolean | readonly Plain[] | { readonly [key: string]: Plain | undefined };
@@ -62,6 +64,7 @@ function buildNewConfig(update: LoopUpdate): string {
   const root: Record<string, Plain> = { type: 'freemium', opinion: update.opinion ?? DEFAULT_OPINION };
   if (update.plans && Object.keys(update.plans).length > 0) root.plans = plansToPlain(update.plans);
   root.steps = [stepToPlain(update.step, true)];
+  if (update.planSource) root.planSource = planSourceToPlain(update.planSource);
   root.recovery = { retries: update.recovery?.retries ?? 0 };
   return [
     `import { defineLoop } from ${printString('skene', style.quote)};`,
@@ -126,6 +129,7 @@ class ConfigEditor {
     if (update.opinion !== undefined) this.set(root, 'opinion', update.opinion);
     if (update.plans !== undefined) this.set(root, 'plans', plansToPlain(update.plans));
     this.updateStep(root, update.step);
+    if (update.planSource !== undefined) this.setWhole(root, 'planSource', planSourceToPlain(update.planSource));
     if (update.recovery !== undefined) this.set(root, 'recovery', { retries: update.recovery.retries });
     return this.edits;
   }
@@ -185,6 +189,14 @@ class ConfigEditor {
       return;
     }
     if (!sameValue(entry.value, value)) this.replace(entry.value, value);
+  }
+
+  /** Like `set`, but the value replaces the existing one instead of merging into it. */
+  private setWhole(object: Extract<StaticValue, { kind: 'object' }>, key: string, value: Plain): void {
+    const entry = object.entries.get(key);
+    if (entry && sameValue(entry.value, value)) return;
+    if (entry && contains(object.literal, entry.key)) this.replace(entry.value, value);
+    else this.insertProperty(object, key, value);
   }
 
   /**
@@ -393,6 +405,14 @@ function stepToPlain(step: LoopStep, isNew: boolean): PlainObject {
     mode: step.mode,
     failOpen: step.failOpen,
   });
+}
+
+function planSourceToPlain(source: LoopPlanSource): PlainObject {
+  return {
+    type: source.type,
+    field: source.field,
+    plans: Object.fromEntries(Object.entries(source.plans).map(([name, values]) => [name, [...values]])),
+  };
 }
 
 function plansToPlain(plans: Record<string, LoopPlan>): PlainObject {

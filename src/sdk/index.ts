@@ -7,6 +7,7 @@ export type {
   LoopHttpMethod,
   LoopPeriod,
   LoopPlan,
+  LoopPlanSource,
   LoopRecovery,
   LoopStep,
   UsageCondition,

@@ -142,6 +142,27 @@ export interface LoopPlan {
   prices: readonly string[];
 }
 
+/**
+ * The app's own record of who is paid: an attribute (or dict key) of the user the auth dependency
+ * returns. A listed value gives its plan; a user's plan is the best of this and of their Stripe
+ * subscriptions, and a user without the attribute is decided by the subscriptions alone.
+ * @example { type: 'user-field', field: 'is_pro', plans: { paid: [true] } }
+ * @example { type: 'user-field', field: 'subscription_status', plans: { paid: ['active', 'trialing'] } }
+ */
+export interface LoopPlanSource {
+  /** Read from the user object skene's gate gets. */
+  type: 'user-field';
+  /** The attribute or dict key, a Python identifier (`is_pro`, `subscription_status`, `plan`). */
+  field: string;
+  /**
+   * Plan name (`paid`, or a name in the top-level `plans`) → the field's values that mean it (at least one
+   * each: strings, numbers or booleans, compared exactly).
+   * @example { paid: [true] }
+   * @example { pro: ['pro'], team: ['team', 'enterprise'] }
+   */
+  plans: Record<string, readonly (string | number | boolean)[]>;
+}
+
 /** How failed side effects (the upgrade email) are retried. The block itself is never retried. */
 export interface LoopRecovery {
   /** How many times a failed email is retried (whole number >= 0). */
@@ -158,6 +179,8 @@ export interface LoopConfig {
   steps: readonly LoopStep[];
   /** Plans other than `free` and `paid` used in limits, by name. */
   plans?: Record<string, LoopPlan>;
+  /** Where the app itself says a user is paid (`user.is_pro`), besides their Stripe subscriptions. */
+  planSource?: LoopPlanSource;
   /** Retries for failed side effects (default `{ retries: 0 }`). */
   recovery?: LoopRecovery;
 }
