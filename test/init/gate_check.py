@@ -160,6 +160,28 @@ class SqlmodelNotes(Driver):
         return self.client.post("/notes/%d/transcribe" % self.note_id, headers=self.headers)
 
 
+class LinkColumn(Driver):
+    def sign_in(self):
+        answer = self.client.post("/auth/signup", json={"email": "ann@example.com"})
+        assert answer.status_code == 201, answer.text
+        self.headers = {"Authorization": "Bearer " + answer.json()["api_key"]}
+        self.user_id = str(answer.json()["user_id"])
+
+    def gated_call(self):
+        return self.client.post("/api/documents/summarize", json={"text": "one two three"}, headers=self.headers)
+
+
+class LinkEmail(Driver):
+    def sign_in(self):
+        answer = self.client.post("/auth/token", json={"email": "ann@example.com"})
+        assert answer.status_code == 200, answer.text
+        self.headers = {"Authorization": "Bearer " + answer.json()["access_token"]}
+        self.user_id = str(answer.json()["account_id"])
+
+    def gated_call(self):
+        return self.client.post("/v1/transcripts", json={"audio_url": "s3://bucket/standup.wav"}, headers=self.headers)
+
+
 DRIVERS = {
     "stripe-saas": StripeSaas,
     "fullstack-template": FullstackTemplate,
@@ -172,6 +194,8 @@ DRIVERS = {
     "uneditable-route": UneditableRoute,
     "modern-saas": ModernSaas,
     "sqlmodel-notes": SqlmodelNotes,
+    "link-column": LinkColumn,
+    "link-email": LinkEmail,
 }
 
 

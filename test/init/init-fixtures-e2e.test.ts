@@ -141,6 +141,28 @@ const SCENARIOS: Scenario[] = [
     gated: ['POST /notes/{note_id}/transcribe  notes/routes.py'],
     wired: ['notes/routes.py', 'notes/main.py'],
   },
+  {
+    fixture: 'link-column',
+    endpoint: '/api/documents/summarize',
+    method: 'POST',
+    limit: 2,
+    runtimeDir: 'saas/skene',
+    webhookPath: '/skene/webhooks/stripe',
+    gated: ['POST /api/documents/summarize  saas/routers/documents.py'],
+    wired: ['saas/routers/documents.py', 'saas/main.py'],
+    files: { 'saas/skene/_integration.py': /USER_CUSTOMER_FIELD = "stripe_customer_id"/ },
+  },
+  {
+    fixture: 'link-email',
+    endpoint: '/v1/transcripts',
+    method: 'POST',
+    limit: 2,
+    runtimeDir: 'meetings/skene',
+    webhookPath: '/billing/stripe-webhook',
+    gated: ['POST /v1/transcripts  meetings/api/transcripts.py'],
+    wired: ['meetings/api/transcripts.py', 'meetings/main.py', 'meetings/api/billing.py'],
+    files: { 'meetings/skene/_integration.py': /USER_EMAIL_FIELD = "email_address"/ },
+  },
 ];
 
 function initArgs(root: string, scenario: Scenario, limit = scenario.limit): string[] {

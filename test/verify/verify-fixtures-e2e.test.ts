@@ -75,6 +75,20 @@ const SCENARIOS: Scenario[] = [
     limit: 2,
     testFile: 'tests/test_skene_gate.py',
   },
+  {
+    fixture: 'link-column',
+    endpoint: '/api/documents/summarize',
+    method: 'POST',
+    limit: 2,
+    testFile: 'tests/test_skene_gate.py',
+  },
+  {
+    fixture: 'link-email',
+    endpoint: '/v1/transcripts',
+    method: 'POST',
+    limit: 2,
+    testFile: 'tests/test_skene_gate.py',
+  },
 ];
 
 const CHECKS = [
