@@ -155,7 +155,14 @@ def test_customers_linked_through_the_apps_column_are_paid_then_free_again(colum
 
 
 # -- the email only: customer_email= at checkout, metadata.email, the customer's email --------------------
-EMAIL_STEPS = [support.step("transcripts", "/v1/transcripts", {"free": 2, "paid": None})]
+EMAIL_STEPS = [
+    support.step(
+        "transcripts",
+        "/v1/transcripts",
+        {"free": 2, "paid": None},
+        upgrade_prompt={"type": "email", "provider": "resend", "template": "upgrade_prompt"},
+    )
+]
 
 EMAIL_SCRIPT = r"""
 from meetings.main import app
@@ -173,6 +180,9 @@ with TestClient(app) as client:
 
     earlier = int(time.time()) - 60
     out["d_free"] = [use("d") for _ in range(3)]
+    from meetings.skene import wait_idle
+
+    out["prompt_sent"] = wait_idle()
     out["d_checkout"] = client.post("/billing/checkout", headers=tokens["d"][1]).status_code
     completed = {"id": "cs_d", "object": "checkout.session", "customer": "cus_d", "subscription": "sub_d",
                  "customer_email": "d@example.test", "customer_details": {"email": "d@example.test"},
@@ -202,6 +212,7 @@ with TestClient(app) as client:
     sub_f["metadata"] = {"email": "f@example.test"}
     out["f_event"] = deliver(client, WEBHOOK, support.stripe_event("evt_f1", "customer.subscription.created", sub_f))
     out["f_paid"] = [use("f") for _ in range(3)]
+    out["all_sent"] = wait_idle()
     out["ids"] = {name: value[0] for name, value in tokens.items()}
 print("RESULT " + json.dumps(out))
 """
@@ -225,8 +236,24 @@ def test_init_finds_the_email_attribute_behind_a_renamed_column(email_project):
 
 def test_customers_linked_by_email_are_paid_then_free_again(email_project, stripe_server):
     root, _ = email_project
-    out = run_app(root, EMAIL_SCRIPT, stripe_server)
+    resend = support.ResendServer()
+    try:
+        out = run_app(
+            root,
+            EMAIL_SCRIPT,
+            stripe_server,
+            {
+                "RESEND_API_KEY": "re_test",
+                "SKENE_EMAIL_FROM": "Meetings <hi@meetings.test>",
+                "SKENE_RESEND_BASE_URL": resend.url,
+            },
+        )
+    finally:
+        resend.close()
     assert out["d_free"] == [200, 200, 402]
+    # The upgrade prompt goes to the model's email attribute (`email_address`), not a guessed `email`.
+    assert out["prompt_sent"] is True and out["all_sent"] is True
+    assert [request["body"]["to"] for request in resend.requests] == [["d@example.test"], ["e@example.test"]]
     assert out["d_checkout"] == 200
     assert out["d_events"] == [200, 200]
     assert out["d_paid"] == [200, 200, 200]

@@ -76,16 +76,21 @@ def _field(user: Any, *names: str) -> Any:
     return None
 
 
+_ID_FIELDS = tuple(dict.fromkeys(name for name in (_integration.USER_ID_FIELD, "id", "user_id", "sub") if name))
+_EMAIL_FIELDS = tuple(dict.fromkeys(name for name in (_integration.USER_EMAIL_FIELD, "email") if name))
+
+
 def identity_of(user: Any) -> Optional[Tuple[str, Optional[str]]]:
     """(user_key, email) from the app's user object or dict, or a plain id; None when anonymous."""
     if user is None or user is False:
         return None
     if isinstance(user, (str, int)):
         return str(user), None
-    user_id = _field(user, "id", "user_id", "sub")
+    user_id = _field(user, *_ID_FIELDS)
     if user_id is None:
         return None
-    email = _field(user, "email")
+    # The model's email attribute as init found it (`email_address`, an EmailStr `username`), else `email`.
+    email = _field(user, *_EMAIL_FIELDS)
     return str(user_id), (str(email) if email else None)
 
 
