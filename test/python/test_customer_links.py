@@ -30,11 +30,11 @@ def deliver(client, path, event):
 """
 
 
-def run_app(root, script, stripe_server, extra_env=None):
+def run_app(root, script, stripe_server, extra_env=None, database_url=None):
     env = dict(
         os.environ,
         PYTHONPATH=root,
-        DATABASE_URL="sqlite:///%s" % os.path.join(root, "app.db"),
+        DATABASE_URL=database_url or sqlite_url(root),
         STRIPE_WEBHOOK_SECRET=support.WEBHOOK_SECRET,
         STRIPE_SECRET_KEY="sk_test_links",
         SKENE_STRIPE_API_BASE=stripe_server.url,
@@ -45,6 +45,37 @@ def run_app(root, script, stripe_server, extra_env=None):
     run = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-4000:]
     return json.loads(next(line for line in run.stdout.splitlines() if line.startswith("RESULT "))[len("RESULT ") :])
+
+
+def sqlite_url(root):
+    return "sqlite:///%s" % os.path.join(root, "app.db")
+
+
+def query(database_url, sql):
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sqlalchemy.text(sql))]
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The app's own database (skene keeps its tables there too): a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return "sqlite:///%s" % os.path.join(str(tmp_path), "app.db")
+    server = request.getfixturevalue("postgres")
+    name = "links_%d" % (abs(hash(str(tmp_path))) % 10**9)
+    import sqlalchemy
+
+    admin = sqlalchemy.create_engine(server.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sqlalchemy.text("CREATE DATABASE %s" % name))
+    admin.dispose()
+    return server.url.rsplit("/", 1)[0] + "/" + name
 
 
 @pytest.fixture()
@@ -114,10 +145,10 @@ def test_init_finds_the_user_model_and_its_customer_column(column_project):
     assert 'USER_EMAIL_FIELD = "email"' in integration
 
 
-def test_customers_linked_through_the_apps_column_are_paid_then_free_again(column_project, stripe_server):
+def test_customers_linked_through_the_apps_column_are_paid_then_free_again(column_project, stripe_server, database_url):
     root, _ = column_project
     stripe_server.next_customer = ["cus_1", "cus_b"]
-    out = run_app(root, COLUMN_SCRIPT, stripe_server, {"ADMIN_TOKEN": "t0p"})
+    out = run_app(root, COLUMN_SCRIPT, stripe_server, {"ADMIN_TOKEN": "t0p"}, database_url)
     assert out["a_free"] == [200, 200, 402]
     assert out["a_checkout"] == 200
     assert out["a_subscribed"] == 200
@@ -141,11 +172,8 @@ def test_customers_linked_through_the_apps_column_are_paid_then_free_again(colum
     ]
     checkout = stripe_server.requests[1][2]
     assert checkout["customer"] == "cus_1" and "client_reference_id" not in checkout
-    with sqlite3.connect(os.path.join(root, "app.db")) as db:
-        links = db.execute(
-            "SELECT user_key, detail FROM skene_events WHERE kind = 'customer_linked' ORDER BY user_key"
-        ).fetchall()
-        rows = db.execute("SELECT subscription_id, user_key, status FROM skene_subscriptions ORDER BY 1").fetchall()
+    links = query(database_url, "SELECT user_key, detail FROM skene_events WHERE kind = 'customer_linked' ORDER BY 1")
+    rows = query(database_url, "SELECT subscription_id, user_key, status FROM skene_subscriptions ORDER BY 1")
     ids = out["ids"]
     assert [(user, json.loads(detail)) for user, detail in links] == [
         (str(ids["a"]), {"rule": "customer_column", "customer_id": "cus_1"}),
