@@ -220,7 +220,13 @@ describe('skene init on every fixture', () => {
         assert.ok(listed, `${route} listed as gated:\n${out}`);
       }
       assert.match(out, /^Next steps:$/m);
-      for (const needle of ['STRIPE_WEBHOOK_SECRET', 'RESEND_API_KEY', 'SKENE_EMAIL_FROM', 'npx skene doctor']) {
+      for (const needle of [
+        'STRIPE_WEBHOOK_SECRET',
+        'RESEND_API_KEY',
+        'SKENE_EMAIL_FROM',
+        'npx skene doctor',
+        'npx skene stats',
+      ]) {
         assert.ok(out.includes(needle), `next steps name ${needle}:\n${out}`);
       }
       assert.ok(!out.includes('Edit by hand'), `nothing left to the user:\n${out}`);
