@@ -369,7 +369,10 @@ export function findStartPlaces(
   root: string,
   analysis: AnalysisResult,
 ): { places: StartPlace[]; unplaced: UnplacedStart[] } {
-  const commands = findStartCommands(root);
+  const all = findStartCommands(root);
+  // A README's example counts only when nothing else says how the app starts.
+  const strong = all.filter((command) => !command.weak);
+  const commands = strong.length > 0 ? strong : all;
   const places: StartPlace[] = [];
   const unplaced: UnplacedStart[] = [];
   if (commands.length > 0) {

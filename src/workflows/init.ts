@@ -4,6 +4,7 @@ import { deriveStepId, uniqueStepId } from '../config/derive-step-id.js';
 import { readLoopConfig } from '../config/read-config.js';
 import type { NormalizedLoop } from '../config/types.js';
 import { buildLoopConfigSource } from '../config/write-config.js';
+import { uncommittedFiles } from '../doctor/read-git.js';
 import { SkeneError } from '../errors.js';
 import { requireWritablePlan } from '../io/apply-plan.js';
 import { buildFileChange } from '../io/read-project-file.js';
@@ -144,6 +145,15 @@ export async function runInitCommand(options: InitOptions, ctx: CliContext): Pro
 
   // Said before the question: the user may want to widen the trigger first.
   for (const line of describeUngatedServings(plan, analysis)) logger.warn(line);
+  // Said before anything is written: skene's diff is easier to review on a clean tree.
+  const uncommitted = uncommittedFiles(root);
+  if (uncommitted && uncommitted.length > 0) {
+    const shown = uncommitted.slice(0, 8).join(', ');
+    const more = uncommitted.length > 8 ? ` and ${uncommitted.length - 8} more` : '';
+    logger.warn(
+      `${uncommitted.length} file${uncommitted.length === 1 ? ' has' : 's have'} uncommitted changes (${shown}${more}): commit or stash them first to review skene's changes on their own with \`git diff\`.`,
+    );
+  }
   const result = await reviewAndApplyPlan(root, plan, {
     dryRun: options.dryRun === true,
     logger,
