@@ -12,6 +12,14 @@ Examples:
   $ skene init --dry-run                              show the diff, write nothing
   $ skene init backend/ --endpoint "/api/v1/reports/**" --method POST --limit 50 --yes
   $ CI=1 skene init --yes                             the suggested endpoint and the defaults
+  $ skene init --yes --plan-source is_pro             users the app marks is_pro count as paid too
+
+--plan-source names the user attribute where the app keeps who is paid (analysis lists the ones it
+found; init asks in a terminal, and never turns it on by itself with --yes):
+  is_pro                                  a boolean or status column found: true / active,trialing mean paid
+  subscription_status=active,trialing     these values mean paid
+  plan=pro:pro;team:team,enterprise       values per plan (plans other than paid are declared in plans)
+  none                                    Stripe subscriptions only
 
 Exit codes:
   0    written (or already up to date, or --dry-run)
@@ -36,6 +44,10 @@ export function initCommand(ctx: CliContext): Command {
     .option('--provider <provider>', 'upgrade email provider: resend, or none (default resend)')
     .option('--template <name>', 'upgrade email template name (default upgrade_prompt)')
     .option('--warn-at <share>', 'also email once when usage first reaches this share of the limit, e.g. 0.8')
+    .option(
+      '--plan-source <field[=values]>',
+      'the user attribute the app marks paid users with, e.g. is_pro (see below)',
+    )
     .addHelpText('after', HELP)
     .action(async (dir: string, options: Record<string, string | boolean | undefined>) => {
       const { runInitCommand } = await import('../workflows/init.js');
@@ -55,6 +67,7 @@ export function initCommand(ctx: CliContext): Command {
           provider: text('provider'),
           template: text('template'),
           warnAt: text('warnAt'),
+          planSource: text('planSource'),
         },
         ctx,
       );

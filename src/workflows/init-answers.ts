@@ -9,6 +9,7 @@ import { parsePeriod } from '../config/period.js';
 import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { routeHasUserDependency } from '../generate/wire-project.js';
+import type { LoopPlanSource } from '../sdk/loop-types.js';
 import { askEndpoint, routesMatching, suggestEndpoint } from '../ui/endpoint-prompt.js';
 import type { Logger } from '../ui/logger.js';
 import type { Prompter } from '../ui/prompts.js';
@@ -36,6 +37,8 @@ export interface InitOptions {
   provider?: string;
   template?: string;
   warnAt?: string;
+  /** `--plan-source`: `is_pro`, `plan=pro,team`, `plan=pro:pro;team:team,enterprise`, or `none`. */
+  planSource?: string;
 }
 
 export interface InitAnswers {
@@ -49,7 +52,14 @@ export interface InitAnswers {
   emailTemplate?: string;
   /** `action.warnAt`: the share of the limit at which the warning email goes (flag or existing step only). */
   warnAt?: number;
+  /** The loop's `planSource` to write; undefined leaves the config's own (or none). */
+  planSource?: LoopPlanSource;
 }
+
+/** `--plan-source`: `none`, a field alone (its values come from what analysis found), or a field with its values. */
+export type PlanSourceFlag =
+  | { none: true }
+  | { none?: false; field: string; plans?: Record<string, Array<string | number | boolean>> };
 
 export interface ParsedFlags {
   endpoint?: string;
@@ -61,6 +71,7 @@ export interface ParsedFlags {
   provider?: 'resend' | 'none';
   template?: string;
   warnAt?: number;
+  planSource?: PlanSourceFlag;
 }
 
 const TEMPLATE_NAME = /^[A-Za-z0-9_-]+$/;
@@ -147,7 +158,139 @@ export function parseInitFlags(options: InitOptions): ParsedFlags {
       throw new UsageError('--warn-at needs the upgrade email: it is sent like the prompt (drop --provider none).');
     flags.warnAt = share;
   }
+  if (options.planSource !== undefined) flags.planSource = parsePlanSourceFlag(options.planSource);
   return flags;
+}
+
+const PLAN_SOURCE_EXAMPLES =
+  'Examples: --plan-source is_pro, --plan-source subscription_status=active,trialing, --plan-source plan=pro:pro;team:team,enterprise, --plan-source none.';
+const PYTHON_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `true`/`false` are booleans, whole numbers numbers, anything else a string (as the user's attribute holds it). */
+function planSourceValue(text: string): string | number | boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (/^-?[0-9]+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
+  return text;
+}
+
+/**
+ * `FIELD` (values from the analysis: `true` for a boolean, `active,trialing` for a status), `FIELD=V1,V2`
+ * (those values mean paid), `FIELD=PLAN:V1,V2;PLAN2:V3` (named plans, declared in the config's plans) or `none`.
+ */
+export function parsePlanSourceFlag(text: string): PlanSourceFlag {
+  const value = text.trim();
+  if (value === 'none') return { none: true };
+  const at = value.indexOf('=');
+  const field = (at === -1 ? value : value.slice(0, at)).trim();
+  if (!PYTHON_NAME.test(field))
+    throw new UsageError(
+      `--plan-source ${text}: "${field}" is not an attribute name of the user.`,
+      PLAN_SOURCE_EXAMPLES,
+    );
+  if (at === -1) return { field };
+  const plans: Record<string, Array<string | number | boolean>> = {};
+  const rest = value.slice(at + 1);
+  for (const group of rest.split(';')) {
+    const colon = group.indexOf(':');
+    const plan = colon === -1 ? 'paid' : group.slice(0, colon).trim();
+    const values = (colon === -1 ? group : group.slice(colon + 1))
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
+    if (!PYTHON_NAME.test(plan) || values.length === 0 || plans[plan] !== undefined)
+      throw new UsageError(
+        `--plan-source ${text}: each plan needs a name and at least one value, once.`,
+        PLAN_SOURCE_EXAMPLES,
+      );
+    plans[plan] = values.map(planSourceValue);
+  }
+  return { field, plans };
+}
+
+/** What a found plan field's values usually are: a boolean's `true`, Stripe's paying statuses; a plan's names are the app's own. */
+function defaultPlanValues(kind: 'boolean' | 'status' | 'plan'): Array<string | boolean> | undefined {
+  if (kind === 'boolean') return [true];
+  if (kind === 'status') return ['active', 'trialing'];
+  return undefined;
+}
+
+/** The `--plan-source` that enables a found field: `is_pro`, or `plan=<values>` for plan names. */
+export function planSourceFlagFor(field: { name: string; kind: 'boolean' | 'status' | 'plan' }): string {
+  return field.kind === 'plan'
+    ? `--plan-source ${field.name}=<paid values, e.g. pro,team>`
+    : `--plan-source ${field.name}`;
+}
+
+/**
+ * The loop's `planSource`: from `--plan-source`, else (in a terminal, when the analysis found the app's own
+ * plan columns and the config has no planSource yet) from a question. With `--yes` or without a terminal it
+ * is never turned on unasked: a line says what was found and the flag that enables it.
+ */
+async function resolvePlanSource(
+  flag: PlanSourceFlag | undefined,
+  options: { yes: boolean; prompter: Prompter; analysis: AnalysisResult; existing?: NormalizedLoop; logger: Logger },
+): Promise<LoopPlanSource | undefined> {
+  const { analysis, logger } = options;
+  const model = analysis.userModel;
+  const found = model?.planFields ?? [];
+  if (flag?.none) return undefined;
+  if (flag) {
+    if (flag.plans) return { type: 'user-field', field: flag.field, plans: flag.plans };
+    const known = found.find((f) => f.name === flag.field);
+    const values = known ? defaultPlanValues(known.kind) : undefined;
+    if (!values)
+      throw new UsageError(
+        known
+          ? `--plan-source ${flag.field}: ${model!.class}.${flag.field} holds plan names; say which mean paid.`
+          : `--plan-source ${flag.field}: skene did not find ${flag.field} on ${model ? `the user model ${model.class}` : 'a user model'}, so it cannot tell which values mean paid.`,
+        `Name them: --plan-source ${flag.field}=${known ? 'pro,team' : 'true'}. ${PLAN_SOURCE_EXAMPLES}`,
+      );
+    return { type: 'user-field', field: flag.field, plans: { paid: values } };
+  }
+  if (!model || found.length === 0 || options.existing?.planSource) return undefined;
+  const where = `${model.class} (${model.file}:${model.line})`;
+  const names = found.map((f) => `${model.class}.${f.name}`).join(', ');
+  if (options.yes || !options.prompter.interactive) {
+    logger.info(
+      `The app keeps its own subscription state on the user: ${names} in ${model.file}:${model.line}. skene decides by Stripe subscriptions alone unless told; ` +
+        `to let users the app marks as paid through too, run init with ${planSourceFlagFor(found[0]!)} (or add planSource to skene.config.ts).`,
+    );
+    return undefined;
+  }
+  const choices = [
+    ...found.map((f) => ({
+      name:
+        f.kind === 'boolean'
+          ? `${f.name} = True means paid`
+          : f.kind === 'status'
+            ? `${f.name} is active or trialing`
+            : `${f.name}: you name the values that mean paid`,
+      value: f.name,
+    })),
+    { name: 'No: Stripe subscriptions only', value: '' },
+  ];
+  const picked = await options.prompter.select<string>({
+    message: `${where} records who is paid. Let users it marks as paid through as well?`,
+    choices,
+    default: found[0]!.name,
+    flag: '--plan-source',
+  });
+  const field = found.find((f) => f.name === picked);
+  if (!field) return undefined;
+  const defaults = defaultPlanValues(field.kind);
+  if (defaults) return { type: 'user-field', field: field.name, plans: { paid: defaults } };
+  const typed = await options.prompter.input({
+    message: `Values of ${field.name} that mean paid (comma-separated)`,
+    flag: '--plan-source',
+    validate: (v) => (v.split(',').some((x) => x.trim() !== '') ? true : 'at least one value, e.g. pro,team'),
+  });
+  const values = typed
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
+    .map(planSourceValue);
+  return { type: 'user-field', field: field.name, plans: { paid: values } };
 }
 
 /**
@@ -281,6 +424,7 @@ export async function resolveAnswers(
     });
   }
   const warnAt = emailTemplate === undefined ? undefined : (flags.warnAt ?? step?.action.warnAt);
+  const planSource = await resolvePlanSource(flags.planSource, { yes, prompter, analysis, existing, logger });
   return {
     endpoint,
     methods,
@@ -290,5 +434,6 @@ export async function resolveAnswers(
     ...(upgradeUrlText.trim() === '' ? {} : { upgradeUrl: upgradeUrlText.trim() }),
     ...(emailTemplate === undefined ? {} : { emailTemplate: emailTemplate.trim() }),
     ...(warnAt === undefined ? {} : { warnAt }),
+    ...(planSource === undefined ? {} : { planSource }),
   };
 }

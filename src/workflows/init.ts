@@ -82,6 +82,7 @@ export async function buildInitPlan(
         ...(answers.warnAt === undefined ? {} : { warnAt: answers.warnAt }),
       },
     },
+    ...(answers.planSource === undefined ? {} : { planSource: answers.planSource }),
   });
   const read = await readLoopConfig(CONFIG_FILE, configSource);
   if (!read.loop)

@@ -1,3 +1,4 @@
+import { matchSuccessRoutes } from '../analyze/match-success-routes.js';
 import type { AnalysisResult } from '../analyze/types.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../errors.js';
@@ -35,6 +36,15 @@ export function describeFindings(analysis: AnalysisResult, dir: string, logger: 
   logger.info(
     `  auth      ${auth ? `${auth.name} from ${auth.module} (${auth.scheme})` : 'no auth dependency found: gates use identify(request)'}`,
   );
+  const users = analysis.userModel;
+  if (users) {
+    const columns = [
+      users.emailField ? `email ${users.emailField}` : 'no email column',
+      users.customerIdField ? `Stripe customer ${users.customerIdField}` : 'no Stripe customer column',
+      ...users.planFields.map((f) => `plan ${f.name}`),
+    ];
+    logger.info(`  users     ${users.class} from ${users.module} (${columns.join(', ')})`);
+  }
   logger.info(
     `  database  ${db.kind === 'none' ? `none (skene uses SKENE_DATABASE_URL, default sqlite)` : `${db.kind}${db.engine ? ` (${db.engine.module}.${db.engine.variable})` : ''}${db.alembic ? ', Alembic' : ''}`}`,
   );
@@ -149,6 +159,23 @@ export function describeIdentifyGates(plan: LoopPlan, logger: Logger): string | 
   );
 }
 
+/**
+ * Where the checkout's success URL lands in the app (a GET route it serves), the call that unblocks a user who
+ * has just paid before the webhook arrives; undefined when the success page is not one of the app's routes.
+ */
+export function describeRefreshCustomer(plan: LoopPlan, analysis: AnalysisResult, logger: Logger): string | undefined {
+  const p = logger.palette;
+  const routes = new Map<string, string>();
+  for (const { route } of matchSuccessRoutes(analysis))
+    routes.set(
+      `${route.method} ${route.path}`,
+      `${route.method} ${route.path} (${p.accent(`${route.file}:${route.line}`)})`,
+    );
+  if (routes.size === 0) return undefined;
+  const call = `refresh_customer(user.${analysis.userModel?.idField ?? 'id'})`;
+  return `Call ${p.accent(call)} (from ${plan.location.module} import refresh_customer) in ${[...routes.values()].join(', ')} so a user who has just paid is unblocked before the webhook arrives.`;
+}
+
 /** What is left to the user: the webhook, the env vars the runtime reads, doctor. */
 export function renderNextSteps(plan: LoopPlan, analysis: AnalysisResult, logger: Logger): string {
   const p = logger.palette;
@@ -173,6 +200,8 @@ export function renderNextSteps(plan: LoopPlan, analysis: AnalysisResult, logger
   }
   const identifyNote = describeIdentifyGates(plan, logger);
   if (identifyNote) steps.push(identifyNote);
+  const refreshNote = describeRefreshCustomer(plan, analysis, logger);
+  if (refreshNote) steps.push(refreshNote);
   if (plan.manual.length > 0) steps.push('Make the edits listed above by hand.');
   steps.push(`Run ${p.accent('npx skene doctor')} to check everything.`);
   steps.push(

@@ -86,6 +86,7 @@ test('the conversation: suggested defaults, validation, a confirm, then the file
     '--upgrade-url': ['pricing', 'https://example.test/pricing'],
     '--provider': ['resend'],
     '--template': ['report_limit'],
+    '--plan-source': ['subscription_status'],
     '--yes': [true],
   });
   const result = await runSkene(['init', root], { env: { NO_COLOR: '1' }, stdinIsTTY: true, prompter });
@@ -102,6 +103,7 @@ test('the conversation: suggested defaults, validation, a confirm, then the file
       '--upgrade-url',
       '--provider',
       '--template',
+      '--plan-source',
       '--yes',
     ],
   );
@@ -114,6 +116,12 @@ test('the conversation: suggested defaults, validation, a confirm, then the file
   assert.equal(byFlag.get('--period')?.default, '30d');
   assert.equal(byFlag.get('--message')?.default, "You've reached your free tier limit. Upgrade to continue.");
   assert.equal(byFlag.get('--template')?.default, 'upgrade_prompt');
+  assert.deepEqual(
+    byFlag.get('--plan-source')?.choices,
+    ['subscription_status', ''],
+    "the user's own status column, or none",
+  );
+  assert.equal(byFlag.get('--plan-source')?.default, 'subscription_status');
   assert.match(byFlag.get('--yes')?.message ?? '', /^Write \d+ files\?$/);
   assert.deepEqual(prompter.refused, [
     '--endpoint /api/v1/nothing/**: /api/v1/nothing/** matches no route of this project',
@@ -127,6 +135,10 @@ test('the conversation: suggested defaults, validation, a confirm, then the file
   assert.ok(config.includes(`message: "You've hit the free plan's limit."`), config);
   assert.ok(config.includes(`upgradeUrl: 'https://example.test/pricing'`), config);
   assert.ok(config.includes(`template: 'report_limit'`), config);
+  assert.match(
+    config,
+    /planSource: \{\s+type: 'user-field',\s+field: 'subscription_status',\s+plans: \{ paid: \['active', 'trialing'\] \},\s+\},/,
+  );
   const email = await readFile(join(root, 'app/skene/emails/report_limit.html'), 'utf8');
   assert.match(email, /subject:/);
   const reports = await readFile(join(root, 'app/api/routes/reports.py'), 'utf8');
