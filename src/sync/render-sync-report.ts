@@ -119,7 +119,7 @@ export function renderSyncReport(report: SyncReport, p: Palette): string {
     `${plural(report.stripe.subscriptions, 'subscription')} in Stripe (${report.stripe.key}); skene's store: ${p.accent(report.database)}`,
   );
 
-  const linked = report.subscriptions.filter((row) => row.userKey !== null);
+  const linked = report.subscriptions.filter((row) => row.userKey !== null && row.change !== 'ignored');
   const byLink = new Map<string, number>();
   for (const row of linked) {
     const words = row.link ? LINK_WORDS[row.link] : 'a rule the runtime did not name';

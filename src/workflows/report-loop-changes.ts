@@ -187,6 +187,9 @@ export function renderNextSteps(plan: LoopPlan, analysis: AnalysisResult, logger
       ? `Your Stripe webhook ${webhook.route ? `${webhook.route.method} ${webhook.route.path}` : `${webhook.function}()`} now hands events to skene: subscribe it to ${events}, and set ${p.accent('STRIPE_WEBHOOK_SECRET')} (its signing secret).`
       : `Point a Stripe webhook at ${p.accent('POST /skene/webhooks/stripe')} with ${events}, and set ${p.accent('STRIPE_WEBHOOK_SECRET')} (its signing secret).`,
   );
+  steps.push(
+    `If the app already has paying customers, run ${p.accent('npx skene sync')}: Stripe keeps events for about a week, so it reads their subscriptions from the API and writes skene's rows, linked to your users.`,
+  );
   if (plan.loop.steps.some((s) => s.action.upgradePrompt)) {
     steps.push(`Set ${p.accent('RESEND_API_KEY')} and ${p.accent('SKENE_EMAIL_FROM')} for the upgrade email.`);
   }
