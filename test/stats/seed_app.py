@@ -29,7 +29,12 @@ from test_upgrade_links import PROMPT, UPGRADE_URL, LinksApp, events, render_lin
 
 STEPS = [
     support.step(
-        "reports", "/api/reports", {"free": 2, "paid": None}, upgrade_url=UPGRADE_URL, upgrade_prompt=PROMPT, warn_at=0.5
+        "reports",
+        "/api/reports",
+        {"free": 2, "paid": None},
+        upgrade_url=UPGRADE_URL,
+        upgrade_prompt=PROMPT,
+        warn_at=0.5,
     ),
     support.step("exports", "/api/exports", {"free": 1, "paid": None}, upgrade_url=UPGRADE_URL),
 ]
@@ -59,7 +64,9 @@ def subscribe(app, user):
         },
     )
     created = support.stripe_event(
-        "evt_sub_%d" % user, "customer.subscription.created", support.subscription("sub_%d" % user, "cus_%d" % user, "active")
+        "evt_sub_%d" % user,
+        "customer.subscription.created",
+        support.subscription("sub_%d" % user, "cus_%d" % user, "active"),
     )
     for event in (checkout, created):
         payload = json.dumps(event).encode()

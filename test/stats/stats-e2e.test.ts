@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -252,6 +252,12 @@ for (const lane of lanes) {
           assert.ok(coloured.stdout.includes(`${ESC}[36m${'█'.repeat(24)}`), coloured.stdout);
 
           if (dialect === 'sqlite') {
+            // Without .env, the generated integration's DEFAULT_DATABASE_URL (sqlite:///skene.db) names the same file.
+            renameSync(join(root, '.env'), join(root, 'env.saved'));
+            const byDefault = await statsJson(root, env);
+            assert.equal(byDefault.database.source, 'DEFAULT_DATABASE_URL of linksapp/skene/_integration.py');
+            assert.deepEqual(byDefault.overall, document.overall);
+            renameSync(join(root, 'env.saved'), join(root, '.env'));
             // The app stops (whether its last connection checkpointed the WAL depends on the Python lane's
             // sqlite3 closing it): the figures stay.
             await app.stopApp();
