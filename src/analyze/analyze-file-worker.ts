@@ -1,11 +1,19 @@
 // A worker thread of analyzePythonFiles: reads, parses and converts the batches of files it is sent and
-// posts back their FileAnalysis values (see docs/ARCHITECTURE.md, "Parsing on every core").
+// posts back their FileAnalysis values (see docs/ARCHITECTURE.md, "Parsing on every core"), as one JSON text
+// per batch: the thread that receives them parses JSON about twice as fast as it rebuilds a structured clone of
+// the same ~800,000 small objects, and that thread is the one the analysis waits for.
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzePythonFile, type FileModule } from './analyze-file.js';
 
 export interface WorkerBatch {
   batch: number;
   files: Array<{ file: string; module?: FileModule }>;
+}
+
+/** A batch's FileAnalysis[] as JSON (keys whose value is undefined are absent after the trip, as JSON has none). */
+export interface WorkerResults {
+  batch: number;
+  json: string;
 }
 
 const { root } = workerData as { root: string };
@@ -16,6 +24,7 @@ port.on('message', (message: WorkerBatch | 'exit') => {
     return;
   }
   const results = message.files.map(({ file, module }) => analyzePythonFile(root, file, module));
-  port.postMessage({ batch: message.batch, results });
+  const reply: WorkerResults = { batch: message.batch, json: JSON.stringify(results) };
+  port.postMessage(reply);
 });
 port.postMessage('ready');

@@ -12,8 +12,9 @@ export interface FileModule {
 }
 
 /**
- * What one Python file contributes to an analysis. A plain value (structured-clone-able), so a worker thread
- * can compute it and post it to the thread that interprets the modules.
+ * What one Python file contributes to an analysis. A plain JSON value (objects, arrays, strings, finite numbers,
+ * booleans, null; a key may hold undefined, which JSON drops), so a worker thread can compute it and post it as
+ * JSON to the thread that interprets the modules: readers must treat an absent key and an undefined one alike.
  */
 export type FileAnalysis =
   | { file: string; bytes: number; skipped: string }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { setImmediate as turn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { analyzePythonFile, type FileAnalysis, type FileModule } from './analyze-file.js';
-import type { WorkerBatch } from './analyze-file-worker.js';
+import type { WorkerBatch, WorkerResults } from './analyze-file-worker.js';
 
 export interface AnalyzeFilesOptions {
   /** Worker threads to parse in beside the calling thread; default: none for a small project, else one per spare core. */
@@ -42,7 +42,8 @@ function startWorker(root: string): Worker {
  * Analyzes `files` (see analyzePythonFile) and returns their results in the same order. With workers, the
  * files are handed out in small batches to whichever thread is free: the worker threads and this one, which
  * takes a batch itself between messages, so every core parses and no thread waits on a slow file's batch.
- * The result is the same with any number of workers; a worker that fails has its batch redone here.
+ * The result is the same with any number of workers, as JSON (a worker's results come as JSON, so a key whose
+ * value is undefined is absent from them); a worker that fails has its batch redone here.
  */
 export async function analyzePythonFiles(
   root: string,
@@ -105,13 +106,14 @@ export async function analyzePythonFiles(
   for (let n = 0; n < workerCount; n++) {
     const worker = startWorker(root);
     workers.push(worker);
-    worker.on('message', (message: 'ready' | { batch: number; results: FileAnalysis[] }) => {
+    worker.on('message', (message: 'ready' | WorkerResults) => {
       if (message !== 'ready') {
         const [start] = batches[message.batch]!;
-        for (const [i, result] of message.results.entries()) results[start + i] = result;
+        const batchResults = JSON.parse(message.json) as FileAnalysis[];
+        for (const [i, result] of batchResults.entries()) results[start + i] = result;
         inFlight.get(worker)?.delete(message.batch);
-        done += message.results.length;
-        options.onBatch?.(n + 1, message.results.length);
+        done += batchResults.length;
+        options.onBatch?.(n + 1, batchResults.length);
         options.onProgress?.(done, total);
       }
       send(worker);
