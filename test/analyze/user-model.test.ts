@@ -232,3 +232,55 @@ test('the customer column the checkout passes wins over a better-known name; no 
   });
   assert.equal(none.userModel, undefined);
 });
+
+test('fastapi-users: the library base gives id and email; an abstract base and a mixin are not the model', async (t) => {
+  const result = await analyzeSources(t, {
+    'app/__init__.py': '',
+    'app/db.py': py`
+      from fastapi_users.db import SQLAlchemyBaseUserTableUUID
+      from sqlalchemy import Boolean, Column, DateTime, Integer, String
+      from sqlalchemy.orm import DeclarativeBase
+
+      class Base(DeclarativeBase):
+          pass
+
+      class Model(Base):
+          __abstract__ = True
+          id = Column(Integer, primary_key=True)
+          email = Column(String)
+
+      class TimestampMixin:
+          created_at = Column(DateTime)
+
+      class User(SQLAlchemyBaseUserTableUUID, TimestampMixin, Base):
+          is_premium = Column(Boolean, default=False)
+    `,
+    'app/users.py': py`
+      from fastapi_users import FastAPIUsers
+      from app.db import User
+
+      fastapi_users = FastAPIUsers[User, int](get_user_manager, [auth_backend])
+      current_active_user = fastapi_users.current_user(active=True)
+    `,
+    'app/main.py': py`
+      from fastapi import Depends, FastAPI
+      from app.users import current_active_user
+
+      app = FastAPI()
+
+      @app.post("/reports")
+      def report(user=Depends(current_active_user)):
+          return {}
+    `,
+  });
+  assert.deepEqual(result.userModel, {
+    file: 'app/db.py',
+    line: 16,
+    class: 'User',
+    module: 'app.db',
+    idField: 'id',
+    emailField: 'email',
+    planFields: [{ name: 'is_premium', kind: 'boolean' }],
+    reason: 'auth-return-type',
+  });
+});
