@@ -77,14 +77,24 @@ export function resolveDatabaseUrl(input: {
     if (found) return { url: found.url, source: `${found.source} (the URL of ${engine})` };
   }
   if (urlSource?.literal) return { url: urlSource.literal, source: `the URL of ${engine}` };
+  // A settings field (`settings.DATABASE_URL`): pydantic's BaseSettings, and the classes that call os.getenv with
+  // the field's own name, read the variable of that name; its default is known only to the running app.
+  const settingVariable = urlSource?.setting?.split('.').pop();
+  if (settingVariable) {
+    for (const name of new Set([settingVariable, settingVariable.toUpperCase()])) {
+      const found = fromEnv(name);
+      if (found) return { url: found.url, source: `${found.source} (the setting ${urlSource?.setting} of ${engine})` };
+    }
+  }
+  const variable = urlSource?.env ?? (settingVariable ? settingVariable.toUpperCase() : undefined);
   const why = urlSource?.env
     ? `comes from ${urlSource.env}, which is not set`
     : urlSource?.setting
-      ? `comes from the setting ${urlSource.setting}`
+      ? `comes from the setting ${urlSource.setting}, and neither ${variable} nor SKENE_DATABASE_URL is set`
       : 'skene cannot read without running the app';
   return {
     problem: `skene's tables are on the app's engine ${engine} (${integration.file}), whose URL ${why}.`,
-    hint: `Set ${urlSource?.env ?? 'SKENE_DATABASE_URL'} to the database URL the app uses for this command (skene only reads it).`,
+    hint: `Set ${variable ?? 'SKENE_DATABASE_URL'} to the database URL the app uses, in the environment or .env, for this command (skene only reads it).`,
   };
 }
 

@@ -119,10 +119,31 @@ describe('the database URL the runtime uses', () => {
       env: {},
       dotenv: [],
       integration,
-      database: database({ setting: 'settings.DB_URL' }),
+      database: database({ setting: 'settings.database_url' }),
     });
     assert.ok('problem' in setting);
-    assert.match(setting.hint, /^Set SKENE_DATABASE_URL /);
+    assert.match(
+      setting.problem,
+      /the setting settings\.database_url, and neither DATABASE_URL nor SKENE_DATABASE_URL/,
+    );
+    assert.match(setting.hint, /^Set DATABASE_URL /);
+    // The variable of the setting's name, as BaseSettings reads it.
+    assert.deepEqual(
+      resolveDatabaseUrl({
+        env: {},
+        dotenv: [{ file: 'backend/.env', name: 'DATABASE_URL', value: 'sqlite:///./app.db' }],
+        integration,
+        database: database({ setting: 'settings.database_url' }),
+      }),
+      {
+        url: 'sqlite:///./app.db',
+        source: 'DATABASE_URL in backend/.env (the setting settings.database_url of app.db.engine)',
+      },
+    );
+    const unknown = resolveDatabaseUrl({ env: {}, dotenv: [], integration, database: database({}) });
+    assert.ok('problem' in unknown);
+    assert.match(unknown.problem, /skene cannot read without running the app/);
+    assert.match(unknown.hint, /^Set SKENE_DATABASE_URL /);
   });
 
   it('parses SQLite and PostgreSQL URLs as SQLAlchemy reads them, and hides passwords', () => {
