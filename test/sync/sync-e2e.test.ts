@@ -1,5 +1,6 @@
 /**
- * `skene sync` end to end on the built CLI: stripe-saas copied to a temp folder, `skene init --yes` run on
+ * `skene sync` end to end on the built CLI: stripe-saas and link-column (each with a customer-id column and an
+ * email on its user model) copied to a temp folder, `skene init --yes` run on
  * it, the app's own tables created and its users inserted through its own models, and a Stripe-shaped
  * server on 127.0.0.1 holding 230 subscriptions (three pages) in every status, of customers linked each way
  * apps link them (the app's customer-id column, the email, the customer's or the subscription's
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
 import type { SyncReport } from '../../src/sync/render-sync-report.js';
-import { copyFixture } from '../helpers/fixtures.js';
+import { copyFixture, fixturePath } from '../helpers/fixtures.js';
 import { lanesAllowedBy, type PythonLane, requestedLaneNames } from '../helpers/python-lanes.js';
 import {
   fakeCustomer,
@@ -40,13 +41,44 @@ const ENDED = new Set(['canceled', 'incomplete_expired']);
 // The app's users: 1-4 carry their Stripe customer id in users.stripe_customer_id.
 const USERS = Array.from({ length: 12 }, (_, index) => {
   const id = index + 1;
-  return {
-    id,
-    email: `user${id}@example.com`,
-    hashed_password: 'x',
-    stripe_customer_id: id <= 4 ? `cus_col_${id}` : null,
-  };
+  return { id, email: `user${id}@example.com`, stripe_customer_id: id <= 4 ? `cus_col_${id}` : null };
 });
+
+/** A fixture app with a customer-id column and an email on its user model, and what its set-up needs. */
+interface AppFixture {
+  name: string;
+  init: string[];
+  /** Where its SQLAlchemy metadata, engine and user model are (app_db.py seed). */
+  seed: { base: string; engine: string; imports: string[]; model: string };
+  /** The fixture's own required columns of a user. */
+  userColumns(id: number): Record<string, unknown>;
+}
+
+const FIXTURES: AppFixture[] = [
+  {
+    name: 'stripe-saas',
+    init: ['--endpoint', '/api/v1/reports/**', '--method', 'POST', '--limit', '3'],
+    seed: {
+      base: 'app.db.session:Base',
+      engine: 'app.db.session:engine',
+      imports: ['app.models.user', 'app.models.project'],
+      model: 'app.models.user:User',
+    },
+    userColumns: () => ({ hashed_password: 'x' }),
+  },
+  {
+    // Ties customers through its own column only (checkout with customer=current_user.stripe_customer_id).
+    name: 'link-column',
+    init: ['--endpoint', '/api/documents/summarize', '--method', 'POST', '--limit', '2'],
+    seed: {
+      base: 'saas.database:Base',
+      engine: 'saas.database:engine',
+      imports: ['saas.models'],
+      model: 'saas.models:User',
+    },
+    userColumns: (id) => ({ api_key: `key-${id}` }),
+  },
+];
 
 type Rule = 'customer_column' | 'email' | 'customer.metadata.user_id' | 'metadata.user_id' | null;
 
@@ -191,6 +223,7 @@ async function appPython(venv: string, root: string, args: string[], env: NodeJS
 }
 
 interface Scenario {
+  fixture: AppFixture;
   database: 'sqlite' | 'postgresql';
   lane: PythonLane;
 }
@@ -211,16 +244,11 @@ after(async () => {
 });
 
 async function setUp(scenario: Scenario): Promise<{ root: string; env: NodeJS.ProcessEnv; url: string; venv: string }> {
-  const root = await copyFixture('stripe-saas');
+  const root = await copyFixture(scenario.fixture.name);
   const init = await runBuiltSkene([
     'init',
     root,
-    '--endpoint',
-    '/api/v1/reports/**',
-    '--method',
-    'POST',
-    '--limit',
-    '3',
+    ...scenario.fixture.init,
     '--period',
     '30d',
     '--upgrade-url',
@@ -232,8 +260,8 @@ async function setUp(scenario: Scenario): Promise<{ root: string; env: NodeJS.Pr
   let url: string;
   let appUrl: string;
   if (scenario.database === 'sqlite') {
-    appUrl = 'sqlite:///./app.db';
-    url = `sqlite:///${join(root, 'app.db')}`;
+    appUrl = 'sqlite:///./app-test.db';
+    url = `sqlite:///${join(root, 'app-test.db')}`;
   } else {
     postgres ??= await startPostgres();
     const name = `app_${scenario.lane.name}_${Date.now().toString(36)}`;
@@ -253,11 +281,8 @@ async function setUp(scenario: Scenario): Promise<{ root: string; env: NodeJS.Pr
       appDbScript,
       'seed',
       JSON.stringify({
-        base: 'app.db.session:Base',
-        engine: 'app.db.session:engine',
-        imports: ['app.models.user', 'app.models.project'],
-        model: 'app.models.user:User',
-        users: USERS,
+        ...scenario.fixture.seed,
+        users: USERS.map((user) => ({ ...user, ...scenario.fixture.userColumns(user.id) })),
       }),
     ],
     { DATABASE_URL: appUrl },
@@ -354,106 +379,109 @@ function assertRows(rows: AppRows, expected: Expected[]): void {
   );
 }
 
-const scenarios = async (): Promise<Scenario[]> => {
-  const root = await copyFixture('stripe-saas');
-  const lanes = await lanesAllowedBy((await analyzeProject(root)).fastapi);
-  return (['sqlite', 'postgresql'] as const).flatMap((database) => lanes.map((lane) => ({ database, lane })));
+const scenarios = async (fixture: AppFixture): Promise<Scenario[]> => {
+  const lanes = await lanesAllowedBy((await analyzeProject(fixturePath(fixture.name))).fastapi);
+  return (['sqlite', 'postgresql'] as const).flatMap((database) => lanes.map((lane) => ({ fixture, database, lane })));
 };
 
-describe('skene sync on stripe-saas', async () => {
-  const list = await scenarios();
-  test('a lane runs the fixture', () => {
-    assert.ok(list.length >= 2, `lanes: ${requestedLaneNames().join(', ')}`);
-  });
-  for (const scenario of list) {
-    test(`${scenario.database} on ${scenario.lane.name}: dry run, run, second run, a change in Stripe`, async () => {
-      const { root, env, url, venv } = await setUp(scenario);
-      const listed = subscriptionsOf(LISTED);
-      stripe.state.subscriptions = listed;
-
-      // A dry run on a store with nothing: every row it would write, none written.
-      stripe.requests.length = 0;
-      const dry = await sync(root, env, ['--dry-run']);
-      assertReport(dry.report, expectedRun(listed, new Map(), true), true);
-      const pages = stripe.requests.filter((request) => request.path === '/v1/subscriptions');
-      assert.deepEqual(
-        pages.map((page) => page.query.starting_after),
-        [undefined, 'sub_099', 'sub_199'],
-        'three pages',
-      );
-      const afterDry = await readRows(venv, root, url);
-      assert.ok(!afterDry.subscriptions?.length, 'the dry run wrote no subscription row');
-      assert.ok(!afterDry.links?.length, 'the dry run recorded no link');
-
-      // The run: exactly the rows the rules give, each customer's link recorded once.
-      const first = expectedRun(listed, new Map(), false);
-      assertReport((await sync(root, env)).report, first, false);
-      const written = await readRows(venv, root, url);
-      assertRows(written, first);
-      const linkedCustomers = new Set(
-        first.filter((row) => row.change !== 'ignored' && row.userKey !== null && row.link !== 'metadata.user_id'),
-      );
-      assert.deepEqual(
-        written.links?.map(([user, detail]) => [user, JSON.parse(detail).customer_id, JSON.parse(detail).rule]).sort(),
-        [
-          ...new Map(
-            [...linkedCustomers]
-              .filter((row) => row.link !== 'skene')
-              .map((row) => [row.customerId, [row.userKey, row.customerId, row.link]]),
-          ).values(),
-        ].sort(),
-      );
-
-      // A second run: all unchanged, the rows byte for byte the same (updated_at included).
-      const held = new Map(
-        first.filter((row) => row.change !== 'ignored').map((row) => [row.subscriptionId, row.status]),
-      );
-      const second = expectedRun(listed, held, false);
-      assert.ok(second.every((row) => row.change === 'unchanged' || row.change === 'ignored'));
-      assertReport((await sync(root, env)).report, second, false);
-      assert.deepEqual(await readRows(venv, root, url), written, 'a second run changes nothing');
-
-      // In Stripe, one subscription ends and one starts: the dry run says so and writes nothing; the run does it.
-      const ending = listed.find((sub) => sub.status === 'active' && sub.customer === 'cus_col_2')!;
-      const changed = [
-        ...listed.map((sub) => (sub === ending ? { ...sub, status: 'canceled' } : sub)),
-        subscriptionsOf(LISTED + 1)[LISTED - 1]!,
-      ];
-      changed[changed.length - 1] = {
-        ...changed[changed.length - 1]!,
-        id: 'sub_new',
-        customer: 'cus_mail_6',
-        status: 'active',
-      };
-      stripe.state.subscriptions = changed;
-      const expectedChange = expectedRun(changed, held, false);
-      assert.deepEqual(
-        expectedChange
-          .filter((row) => row.change === 'created' || row.change === 'updated')
-          .map((row) => row.subscriptionId),
-        [ending.id, 'sub_new'],
-      );
-      assertReport((await sync(root, env, ['--dry-run'])).report, expectedRun(changed, held, true), true);
-      assert.deepEqual(await readRows(venv, root, url), written, 'the dry run changed nothing');
-      const third = (await sync(root, env)).report;
-      assert.equal(third.summary.updated, 1);
-      assert.equal(third.summary.created, 1);
-      const rows = await readRows(venv, root, url);
-      const byId = new Map(rows.subscriptions?.map((row) => [row[0], row]));
-      assert.equal(byId.get(ending.id as string)?.[3], 'canceled');
-      assert.equal(byId.get(ending.id as string)?.[2], '2');
-      assert.deepEqual(byId.get('sub_new')?.slice(1, 4), ['cus_mail_6', '6', 'active']);
-      assert.equal(rows.subscriptions?.length, (written.subscriptions?.length ?? 0) + 1);
-      stripe.state.subscriptions = listed;
+for (const fixture of FIXTURES)
+  describe(`skene sync on ${fixture.name}`, async () => {
+    const list = await scenarios(fixture);
+    test('a lane runs the fixture', () => {
+      assert.ok(list.length >= 2, `lanes: ${requestedLaneNames().join(', ')}`);
     });
-  }
-});
+    for (const scenario of list) {
+      test(`${scenario.database} on ${scenario.lane.name}: dry run, run, second run, a change in Stripe`, async () => {
+        const { root, env, url, venv } = await setUp(scenario);
+        const listed = subscriptionsOf(LISTED);
+        stripe.state.subscriptions = listed;
+
+        // A dry run on a store with nothing: every row it would write, none written.
+        stripe.requests.length = 0;
+        const dry = await sync(root, env, ['--dry-run']);
+        assertReport(dry.report, expectedRun(listed, new Map(), true), true);
+        const pages = stripe.requests.filter((request) => request.path === '/v1/subscriptions');
+        assert.deepEqual(
+          pages.map((page) => page.query.starting_after),
+          [undefined, 'sub_099', 'sub_199'],
+          'three pages',
+        );
+        const afterDry = await readRows(venv, root, url);
+        assert.ok(!afterDry.subscriptions?.length, 'the dry run wrote no subscription row');
+        assert.ok(!afterDry.links?.length, 'the dry run recorded no link');
+
+        // The run: exactly the rows the rules give, each customer's link recorded once.
+        const first = expectedRun(listed, new Map(), false);
+        assertReport((await sync(root, env)).report, first, false);
+        const written = await readRows(venv, root, url);
+        assertRows(written, first);
+        const linkedCustomers = new Set(
+          first.filter((row) => row.change !== 'ignored' && row.userKey !== null && row.link !== 'metadata.user_id'),
+        );
+        assert.deepEqual(
+          written.links
+            ?.map(([user, detail]) => [user, JSON.parse(detail).customer_id, JSON.parse(detail).rule])
+            .sort(),
+          [
+            ...new Map(
+              [...linkedCustomers]
+                .filter((row) => row.link !== 'skene')
+                .map((row) => [row.customerId, [row.userKey, row.customerId, row.link]]),
+            ).values(),
+          ].sort(),
+        );
+
+        // A second run: all unchanged, the rows byte for byte the same (updated_at included).
+        const held = new Map(
+          first.filter((row) => row.change !== 'ignored').map((row) => [row.subscriptionId, row.status]),
+        );
+        const second = expectedRun(listed, held, false);
+        assert.ok(second.every((row) => row.change === 'unchanged' || row.change === 'ignored'));
+        assertReport((await sync(root, env)).report, second, false);
+        assert.deepEqual(await readRows(venv, root, url), written, 'a second run changes nothing');
+
+        // In Stripe, one subscription ends and one starts: the dry run says so and writes nothing; the run does it.
+        const ending = listed.find((sub) => sub.status === 'active' && sub.customer === 'cus_col_2')!;
+        const changed = [
+          ...listed.map((sub) => (sub === ending ? { ...sub, status: 'canceled' } : sub)),
+          subscriptionsOf(LISTED + 1)[LISTED - 1]!,
+        ];
+        changed[changed.length - 1] = {
+          ...changed[changed.length - 1]!,
+          id: 'sub_new',
+          customer: 'cus_mail_6',
+          status: 'active',
+        };
+        stripe.state.subscriptions = changed;
+        const expectedChange = expectedRun(changed, held, false);
+        assert.deepEqual(
+          expectedChange
+            .filter((row) => row.change === 'created' || row.change === 'updated')
+            .map((row) => row.subscriptionId),
+          [ending.id, 'sub_new'],
+        );
+        assertReport((await sync(root, env, ['--dry-run'])).report, expectedRun(changed, held, true), true);
+        assert.deepEqual(await readRows(venv, root, url), written, 'the dry run changed nothing');
+        const third = (await sync(root, env)).report;
+        assert.equal(third.summary.updated, 1);
+        assert.equal(third.summary.created, 1);
+        const rows = await readRows(venv, root, url);
+        const byId = new Map(rows.subscriptions?.map((row) => [row[0], row]));
+        assert.equal(byId.get(ending.id as string)?.[3], 'canceled');
+        assert.equal(byId.get(ending.id as string)?.[2], '2');
+        assert.deepEqual(byId.get('sub_new')?.slice(1, 4), ['cus_mail_6', '6', 'active']);
+        assert.equal(rows.subscriptions?.length, (written.subscriptions?.length ?? 0) + 1);
+        stripe.state.subscriptions = listed;
+      });
+    }
+  });
 
 describe('skene sync in a terminal, and its failures', async () => {
-  const [lane] = (await scenarios()).map((scenario) => scenario.lane);
+  const stripeSaas = FIXTURES[0]!;
+  const [lane] = (await scenarios(stripeSaas)).map((scenario) => scenario.lane);
 
   test('says what it linked, the customers no user matches (id and email) and what it changed', async () => {
-    const { root, env } = await setUp({ database: 'sqlite', lane: lane! });
+    const { root, env } = await setUp({ fixture: stripeSaas, database: 'sqlite', lane: lane! });
     stripe.state.subscriptions = subscriptionsOf(LISTED);
     const run = await runBuiltSkene(['sync', root], { env });
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
@@ -491,7 +519,7 @@ describe('skene sync in a terminal, and its failures', async () => {
   });
 
   test('--json failures are one document: a key Stripe rejects, a project never initialized', async () => {
-    const { root, env } = await setUp({ database: 'sqlite', lane: lane! });
+    const { root, env } = await setUp({ fixture: stripeSaas, database: 'sqlite', lane: lane! });
     const rejected = await runBuiltSkene(['sync', root, '--json'], {
       env: { ...env, STRIPE_SECRET_KEY: fakeStripeKeys.invalid },
     });
