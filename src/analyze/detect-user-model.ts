@@ -150,8 +150,8 @@ function readModel(
     const name = value?.t === 'ext' ? value.name : text;
     if (/(?:^|\.)SQLModel$/.test(name) || /(?:^|\.)SQLModel$/.test(text)) model.sqlmodel = true;
     if (/SQLAlchemyBaseUserTable/.test(name) || /SQLAlchemyBaseUserTable/.test(text)) model.fastapiUsers = true;
-    // `db.Model` (Flask-SQLAlchemy), `DeclarativeBase`, `Base` from `declarative_base()`.
-    if (/(?:^|\.)(?:Model|DeclarativeBase|DeclarativeBaseNoMeta|AsyncAttrs)$/.test(text) && !/BaseModel$/.test(text))
+    // `db.Model` (Flask-SQLAlchemy), `DeclarativeBase`, `Base` from `declarative_base()`; not another ORM's `Model`.
+    if (isDeclarativeBaseText(text) && (value?.t !== 'ext' || /sqlalchemy|sqlmodel/i.test(value.name)))
       declarativeBase = true;
     if (value?.t === 'unknown' && /declarative_base\(|registry\(\)\.generate_base\(/.test(value.text))
       declarativeBase = true;
@@ -178,9 +178,14 @@ function readModel(
   return model;
 }
 
+/** `db.Model`, `DeclarativeBase`, `orm.DeclarativeBaseNoMeta`: what SQLAlchemy table classes derive from. */
+function isDeclarativeBaseText(text: string): boolean {
+  return /^\w+\.Model$/.test(text) || /(?:^|\.)(?:DeclarativeBase|DeclarativeBaseNoMeta)$/.test(text);
+}
+
 /** A declarative base of the project (`class Base(DeclarativeBase): pass`): its subclasses are tables. */
 function isDeclarativeBaseClass(model: ModelClass): boolean {
-  return model.cls.bases.some((b) => /(?:^|\.)(?:DeclarativeBase|DeclarativeBaseNoMeta|Model)$/.test(exprText(b)));
+  return model.cls.bases.some((b) => isDeclarativeBaseText(exprText(b).replace(/\s+/g, '')));
 }
 
 /** A mapped column: `Column(...)`, `mapped_column(...)`, `Mapped[...]`, or in SQLModel any annotated attribute. */

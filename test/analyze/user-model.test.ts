@@ -231,6 +231,26 @@ test('the customer column the checkout passes wins over a better-known name; no 
     'main.py': app('deps'),
   });
   assert.equal(none.userModel, undefined);
+
+  // Another ORM's `Model` (Tortoise) is not a SQLAlchemy table: the runtime could not query it.
+  const tortoise = await analyzeSources(t, {
+    'models.py': py`
+      from tortoise import fields
+      from tortoise.models import Model
+
+      class User(Model):
+          id = fields.IntField(pk=True)
+          email = fields.CharField(max_length=255)
+    `,
+    'deps.py': py`
+      from models import User
+
+      def get_current_user(token: str = "") -> User:
+          ...
+    `,
+    'main.py': app('deps'),
+  });
+  assert.equal(tortoise.userModel, undefined);
 });
 
 test('fastapi-users: the library base gives id and email; an abstract base and a mixin are not the model', async (t) => {
