@@ -21,6 +21,7 @@ import {
   type RuntimeSyncRow,
 } from '../../src/sync/sync-protocol.js';
 import { createPalette } from '../../src/ui/palette.js';
+import { startFolderOf } from '../../src/workflows/sync.js';
 import { fakeStripeKeys } from '../helpers/stripe-server.js';
 
 const row = (fields: Partial<RuntimeSyncRow> = {}): RuntimeSyncRow => ({
@@ -315,5 +316,20 @@ describe('the report', () => {
     assert.equal(text.match(/^ {2}\+ sub_/gm)?.length, LISTED_LINES);
     assert.match(text, /… and 7 more \(--json lists every one\)/);
     assert.equal(text.match(/^ {2}cus_\d+ /gm)?.length, LISTED_LINES);
+  });
+});
+
+describe('where the runtime runs', () => {
+  const analysis = { apps: [], sourceRoots: [{ path: 'server', packages: ['app'] }] } as unknown as Parameters<
+    typeof startFolderOf
+  >[1];
+  test('the source root holding the runtime’s top package', () => {
+    assert.equal(startFolderOf({ dir: 'app/skene', module: 'app.skene' }, analysis), '');
+    assert.equal(startFolderOf({ dir: 'backend/app/skene', module: 'app.skene' }, analysis), 'backend');
+    assert.equal(startFolderOf({ dir: 'src/skene_runtime', module: 'skene_runtime' }, analysis), 'src');
+    assert.equal(startFolderOf({ dir: 'a/b/c/skene', module: 'c.skene' }, analysis), 'a/b');
+  });
+  test("a runtime whose folder does not end in its module's path runs from the app's source root", () => {
+    assert.equal(startFolderOf({ dir: 'elsewhere/skene', module: 'app.skene' }, analysis), 'server');
   });
 });
