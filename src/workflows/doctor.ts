@@ -45,6 +45,10 @@ export interface DoctorDeps {
   matchRoutes: MatchRoutes;
   /** The online checks; absent with --offline. */
   checkStripe?: (input: Parameters<typeof import('../doctor/check-stripe.js').checkStripe>[0]) => Promise<Check[]>;
+  /** Whether skene holds every paying subscription; absent with --offline. */
+  checkSubscriptions?: (
+    input: Parameters<typeof import('../doctor/check-subscriptions.js').checkSubscriptions>[0],
+  ) => Promise<Check[]>;
 }
 
 export const CONFIG_FILE = 'skene.config.ts';
@@ -178,9 +182,19 @@ export async function runDoctor(
   if (options.offline || !deps.checkStripe) {
     checks.push(pass('stripe.skipped', 'Stripe checks skipped (--offline)'));
   } else {
-    checks.push(
-      ...(await deps.checkStripe({ env: options.env, dotenv, configFile: CONFIG_FILE, configSource, loop, analysis })),
-    );
+    const stripeChecks = await deps.checkStripe({
+      env: options.env,
+      dotenv,
+      configFile: CONFIG_FILE,
+      configSource,
+      loop,
+      analysis,
+    });
+    checks.push(...stripeChecks);
+    const keyWorks = stripeChecks.some((check) => check.id === 'stripe.key' && check.status !== 'fail');
+    if (keyWorks && deps.checkSubscriptions) {
+      checks.push(...(await deps.checkSubscriptions({ root, env: options.env, dotenv, analysis, runtime })));
+    }
   }
   checks.push(...checkInstall({ env: options.env }));
   return { ok: checks.every((check) => check.status !== 'fail'), checks };
@@ -214,7 +228,10 @@ export async function loadDoctorDeps(options: { offline: boolean }): Promise<Doc
     },
     matchRoutes,
   };
-  if (!options.offline) deps.checkStripe = (await import('../doctor/check-stripe.js')).checkStripe;
+  if (!options.offline) {
+    deps.checkStripe = (await import('../doctor/check-stripe.js')).checkStripe;
+    deps.checkSubscriptions = (await import('../doctor/check-subscriptions.js')).checkSubscriptions;
+  }
   return deps;
 }
 

@@ -222,6 +222,7 @@ test('built CLI online: a complete Stripe set-up passes with exit 0; --offline m
       ['stripe.prices', 'pass'],
       ['stripe.prices', 'pass'],
       ['stripe.webhook', 'pass'],
+      ['stripe.subscriptions', 'pass'],
     ],
   );
   assert.match(checks[0]!.message, /test mode/);
@@ -266,6 +267,7 @@ test('built CLI online: a missing webhook endpoint, an inactive price and a live
       ['stripe.prices', 'fail'],
       ['stripe.prices', 'pass'],
       ['stripe.webhook', 'fail'],
+      ['stripe.subscriptions', 'pass'],
     ],
   );
   assert.match(checks[1]!.message, /plan "pro": price price_pro exists in test mode, but the key is a live key/);
