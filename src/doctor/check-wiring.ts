@@ -122,7 +122,17 @@ export async function checkWiring(input: {
 
   for (const webhook of analysis.stripe.webhooks) {
     const construct = webhook.constructEvent;
-    if (!construct) continue;
+    if (!construct) {
+      checks.push(
+        warn(
+          'wiring.webhook',
+          `could not find where the Stripe webhook ${webhook.function}() (${webhook.file}:${webhook.line}) verifies its event, so whether it hands every event to skene is unknown`,
+          'Verify the event with `stripe.Webhook.construct_event(...)` in the handler and call `skene_handle_stripe_event(event)` right after it, or run `skene analyze` to see what skene reads there.',
+          { file: webhook.file, line: webhook.line },
+        ),
+      );
+      continue;
+    }
     const calls = (await gates.runtimeCalls(construct.file)) ?? [];
     const handlers = calls.filter((call) => call.name === 'handle_stripe_event');
     const source = handlers.length > 0 ? input.readFile(construct.file) : undefined;
@@ -143,7 +153,22 @@ export async function checkWiring(input: {
           : construct.line,
     };
     const move = `Put \`skene_handle_stripe_event(${construct.eventVariable ?? 'event'})\` on the line right after line ${construct.line}, in the same block (before any return), or run \`skene generate\`.`;
-    if (reach.kind === 'runs') {
+    const bound = construct.eventVariable;
+    if (
+      reach.kind === 'runs' &&
+      bound &&
+      reach.argument !== undefined &&
+      !new RegExp(`\\b${bound}\\b`).test(reach.argument)
+    ) {
+      checks.push(
+        warn(
+          'wiring.webhook',
+          `the Stripe webhook ${webhook.function}() hands \`${reach.argument}\` to skene (${construct.file}:${reach.line}), not the verified event \`${bound}\` bound at line ${construct.line}; doctor cannot tell they are the same`,
+          `Pass the verified event: \`skene_handle_stripe_event(${bound})\`.`,
+          at,
+        ),
+      );
+    } else if (reach.kind === 'runs') {
       checks.push(
         pass(
           'wiring.webhook',

@@ -323,3 +323,41 @@ test('init: a dirty git tree is named before anything is written', async () => {
   assert.equal(quiet.code, 0, quiet.stderr);
   assert.doesNotMatch(quiet.stderr, /uncommitted/);
 });
+
+test('doctor: a hand-off behind an early return fails, one handed another value warns, moved into a with passes', async () => {
+  const root = await copyWiredFixture(SAAS.fixture, SAAS.answers);
+  const webhooks = 'app/api/routes/webhooks.py';
+  const handOff = '        skene_handle_stripe_event(event)\n';
+  // Events the app does not handle return before they reach skene.
+  editFile(root, webhooks, (text) =>
+    text.replace(handOff, `        if event["type"] == "ping":\n            return {"received": True}\n${handOff}`),
+  );
+  const guarded = await doctorJson(root);
+  assert.equal(guarded.run.code, 1);
+  const check = byId(guarded.checks, 'wiring.webhook')[0];
+  assert.equal(check?.status, 'fail');
+  assert.equal(check?.line, lineIn(root, webhooks, 'skene_handle_stripe_event(event)'));
+  assert.match(
+    check?.message ?? '',
+    /stripe_webhook\(\) calls skene_handle_stripe_event at app\/api\/routes\/webhooks\.py:\d+, but the return at line \d+ \(in the if at line \d+\) comes first for some events$/,
+  );
+
+  editFile(root, webhooks, (text) =>
+    text
+      .replace('        if event["type"] == "ping":\n            return {"received": True}\n', '')
+      .replace(handOff, '        skene_handle_stripe_event(payload)\n'),
+  );
+  const other = byId((await doctorJson(root)).checks, 'wiring.webhook')[0];
+  assert.equal(other?.status, 'warn');
+  assert.match(other?.message ?? '', /hands `payload` to skene .*, not the verified event `event` bound at line \d+/);
+
+  editFile(root, webhooks, (text) =>
+    text.replace('        skene_handle_stripe_event(payload)\n', `        with open("/dev/null"):\n    ${handOff}`),
+  );
+  const inWith = await doctorJson(root);
+  assert.equal(
+    byId(inWith.checks, 'wiring.webhook')[0]?.status,
+    'pass',
+    JSON.stringify(byId(inWith.checks, 'wiring.webhook')),
+  );
+});

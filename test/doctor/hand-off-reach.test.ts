@@ -24,7 +24,7 @@ test('right after the event, inside the try: runs', () => {
       '        return bad()',
       '',
     ]),
-    { kind: 'runs', line: 4 },
+    { kind: 'runs', line: 4, argument: 'event' },
   );
   assert.deepEqual(
     reach([
@@ -37,7 +37,7 @@ test('right after the event, inside the try: runs', () => {
       '    return 1',
       '',
     ]),
-    { kind: 'runs', line: 6 },
+    { kind: 'runs', line: 6, argument: 'event' },
   );
 });
 
@@ -93,4 +93,112 @@ test('in a branch, before the event, or missing', () => {
   assert.deepEqual(reach(['def hook(p, s):', '    event = stripe.Webhook.construct_event(p, s, K)', '']), {
     kind: 'missing',
   });
+});
+
+test('a return in an if before the hand-off leaves for some events; in every branch, for all', () => {
+  const guarded = reach([
+    'def hook(p, s):',
+    '    event = stripe.Webhook.construct_event(p, s, K)',
+    '    if event["type"] not in HANDLED:',
+    '        return {"ignored": True}',
+    '    skene_handle_stripe_event(event)',
+    '    return 1',
+    '',
+  ]);
+  assert.equal(guarded.kind, 'not-every-event');
+  assert.match(
+    (guarded as { why: string }).why,
+    /^the return at line 4 \(in the if at line 3\) comes first for some events$/,
+  );
+  assert.deepEqual(
+    reach([
+      'def hook(p, s):',
+      '    event = stripe.Webhook.construct_event(p, s, K)',
+      '    if event["type"] == "x":',
+      '        return 1',
+      '    else:',
+      '        raise Ignored()',
+      '    skene_handle_stripe_event(event)',
+      '',
+    ]),
+    { kind: 'unreachable', line: 7, exit: { line: 4, statement: 'return' } },
+  );
+  // A return inside a nested function does not leave the webhook.
+  assert.equal(
+    reach([
+      'def hook(p, s):',
+      '    event = stripe.Webhook.construct_event(p, s, K)',
+      '    def later():',
+      '        return 1',
+      '    skene_handle_stripe_event(event)',
+      '',
+    ]).kind,
+    'runs',
+  );
+});
+
+test('inside a with or try body entered after the event, or the else of its try: runs', () => {
+  assert.deepEqual(
+    reach([
+      'def hook(p, s):',
+      '    event = stripe.Webhook.construct_event(p, s, K)',
+      '    with lock:',
+      '        skene_handle_stripe_event(event)',
+      '',
+    ]),
+    { kind: 'runs', line: 4, argument: 'event' },
+  );
+  assert.deepEqual(
+    reach([
+      'def hook(p, s):',
+      '    event = stripe.Webhook.construct_event(p, s, K)',
+      '    try:',
+      '        skene_handle_stripe_event(event)',
+      '    except Exception:',
+      '        log.exception("skene")',
+      '    return 1',
+      '',
+    ]),
+    { kind: 'runs', line: 4, argument: 'event' },
+  );
+  assert.deepEqual(
+    reach([
+      'def hook(p, s):',
+      '    try:',
+      '        event = stripe.Webhook.construct_event(p, s, K)',
+      '    except ValueError:',
+      '        return bad()',
+      '    else:',
+      '        skene_handle_stripe_event(event)',
+      '    return 1',
+      '',
+    ]),
+    { kind: 'runs', line: 7, argument: 'event' },
+  );
+  // Inside the with, a return before the call still counts.
+  assert.equal(
+    reach([
+      'def hook(p, s):',
+      '    event = stripe.Webhook.construct_event(p, s, K)',
+      '    with lock:',
+      '        if event["livemode"]:',
+      '            return 1',
+      '        skene_handle_stripe_event(event)',
+      '',
+    ]).kind,
+    'not-every-event',
+  );
+});
+
+test('the argument handed over is reported, to compare with the verified event', () => {
+  assert.deepEqual(
+    reach([
+      'def hook(p, s):',
+      '    event = stripe.Webhook.construct_event(p, s, K)',
+      '    payload = json.loads(p)',
+      '    skene_handle_stripe_event(payload)',
+      '',
+    ]),
+    { kind: 'runs', line: 4, argument: 'payload' },
+  );
 });
