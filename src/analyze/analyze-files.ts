@@ -17,6 +17,9 @@ export interface AnalyzeFilesOptions {
 /** Below this many files a worker's start-up (~60 ms: a thread, the modules, the grammar) costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 150;
 const BATCH_FILES = 12;
+/** The last TAPER_FILES files go in batches of about left / TAPER_FILES_PER_BATCH files (at least one). */
+const TAPER_FILES = 96;
+const TAPER_FILES_PER_BATCH = 8;
 const MAX_WORKERS = 3;
 const WORKER_QUEUE_DEPTH = 2;
 
@@ -68,7 +71,14 @@ export async function analyzePythonFiles(
   }
 
   const batches: Array<[number, number]> = [];
-  for (let i = 0; i < total; i += BATCH_FILES) batches.push([i, Math.min(total, i + BATCH_FILES)]);
+  // Smaller batches at the end, so the threads finish together: the last ones are a file or two, not twelve
+  // that one thread works through while the others wait.
+  for (let i = 0; i < total; ) {
+    const left = total - i;
+    const size = left > TAPER_FILES ? BATCH_FILES : Math.max(1, Math.ceil(left / TAPER_FILES_PER_BATCH));
+    batches.push([i, i + Math.min(size, left)]);
+    i += Math.min(size, left);
+  }
   let nextBatch = 0;
   const redo: number[] = [];
   // Each worker holds up to two batches, so it starts the next the moment it posts one: it never waits for
