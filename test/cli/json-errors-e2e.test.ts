@@ -57,6 +57,13 @@ test('--json errors are one JSON document on stdout, for every command', async (
     { args: ['login', '--json', '--api-key'], code: 2, message: /option '--api-key <key>' argument missing/ },
     { args: ['whoami', '--json'], code: 1, message: /^Not logged in to Stripe\.$/, hint: /skene login/ },
     { args: ['logout', '--json', '--everything'], code: 2, message: /^unknown option '--everything'$/ },
+    {
+      args: ['sync', missing, '--json'],
+      code: 2,
+      message: /no-such-folder is not a folder\./,
+      hint: /skene sync \[DIR\]/,
+    },
+    { args: ['sync', '--json', '--dryrun'], code: 2, message: /^unknown option '--dryrun'/, hint: /skene sync --help/ },
   ];
   for (const { args, code, message, hint } of cases) {
     const run = await runSkene(args, { env });
