@@ -94,7 +94,7 @@ from saas.main import app
 WEBHOOK = "/skene/webhooks/stripe"
 with TestClient(app) as client:
     tokens = {}
-    for name in ("a", "b", "c"):
+    for name in ("a", "b", "c", "h"):
         signup = client.post("/auth/signup", json={"email": name + "@example.test"})
         assert signup.status_code == 201, signup.text
         tokens[name] = (signup.json()["user_id"], {"Authorization": "Bearer " + signup.json()["api_key"]})
@@ -124,6 +124,10 @@ with TestClient(app) as client:
     grant = "/admin/users/%d/grant-pro" % tokens["c"][0]
     out["c_granted"] = client.post(grant, headers={"X-Admin-Token": "t0p"}).status_code
     out["c_pro"] = [use("c") for _ in range(3)]
+    # h: checked out (the app stored cus_h) but skene never got an event: at the limit, the gate reads
+    # cus_h's subscriptions from Stripe once and the payer passes.
+    out["h_checkout"] = client.post("/billing/checkout", headers=tokens["h"][1]).status_code
+    out["h_uses"] = [use("h") for _ in range(4)]
     out["ids"] = {name: value[0] for name, value in tokens.items()}
 print("RESULT " + json.dumps(out))
 """
@@ -147,7 +151,8 @@ def test_init_finds_the_user_model_and_its_customer_column(column_project):
 
 def test_customers_linked_through_the_apps_column_are_paid_then_free_again(column_project, stripe_server, database_url):
     root, _ = column_project
-    stripe_server.next_customer = ["cus_1", "cus_b"]
+    stripe_server.next_customer = ["cus_1", "cus_b", "cus_h"]
+    stripe_server.subscriptions.append(support.subscription("sub_h", "cus_h", "active"))
     out = run_app(root, COLUMN_SCRIPT, stripe_server, {"ADMIN_TOKEN": "t0p"}, database_url)
     assert out["a_free"] == [200, 200, 402]
     assert out["a_checkout"] == 200
@@ -162,24 +167,37 @@ def test_customers_linked_through_the_apps_column_are_paid_then_free_again(colum
     assert out["c_free"] == [200, 200, 402]
     assert out["c_granted"] == 200
     assert out["c_pro"] == [200, 200, 200]
-    # The app created its customers and checkouts; no free user at the limit cost a call to Stripe.
+    assert (out["h_checkout"], out["h_uses"]) == (200, [200, 200, 200, 200])
+    # The app created its customers and checkouts; free users at the limit (a, c) cost no call to Stripe,
+    # h's unknown customer one.
     calls = [(method, path) for method, path, _ in stripe_server.requests]
     assert calls == [
         ("POST", "/v1/customers"),
         ("POST", "/v1/checkout/sessions"),
         ("POST", "/v1/customers"),
         ("POST", "/v1/checkout/sessions"),
+        ("POST", "/v1/customers"),
+        ("POST", "/v1/checkout/sessions"),
+        ("GET", "/v1/subscriptions"),
     ]
     checkout = stripe_server.requests[1][2]
     assert checkout["customer"] == "cus_1" and "client_reference_id" not in checkout
     links = query(database_url, "SELECT user_key, detail FROM skene_events WHERE kind = 'customer_linked' ORDER BY 1")
-    rows = query(database_url, "SELECT subscription_id, user_key, status FROM skene_subscriptions ORDER BY 1")
+    rows = query(
+        database_url,
+        "SELECT subscription_id, user_key, status FROM skene_subscriptions WHERE status IS NOT NULL ORDER BY 1",
+    )
     ids = out["ids"]
     assert [(user, json.loads(detail)) for user, detail in links] == [
         (str(ids["a"]), {"rule": "customer_column", "customer_id": "cus_1"}),
         (str(ids["b"]), {"rule": "customer_column", "customer_id": "cus_b"}),
+        (str(ids["h"]), {"rule": "customer_column", "customer_id": "cus_h"}),
     ]
-    assert rows == [("sub_a", str(ids["a"]), "canceled"), ("sub_b", str(ids["b"]), "active")]
+    assert rows == [
+        ("sub_a", str(ids["a"]), "canceled"),
+        ("sub_b", str(ids["b"]), "active"),
+        ("sub_h", str(ids["h"]), "active"),
+    ]
 
 
 # -- the email only: customer_email= at checkout, metadata.email, the customer's email --------------------
@@ -198,7 +216,7 @@ from meetings.main import app
 WEBHOOK = "/billing/stripe-webhook"
 with TestClient(app) as client:
     tokens = {}
-    for name in ("d", "e", "f"):
+    for name in ("d", "e", "f", "g"):
         login = client.post("/auth/token", json={"email": name + "@example.test"})
         assert login.status_code == 200, login.text
         tokens[name] = (login.json()["account_id"], {"Authorization": "Bearer " + login.json()["access_token"]})
@@ -240,6 +258,13 @@ with TestClient(app) as client:
     sub_f["metadata"] = {"email": "f@example.test"}
     out["f_event"] = deliver(client, WEBHOOK, support.stripe_event("evt_f1", "customer.subscription.created", sub_f))
     out["f_paid"] = [use("f") for _ in range(3)]
+    # g: paid long before skene (no event will come); the success page calls refresh_customer(user id),
+    # which finds the Stripe customer by the user's email.
+    out["g_free"] = [use("g") for _ in range(3)]
+    from meetings.skene import refresh_customer
+
+    out["g_refreshed"] = refresh_customer(tokens["g"][0])
+    out["g_paid"] = [use("g") for _ in range(3)]
     out["all_sent"] = wait_idle()
     out["ids"] = {name: value[0] for name, value in tokens.items()}
 print("RESULT " + json.dumps(out))
@@ -264,6 +289,8 @@ def test_init_finds_the_email_attribute_behind_a_renamed_column(email_project):
 
 def test_customers_linked_by_email_are_paid_then_free_again(email_project, stripe_server):
     root, _ = email_project
+    stripe_server.customers["cus_g"] = {"id": "cus_g", "object": "customer", "email": "g@example.test"}
+    stripe_server.subscriptions.append(support.subscription("sub_g", "cus_g", "active"))
     resend = support.ResendServer()
     try:
         out = run_app(
@@ -281,7 +308,11 @@ def test_customers_linked_by_email_are_paid_then_free_again(email_project, strip
     assert out["d_free"] == [200, 200, 402]
     # The upgrade prompt goes to the model's email attribute (`email_address`), not a guessed `email`.
     assert out["prompt_sent"] is True and out["all_sent"] is True
-    assert [request["body"]["to"] for request in resend.requests] == [["d@example.test"], ["e@example.test"]]
+    assert [request["body"]["to"] for request in resend.requests] == [
+        ["d@example.test"],
+        ["e@example.test"],
+        ["g@example.test"],
+    ]
     assert out["d_checkout"] == 200
     assert out["d_events"] == [200, 200]
     assert out["d_paid"] == [200, 200, 200]
@@ -291,6 +322,7 @@ def test_customers_linked_by_email_are_paid_then_free_again(email_project, strip
     assert out["e_paid"] == [200, 200, 200]
     assert out["f_event"] == 200
     assert out["f_paid"] == [200, 200, 200]
+    assert (out["g_free"], out["g_refreshed"], out["g_paid"]) == ([200, 200, 402], 1, [200, 200, 200])
     checkout = next(form for method, path, form in stripe_server.requests if path == "/v1/checkout/sessions")
     assert checkout["customer_email"] == "d@example.test" and "client_reference_id" not in checkout
     with sqlite3.connect(os.path.join(root, "app.db")) as db:
@@ -301,6 +333,7 @@ def test_customers_linked_by_email_are_paid_then_free_again(email_project, strip
         (str(ids["d"]), "email", "cus_d"),
         (str(ids["e"]), "email", "cus_e"),
         (str(ids["f"]), "email", "cus_f"),
+        (str(ids["g"]), "refresh_customer", "cus_g"),
     ]
     # The app's own handler still ran after skene's.
     assert welcomed == [("d@example.test",)]

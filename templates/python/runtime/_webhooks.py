@@ -401,6 +401,7 @@ def refresh_customer(
     email: Optional[str] = None,
     timeout: float = 15.0,
     customer_ids: Optional[List[str]] = None,
+    rule: str = "refresh_customer",
 ) -> int:
     """Reads a customer's subscriptions from Stripe's API and applies them now.
 
@@ -451,7 +452,7 @@ def refresh_customer(
             for customer_id in customer_ids:
                 if store.user_for_customer(cur, customer_id) is None:
                     store.link_customer(cur, customer_id, user_key, None)
-                    _links.record_link(store, cur, customer_id, user_key, "refresh_customer")
+                    _links.record_link(store, cur, customer_id, user_key, rule)
         for facts in subscriptions:
             apply_subscription(store, cur, facts, created, authoritative=True, links=links.get(facts.subscription_id))
 
@@ -479,7 +480,7 @@ def recheck_blocked_user(user_key: str, user: Any) -> bool:
         pending = list(dict.fromkeys(unknown + get_store().pending_customers_of(user_key)))
         if not pending or not _links.due_for_recheck("stripe:" + user_key, RECHECK_STRIPE_SECONDS):
             return False
-        return refresh_customer(user_key, key, timeout=3.0, customer_ids=pending) > 0
+        return refresh_customer(user_key, key, timeout=3.0, customer_ids=pending, rule=_links.CUSTOMER_COLUMN) > 0
     except Exception as exc:
         logger.warning("skene: cannot recheck the Stripe customer of user %s before blocking: %s", user_key, exc)
         return False
