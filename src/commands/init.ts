@@ -19,7 +19,7 @@ found; init asks in a terminal, and never turns it on by itself with --yes):
   is_pro                                  a boolean or status column found: true / active,trialing mean paid
   subscription_status=active,trialing     these values mean paid
   plan=pro:pro;team:team,enterprise       values per plan (plans other than paid are declared in plans)
-  none                                    Stripe subscriptions only
+  none                                    Stripe subscriptions only (takes an existing planSource out)
 
 Exit codes:
   0    written (or already up to date, or --dry-run)

@@ -12,8 +12,8 @@ export interface LoopUpdate {
   opinion?: string;
   recovery?: LoopRecovery;
   plans?: Record<string, LoopPlan>;
-  /** Written whole: an existing `planSource` is replaced, not merged (its plans are one mapping). */
-  planSource?: LoopPlanSource;
+  /** Written whole: an existing `planSource` is replaced, not merged (its plans are one mapping); null removes it. */
+  planSource?: LoopPlanSource | null;
 }
 
 type Plain = string | number | boolean | readonly Plain[] | { readonly [key: string]: Plain | undefined };
@@ -129,7 +129,8 @@ class ConfigEditor {
     if (update.opinion !== undefined) this.set(root, 'opinion', update.opinion);
     if (update.plans !== undefined) this.set(root, 'plans', plansToPlain(update.plans));
     this.updateStep(root, update.step);
-    if (update.planSource !== undefined) this.setWhole(root, 'planSource', planSourceToPlain(update.planSource));
+    if (update.planSource === null) this.removeProperty(root, 'planSource');
+    else if (update.planSource !== undefined) this.setWhole(root, 'planSource', planSourceToPlain(update.planSource));
     if (update.recovery !== undefined) this.set(root, 'recovery', { retries: update.recovery.retries });
     return this.edits;
   }
@@ -189,6 +190,25 @@ class ConfigEditor {
       return;
     }
     if (!sameValue(entry.value, value)) this.replace(entry.value, value);
+  }
+
+  /** Takes a property out of the object's own literal, with its leading comments and its comma. */
+  private removeProperty(object: Extract<StaticValue, { kind: 'object' }>, key: string): void {
+    const entry = object.entries.get(key);
+    // A key that comes from a spread is not this object's to remove.
+    if (!entry || !contains(object.literal, entry.key)) return;
+    const property = entry.key.getParent();
+    if (!property) return;
+    let start = property.getFullStart();
+    let end = property.getEnd();
+    const comma = /^[ \t]*,/.exec(this.text.slice(end));
+    if (comma) end += comma[0].length;
+    else if (!this.style.trailingComma) {
+      // The last property of a file without trailing commas: the one before it loses its comma.
+      const before = /,\s*$/.exec(this.text.slice(0, start));
+      if (before) start = before.index;
+    }
+    this.edits.push({ start, end, text: '' });
   }
 
   /** Like `set`, but the value replaces the existing one instead of merging into it. */

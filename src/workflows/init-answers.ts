@@ -52,8 +52,8 @@ export interface InitAnswers {
   emailTemplate?: string;
   /** `action.warnAt`: the share of the limit at which the warning email goes (flag or existing step only). */
   warnAt?: number;
-  /** The loop's `planSource` to write; undefined leaves the config's own (or none). */
-  planSource?: LoopPlanSource;
+  /** The loop's `planSource` to write; undefined leaves the config's own (or none), null takes it out. */
+  planSource?: LoopPlanSource | null;
 }
 
 /** `--plan-source`: `none`, a field alone (its values come from what analysis found), or a field with its values. */
@@ -230,11 +230,11 @@ export function planSourceFlagFor(field: { name: string; kind: 'boolean' | 'stat
 async function resolvePlanSource(
   flag: PlanSourceFlag | undefined,
   options: { yes: boolean; prompter: Prompter; analysis: AnalysisResult; existing?: NormalizedLoop; logger: Logger },
-): Promise<LoopPlanSource | undefined> {
+): Promise<LoopPlanSource | null | undefined> {
   const { analysis, logger } = options;
   const model = analysis.userModel;
   const found = model?.planFields ?? [];
-  if (flag?.none) return undefined;
+  if (flag?.none) return options.existing?.planSource ? null : undefined;
   if (flag) {
     if (flag.plans) return { type: 'user-field', field: flag.field, plans: flag.plans };
     const known = found.find((f) => f.name === flag.field);

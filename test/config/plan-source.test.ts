@@ -146,4 +146,11 @@ test('the writer adds planSource to a new or an existing file, replaces it whole
   assert.equal(replaced.match(/planSource/g)?.length, 1);
   // Without planSource in the update the file's own stays.
   assert.equal(await buildLoopConfigSource(replaced, { step }), replaced);
+
+  // null takes it out, comma and all: the file reads back without it, the rest untouched.
+  const removed = await buildLoopConfigSource(replaced, { step, planSource: null });
+  assert.ok(!removed.includes('planSource'), removed);
+  assert.equal(removed, await buildLoopConfigSource(pageSnippet, { step }));
+  assert.equal((await read(removed)).loop?.planSource, undefined);
+  assert.equal(await buildLoopConfigSource(removed, { step, planSource: null }), removed);
 });

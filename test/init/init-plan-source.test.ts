@@ -112,6 +112,13 @@ test('--plan-source is_pro writes planSource and loop.json carries plan_source',
   assert.equal(again.code, 0, again.stderr);
   assert.equal(await readFile(join(root, 'skene.config.ts'), 'utf8'), config);
   assert.match(again.stdout, /Already up to date/);
+
+  // --plan-source none takes it out again.
+  const none = await runSkene(['init', root, ...gateFlags, '--yes', '--plan-source', 'none'], { env });
+  assert.equal(none.code, 0, none.stderr);
+  assert.ok(!(await readFile(join(root, 'skene.config.ts'), 'utf8')).includes('planSource'));
+  const compiled = JSON.parse(await readFile(join(root, 'saas', 'skene', 'loop.json'), 'utf8')) as object;
+  assert.equal('plan_source' in compiled, false);
 });
 
 test('a plan column needs its values: --plan-source tier alone is a usage error, tier=pro,team is written', async () => {
