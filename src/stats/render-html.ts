@@ -97,7 +97,7 @@ export function renderStatsHtml(document: StatsDocument, report: StatsReport): s
     readTemplate(HTML_TEMPLATE),
     {
       period: escapeHtml(describePeriod(report.since, report.from)),
-      database: escapeHtml(`${document.database.dialect} · ${document.database.url} (${document.database.source})`),
+      database: escapeHtml(`${document.database.url} (${document.database.source})`),
       generated: escapeHtml(formatInstant(report.to)),
       sections: sections.join('\n'),
     },

@@ -84,7 +84,7 @@ function renderFunnel(funnel: Funnel, title: string, p: Palette): string[] {
 /** The terminal report: a table with bars per step, then all steps together when there are several. */
 export function renderStats(document: StatsDocument, report: StatsReport, p: Palette): string {
   const lines = [
-    `${p.bold('skene stats')} ${p.dim('·')} ${describePeriod(report.since, report.from)} ${p.dim('·')} ${document.database.dialect} ${p.dim(`${document.database.url} (${document.database.source})`)}`,
+    `${p.bold('skene stats')} ${p.dim('·')} ${describePeriod(report.since, report.from)} ${p.dim('·')} ${document.database.url} ${p.dim(`(${document.database.source})`)}`,
     '',
   ];
   if (document.steps.length === 0) {
