@@ -6,6 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { analyzeProject } from '../../src/analyze/analyze-project.js';
+import { matchSuccessRoutes } from '../../src/analyze/match-success-routes.js';
+import { fixturePath } from '../helpers/fixtures.js';
 import { analyzeSources, py } from './helpers.js';
 
 const app = (deps: string) => py`
@@ -303,4 +306,44 @@ test('fastapi-users: the library base gives id and email; an abstract base and a
     planFields: [{ name: 'is_premium', kind: 'boolean' }],
     reason: 'auth-return-type',
   });
+});
+
+test('the customer-link fixtures: the column link (is_pro, the success route) and the email-only link', async () => {
+  const column = await analyzeProject(fixturePath('link-column'));
+  assert.deepEqual(
+    {
+      class: column.userModel?.class,
+      module: column.userModel?.module,
+      idField: column.userModel?.idField,
+      emailField: column.userModel?.emailField,
+      customerIdField: column.userModel?.customerIdField,
+      planFields: column.userModel?.planFields,
+      reason: column.userModel?.reason,
+    },
+    {
+      class: 'User',
+      module: 'saas.models',
+      idField: 'id',
+      emailField: 'email',
+      customerIdField: 'stripe_customer_id',
+      planFields: [{ name: 'is_pro', kind: 'boolean' }],
+      reason: 'auth-return-type',
+    },
+  );
+  assert.deepEqual(
+    column.stripe.checkoutUserLinks.map((l) => `${l.kind} ${l.field ?? ''}`.trim()),
+    ['customer stripe_customer_id'],
+  );
+  assert.deepEqual(
+    matchSuccessRoutes(column).map((m) => `${m.path} → ${m.route.method} ${m.route.path} ${m.route.function}`),
+    ['/billing/success → GET /billing/success checkout_success'],
+  );
+
+  // The email column's attribute is `email_address` (its column is named "email"): the attribute is what the runtime reads.
+  const email = await analyzeProject(fixturePath('link-email'));
+  assert.equal(email.userModel?.class, 'Account');
+  assert.equal(email.userModel?.emailField, 'email_address');
+  assert.equal(email.userModel?.customerIdField, undefined);
+  assert.deepEqual(email.userModel?.planFields, []);
+  assert.deepEqual(email.stripe.checkoutUserLinks.map((l) => l.kind).sort(), ['customer_email', 'metadata.email']);
 });
