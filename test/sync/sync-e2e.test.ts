@@ -34,6 +34,7 @@ import { startSubscriptionServer } from './subscription-server.js';
 const execFileAsync = promisify(execFile);
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const appDbScript = join(repoRoot, 'test', 'sync', 'app_db.py');
+const gateCallsScript = join(repoRoot, 'test', 'sync', 'gate_calls.py');
 
 const STATUSES = ['active', 'trialing', 'past_due', 'canceled', 'unpaid', 'incomplete', 'incomplete_expired', 'paused'];
 const ENDED = new Set(['canceled', 'incomplete_expired']);
@@ -516,6 +517,51 @@ describe('skene sync in a terminal, and its failures', async () => {
     const again = await runBuiltSkene(['sync', root], { env });
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /^Nothing changed: skene's rows already match Stripe\.$/m);
+  });
+
+  test('paying customers the webhook never saw: blocked at the limit before sync, never after', async () => {
+    const { root, env, venv } = await setUp({ fixture: stripeSaas, database: 'sqlite', lane: lane! });
+    stripe.state.subscriptions = subscriptionsOf(LISTED);
+    const held = expectedRun(stripe.state.subscriptions, new Map(), false).filter((row) => row.change !== 'ignored');
+    // One user per rule, each holding an active subscription; user 13 signs up with none.
+    const paying = ['1', '5', '9', '11'];
+    for (const user of paying)
+      assert.ok(
+        held.some((row) => row.userKey === user && row.status === 'active'),
+        `user ${user} pays`,
+      );
+    await appPython(
+      venv,
+      root,
+      [
+        appDbScript,
+        'seed',
+        JSON.stringify({ ...stripeSaas.seed, users: [{ id: 13, email: 'free@example.com', hashed_password: 'x' }] }),
+      ],
+      { DATABASE_URL: 'sqlite:///./app-test.db' },
+    );
+    const calls = async (): Promise<Record<string, number[]>> =>
+      JSON.parse(
+        await appPython(
+          venv,
+          root,
+          [gateCallsScript, JSON.stringify({ users: [...paying.map(Number), 13], calls: 4 })],
+          {
+            // No Stripe key: the runtime cannot look the customer up before a 402, so only sync's rows free them.
+            DATABASE_URL: 'sqlite:///./app-test.db',
+            SKENE_STRIPE_API_BASE: stripe.url,
+          },
+        ),
+      ) as Record<string, number[]>;
+    const before = await calls();
+    for (const user of [...paying, '13'])
+      assert.deepEqual(before[user], [201, 201, 201, 402], `user ${user} before sync`);
+
+    const run = await runBuiltSkene(['sync', root], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const after = await calls();
+    for (const user of paying) assert.deepEqual(after[user], [201, 201, 201, 201], `user ${user} after sync`);
+    assert.deepEqual(after['13'], [402, 402, 402, 402], 'a free user is still blocked');
   });
 
   test('--json failures are one document: a key Stripe rejects, a project never initialized', async () => {
