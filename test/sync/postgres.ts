@@ -13,7 +13,10 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export interface Postgres {
+  /** The `postgres` database of the cluster. */
   url: string;
+  /** Creates a database and returns its URL. */
+  createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -54,8 +57,13 @@ export async function startPostgres(): Promise<Postgres> {
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`;
   await asPostgres('pg_ctl', ['-D', data, '-o', options, '-w', '-l', join(dir, 'log'), 'start']);
+  const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   return {
-    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    url,
+    createDatabase: async (name) => {
+      await run(join(bin, 'psql'), [url, '-qc', `CREATE DATABASE ${name}`], { timeout: 30_000 });
+      return url.replace(/\/postgres$/, `/${name}`);
+    },
     stop: async () => {
       try {
         await asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);

@@ -266,8 +266,7 @@ async function setUp(scenario: Scenario): Promise<{ root: string; env: NodeJS.Pr
   } else {
     postgres ??= await startPostgres();
     const name = `app_${scenario.lane.name}_${Date.now().toString(36)}`;
-    await execFileAsync('psql', [postgres.url, '-qc', `CREATE DATABASE ${name}`]);
-    appUrl = url = postgres.url.replace(/\/postgres$/, `/${name}`);
+    appUrl = url = await postgres.createDatabase(name);
   }
   // The app reads DATABASE_URL; the key comes from its .env too (the process has none).
   await writeFile(
