@@ -5,10 +5,11 @@ const HELP = `
 For an app that already has paying customers: Stripe keeps events for about a week, so skene's webhook
 never saw their subscriptions. sync lists every subscription of the account from the Stripe API (the key
 from STRIPE_SECRET_KEY, the app's .env, or skene login) and hands them to the generated runtime
-(python -m <runtime> sync, with the app's Python, from the folder the app starts in). The runtime links
-each to a user by the webhook's rules (metadata.user_id, a link skene recorded, the app's customer-id
-column, the email) and writes skene's subscription rows in the app's database. It never touches the app's
-own tables. A second run changes nothing.
+(python -m <runtime> sync, with the app's Python, from the folder the app starts in: it imports the app's
+database and user modules, as the app does when it starts). The runtime links each to a user by the
+webhook's rules (metadata.user_id, a link skene recorded, the app's customer-id column, the email) and
+writes skene's subscription rows in the app's database. It never writes the app's own tables. A second
+run changes nothing.
 
 Examples:
   $ skene sync                          the project in the current folder
