@@ -166,6 +166,21 @@ function inProject(root: string, origin: string): string | undefined {
   return posixPath;
 }
 
+/** How to make an import resolve: start the app where it does (a source root naming it), or change the import. */
+function resolvingFix(root: string, analysis: AnalysisResult, entry: WrittenImport, start: StartPlace): string {
+  const homes = analysis.sourceRoots
+    .map((sourceRoot) => sourceRoot.path)
+    .filter((folder) => resolveModuleStatically(root, [folder], entry.module).found);
+  const startThere =
+    homes.length > 0
+      ? `Start the app from ${homes.map((folder) => `${folder || '.'}/`).join(' or ')}, where ${entry.module} resolves`
+      : undefined;
+  const change = entry.unimported
+    ? `run \`skene generate\` to write the runtime where ${places(start)} imports it`
+    : `change the import in ${entry.file}:${entry.line} to a module that resolves from ${places(start)}`;
+  return startThere ? `${startThere}, or ${change}.` : `${change[0]!.toUpperCase()}${change.slice(1)}.`;
+}
+
 const places = (place: StartPlace): string => place.path.map((entry) => entry || '.').join(', ');
 
 /** What the module resolves to by Python, as a project file, or the outside path, or not at all. */
@@ -267,10 +282,8 @@ export async function checkImports(input: {
         checks.push(
           fail(
             'runtime.importable',
-            `${entry.unimported ? `${what} (${runtime.dir}/)` : `${entry.file}:${entry.line} imports ${what}, which`} does not resolve ${at}${why}${byPython ? ` (${python!.source} Python finds no ${byPython.missing})` : ''}`,
-            entry.module === runtime.module
-              ? `Run \`skene generate\` from a project whose start folder doctor can see, or make ${entry.module} importable from ${places(start)}.`
-              : `Make ${entry.module} importable from ${places(start)}, or change the import in ${entry.file}.`,
+            `${entry.unimported ? `${what} (${runtime.dir}/)` : `${entry.file} imports ${what}, which`} does not resolve ${at}${why}${byPython ? ` (${python!.source} Python finds no ${byPython.missing})` : ''}`,
+            resolvingFix(root, analysis, entry, start),
             location,
           ),
         );
@@ -281,7 +294,7 @@ export async function checkImports(input: {
         checks.push(
           fail(
             'runtime.importable',
-            `${entry.unimported ? `${what} (${runtime.dir}/)` : `${entry.file}:${entry.line} imports ${what}, which`} resolves ${at} to ${byPython.path}, outside the project: an installed package shadows it`,
+            `${entry.unimported ? `${what} (${runtime.dir}/)` : `${entry.file} imports ${what}, which`} resolves ${at} to ${byPython.path}, outside the project: an installed package shadows it`,
             `Uninstall the package that provides ${entry.module.split('.')[0]} (or install the project in editable mode).`,
             location,
           ),
@@ -311,7 +324,7 @@ export async function checkImports(input: {
             checks.push(
               fail(
                 'runtime.importable',
-                `${entry.file}:${entry.line} imports ${name} from ${entry.module}, but ${file} has no ${name}`,
+                `${entry.file} imports ${name} from ${entry.module}, but ${file} has no ${name}`,
                 entry.module === runtime.module
                   ? 'Run `skene generate` to write the runtime again.'
                   : `Define ${name} in ${file}, or run \`skene generate\`.`,
