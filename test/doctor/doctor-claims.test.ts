@@ -81,7 +81,10 @@ test('doctor: an import wrong from the folder a Procfile starts the app in fails
     atReports.message,
     /^app\/api\/routes\/reports\.py imports the runtime app\.skene, which does not resolve from app \(where Procfile:1 starts it: uvicorn main:app --port \$PORT\): no app\/app\.py or app\/app\/$/,
   );
-  assert.match(atReports.fix ?? '', /^Start the app from \.\/, where app\.skene resolves, or change the import in app\/api\/routes\/reports\.py:\d+/);
+  assert.match(
+    atReports.fix ?? '',
+    /^Start the app from \.\/, where app\.skene resolves, or change the import in app\/api\/routes\/reports\.py:\d+/,
+  );
   // The auth dependency _integration.py imports is checked from there too.
   assert.ok(failing.some((check) => /imports app\.api\.deps, which does not resolve from app/.test(check.message)));
   assert.ok(!statically.checks.some((check) => check.id === 'runtime.importable' && check.status === 'pass'));
