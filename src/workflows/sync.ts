@@ -89,7 +89,7 @@ export async function runSync(
   }
   const key = await resolveSyncStripeKey(env, dotenv, analysis.stripe.apiKeyEnv);
   logger.info(`Listing the account's subscriptions with ${maskStripeKey(key.key)} from ${key.source}…`);
-  const subscriptions = await listStripeSubscriptions(key.key, appEnv, (listed) =>
+  const subscriptions = await listStripeSubscriptions(key.key, env, (listed) =>
     logger.progress(`Listed ${listed} subscriptions…`),
   );
   logger.progress('');
