@@ -72,8 +72,9 @@ function words(line: string): string[] {
 }
 
 interface ServerCommand {
-  kind: 'module' | 'fastapi';
-  /** `app.main` (module kind) or the path given to `fastapi run` (undefined: its defaults). */
+  /** `python-module` (`python -m app.main`) and `python-script` (`python main.py`) count only when they run an app file. */
+  kind: 'module' | 'fastapi' | 'python-module' | 'python-script';
+  /** `app.main` (module kinds), or the path given to `fastapi run` (undefined: its defaults) or to python. */
   target: string | undefined;
   /** `cd X` before the command on the same line. */
   cd: string | undefined;
@@ -95,6 +96,35 @@ function flagValue(args: string[], index: number, flag: string): string | undefi
 
 /** The server command in one line of a Procfile, script or README, if it has one. */
 export function parseServerCommand(line: string): ServerCommand | undefined {
+  return parseServer(line) ?? parsePython(line);
+}
+
+/** `python -m app.main` or `python main.py` (the app runs uvicorn itself under `if __name__ == "__main__"`). */
+function parsePython(line: string): ServerCommand | undefined {
+  const all = words(line);
+  for (let i = 0; i < all.length; i += 1) {
+    if (!/^python(\d(\.\d+)?)?$/.test(posix.basename(all[i]!))) continue;
+    let cd: string | undefined;
+    for (let j = 0; j < i; j += 1) if (all[j] === 'cd' && all[j + 1]) cd = all[j + 1];
+    const next = all[i + 1] ?? '';
+    const base = { cd, dir: undefined, pythonPath: [] as string[] };
+    if (next === '-m' && /^[A-Za-z_][\w.]*$/.test(all[i + 2] ?? '')) {
+      return {
+        kind: 'python-module',
+        target: all[i + 2],
+        viaPythonM: true,
+        text: all.slice(i, i + 3).join(' '),
+        ...base,
+      };
+    }
+    if (/\.py$/.test(next)) {
+      return { kind: 'python-script', target: next, viaPythonM: false, text: all.slice(i, i + 2).join(' '), ...base };
+    }
+  }
+  return undefined;
+}
+
+function parseServer(line: string): ServerCommand | undefined {
   const all = words(line);
   for (let i = 0; i < all.length; i += 1) {
     const base = posix.basename(all[i]!);
@@ -306,12 +336,36 @@ function fastapiSysPath(root: string, target: string): string {
   return dir;
 }
 
-function place(root: string, found: FoundCommand, files: string[], appFiles: Set<string>): StartPlace | string {
+/** Where the command starts the app; a string says why that cannot be told; null: it does not start this app. */
+function place(root: string, found: FoundCommand, files: string[], appFiles: Set<string>): StartPlace | string | null {
   const { command } = found;
   const base = found.cwd === undefined ? undefined : normalize(joinPosix(found.cwd, command.cd ?? ''));
   if (found.cwd !== undefined && base === undefined) return `its folder ${command.cd} is outside the project`;
   const how = `where ${found.file}:${found.line} starts it: ${command.text}`;
   const extra = found.pythonPath;
+  if (command.kind === 'python-script') {
+    const target = command.target!;
+    const scripts =
+      base !== undefined
+        ? [normalize(joinPosix(base, target))].filter(
+            (file): file is string => file !== undefined && appFiles.has(file),
+          )
+        : [...appFiles].filter((file) => file === normalize(target) || file.endsWith(`/${normalize(target)}`));
+    if (scripts.length !== 1) return null;
+    const script = scripts[0]!;
+    const cwd = base ?? script.slice(0, Math.max(0, script.length - (normalize(target) ?? '').length - 1));
+    // Python puts the script's own folder first on sys.path.
+    return { path: [...new Set([dirOf(script), ...extra])], cwd, how, file: found.file, line: found.line };
+  }
+  if (command.kind === 'python-module') {
+    const target = command.target!;
+    const entries = base !== undefined ? [base] : foldersResolving(root, files, target, appFiles).slice(0, 1);
+    const entry = entries[0];
+    if (entry === undefined) return null;
+    const resolved = resolveModuleStatically(root, [entry, ...extra], target);
+    if (!resolved.found || !appFiles.has(resolved.file)) return null;
+    return { path: [...new Set([entry, ...extra])], cwd: entry, how, file: found.file, line: found.line };
+  }
   if (command.kind === 'fastapi') {
     if (base !== undefined) {
       const target = command.target
@@ -369,10 +423,7 @@ export function findStartPlaces(
   root: string,
   analysis: AnalysisResult,
 ): { places: StartPlace[]; unplaced: UnplacedStart[] } {
-  const all = findStartCommands(root);
-  // A README's example counts only when nothing else says how the app starts.
-  const strong = all.filter((command) => !command.weak);
-  const commands = strong.length > 0 ? strong : all;
+  const commands = findStartCommands(root);
   const places: StartPlace[] = [];
   const unplaced: UnplacedStart[] = [];
   if (commands.length > 0) {
@@ -380,8 +431,13 @@ export function findStartPlaces(
       .map((file) => file.split('\\').join('/'))
       .sort();
     const appFiles = new Set(analysis.apps.map((app) => app.file));
-    for (const found of commands) {
+    const results = commands.flatMap((found) => {
       const result = place(root, found, files, appFiles);
+      return result === null ? [] : [{ found, result }];
+    });
+    // A README's example counts only when no Procfile, Dockerfile, compose file or script starts the app.
+    const strong = results.filter(({ found }) => !found.weak);
+    for (const { found, result } of strong.length > 0 ? strong : results) {
       if (typeof result === 'string') {
         if (!found.weak)
           unplaced.push({ file: found.file, line: found.line, command: found.command.text, why: result });
