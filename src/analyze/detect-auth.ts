@@ -47,9 +47,26 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
     ) {
       schemeOf.set(record, 'unknown');
     }
+    // A dependency that puts the user on the request (`request.state.user = ...`) yields it too, and so does
+    // one annotated to return a user-like class of the project, whatever its name.
+    if (
+      !schemeOf.has(record) &&
+      !record.isRouteHandler &&
+      (record.fn.bodyFacts?.setsStateUser || (record.returnClass && USER_CLASS_NAME.test(record.returnClass.cls.name)))
+    ) {
+      schemeOf.set(record, 'unknown');
+    }
+  }
+  // What each candidate is built on: `get_current_active_user(user = Depends(get_current_user))`.
+  const buildsOn = new Map<FunctionRecord, FunctionRecord[]>();
+  for (const record of schemeOf.keys()) {
+    const inner = record.signatureDeps
+      .map(({ dep }) => (dep.callable ? byKey.get(keyOf(dep.callable.module, dep.callable.name)) : undefined))
+      .filter((found): found is FunctionRecord => found !== undefined && found !== record && schemeOf.has(found));
+    if (inner.length > 0) buildsOn.set(record, inner);
   }
 
-  const countRoutes = (module: string, name: string, aliasNames: string[]): number => {
+  const routesUsing = (module: string, name: string, aliasNames: string[]): Set<string> => {
     const served = new Set<string>();
     for (const route of routes) {
       const uses = route.dependencyDetails.some(
@@ -60,15 +77,39 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
       );
       if (uses) served.add(`${route.method} ${route.path}`);
     }
-    return served.size;
+    return served;
+  };
+  const countRoutes = (module: string, name: string, aliasNames: string[]): number =>
+    routesUsing(module, name, aliasNames).size;
+  const aliasesOf = (record: FunctionRecord) =>
+    result.aliases
+      .filter((a) => a.deps.some((d) => d.callable?.module === record.module && d.callable.name === record.fn.name))
+      .map((a) => ({ name: a.name, module: a.module }));
+  // A route that uses a dependency built on another uses that one too (FastAPI resolves it once).
+  const directRoutes = new Map<FunctionRecord, Set<string>>();
+  for (const record of schemeOf.keys()) {
+    directRoutes.set(
+      record,
+      routesUsing(
+        record.module,
+        record.fn.name,
+        aliasesOf(record).map((a) => a.name),
+      ),
+    );
+  }
+  const routesThrough = (record: FunctionRecord, seen = new Set<FunctionRecord>()): Set<string> => {
+    const all = new Set(directRoutes.get(record) ?? []);
+    seen.add(record);
+    for (const [outer, inner] of buildsOn) {
+      if (!seen.has(outer) && inner.includes(record)) for (const route of routesThrough(outer, seen)) all.add(route);
+    }
+    return all;
   };
 
   const candidates: AuthDependencyFact[] = [];
   for (const [record, scheme] of schemeOf) {
     if (record.isRouteHandler) continue;
-    const aliases = result.aliases
-      .filter((a) => a.deps.some((d) => d.callable?.module === record.module && d.callable.name === record.fn.name))
-      .map((a) => ({ name: a.name, module: a.module }));
+    const aliases = aliasesOf(record);
     const facts = record.fn.bodyFacts;
     let returns: AuthDependencyFact['returns'] = 'unknown';
     let returnType: string | undefined;
@@ -90,7 +131,10 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
       if (returns === 'unknown' && facts.returnNames.some((n) => /user|account|member|principal/i.test(n)))
         returns = 'object';
       if (returns === 'object' && fields.length === 0) fields = facts.attributeNames;
+      if (facts.setsStateUser && !record.returnClass && returns !== 'dict') returns = 'request-state';
     }
+    const rejectsFreeUsers = facts?.rejectsFree === true || PAYWALL_GUARD_NAME.test(record.fn.name);
+    const inner = buildsOn.get(record) ?? [];
     candidates.push({
       file: record.file,
       line: record.fn.line,
@@ -102,11 +146,9 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
       fields,
       isAsync: record.fn.isAsync,
       aliases,
-      routeCount: countRoutes(
-        record.module,
-        record.fn.name,
-        aliases.map((a) => a.name),
-      ),
+      routeCount: routesThrough(record).size,
+      ...(rejectsFreeUsers ? { rejectsFreeUsers } : {}),
+      ...(inner.length > 0 ? { buildsOn: inner.map((r) => r.fn.name) } : {}),
     });
   }
   // fastapi-users: `current_active_user = fastapi_users.current_user(active=True)`.
@@ -133,15 +175,32 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
       ),
     });
   }
+  const isBaseOf = (a: AuthDependencyFact, b: AuthDependencyFact): boolean =>
+    (b.buildsOn ?? []).includes(a.name) && b.module !== undefined;
   candidates.sort(
     (a, b) =>
       b.routeCount - a.routeCount ||
+      Number(isBaseOf(b, a)) - Number(isBaseOf(a, b)) ||
+      RETURNS_RANK[a.returns] - RETURNS_RANK[b.returns] ||
       Number(USER_DEPENDENCY_NAME.test(b.name)) - Number(USER_DEPENDENCY_NAME.test(a.name)) ||
       a.module.localeCompare(b.module) ||
       a.name.localeCompare(b.name),
   );
-  const primary = candidates.find(
-    (c) => USER_DEPENDENCY_NAME.test(c.name) || c.routeCount > 0 || c.scheme !== 'unknown',
-  );
+  // The gates' dependency: one routes use (never a login helper no route depends on), never a paywall guard.
+  const primary = candidates.find((c) => c.routeCount > 0 && !c.rejectsFreeUsers);
   return { ...(primary ? { primary } : {}), candidates };
 }
+
+const USER_CLASS_NAME = /^(?:\w*User|Account|Member|Principal|Profile|Customer|CurrentUser\w*)$/;
+
+/** `require_pro`, `ensure_active_subscription`: named like a guard on the plan (402 and 403 bodies are read too). */
+const PAYWALL_GUARD_NAME =
+  /^(?:require|ensure|check|verify|must_have|needs?)_(?:\w+_)?(?:pro|premium|paid|plan|subscription|subscriber|subscribed|billing)(?:_\w+)?$/;
+
+/** Of equal use, a dependency that returns the user (a model or a dict) before one that only sets request.state. */
+const RETURNS_RANK: Record<AuthDependencyFact['returns'], number> = {
+  object: 0,
+  dict: 0,
+  'request-state': 1,
+  unknown: 2,
+};

@@ -422,7 +422,8 @@ function convertFunction(w: Walk, decorators: Expr[]): FunctionIR {
         // Dependencies (auth, sessions) are recognised later; what they return is read from the text here.
         if (
           /\b(?:Depends|Security)\b|current_user|_user\b|get_db|session/i.test(paramsSource) ||
-          /current_user|get_user|authenticate|get_db|get_session/i.test(name ?? '')
+          /current_user|get_user|authenticate|get_db|get_session/i.test(name ?? '') ||
+          (/\bRequest\b/.test(paramsSource) && /\.state\.(?:user|current_user)\s*=/.test(bodyText))
         ) {
           bodyFacts = summarizeBody(bodyText);
         }
@@ -491,7 +492,16 @@ function summarizeBody(text: string): NonNullable<FunctionIR['bodyFacts']> {
     (m) => (m[1] ?? m[2])!,
   );
   const attributeNames = [...text.matchAll(/\b(?:user|current_user|db_user)\.(\w+)/g)].map((m) => m[1]!);
+  const setsStateUser = /\.state\.(?:user|current_user)\s*=(?!=)/.test(text);
+  const rejectsFree =
+    /\bHTTP_402_PAYMENT_REQUIRED\b|status_code\s*=\s*402\b|HTTPException\(\s*402\b/.test(text) ||
+    (/\bHTTP_403_FORBIDDEN\b|status_code\s*=\s*403\b|HTTPException\(\s*403\b/.test(text) &&
+      /\.(?:is_pro|is_premium|is_paid|is_subscribed|has_active_subscription|subscription_status|plan|tier)\b/.test(
+        text,
+      ));
   return {
+    ...(setsStateUser ? { setsStateUser } : {}),
+    ...(rejectsFree ? { rejectsFree } : {}),
     returnsDict: /\breturn\s*(?:\{|dict\()/.test(text),
     subscriptKeys: [...new Set(subscriptKeys)],
     attributeNames: [...new Set(attributeNames)],

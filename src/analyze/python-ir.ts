@@ -50,6 +50,10 @@ export interface FunctionIR {
     attributeNames: string[];
     returnNames: string[];
     text: string;
+    /** Assigns `request.state.user` (a dependency that puts the user on the request). */
+    setsStateUser?: boolean;
+    /** Raises 402, or 403 next to plan/subscription attributes: a paywall of the app's own. */
+    rejectsFree?: boolean;
   };
 }
 

@@ -152,8 +152,11 @@ export interface AuthDependencyFact extends SourceRef {
   /** Dotted module to import it from, e.g. `app.api.deps`. */
   module: string;
   scheme: 'oauth2' | 'api_key' | 'http_bearer' | 'http_basic' | 'fastapi_users' | 'unknown';
-  /** What it returns: a model object with attributes, a dict, or unknown. */
-  returns: 'object' | 'dict' | 'unknown';
+  /**
+   * What it returns: a model object with attributes, a dict, or unknown; `request-state` for a dependency that
+   * sets `request.state.user` (what it returns is not the user).
+   */
+  returns: 'object' | 'dict' | 'unknown' | 'request-state';
   /** The return annotation or model name when known (`User`). */
   returnType?: string;
   /** Attribute/key names seen on the returned value or its model (`id`, `email`). */
@@ -161,8 +164,15 @@ export interface AuthDependencyFact extends SourceRef {
   isAsync: boolean;
   /** `Annotated[User, Depends(get_current_user)]` aliases of it, e.g. `CurrentUser` in `app.api.deps`. */
   aliases: Array<{ name: string; module: string }>;
-  /** Number of routes depending on it (directly or via an alias). */
+  /** Number of routes depending on it (directly, via an alias, or through a dependency built on it). */
   routeCount: number;
+  /**
+   * It rejects users without a paid plan (a "require subscription" guard: 402, or 403 over the plan): never the
+   * dependency the gates use, or free users would never reach the gate.
+   */
+  rejectsFreeUsers?: boolean;
+  /** The candidates it is built on (`get_current_active_user` → `get_current_user`), by name. */
+  buildsOn?: string[];
 }
 
 export interface AuthFacts {

@@ -60,7 +60,19 @@ function renderIntegration(input: RuntimeBuildInput): string {
   const { auth, database, stripe } = input.analysis;
   const primary = auth.primary;
   const authBody = primary
-    ? `    from ${primary.module} import ${primary.name} as AUTH_DEPENDENCY\n\n    return AUTH_DEPENDENCY`
+    ? primary.returns === 'request-state'
+      ? [
+          // The app's dependency puts the user on the request; FastAPI runs it once for the route and the gate.
+          '    from fastapi import Depends, Request',
+          '',
+          `    from ${primary.module} import ${primary.name} as APP_DEPENDENCY`,
+          '',
+          '    def AUTH_DEPENDENCY(request: Request, _=Depends(APP_DEPENDENCY)):',
+          '        return getattr(request.state, "user", None)',
+          '',
+          '    return AUTH_DEPENDENCY',
+        ].join('\n')
+      : `    from ${primary.module} import ${primary.name} as AUTH_DEPENDENCY\n\n    return AUTH_DEPENDENCY`
     : [
         '    # No auth dependency was found: gates identify the user with identify(request) below.',
         '    AUTH_DEPENDENCY = None',

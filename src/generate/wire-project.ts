@@ -105,6 +105,10 @@ export function chooseGateAuth(route: RouteFact, auth: AuthFacts): GateAuth | un
   if (!own) return undefined;
   const scopes = own.security && own.scopes && own.scopes.length > 0 ? own.scopes : undefined;
   if (primaryNames.has(lastSegment(own.name)) && !scopes) return undefined;
+  // A paywall guard of the app's own built on the primary: the gate declares the primary (already resolved for
+  // the guard), not the guard, so the gate's own answer does not depend on the app's paywall.
+  const guard = candidates.find((c) => c.rejectsFreeUsers && c.name === lastSegment(own.name));
+  if (guard && !scopes && guard.buildsOn?.some((base) => primaryNames.has(base))) return undefined;
   return scopes ? { name: own.name, scopes } : { name: own.name };
 }
 

@@ -19,7 +19,7 @@ const userModel = py`
       is_active: bool = True
 `;
 
-test('OAuth2PasswordBearer: get_current_user and get_current_active_user built on it; the one most routes use wins', async (t) => {
+test('OAuth2PasswordBearer: get_current_user and get_current_active_user built on it; the one the other builds on wins', async (t) => {
   const result = await analyzeSources(t, {
     'app/__init__.py': '',
     'app/models.py': userModel,
@@ -60,7 +60,8 @@ test('OAuth2PasswordBearer: get_current_user and get_current_active_user built o
   });
   const { primary, candidates } = result.auth;
   assert.ok(primary);
-  assert.equal(primary.name, 'get_current_active_user');
+  // Every route that uses get_current_active_user resolves get_current_user too: the gates build on it.
+  assert.equal(primary.name, 'get_current_user');
   assert.equal(primary.module, 'app.deps');
   assert.equal(primary.scheme, 'oauth2');
   assert.equal(primary.returns, 'object');
@@ -71,13 +72,15 @@ test('OAuth2PasswordBearer: get_current_user and get_current_active_user built o
     'fields of the model, base classes included',
   );
   assert.equal(primary.isAsync, true);
-  assert.equal(primary.routeCount, 2);
+  assert.equal(primary.routeCount, 3, 'its own route and the two through get_current_active_user');
   assert.deepEqual(
     candidates.map((c) => c.name).sort(),
     ['get_current_active_user', 'get_current_user'],
     'route handlers are not auth dependencies',
   );
-  assert.equal(candidates.find((c) => c.name === 'get_current_user')?.routeCount, 1);
+  const active = candidates.find((c) => c.name === 'get_current_active_user');
+  assert.equal(active?.routeCount, 2);
+  assert.deepEqual(active?.buildsOn, ['get_current_user']);
 });
 
 test('APIKeyHeader with Security(...) returning a dict', async (t) => {
@@ -201,4 +204,133 @@ test('a project without any auth dependency has no primary', async (t) => {
   });
   assert.equal(result.auth.primary, undefined);
   assert.deepEqual(result.auth.candidates, []);
+});
+
+const sessionDb = py`
+  from fastapi import Depends, HTTPException, Request
+  from fastapi.security import OAuth2PasswordBearer
+  from app.models import User
+
+  oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/token")
+
+  def authenticate_user(email: str, password: str):
+      return User(id=1, email=email)
+
+  async def get_current_user(token: str = Depends(oauth2_scheme)) -> User:
+      return User(id=1, email="a@example.com")
+
+  def require_pro(user: User = Depends(get_current_user)) -> User:
+      if not user.is_pro:
+          raise HTTPException(status_code=402, detail="Upgrade to Pro")
+      return user
+`;
+
+test('a paywall guard (402 for free users) used by most routes is never the gates’ dependency: the one it builds on is', async (t) => {
+  const result = await analyzeSources(t, {
+    'app/__init__.py': '',
+    'app/models.py': userModel.replace('is_active: bool = True', 'is_pro: bool = False'),
+    'app/deps.py': sessionDb,
+    'app/main.py': py`
+      from fastapi import Depends, FastAPI
+      from app.deps import get_current_user, require_pro
+
+      app = FastAPI()
+
+      @app.post("/exports")
+      def export(user=Depends(require_pro)):
+          return {}
+
+      @app.post("/reports")
+      def report(user=Depends(require_pro)):
+          return {}
+
+      @app.get("/me")
+      def me(user=Depends(get_current_user)):
+          return user
+    `,
+  });
+  const { primary, candidates } = result.auth;
+  assert.equal(primary?.name, 'get_current_user');
+  assert.equal(primary?.routeCount, 3);
+  const guard = candidates.find((c) => c.name === 'require_pro');
+  assert.equal(guard?.rejectsFreeUsers, true);
+  assert.deepEqual(guard?.buildsOn, ['get_current_user']);
+  assert.ok(!candidates.find((c) => c.name === 'authenticate_user')?.routeCount, 'the login helper serves no route');
+});
+
+test('a login helper no route depends on is never the primary; without a used dependency there is none', async (t) => {
+  const result = await analyzeSources(t, {
+    'app/__init__.py': '',
+    'app/models.py': userModel,
+    'app/deps.py': sessionDb,
+    'app/main.py': py`
+      from fastapi import FastAPI
+      from app.deps import authenticate_user
+
+      app = FastAPI()
+
+      @app.post("/token")
+      def login(email: str, password: str):
+          return {"access_token": authenticate_user(email, password).id}
+    `,
+  });
+  assert.equal(result.auth.primary, undefined);
+});
+
+test('router-level dependencies and a dependency that sets request.state.user count as the user dependency', async (t) => {
+  const result = await analyzeSources(t, {
+    'app/__init__.py': '',
+    'app/auth.py': py`
+      from fastapi import HTTPException, Request
+
+      async def load_session_user(request: Request) -> None:
+          token = request.headers.get("authorization")
+          if not token:
+              raise HTTPException(401)
+          request.state.user = {"id": token[-4:], "email": "a@example.com"}
+    `,
+    'app/main.py': py`
+      from fastapi import APIRouter, Depends, FastAPI, Request
+      from app.auth import load_session_user
+
+      router = APIRouter(prefix="/api", dependencies=[Depends(load_session_user)])
+
+      @router.post("/jobs")
+      def create_job(request: Request):
+          return {"owner": request.state.user["id"]}
+
+      @router.get("/jobs")
+      def list_jobs(request: Request):
+          return []
+
+      app = FastAPI()
+      app.include_router(router)
+    `,
+  });
+  const { primary } = result.auth;
+  assert.equal(primary?.name, 'load_session_user');
+  assert.equal(primary?.returns, 'request-state');
+  assert.equal(primary?.routeCount, 2);
+});
+
+test('a dependency annotated to return the user class is one, whatever its name', async (t) => {
+  const result = await analyzeSources(t, {
+    'app/__init__.py': '',
+    'app/models.py': userModel,
+    'app/main.py': py`
+      from fastapi import Depends, FastAPI, Header
+      from app.models import User
+
+      def load_me(x_token: str = Header(...)) -> User:
+          return User(id=int(x_token), email="a@example.com")
+
+      app = FastAPI()
+
+      @app.post("/notes")
+      def create_note(me: User = Depends(load_me)):
+          return {"owner": me.id}
+    `,
+  });
+  assert.equal(result.auth.primary?.name, 'load_me');
+  assert.equal(result.auth.primary?.returns, 'object');
 });
