@@ -423,6 +423,23 @@ export function findStartPlaces(
   root: string,
   analysis: AnalysisResult,
 ): { places: StartPlace[]; unplaced: UnplacedStart[] } {
+  // doctor asks twice per run (imports, database): the project is read once.
+  const known = placesSeen.get(analysis);
+  if (known?.root === root) return known.result;
+  const result = findStartPlacesOnce(root, analysis);
+  placesSeen.set(analysis, { root, result });
+  return result;
+}
+
+const placesSeen = new WeakMap<
+  AnalysisResult,
+  { root: string; result: { places: StartPlace[]; unplaced: UnplacedStart[] } }
+>();
+
+function findStartPlacesOnce(
+  root: string,
+  analysis: AnalysisResult,
+): { places: StartPlace[]; unplaced: UnplacedStart[] } {
   const commands = findStartCommands(root);
   const places: StartPlace[] = [];
   const unplaced: UnplacedStart[] = [];

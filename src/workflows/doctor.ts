@@ -113,6 +113,7 @@ export async function runDoctor(
     checks.push(pass('project.app', `FastAPI app${analysis.apps.length === 1 ? '' : 's'} at ${apps}`));
   }
 
+  let imports: { at: number; checks: Promise<Check[]> } | undefined;
   // Without an app there is no place the runtime belongs to (a failed analysis still finds a generated one).
   const runtime =
     analysis && analysis.apps.length === 0 ? undefined : findRuntimePlace(root, analysis, deps.planRuntimeLocation);
@@ -142,7 +143,17 @@ export async function runDoctor(
     });
     checks.push(...runtimeChecks);
     const present = runtimeChecks.some((check) => check.id === 'runtime.present' && check.status === 'pass');
-    if (present && analysis) checks.push(...(await checkImports({ root, analysis, runtime, gates, env: options.env })));
+    // Started now, put in place at the end: its Python runs while the other checks read the project.
+    if (present && analysis) {
+      const pending = checkImports({ root, analysis, runtime, gates, env: options.env }).catch((error: unknown) => [
+        warn(
+          'runtime.importable',
+          `could not check whether the imports resolve: ${error instanceof Error ? error.message : String(error)}`,
+          'Run `skene doctor` again; if it persists, report it.',
+        ),
+      ]);
+      imports = { at: checks.length, checks: pending };
+    }
     if (present && analysis) {
       const httpRoutes = analysis.routes.filter((route) => route.method !== 'WEBSOCKET');
       const matched = loop ? loop.steps.flatMap((step) => deps.matchRoutes(step.trigger, httpRoutes)) : [];
@@ -197,6 +208,7 @@ export async function runDoctor(
     }
   }
   checks.push(...checkInstall({ env: options.env }));
+  if (imports) checks.splice(imports.at, 0, ...(await imports.checks));
   return { ok: checks.every((check) => check.status !== 'fail'), checks };
 }
 
