@@ -40,9 +40,15 @@ export function initCommand(ctx: CliContext): Command {
     .option('--limit <n>', 'free requests per period (default 100)')
     .option('--period <period>', 'window length: <n>m, <n>h, <n>d or <n>w (default 30d)')
     .option('--message <text>', 'message in the 402 answer at the limit')
-    .option('--upgrade-url <url>', 'upgrade link in the 402 answer and the email (else SKENE_UPGRADE_URL)')
+    .option(
+      '--upgrade-url <url>',
+      'upgrade link in the 402 answer and the email: an http(s) URL or a path on the app such as /pricing (else SKENE_UPGRADE_URL)',
+    )
     .option('--provider <provider>', 'upgrade email provider: resend, or none (default resend)')
-    .option('--template <name>', 'upgrade email template name (default upgrade_prompt)')
+    .option(
+      '--template <name>',
+      'upgrade email template, emails/<name>.html: letters, digits, "_" and "-", first a letter or digit (default upgrade_prompt)',
+    )
     .option('--warn-at <share>', 'also email once when usage first reaches this share of the limit, e.g. 0.8')
     .option(
       '--plan-source <field[=values]>',

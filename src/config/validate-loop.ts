@@ -3,6 +3,20 @@ import type { RefundPolicy } from '../sdk/loop-types.js';
 import { deriveStepId, uniqueStepId } from './derive-step-id.js';
 import { HTTP_METHODS, type MethodSelector, parseMethodSelector, validateEndpointGlob } from './endpoint-glob.js';
 import type { StaticEntry, StaticValue } from './evaluate-static.js';
+import {
+  EMAIL_PROVIDERS,
+  limitProblem,
+  messageProblem,
+  normalizeEndpoint,
+  PYTHON_IDENTIFIER,
+  periodProblem,
+  type RuleProblem,
+  stepIdProblem,
+  templateNameProblem,
+  upgradeUrlProblem,
+  WARN_AT_NEEDS_PROMPT,
+  warnAtProblem,
+} from './loop-rules.js';
 import { parsePeriod } from './period.js';
 import { suggestName, typoDistance } from './suggest-name.js';
 import type { ConfigDiagnostic, NormalizedLoop, NormalizedPlanSource, NormalizedStep } from './types.js';
@@ -17,7 +31,6 @@ export interface LoopIssue {
 
 const TOP_KEYS = ['type', 'opinion', 'steps', 'plans', 'planSource', 'recovery'];
 const PLAN_SOURCE_KEYS = ['type', 'field', 'plans'];
-const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const STEP_KEYS = ['id', 'trigger', 'condition', 'action', 'mode', 'failOpen'];
 const TRIGGER_KEYS = ['type', 'endpoint', 'method'];
 const CONDITION_KEYS = ['type', 'limit', 'period', 'refund'];
@@ -27,9 +40,6 @@ const PROMPT_KEYS = ['type', 'provider', 'template'];
 const PLAN_KEYS = ['prices'];
 const RECOVERY_KEYS = ['retries'];
 const BUILT_IN_PLANS = ['free', 'paid'];
-
-const STEP_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 type ObjectValue = Extract<StaticValue, { kind: 'object' }>;
 
@@ -120,15 +130,7 @@ class LoopValidator {
     const idEntry = step.entries.get('id');
     if (idEntry && idEntry.value.kind !== 'undefined') {
       id = this.string(idEntry.value, 'id');
-      if (id !== undefined && !STEP_ID.test(id)) {
-        this.report(
-          idEntry.value.node,
-          'invalid-value',
-          `Invalid step id "${id}"`,
-          'A step id uses letters, digits, "-" and "_", and starts with a letter or digit (e.g. "reports-api").',
-        );
-        id = undefined;
-      }
+      if (id !== undefined && this.broken(idEntry.value.node, stepIdProblem(id))) id = undefined;
     }
     const trigger = this.trigger(step, path);
     const condition = this.condition(step, path, planNames);
@@ -193,8 +195,7 @@ class LoopValidator {
     }
     const methods = this.methods(trigger);
     if (!type || endpoint === undefined || !methods) return undefined;
-    const normalizedEndpoint = endpoint.length > 1 ? endpoint.replace(/\/+$/, '') || '/' : endpoint;
-    return { type: 'api', endpoint: normalizedEndpoint, methods: methods === '*' ? '*' : [...methods] };
+    return { type: 'api', endpoint: normalizeEndpoint(endpoint), methods: methods === '*' ? '*' : [...methods] };
   }
 
   private methods(trigger: ObjectValue): MethodSelector | undefined {
@@ -272,17 +273,8 @@ class LoopValidator {
     );
     if (periodEntry) {
       period = this.string(periodEntry.value, 'period');
-      if (period !== undefined) {
+      if (period !== undefined && !this.broken(periodEntry.value.node, periodProblem(period)))
         periodSeconds = parsePeriod(period);
-        if (periodSeconds === undefined) {
-          this.report(
-            periodEntry.value.node,
-            'invalid-value',
-            `Invalid period "${period}"`,
-            "Write a whole number and a unit: <n>m (minutes), <n>h (hours), <n>d (days) or <n>w (weeks), e.g. '30d'.",
-          );
-        }
-      }
     }
     const refundEntry = condition.entries.get('refund');
     let refund: RefundPolicy | undefined;
@@ -328,16 +320,10 @@ class LoopValidator {
       const n = this.number(value, `limit.${name}`);
       if (n === undefined) {
         ok = false;
+      } else if (this.broken(value.node, limitProblem(name, n))) {
+        ok = false;
       } else if (n === Infinity) {
         result[name] = null;
-      } else if (!Number.isInteger(n) || n < 0) {
-        this.report(
-          value.node,
-          'invalid-value',
-          `Invalid limit for ${name}: ${n}`,
-          'A limit is a whole number >= 0, or Infinity for no limit.',
-        );
-        ok = false;
       } else {
         result[name] = n;
       }
@@ -385,27 +371,15 @@ class LoopValidator {
     );
     if (messageEntry) {
       message = this.string(messageEntry.value, 'message');
-      if (message !== undefined && message.trim() === '') {
-        this.report(
-          messageEntry.value.node,
-          'invalid-value',
-          'message is empty',
-          'Write the text the user sees when blocked.',
-        );
-        message = undefined;
-      }
+      if (message !== undefined && this.broken(messageEntry.value.node, messageProblem(message))) message = undefined;
     }
     let ok = true;
     const upgradeUrl = this.optionalString(action, 'upgradeUrl');
-    if (upgradeUrl !== undefined && !isUpgradeUrl(upgradeUrl)) {
-      this.report(
-        action.entries.get('upgradeUrl')!.value.node,
-        'invalid-value',
-        `Invalid upgradeUrl "${upgradeUrl}"`,
-        "Use an absolute http(s) URL ('https://example.com/pricing') or a path on the app ('/pricing').",
-      );
+    if (
+      upgradeUrl !== undefined &&
+      this.broken(action.entries.get('upgradeUrl')!.value.node, upgradeUrlProblem(upgradeUrl))
+    )
       ok = false;
-    }
     let upgradePrompt: NormalizedStep['action']['upgradePrompt'];
     const promptEntry = action.entries.get('upgradePrompt');
     if (promptEntry && promptEntry.value.kind !== 'undefined') {
@@ -430,24 +404,8 @@ class LoopValidator {
     if (!entry || entry.value.kind === 'undefined') return undefined;
     const share = this.number(entry.value, 'warnAt');
     if (share === undefined) return null;
-    if (!(share > 0 && share < 1)) {
-      this.report(
-        entry.value.node,
-        'invalid-value',
-        `Invalid warnAt ${share}`,
-        'warnAt is a share of the limit strictly between 0 and 1, e.g. 0.8 warns at 80 of 100.',
-      );
+    if (this.broken(entry.value.node, warnAtProblem(share) ?? (hasPrompt ? undefined : WARN_AT_NEEDS_PROMPT)))
       return null;
-    }
-    if (!hasPrompt) {
-      this.report(
-        entry.value.node,
-        'invalid-value',
-        'warnAt needs an upgradePrompt',
-        "The warning email is sent like the prompt, from emails/<template>_warning.html: add upgradePrompt: { type: 'email', provider: 'resend', template: 'upgrade_prompt' }.",
-      );
-      return null;
-    }
     return share;
   }
 
@@ -465,7 +423,7 @@ class LoopValidator {
       prompt,
       'provider',
       'upgradePrompt',
-      ['resend'],
+      [...EMAIL_PROVIDERS],
       "skene sends the upgrade email through Resend's HTTP API: provider: 'resend' (RESEND_API_KEY, SKENE_EMAIL_FROM).",
       (got) => `Unsupported email provider "${got}"`,
     );
@@ -478,15 +436,8 @@ class LoopValidator {
     );
     if (templateEntry) {
       template = this.string(templateEntry.value, 'template');
-      if (template !== undefined && !TEMPLATE_NAME.test(template)) {
-        this.report(
-          templateEntry.value.node,
-          'invalid-value',
-          `Invalid template name "${template}"`,
-          "The template is a file name without extension, of letters, digits, '-' and '_' (e.g. 'upgrade_prompt' for emails/upgrade_prompt.html).",
-        );
+      if (template !== undefined && this.broken(templateEntry.value.node, templateNameProblem(template)))
         template = undefined;
-      }
     }
     if (!type || !provider || template === undefined) return undefined;
     return { type: 'email', provider: 'resend', template };
@@ -778,6 +729,12 @@ class LoopValidator {
     }
   }
 
+  /** Reports a broken rule as an invalid value; true when there was one. */
+  private broken(node: Node, problem: RuleProblem | undefined): boolean {
+    if (problem) this.report(node, 'invalid-value', problem.message, problem.hint);
+    return problem !== undefined;
+  }
+
   private report(node: Node, code: LoopIssue['code'], message: string, hint?: string): void {
     this.issues.push({ node, code, message, ...(hint === undefined ? {} : { hint }) });
   }
@@ -810,15 +767,5 @@ function describe(value: StaticValue): string {
       return 'a list';
     case 'dynamic':
       return 'a value known only at run time';
-  }
-}
-
-function isUpgradeUrl(url: string): boolean {
-  if (url.startsWith('/') && !url.startsWith('//')) return !/\s/.test(url);
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:';
-  } catch {
-    return false;
   }
 }

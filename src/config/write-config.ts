@@ -5,6 +5,7 @@ import { deriveStepId, uniqueStepId } from './derive-step-id.js';
 import { type MethodSelector, parseMethodSelector } from './endpoint-glob.js';
 import { evaluateStatic, findDefaultExportExpression, type StaticValue, unwrapDefineLoop } from './evaluate-static.js';
 import { loadTsMorph, type TsMorph } from './load-ts-morph.js';
+import { sameEndpoint, sameMethods } from './loop-rules.js';
 
 /** What init (or a later command) wants in skene.config.ts: one step, plus optional loop-level values. */
 export interface LoopUpdate {
@@ -340,6 +341,8 @@ function findMatchingStep(items: StaticValue[], step: LoopStep): number | undefi
     return (
       trigger !== undefined &&
       sameEndpoint(trigger.endpoint, step.trigger.endpoint) &&
+      trigger.methods !== undefined &&
+      wantedMethods !== undefined &&
       sameMethods(trigger.methods, wantedMethods)
     );
   });
@@ -377,17 +380,6 @@ function triggerOf(item: StaticValue): { endpoint: string; methods: MethodSelect
     methods = parseMethodSelector(method.items.map((m) => (m as { value: string }).value));
   }
   return { endpoint: endpoint.value, methods };
-}
-
-function sameEndpoint(a: string, b: string): boolean {
-  const strip = (s: string): string => (s.length > 1 ? s.replace(/\/+$/, '') : s);
-  return strip(a) === strip(b);
-}
-
-function sameMethods(a: MethodSelector | undefined, b: MethodSelector | undefined): boolean {
-  if (a === undefined || b === undefined) return false;
-  if (a === '*' || b === '*') return a === b;
-  return a.length === b.length && [...a].sort().join() === [...b].sort().join();
 }
 
 // --- values ------------------------------------------------------------------------------------

@@ -5,7 +5,19 @@ import {
   parseMethodSelector,
   validateEndpointGlob,
 } from '../config/endpoint-glob.js';
-import { parsePeriod } from '../config/period.js';
+import {
+  EMAIL_PROVIDERS,
+  limitProblem,
+  messageProblem,
+  PYTHON_IDENTIFIER,
+  periodProblem,
+  type RuleProblem,
+  sameEndpoint,
+  sameMethods,
+  templateNameProblem,
+  upgradeUrlProblem,
+  warnAtProblem,
+} from '../config/loop-rules.js';
 import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { routeHasUserDependency } from '../generate/wire-project.js';
@@ -13,7 +25,7 @@ import type { LoopPlanSource } from '../sdk/loop-types.js';
 import { askEndpoint, routesMatching, suggestEndpoint } from '../ui/endpoint-prompt.js';
 import type { Logger } from '../ui/logger.js';
 import type { Prompter } from '../ui/prompts.js';
-import { describeMethods, httpRoutes, sameEndpoint, sameMethods } from './plan-loop-changes.js';
+import { describeMethods, httpRoutes } from './plan-loop-changes.js';
 
 /** The page's defaults, used with `--yes` (an existing step's own values win over them). */
 export const INIT_DEFAULTS = {
@@ -74,25 +86,23 @@ export interface ParsedFlags {
   planSource?: PlanSourceFlag;
 }
 
-const TEMPLATE_NAME = /^[A-Za-z0-9_-]+$/;
+/** A question's answer checked by a loop rule: true, or what to write instead. */
+const byRule =
+  (rule: (value: string) => RuleProblem | undefined) =>
+  (value: string): true | string =>
+    rule(value.trim())?.hint ?? true;
 
-function validateUrl(value: string): true | string {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:'
-      ? true
-      : 'an upgrade URL starts with http:// or https://';
-  } catch {
-    return 'not a URL (e.g. https://example.com/pricing)';
-  }
-}
-
+/** The free limit as typed: whole digits (the flag and question take no Infinity), then the loop's rule. */
 function validateLimit(value: string): true | string {
-  return /^[0-9]+$/.test(value.trim()) && Number.isSafeInteger(Number(value.trim())) ? true : 'a whole number >= 0';
+  const text = value.trim();
+  return /^[0-9]+$/.test(text) && Number.isSafeInteger(Number(text)) && !limitProblem('free', Number(text))
+    ? true
+    : 'a whole number >= 0';
 }
 
-function validatePeriod(value: string): true | string {
-  return parsePeriod(value.trim()) !== undefined ? true : 'a period such as 30d, 12h, 2w or 90m';
+/** A flag's value refused by a loop rule: the rule's own message and hint, exit 2. */
+function refuse(flag: string, value: string, problem: RuleProblem): UsageError {
+  return new UsageError(`${flag} ${value}: ${problem.message}.`, problem.hint);
 }
 
 /** Checks every flag before any work, so a typo fails fast with exit 2. */
@@ -121,35 +131,35 @@ export function parseInitFlags(options: InitOptions): ParsedFlags {
     flags.limit = Number(options.limit.trim());
   }
   if (options.period !== undefined) {
-    if (validatePeriod(options.period) !== true)
+    if (periodProblem(options.period.trim()))
       throw new UsageError(`--period ${options.period}: use <n>m, <n>h, <n>d or <n>w, e.g. 30d.`);
     flags.period = options.period.trim();
   }
   if (options.message !== undefined) {
-    if (options.message.trim() === '') throw new UsageError('--message is empty.');
+    if (messageProblem(options.message)) throw new UsageError('--message is empty.');
     flags.message = options.message;
   }
   if (options.upgradeUrl !== undefined) {
-    const valid = validateUrl(options.upgradeUrl);
-    if (valid !== true) throw new UsageError(`--upgrade-url ${options.upgradeUrl}: ${valid}.`);
-    flags.upgradeUrl = options.upgradeUrl;
+    const problem = upgradeUrlProblem(options.upgradeUrl.trim());
+    if (problem) throw refuse('--upgrade-url', options.upgradeUrl, problem);
+    flags.upgradeUrl = options.upgradeUrl.trim();
   }
   if (options.provider !== undefined) {
-    if (options.provider !== 'resend' && options.provider !== 'none') {
+    if (options.provider !== 'none' && !(EMAIL_PROVIDERS as readonly string[]).includes(options.provider)) {
       throw new UsageError(
         `--provider ${options.provider}: the email provider is "resend" (or "none" for no upgrade email).`,
       );
     }
-    flags.provider = options.provider;
+    flags.provider = options.provider as 'resend' | 'none';
   }
   if (options.template !== undefined) {
-    if (!TEMPLATE_NAME.test(options.template))
-      throw new UsageError(`--template ${options.template}: use letters, digits, "_" and "-".`);
-    flags.template = options.template;
+    const problem = templateNameProblem(options.template.trim());
+    if (problem) throw refuse('--template', options.template, problem);
+    flags.template = options.template.trim();
   }
   if (options.warnAt !== undefined) {
     const share = Number(options.warnAt.trim());
-    if (options.warnAt.trim() === '' || !(share > 0 && share < 1))
+    if (options.warnAt.trim() === '' || warnAtProblem(share))
       throw new UsageError(
         `--warn-at ${options.warnAt}: a share of the limit strictly between 0 and 1.`,
         'Example: --warn-at 0.8 sends one warning email at 80 of 100.',
@@ -164,7 +174,6 @@ export function parseInitFlags(options: InitOptions): ParsedFlags {
 
 const PLAN_SOURCE_EXAMPLES =
   'Examples: --plan-source is_pro, --plan-source subscription_status=active,trialing, --plan-source plan=pro:pro;team:team,enterprise, --plan-source none.';
-const PYTHON_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `true`/`false` are booleans, whole numbers numbers, anything else a string (as the user's attribute holds it). */
 function planSourceValue(text: string): string | number | boolean {
@@ -183,7 +192,7 @@ export function parsePlanSourceFlag(text: string): PlanSourceFlag {
   if (value === 'none') return { none: true };
   const at = value.indexOf('=');
   const field = (at === -1 ? value : value.slice(0, at)).trim();
-  if (!PYTHON_NAME.test(field))
+  if (!PYTHON_IDENTIFIER.test(field))
     throw new UsageError(
       `--plan-source ${text}: "${field}" is not an attribute name of the user.`,
       PLAN_SOURCE_EXAMPLES,
@@ -198,7 +207,7 @@ export function parsePlanSourceFlag(text: string): PlanSourceFlag {
       .split(',')
       .map((v) => v.trim())
       .filter((v) => v !== '');
-    if (!PYTHON_NAME.test(plan) || values.length === 0 || plans[plan] !== undefined)
+    if (!PYTHON_IDENTIFIER.test(plan) || values.length === 0 || plans[plan] !== undefined)
       throw new UsageError(
         `--plan-source ${text}: each plan needs a name and at least one value, once.`,
         PLAN_SOURCE_EXAMPLES,
@@ -392,17 +401,17 @@ export async function resolveAnswers(
   const period = await ask(flags.period, step?.condition.period ?? INIT_DEFAULTS.period, {
     message: "Period (the window starts at a user's first request): e.g. 30d, 1w, 24h",
     flag: '--period',
-    validate: validatePeriod,
+    validate: byRule(periodProblem),
   });
   const message = await ask(flags.message, step?.action.message ?? INIT_DEFAULTS.message, {
     message: 'Message shown when a free user hits the limit',
     flag: '--message',
-    validate: (v) => (v.trim() === '' ? 'a message is needed' : true),
+    validate: (v) => (messageProblem(v) ? 'a message is needed' : true),
   });
   const upgradeUrlText = await ask(flags.upgradeUrl, step?.action.upgradeUrl ?? '', {
     message: 'Upgrade URL (empty: read SKENE_UPGRADE_URL at run time)',
     flag: '--upgrade-url',
-    validate: (v) => (v.trim() === '' ? true : validateUrl(v.trim())),
+    validate: (v) => (v.trim() === '' ? true : byRule(upgradeUrlProblem)(v)),
   });
   const existingProvider = step ? (step.action.upgradePrompt ? 'resend' : 'none') : undefined;
   let provider = flags.provider ?? (yes ? (existingProvider ?? INIT_DEFAULTS.provider) : undefined);
@@ -420,7 +429,7 @@ export async function resolveAnswers(
     emailTemplate = await ask(flags.template, step?.action.upgradePrompt?.template ?? INIT_DEFAULTS.template, {
       message: 'Email template name',
       flag: '--template',
-      validate: (v) => (TEMPLATE_NAME.test(v.trim()) ? true : 'letters, digits, "_" and "-"'),
+      validate: byRule(templateNameProblem),
     });
   }
   const warnAt = emailTemplate === undefined ? undefined : (flags.warnAt ?? step?.action.warnAt);

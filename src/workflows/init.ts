@@ -1,6 +1,7 @@
 import type { AnalysisResult } from '../analyze/types.js';
 import type { CliContext } from '../cli-context.js';
 import { deriveStepId, uniqueStepId } from '../config/derive-step-id.js';
+import { sameEndpoint, sameMethods } from '../config/loop-rules.js';
 import { readLoopConfig } from '../config/read-config.js';
 import type { NormalizedLoop } from '../config/types.js';
 import { buildLoopConfigSource } from '../config/write-config.js';
@@ -22,8 +23,6 @@ import {
   planLoopChanges,
   readLoopFile,
   resolveProjectFolder,
-  sameEndpoint,
-  sameMethods,
 } from './plan-loop-changes.js';
 import {
   describeBlindSpots,

@@ -26,15 +26,6 @@ export interface LoopPlan extends ChangePlan {
   location: RuntimeLocation;
 }
 
-export const sameMethods = (a: MethodSelector, b: MethodSelector): boolean =>
-  a === '*' || b === '*' ? a === b : a.length === b.length && a.every((m) => b.includes(m));
-
-/** Endpoint globs compare as the config reader normalizes them: a trailing slash is ignored. */
-export const sameEndpoint = (a: string, b: string): boolean => {
-  const normalize = (glob: string): string => (glob.length > 1 ? glob.replace(/\/+$/, '') || '/' : glob);
-  return normalize(a) === normalize(b);
-};
-
 export function httpRoutes(analysis: AnalysisResult): RouteFact[] {
   return analysis.routes.filter((r) => r.method !== 'WEBSOCKET');
 }

@@ -126,7 +126,7 @@ test('the conversation: suggested defaults, validation, a confirm, then the file
   assert.deepEqual(prompter.refused, [
     '--endpoint /api/v1/nothing/**: /api/v1/nothing/** matches no route of this project',
     '--limit ten: a whole number >= 0',
-    '--upgrade-url pricing: not a URL (e.g. https://example.com/pricing)',
+    "--upgrade-url pricing: Use an absolute http(s) URL ('https://example.com/pricing') or a path on the app ('/pricing').",
   ]);
 
   const config = await readFile(join(root, 'skene.config.ts'), 'utf8');

@@ -1,0 +1,115 @@
+import type { MethodSelector } from './endpoint-glob.js';
+import { parsePeriod } from './period.js';
+
+/**
+ * The loop's value rules, in one place: the config validator reports them at the value's node, init's
+ * flags and questions refuse a value with the same words, so a flag never accepts what the validator
+ * then rejects (or the reverse).
+ */
+export interface RuleProblem {
+  message: string;
+  hint: string;
+}
+
+/** A Python attribute name (planSource.field, a plan name of --plan-source). */
+export const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const STEP_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** The providers an upgrade prompt email may go through. */
+export const EMAIL_PROVIDERS = ['resend'] as const;
+
+export function stepIdProblem(id: string): RuleProblem | undefined {
+  return STEP_ID.test(id)
+    ? undefined
+    : {
+        message: `Invalid step id "${id}"`,
+        hint: 'A step id uses letters, digits, "-" and "_", and starts with a letter or digit (e.g. "reports-api").',
+      };
+}
+
+export function periodProblem(period: string): RuleProblem | undefined {
+  return parsePeriod(period) !== undefined
+    ? undefined
+    : {
+        message: `Invalid period "${period}"`,
+        hint: "Write a whole number and a unit: <n>m (minutes), <n>h (hours), <n>d (days) or <n>w (weeks), e.g. '30d'.",
+      };
+}
+
+/** A plan's limit: a whole number >= 0, or Infinity for no limit. */
+export function limitProblem(plan: string, limit: number): RuleProblem | undefined {
+  return limit === Infinity || (Number.isInteger(limit) && limit >= 0)
+    ? undefined
+    : {
+        message: `Invalid limit for ${plan}: ${limit}`,
+        hint: 'A limit is a whole number >= 0, or Infinity for no limit.',
+      };
+}
+
+export function messageProblem(message: string): RuleProblem | undefined {
+  return message.trim() === ''
+    ? { message: 'message is empty', hint: 'Write the text the user sees when blocked.' }
+    : undefined;
+}
+
+/** An absolute http(s) URL, or a path on the app (`/pricing`). */
+export function upgradeUrlProblem(url: string): RuleProblem | undefined {
+  return isUpgradeUrl(url)
+    ? undefined
+    : {
+        message: `Invalid upgradeUrl "${url}"`,
+        hint: "Use an absolute http(s) URL ('https://example.com/pricing') or a path on the app ('/pricing').",
+      };
+}
+
+function isUpgradeUrl(url: string): boolean {
+  if (url.startsWith('/') && !url.startsWith('//')) return !/\s/.test(url);
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** The email template: a file name without extension, `emails/<template>.html`. */
+export function templateNameProblem(template: string): RuleProblem | undefined {
+  return TEMPLATE_NAME.test(template)
+    ? undefined
+    : {
+        message: `Invalid template name "${template}"`,
+        hint: "The template is a file name without extension, of letters, digits, '-' and '_', starting with a letter or digit (e.g. 'upgrade_prompt' for emails/upgrade_prompt.html).",
+      };
+}
+
+/** `action.warnAt`: a share of the limit strictly between 0 and 1. */
+export function warnAtProblem(share: number): RuleProblem | undefined {
+  return share > 0 && share < 1
+    ? undefined
+    : {
+        message: `Invalid warnAt ${share}`,
+        hint: 'warnAt is a share of the limit strictly between 0 and 1, e.g. 0.8 warns at 80 of 100.',
+      };
+}
+
+/** The warning email is sent like the prompt: warnAt without an upgrade prompt is refused. */
+export const WARN_AT_NEEDS_PROMPT: RuleProblem = {
+  message: 'warnAt needs an upgradePrompt',
+  hint: "The warning email is sent like the prompt, from emails/<template>_warning.html: add upgradePrompt: { type: 'email', provider: 'resend', template: 'upgrade_prompt' }.",
+};
+
+/** An endpoint glob as the config reader keeps it: a trailing slash is ignored. */
+export function normalizeEndpoint(glob: string): string {
+  return glob.length > 1 ? glob.replace(/\/+$/, '') || '/' : glob;
+}
+
+/** Two triggers' endpoints are the same step's when they normalize alike. */
+export function sameEndpoint(a: string, b: string): boolean {
+  return normalizeEndpoint(a) === normalizeEndpoint(b);
+}
+
+/** Two method selectors are the same when both are `*` or name the same methods in any order. */
+export function sameMethods(a: MethodSelector, b: MethodSelector): boolean {
+  return a === '*' || b === '*' ? a === b : a.every((m) => b.includes(m)) && b.every((m) => a.includes(m));
+}
