@@ -33,25 +33,22 @@ export function detectDatabase(
       : 'none';
   const facts: DatabaseFacts = { kind, async: has('sqlalchemy.ext.asyncio') || result.engines.some((e) => e.async) };
 
-  const engine = result.engines.find((e) => e.variable !== '') ?? result.engines[0];
+  const engine = result.engines.find((e) => e.variable !== '');
   if (engine) {
-    const urlSource: NonNullable<DatabaseFacts['engine']>['urlSource'] = {};
-    if (engine.url) {
-      const text = exprText(engine.url);
-      const env = text.match(/(?:environ\s*\[\s*|environ\.get\(\s*|getenv\(\s*)["'](\w+)["']/);
-      const setting = text.match(/\bsettings\.(\w+)/i) ?? text.match(/\b(?:config|conf|cfg)\.(\w+)/);
-      const literal = engine.url.k === 'str' ? engine.url.v : undefined;
-      if (env) urlSource.env = env[1];
-      else if (setting) urlSource.setting = setting[1];
-      else if (literal !== undefined) urlSource.literal = literal;
-    }
+    const literal = engine.url?.k === 'str' ? engine.url.v : undefined;
+    const urlSource = urlSourceOf(engine.url ? exprText(engine.url) : '', literal);
     facts.engine = {
       file: engine.file,
       line: engine.line,
-      variable: engine.variable || 'engine',
+      variable: engine.variable,
       module: engine.module,
-      ...(Object.keys(urlSource).length > 0 ? { urlSource } : {}),
+      ...(urlSource ? { urlSource } : {}),
     };
+  } else {
+    // Not bound to a module-level name: a class attribute (`Database.engine`) or a cached getter.
+    // An engine built where no import reaches it (inside a factory) is not named: init and doctor say so.
+    const held = findHeldEngine(irs);
+    if (held) facts.engine = held;
   }
   const factory = result.sessionFactories.find((f) => f.variable !== '') ?? result.sessionFactories[0];
   if (factory)
@@ -83,6 +80,75 @@ export function detectDatabase(
   const alembic = detectAlembic(root, pythonFiles, markers);
   if (alembic) facts.alembic = alembic;
   return facts;
+}
+
+const ENGINE_CALL = /^(?:[\w.]+\.)?create(?:_async)?_engine\(/;
+
+/** Where a URL argument's text says the URL comes from: an environment variable, a setting, a literal. */
+function urlSourceOf(text: string, literal: string | undefined): NonNullable<DatabaseFacts['engine']>['urlSource'] {
+  const env = text.match(/(?:environ\s*\[\s*|environ\.get\(\s*|getenv\(\s*)["'](\w+)["']/);
+  const setting = text.match(/\bsettings\.(\w+)/i) ?? text.match(/\b(?:config|conf|cfg)\.(\w+)/);
+  if (env) return { env: env[1]! };
+  if (setting) return { setting: setting[1]! };
+  if (literal !== undefined) return { literal };
+  return undefined;
+}
+
+/** The first argument's text of `create_engine(<url>, ...)` (the call's text), for its URL source. */
+function firstArgument(callText: string): { text: string; literal?: string } {
+  const inner = callText.slice(callText.indexOf('(') + 1);
+  const literal = /^\s*(?:url\s*=\s*)?(["'])([^"']*)\1\s*[,)]/.exec(inner);
+  return { text: inner.split(',')[0] ?? '', ...(literal ? { literal: literal[2]! } : {}) };
+}
+
+/**
+ * An engine held by a module-level class (`class Database: engine = create_engine(...)`) or returned by a
+ * module-level function that takes no argument (`@lru_cache def get_engine(): return create_engine(...)`).
+ */
+function findHeldEngine(irs: ModuleIR[]): DatabaseFacts['engine'] {
+  for (const ir of irs) {
+    for (const stmt of moduleLevel(ir.body)) {
+      if (stmt.k === 'class') {
+        const field = stmt.cls.fields.find((f) => f.call !== undefined && ENGINE_CALL.test(f.call));
+        if (field?.call) {
+          const arg = firstArgument(field.call);
+          const urlSource = urlSourceOf(arg.text, arg.literal);
+          return {
+            file: ir.file,
+            line: stmt.cls.line,
+            variable: stmt.cls.name,
+            module: ir.module,
+            access: { kind: 'attribute', attribute: field.name },
+            ...(urlSource ? { urlSource } : {}),
+          };
+        }
+      } else if (stmt.k === 'def' && stmt.fn.params.every((p) => p.default !== undefined)) {
+        const returned = (stmt.fn.body ?? []).find(
+          (s): s is Extract<Stmt, { k: 'return' }> =>
+            s.k === 'return' && s.value?.k === 'call' && ENGINE_CALL.test(`${exprText(s.value.fn)}(`),
+        );
+        const text = returned?.value?.k === 'call' ? returned.value.text : stmt.fn.bodyFacts?.text;
+        if (returned || (/engine/i.test(stmt.fn.name) && text && /\bcreate(?:_async)?_engine\(/.test(text))) {
+          const call = text?.slice(text.search(/create(?:_async)?_engine\(/)) ?? '';
+          const arg = firstArgument(call);
+          const urlSource = urlSourceOf(arg.text, arg.literal);
+          return {
+            file: ir.file,
+            line: stmt.fn.line,
+            variable: stmt.fn.name,
+            module: ir.module,
+            access: { kind: 'call' },
+            ...(urlSource ? { urlSource } : {}),
+          };
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+function moduleLevel(body: Stmt[]): Stmt[] {
+  return body.flatMap((stmt) => (stmt.k === 'block' ? moduleLevel(stmt.body) : [stmt]));
 }
 
 function detectAlembic(root: string, pythonFiles: string[], markers: string[]): DatabaseFacts['alembic'] {

@@ -422,7 +422,7 @@ function convertFunction(w: Walk, decorators: Expr[]): FunctionIR {
         // Dependencies (auth, sessions) are recognised later; what they return is read from the text here.
         if (
           /\b(?:Depends|Security)\b|current_user|_user\b|get_db|session/i.test(paramsSource) ||
-          /current_user|get_user|authenticate|get_db|get_session/i.test(name ?? '') ||
+          /current_user|get_user|authenticate|get_db|get_session|engine/i.test(name ?? '') ||
           (/\bRequest\b/.test(paramsSource) && /\.state\.(?:user|current_user)\s*=/.test(bodyText))
         ) {
           bodyFacts = summarizeBody(bodyText);

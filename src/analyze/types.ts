@@ -185,8 +185,11 @@ export interface DatabaseFacts {
   kind: 'sqlalchemy' | 'sqlmodel' | 'none';
   async: boolean;
   engine?: SourceRef & {
+    /** The importable name: the engine itself, the class that holds it (`access: 'attribute'`), or its getter. */
     variable: string;
     module: string;
+    /** How the engine is reached from `variable`: `Database.engine`, or `get_engine()` (a cached getter). */
+    access?: { kind: 'attribute'; attribute: string } | { kind: 'call' };
     urlSource?: { env?: string; setting?: string; literal?: string };
   };
   sessionFactory?: SourceRef & { variable: string; module: string };

@@ -1,5 +1,5 @@
 import type { AnalysisResult } from '../analyze/types.js';
-import { DEFAULT_DATABASE_URL } from '../generate/build-runtime-files.js';
+import { DEFAULT_DATABASE_URL, RUNTIME_ENV } from '../generate/runtime-contract.js';
 
 /** A `.env` assignment: its name and value (src/doctor/read-dotenv.ts reads them). */
 export interface DotenvValue {
@@ -31,7 +31,8 @@ export interface RuntimeIntegration {
 export function readRuntimeIntegration(file: string, source: string): RuntimeIntegration {
   const defaultUrl = /^DEFAULT_DATABASE_URL\s*=\s*(["'])(.*?)\1\s*$/m.exec(source)?.[2];
   const body = /^def app_engine\(\):\n([\s\S]*?)(?=^\S)/m.exec(source)?.[1] ?? '';
-  const engine = /^\s+from\s+([\w.]+)\s+import\s+(\w+)\s+as\s+engine\s*$/m.exec(body);
+  // `as engine` (the engine itself), `as ENGINE_OWNER` (a class holding it), `as ENGINE_GETTER` (its getter).
+  const engine = /^\s+from\s+([\w.]+)\s+import\s+(\w+)\s+as\s+(?:engine|ENGINE_OWNER|ENGINE_GETTER)\s*$/m.exec(body);
   return {
     file,
     defaultUrl,
@@ -58,7 +59,7 @@ export function resolveDatabaseUrl(input: {
     const entry = input.dotenv.find((e) => e.name === name && e.value !== '');
     return entry ? { url: entry.value, source: `${name} in ${entry.file}` } : undefined;
   };
-  const override = fromEnv('SKENE_DATABASE_URL');
+  const override = fromEnv(RUNTIME_ENV.databaseUrl);
   if (override) return override;
   const { integration } = input;
   if (!integration.engine) {

@@ -1,15 +1,15 @@
 import { accessSync, closeSync, constants, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative } from 'node:path';
 import type { AnalysisResult } from '../analyze/types.js';
+import { DEFAULT_DATABASE_URL, INTEGRATION_FILE, RUNTIME_ENV, SKENE_TABLES } from '../generate/runtime-contract.js';
 import { findStartPlaces } from './find-start-folder.js';
 import { type AlembicTarget, readAlembicTarget, type UrlSource } from './read-alembic-target.js';
 import { gitIgnoreStatus } from './read-git.js';
 import { joinPosix, readProjectFile } from './read-project-file.js';
 import { type Check, type DotenvEntry, fail, pass, type RuntimePlace, warn } from './types.js';
 
-export const SKENE_TABLES = ['skene_usage', 'skene_subscriptions', 'skene_events', 'skene_stripe_events'] as const;
 const SQLITE_HEADER = 'SQLite format 3\0';
-const DEFAULT_DATABASE_URL = 'sqlite:///skene.db';
+const DATABASE_URL = RUNTIME_ENV.databaseUrl;
 
 function listFiles(root: string, folder: string, suffix: string): string[] {
   try {
@@ -73,6 +73,18 @@ function checkStore(input: DatabaseInput, cwd: string): Check[] {
   const { root, analysis, runtime } = input;
   const createsTables = runtimeCreatesTables(root, runtime);
   const database = analysis?.database;
+  const override =
+    input.env.SKENE_DATABASE_URL || input.dotenv.some((e) => e.name === 'SKENE_DATABASE_URL' && e.hasValue);
+  if (database && database.kind !== 'none' && !database.engine && !override) {
+    // The runtime would keep its tables in its default SQLite file while the app's data is elsewhere.
+    return [
+      fail(
+        'database.engine',
+        `the app uses ${database.kind}, but skene cannot reach its engine (it is not bound to a name an import reaches: a module variable, a class attribute or a getter without arguments)`,
+        "Bind the engine to a module-level name (`engine = create_engine(...)`) and run `skene generate`, or set SKENE_DATABASE_URL to the app's database URL.",
+      ),
+    ];
+  }
   if (database && database.kind !== 'none') {
     const engine = database.engine ? `${database.engine.module}.${database.engine.variable}` : "the app's engine";
     if (database.alembic) {
@@ -101,9 +113,9 @@ function checkStore(input: DatabaseInput, cwd: string): Check[] {
     ];
   }
 
-  const fromFile = input.dotenv.find((entry) => entry.name === 'SKENE_DATABASE_URL' && entry.hasValue);
-  const url = input.env.SKENE_DATABASE_URL || fromFile?.value || DEFAULT_DATABASE_URL;
-  const source = input.env.SKENE_DATABASE_URL
+  const fromFile = input.dotenv.find((entry) => entry.name === DATABASE_URL && entry.hasValue);
+  const url = input.env[DATABASE_URL] || fromFile?.value || DEFAULT_DATABASE_URL;
+  const source = input.env[DATABASE_URL]
     ? 'SKENE_DATABASE_URL'
     : fromFile
       ? `SKENE_DATABASE_URL in ${fromFile.file}`
@@ -247,18 +259,20 @@ const redact = (url: string): string => url.replace(/^([a-z0-9+]+:\/\/[^:/@]*):[
 
 /** SKENE_DATABASE_URL (environment, then .env); else the engine _integration.py imports; else the default file. */
 function runtimeTarget(input: DatabaseInput): RuntimeTarget {
-  if (input.env.SKENE_DATABASE_URL) {
-    return { source: { kind: 'literal', url: input.env.SKENE_DATABASE_URL }, where: 'SKENE_DATABASE_URL' };
+  if (input.env[DATABASE_URL]) {
+    return { source: { kind: 'literal', url: input.env[DATABASE_URL] }, where: 'SKENE_DATABASE_URL' };
   }
-  const fromFile = input.dotenv.find((entry) => entry.name === 'SKENE_DATABASE_URL' && entry.hasValue);
+  const fromFile = input.dotenv.find((entry) => entry.name === DATABASE_URL && entry.hasValue);
   if (fromFile) {
     return { source: { kind: 'literal', url: fromFile.value }, where: `SKENE_DATABASE_URL in ${fromFile.file}` };
   }
   const integration = input.runtime
-    ? readProjectFile(input.root, joinPosix(input.runtime.dir, '_integration.py'))
+    ? readProjectFile(input.root, joinPosix(input.runtime.dir, INTEGRATION_FILE))
     : undefined;
   const engine = integration
-    ? /^\s+from\s+([\w.]+)\s+import\s+(\w+)\s+as\s+engine\b/m.exec(integration.split(/^def app_engine\(/m)[1] ?? '')
+    ? /^\s+from\s+([\w.]+)\s+import\s+(\w+)\s+as\s+(?:engine|ENGINE_OWNER|ENGINE_GETTER)\b/m.exec(
+        integration.split(/^def app_engine\(/m)[1] ?? '',
+      )
     : null;
   if (engine) {
     return {

@@ -1,7 +1,19 @@
 import type { AnalysisResult } from '../analyze/types.js';
 import { serializeCompiledLoop } from '../config/compile-loop.js';
 import type { CompiledLoop } from '../config/types.js';
-import { generatedMarker, readTemplate, renderTemplate } from './render-template.js';
+import { readTemplate, renderTemplate } from './render-template.js';
+import {
+  DEFAULT_DATABASE_URL,
+  generatedMarker,
+  IDENTIFY_BEGIN,
+  IDENTIFY_END,
+  INTEGRATION_FILE,
+  LOOP_FILE,
+  MIGRATION_FILE,
+  MIGRATION_REVISION,
+  STATIC_RUNTIME_MODULES,
+  WEBHOOK_PATH,
+} from './runtime-contract.js';
 import type { RuntimeLocation } from './runtime-location.js';
 
 export interface GeneratedFile {
@@ -22,35 +34,6 @@ export interface RuntimeBuildInput {
   /** The Alembic revision skene's migration follows (found by the workflow), when the app uses Alembic. */
   alembicDownRevision?: string | null;
 }
-
-/** Static runtime modules under templates/python/runtime/, rendered with only `{{version}}`. */
-export const STATIC_RUNTIME_MODULES = [
-  '__init__.py',
-  '__main__.py',
-  '_async_pg.py',
-  '_config.py',
-  '_email.py',
-  '_connections.py',
-  '_drivers.py',
-  '_gate.py',
-  '_links.py',
-  '_middleware.py',
-  '_plans.py',
-  '_schema.py',
-  '_store.py',
-  '_sync.py',
-  '_upgrade_links.py',
-  '_webhooks.py',
-] as const;
-
-export const INTEGRATION_FILE = '_integration.py';
-export const LOOP_FILE = 'loop.json';
-export const MIGRATION_FILE = 'skene_0001_create_skene_tables.py';
-export const MIGRATION_REVISION = 'skene_0001';
-export const DEFAULT_DATABASE_URL = 'sqlite:///skene.db';
-/** Lines around the user-editable fallback in `_integration.py`; doctor and regeneration look for them. */
-export const IDENTIFY_BEGIN = '# skene:identify';
-export const IDENTIFY_END = '# skene:identify-end';
 
 const pythonString = (value: string): string => JSON.stringify(value);
 const pythonOptionalString = (value: string | undefined): string =>
@@ -80,9 +63,13 @@ function renderIntegration(input: RuntimeBuildInput): string {
       ].join('\n');
   const hasWebhook = stripe.webhooks.length > 0;
   const engine = database.kind !== 'none' ? database.engine : undefined;
-  const engineBody = engine
-    ? `    from ${engine.module} import ${engine.variable} as engine\n\n    return engine`
-    : '    return None';
+  const engineBody = !engine
+    ? '    return None'
+    : engine.access?.kind === 'attribute'
+      ? `    from ${engine.module} import ${engine.variable} as ENGINE_OWNER\n\n    return ENGINE_OWNER.${engine.access.attribute}`
+      : engine.access?.kind === 'call'
+        ? `    from ${engine.module} import ${engine.variable} as ENGINE_GETTER\n\n    return ENGINE_GETTER()`
+        : `    from ${engine.module} import ${engine.variable} as engine\n\n    return engine`;
   // The model is only read when a Stripe customer must be found (docs/CUSTOMER-LINKS.md).
   const userModel = database.kind !== 'none' ? input.analysis.userModel : undefined;
   const userModelBody = userModel
@@ -95,7 +82,7 @@ function renderIntegration(input: RuntimeBuildInput): string {
       auth_body: authBody,
       webhook_note: hasWebhook
         ? 'its own Stripe webhook endpoint, which calls handle_stripe_event(event)'
-        : 'no Stripe webhook endpoint: install(app) mounts POST /skene/webhooks/stripe',
+        : `no Stripe webhook endpoint: install(app) mounts POST ${WEBHOOK_PATH}`,
       mount_webhook: hasWebhook ? 'False' : 'True',
       default_database_url: DEFAULT_DATABASE_URL,
       engine_body: engineBody,

@@ -134,3 +134,64 @@ test('Alembic: a package-resource script_location (`pkg:path`) resolves inside t
     envFile: 'src/shop/database/revisions/env.py',
   });
 });
+
+test('an engine held by a class attribute or returned by a cached getter is reached through it', async (t) => {
+  const held = await analyzeSources(t, {
+    'app/__init__.py': '',
+    'app/db.py': py`
+      import os
+      from sqlalchemy import create_engine
+
+      class Database:
+          engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
+    `,
+  });
+  assert.deepEqual(held.database.engine, {
+    file: 'app/db.py',
+    line: 4,
+    variable: 'Database',
+    module: 'app.db',
+    access: { kind: 'attribute', attribute: 'engine' },
+    urlSource: { env: 'DATABASE_URL' },
+  });
+  const getter = await analyzeSources(t, {
+    'app/__init__.py': '',
+    'app/config.py': 'class Settings:\n    database_url: str = "sqlite:///app.db"\n\nsettings = Settings()\n',
+    'app/db.py': py`
+      from functools import lru_cache
+      from sqlalchemy import create_engine
+      from app.config import settings
+
+      @lru_cache
+      def get_engine():
+          return create_engine(settings.database_url)
+    `,
+  });
+  assert.deepEqual(getter.database.engine, {
+    file: 'app/db.py',
+    line: 6,
+    variable: 'get_engine',
+    module: 'app.db',
+    access: { kind: 'call' },
+    urlSource: { setting: 'database_url' },
+  });
+});
+
+test('an engine built inside a factory that no import reaches is not guessed', async (t) => {
+  const result = await analyzeSources(t, {
+    'app/__init__.py': '',
+    'app/main.py': py`
+      from fastapi import FastAPI
+      from sqlalchemy import create_engine
+
+      def create_app():
+          app = FastAPI()
+          app.state.engine = create_engine("sqlite:///app.db")
+          return app
+
+      app = create_app()
+    `,
+  });
+  assert.equal(result.database.kind, 'sqlalchemy');
+  assert.equal(result.database.engine, undefined);
+});
