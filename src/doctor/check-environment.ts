@@ -1,5 +1,6 @@
 import type { AnalysisResult } from '../analyze/types.js';
 import type { NormalizedLoop } from '../config/types.js';
+import { RUNTIME_ENV } from '../generate/runtime-contract.js';
 import { isTrackedByGit } from './read-dotenv.js';
 import { type Check, type DotenvEntry, fail, pass, warn } from './types.js';
 
@@ -18,7 +19,7 @@ function settingsNeeded(loop: NormalizedLoop | undefined, analysis: AnalysisResu
   const settings: Setting[] = [
     {
       id: 'env.stripe-webhook-secret',
-      names: appWebhook.length > 0 ? appWebhook : ['STRIPE_WEBHOOK_SECRET'],
+      names: appWebhook.length > 0 ? appWebhook : [RUNTIME_ENV.webhookSecret],
       why: 'verifies Stripe webhook signatures; without it no subscription reaches skene',
       severity: 'fail',
     },
@@ -26,10 +27,15 @@ function settingsNeeded(loop: NormalizedLoop | undefined, analysis: AnalysisResu
   const emails = loop?.steps.some((step) => step.action.upgradePrompt !== undefined) ?? false;
   if (emails) {
     settings.push(
-      { id: 'env.resend-api-key', names: ['RESEND_API_KEY'], why: 'sends the upgrade prompt email', severity: 'fail' },
+      {
+        id: 'env.resend-api-key',
+        names: [RUNTIME_ENV.resendApiKey],
+        why: 'sends the upgrade prompt email',
+        severity: 'fail',
+      },
       {
         id: 'env.email-from',
-        names: ['SKENE_EMAIL_FROM'],
+        names: [RUNTIME_ENV.emailFrom],
         why: 'the sender of the upgrade prompt email',
         severity: 'fail',
       },

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { AnalysisResult } from '../analyze/types.js';
+import { INTEGRATION_FILE, PACKAGE_FILE } from '../generate/runtime-contract.js';
 import { type AppPython, findAppPython } from '../verify/find-python.js';
 import type { GateDetector } from './detect-gates.js';
 import { findStartPlaces, type StartPlace } from './find-start-folder.js';
@@ -97,7 +98,7 @@ const INTEGRATION_IMPORT = /^\s+from\s+([A-Za-z_][\w.]*)\s+import\s+([A-Za-z_]\w
 
 /** The imports the generated runtime's _integration.py makes of the app (its auth dependency, its engine). */
 function integrationImports(root: string, runtime: RuntimePlace): WrittenImport[] {
-  const file = joinPosix(runtime.dir, '_integration.py');
+  const file = joinPosix(runtime.dir, INTEGRATION_FILE);
   const text = readProjectFile(root, file);
   if (text === undefined) return [];
   const out: WrittenImport[] = [];
@@ -221,7 +222,7 @@ export async function checkImports(input: {
     imports.unshift({
       module: runtime.module,
       names: [],
-      file: joinPosix(runtime.dir, '__init__.py'),
+      file: joinPosix(runtime.dir, PACKAGE_FILE),
       line: 1,
       unimported: true,
     });
@@ -303,7 +304,7 @@ export async function checkImports(input: {
       }
       const file = byPython?.kind === 'project' ? byPython.file : statically.found ? statically.file : undefined;
       if (entry.module === runtime.module && file !== undefined) {
-        const expected = joinPosix(runtime.dir, '__init__.py');
+        const expected = joinPosix(runtime.dir, PACKAGE_FILE);
         if (file !== expected) {
           problems += 1;
           checks.push(

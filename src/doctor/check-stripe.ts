@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import type { AnalysisResult } from '../analyze/types.js';
 import type { NormalizedLoop } from '../config/types.js';
 import { describeStripeKeySource, resolveStripeKey } from '../credentials/resolve-stripe-key.js';
+import { WEBHOOK_PATH } from '../generate/runtime-contract.js';
 import { createStripeClient } from '../stripe/create-stripe-client.js';
 import { explainStripeFailure, StripeRequestError } from '../stripe/explain-stripe-failure.js';
 import { detectStripeKeyFormat, maskStripeKey, type StripeMode } from '../stripe/stripe-key-format.js';
@@ -17,8 +18,6 @@ export const REQUIRED_WEBHOOK_EVENTS = [
   'customer.subscription.deleted',
 ] as const;
 
-export const SKENE_WEBHOOK_PATH = '/skene/webhooks/stripe';
-
 const dashboard = (mode: StripeMode, page: string): string =>
   `https://dashboard.stripe.com/${mode === 'test' ? 'test/' : ''}${page}`;
 
@@ -27,7 +26,7 @@ const otherMode = (mode: StripeMode): StripeMode => (mode === 'test' ? 'live' : 
 /** The path Stripe must post to: the app's own webhook route when it has one, else skene's. */
 export function webhookPathsOf(analysis: AnalysisResult | undefined): string[] {
   const own = (analysis?.stripe.webhooks ?? []).flatMap((webhook) => (webhook.route ? [webhook.route.path] : []));
-  return own.length > 0 ? [...new Set(own)] : [SKENE_WEBHOOK_PATH];
+  return own.length > 0 ? [...new Set(own)] : [WEBHOOK_PATH];
 }
 
 function failureText(error: unknown, env: NodeJS.ProcessEnv): { message: string; hint?: string; reason?: string } {

@@ -8,7 +8,7 @@ import {
   resolveDatabaseUrl,
 } from '../database/database-url.js';
 import { openDatabase } from '../database/open-database.js';
-import { INTEGRATION_FILE } from '../generate/build-runtime-files.js';
+import { INTEGRATION_FILE, RUNTIME_TABLES } from '../generate/runtime-contract.js';
 import { createStripeClient } from '../stripe/create-stripe-client.js';
 import { explainStripeFailure } from '../stripe/explain-stripe-failure.js';
 import { readProjectFile } from './read-project-file.js';
@@ -18,7 +18,7 @@ import { type Check, type DotenvEntry, fail, pass, type RuntimePlace, warn } fro
 export const PAYING_STATUSES = ['active', 'trialing', 'past_due'] as const;
 /** Beyond this many, doctor checks the first ones and says the rest were not checked. */
 export const MAX_CHECKED_SUBSCRIPTIONS = 10_000;
-const SUBSCRIPTIONS_TABLE = 'skene_subscriptions';
+const SUBSCRIPTIONS_TABLE = RUNTIME_TABLES.subscriptions;
 const SHOWN = 3;
 
 interface PayingSubscription {

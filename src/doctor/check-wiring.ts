@@ -1,6 +1,7 @@
 import type { AnalysisResult, AppFact, RouteFact } from '../analyze/types.js';
+import { type RuntimeFunction, runtimeImportLine } from '../generate/runtime-contract.js';
 import { findInstallAnchor } from '../generate/wire-app-install.js';
-import type { GateDetector, RuntimeFunction } from './detect-gates.js';
+import type { GateDetector } from './detect-gates.js';
 import { detectHandOffReach } from './detect-hand-off.js';
 import { type Check, fail, pass, type RuntimePlace, warn } from './types.js';
 
@@ -8,14 +9,7 @@ import { type Check, fail, pass, type RuntimePlace, warn } from './types.js';
 const parse = async (source: string): Promise<import('../generate/wire-python-source.js').PythonTree> =>
   (await import('../python/parse-python.js')).parsePython(source);
 
-const IMPORT_ALIAS: Record<RuntimeFunction, string> = {
-  gate: 'skene_gate',
-  install: 'skene_install',
-  handle_stripe_event: 'skene_handle_stripe_event',
-};
-
-const importLine = (runtime: RuntimePlace, name: RuntimeFunction): string =>
-  `from ${runtime.module} import ${name} as ${IMPORT_ALIAS[name]}`;
+const importLine = (runtime: RuntimePlace, name: RuntimeFunction): string => runtimeImportLine(runtime.module, name);
 
 /**
  * The app-level wiring `skene init` adds beside the gates: every import of the runtime names the module

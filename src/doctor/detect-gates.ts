@@ -1,4 +1,5 @@
 import type { RouteFact } from '../analyze/types.js';
+import { RUNTIME_ALIASES, RUNTIME_FUNCTION_NAMES, type RuntimeFunction } from '../generate/runtime-contract.js';
 import type * as Parser from '../python/parse-python.js';
 
 /** A `skene_gate("<step-id>")` dependency found on a route. `stepId` is undefined when it is not a literal. */
@@ -9,9 +10,9 @@ export interface GateUse {
   identify: boolean;
 }
 
-/** What the wiring imports from the runtime: `gate` on routes, `install` on apps, `handle_stripe_event` in webhooks. */
-export type RuntimeFunction = 'gate' | 'install' | 'handle_stripe_event';
-const RUNTIME_FUNCTIONS = new Set<string>(['gate', 'install', 'handle_stripe_event']);
+export type { RuntimeFunction };
+
+const RUNTIME_FUNCTIONS = new Set<string>(RUNTIME_FUNCTION_NAMES);
 
 /** `from app.skene import gate as skene_gate` at line 3. */
 export interface RuntimeImport {
@@ -49,7 +50,7 @@ function isRuntimeModule(name: string, runtimeModule: string | undefined): boole
 }
 
 function collectRuntimeNames(root: Parser.SyntaxNode, runtimeModule: string | undefined): RuntimeNames {
-  const names: RuntimeNames = { functions: new Map([['skene_gate', 'gate']]), modules: new Set(), imports: [] };
+  const names: RuntimeNames = { functions: new Map([[RUNTIME_ALIASES.gate, 'gate']]), modules: new Set(), imports: [] };
   for (const node of root.descendantsOfType(['import_from_statement', 'import_statement'])) {
     if (node.type === 'import_from_statement') {
       const moduleNode = node.childForFieldName('module_name');
@@ -181,7 +182,7 @@ export class GateDetector {
       const callee = match[1] ?? '';
       const lastPart = callee.split('.').pop() ?? '';
       const isGate =
-        (entry ? entry.names.functions.get(callee) === 'gate' : callee === 'skene_gate') ||
+        (entry ? entry.names.functions.get(callee) === 'gate' : callee === RUNTIME_ALIASES.gate) ||
         (callee.includes('.') && lastPart === 'gate');
       if (isGate)
         gates.push({

@@ -1,5 +1,6 @@
 import { globSync } from 'tinyglobby';
 import type { AnalysisResult } from '../analyze/types.js';
+import { INTEGRATION_FILE, LOOP_FILE } from '../generate/runtime-contract.js';
 import { appSourceRoots, type SourceRoot } from '../generate/runtime-location.js';
 import { isProjectFile, joinPosix } from './read-project-file.js';
 import type { RuntimePlace } from './types.js';
@@ -34,7 +35,7 @@ function findGeneratedRuntimes(root: string): string[] {
         .join('/')
         .replace(/\/loop\.json$/, ''),
     )
-    .filter((dir) => isProjectFile(root, joinPosix(dir, '_integration.py')))
+    .filter((dir) => isProjectFile(root, joinPosix(dir, INTEGRATION_FILE)))
     .sort();
 }
 
@@ -55,7 +56,7 @@ export function findRuntimePlace(
       planned = undefined;
     }
   }
-  if (planned && isProjectFile(root, joinPosix(planned.dir, 'loop.json'))) return planned;
+  if (planned && isProjectFile(root, joinPosix(planned.dir, LOOP_FILE))) return planned;
   const found = findGeneratedRuntimes(root)[0];
   if (found) return { dir: found, module: moduleOf(found, analysis) };
   return planned;

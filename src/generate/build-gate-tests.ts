@@ -1,12 +1,11 @@
 import { parse as parseToml } from 'smol-toml';
 import type { AnalysisResult } from '../analyze/types.js';
-import { generatedMarker, readTemplate, renderTemplate } from './render-template.js';
+import { readTemplate, renderTemplate } from './render-template.js';
+import { generatedMarker, WEBHOOK_PATH } from './runtime-contract.js';
 import { appSourceRoots, type RuntimeLocation } from './runtime-location.js';
 
 /** The generated pytest file's name: skene's, so it never collides with the app's own tests. */
 export const GATE_TESTS_FILE = 'test_skene_gate.py';
-/** The route skene mounts when the app has no Stripe webhook of its own (templates/python/runtime/_webhooks.py). */
-export const SKENE_WEBHOOK_PATH = '/skene/webhooks/stripe';
 
 /** The pytest configuration files pytest itself reads, and the section that holds its options. */
 export const PYTEST_CONFIG_FILES = ['pytest.ini', 'pyproject.toml', 'tox.ini', 'setup.cfg'] as const;
@@ -205,7 +204,7 @@ export function buildGateTests(input: GateTestsInput): GateTestsFile {
       app_factory: pythonLiteral(app?.factory ?? null),
       runtime_module: pythonLiteral(input.location.module),
       source_root: pythonLiteral(relativePosix(folder, appSourceRoot(input.analysis))),
-      webhook_path: pythonLiteral(webhook?.route?.path ?? SKENE_WEBHOOK_PATH),
+      webhook_path: pythonLiteral(webhook?.route?.path ?? WEBHOOK_PATH),
       gated_routes: gatedRoutes.length === 0 ? '{}' : `{\n${gatedRoutes.join('\n')}\n}`,
     },
     GATE_TESTS_FILE,

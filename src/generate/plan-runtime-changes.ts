@@ -1,6 +1,7 @@
 import type { FileChange } from '../io/file-change.js';
 import { buildFileChange } from '../io/read-project-file.js';
-import { type GeneratedFile, MIGRATION_REVISION } from './build-runtime-files.js';
+import type { GeneratedFile } from './build-runtime-files.js';
+import { MIGRATION_REVISION } from './runtime-contract.js';
 
 /**
  * One change per generated file, from what is on disk now (`current`: path → text, undefined when

@@ -1,3 +1,4 @@
+import { RUNTIME_ALIASES } from './runtime-contract.js';
 import {
   detectEol,
   findCallsTo,
@@ -20,7 +21,7 @@ export interface AppInstallTarget {
 }
 
 export function buildInstallCall(variable: string): string {
-  return `skene_install(${variable})`;
+  return `${RUNTIME_ALIASES.install}(${variable})`;
 }
 
 /** The assignment target when `statement` is `<variable> = ...` or `<variable>: T = ...`. */
@@ -142,7 +143,7 @@ export function planAppInstall(source: string, tree: PythonTree, target: AppInst
     return { kind: 'refused', reason: `no "${target.variable} = FastAPI(...)" statement found at line ${target.line}` };
   }
   const scope = enclosingScope(statement);
-  const installed = findCallsTo(scope, 'skene_install').some(
+  const installed = findCallsTo(scope, RUNTIME_ALIASES.install).some(
     (call) => call.childForFieldName('arguments')?.namedChildren[0]?.text === target.variable,
   );
   if (installed) return { kind: 'present' };

@@ -1,5 +1,6 @@
 import type { AnalysisResult, AppFact, AuthFacts, RouteFact } from '../analyze/types.js';
 import type { ManualStep } from '../io/file-change.js';
+import { RUNTIME_ALIASES } from './runtime-contract.js';
 import { buildInstallCall, planAppInstall } from './wire-app-install.js';
 import { buildImportLine, type ImportRequest, planImports } from './wire-imports.js';
 import {
@@ -134,14 +135,14 @@ function importsFor(edits: Edit[], runtimeModule: string): ImportRequest[] {
   const requests: ImportRequest[] = [];
   if (edits.some((e) => e.kind === 'gate' && e.stepIds.length > 0)) {
     requests.push(
-      { module: runtimeModule, name: 'gate', alias: 'skene_gate' },
+      { module: runtimeModule, name: 'gate', alias: RUNTIME_ALIASES.gate },
       { module: 'fastapi', name: 'Depends', anyModule: true },
     );
   }
   if (edits.some((e) => e.kind === 'install'))
-    requests.push({ module: runtimeModule, name: 'install', alias: 'skene_install' });
+    requests.push({ module: runtimeModule, name: 'install', alias: RUNTIME_ALIASES.install });
   if (edits.some((e) => e.kind === 'webhook')) {
-    requests.push({ module: runtimeModule, name: 'handle_stripe_event', alias: 'skene_handle_stripe_event' });
+    requests.push({ module: runtimeModule, name: 'handle_stripe_event', alias: RUNTIME_ALIASES.handle_stripe_event });
   }
   return requests;
 }
@@ -328,7 +329,7 @@ function collectEdits(input: WiringInput): Map<string, Edit[]> {
   for (const route of input.routes ?? []) {
     if (
       route.method === 'WEBSOCKET' ||
-      !(input.files.get(route.registration.span.file)?.includes('skene_gate') ?? false)
+      !(input.files.get(route.registration.span.file)?.includes(RUNTIME_ALIASES.gate) ?? false)
     )
       continue;
     const span = route.registration.span;

@@ -1,3 +1,4 @@
+import { RUNTIME_ALIASES } from './runtime-contract.js';
 import {
   applyTextEdits,
   detectEol,
@@ -81,7 +82,7 @@ export function buildGateCall(stepId: string, identity: GateIdentity = {}): stri
     args.push(`auth=${auth.name}`);
     if (auth.scopes && auth.scopes.length > 0) args.push(`scopes=[${auth.scopes.map(pythonString).join(', ')}]`);
   }
-  return `skene_gate(${args.join(', ')})`;
+  return `${RUNTIME_ALIASES.gate}(${args.join(', ')})`;
 }
 
 export function buildGateDependency(stepId: string, identity: GateIdentity = {}): string {
@@ -146,7 +147,7 @@ interface PresentGate {
 }
 
 function findPresentGates(call: SyntaxNode): PresentGate[] {
-  return findCallsTo(call, 'skene_gate').map((gate) => {
+  return findCallsTo(call, RUNTIME_ALIASES.gate).map((gate) => {
     const id = stringLiteralValue(gate.childForFieldName('arguments')?.namedChildren[0]);
     let element: SyntaxNode = gate;
     while (element.parent && element.parent.type !== 'list' && element.parent.id !== call.id) element = element.parent;

@@ -1,3 +1,4 @@
+import { RUNTIME_ALIASES } from './runtime-contract.js';
 import { findStatementAt } from './wire-app-install.js';
 import {
   detectEol,
@@ -18,7 +19,7 @@ export interface WebhookTarget {
 }
 
 export function buildHandlerCall(eventVariable: string): string {
-  return `skene_handle_stripe_event(${eventVariable})`;
+  return `${RUNTIME_ALIASES.handle_stripe_event}(${eventVariable})`;
 }
 
 /**
@@ -49,7 +50,7 @@ export function planWebhookHandlerCall(source: string, tree: PythonTree, target:
   }
   let fn: SyntaxNode | null = statement;
   while (fn && fn.type !== 'function_definition') fn = fn.parent;
-  if (findCallsTo(fn ?? tree.rootNode, 'skene_handle_stripe_event').length > 0) return { kind: 'present' };
+  if (findCallsTo(fn ?? tree.rootNode, RUNTIME_ALIASES.handle_stripe_event).length > 0) return { kind: 'present' };
   const anchor = statement;
   if (!startsItsLine(source, anchor.startIndex)) {
     return { kind: 'refused', reason: 'the event is constructed on a line shared with other code' };

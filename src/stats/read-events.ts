@@ -1,7 +1,8 @@
 import type { ReadOnlyDatabase } from '../database/read-only-database.js';
+import { RUNTIME_TABLES } from '../generate/runtime-contract.js';
 import { type EventRow, FUNNEL_EVENT_KINDS, type FunnelEventKind } from './types.js';
 
-export const EVENTS_TABLE = 'skene_events';
+export const EVENTS_TABLE = RUNTIME_TABLES.events;
 
 /**
  * The funnel's events of `skene_events` (templates/python/runtime/_schema.py), oldest first: the five kinds the

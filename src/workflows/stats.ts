@@ -15,7 +15,7 @@ import { findRuntimePlace } from '../doctor/find-runtime.js';
 import { readDotenvFiles } from '../doctor/read-dotenv.js';
 import { joinPosix, readProjectFile } from '../doctor/read-project-file.js';
 import { ExitCode, SkeneError, UsageError } from '../errors.js';
-import { LOOP_FILE } from '../generate/build-runtime-files.js';
+import { INTEGRATION_FILE, LOOP_FILE, RUNTIME_ENV } from '../generate/runtime-contract.js';
 import { buildStatsReport } from '../stats/build-funnel.js';
 import { EVENTS_TABLE, readEventStepIds, readFunnelEvents } from '../stats/read-events.js';
 import { renderStatsHtml } from '../stats/render-html.js';
@@ -42,7 +42,7 @@ function readRuntime(root: string): { integration: RuntimeIntegration; stepIds: 
     throw new Error('no analysis');
   });
   if (!place) return undefined;
-  const file = joinPosix(place.dir, '_integration.py');
+  const file = joinPosix(place.dir, INTEGRATION_FILE);
   const source = readProjectFile(root, file);
   if (source === undefined) return undefined;
   let stepIds: string[] = [];
@@ -62,7 +62,8 @@ async function locateDatabase(root: string, env: NodeJS.ProcessEnv) {
   const runtime = readRuntime(root);
   const topFolder = runtime?.integration.file.split('/').slice(0, -2).join('/') ?? '';
   const dotenv = readDotenvFiles(root, topFolder === '' ? [] : [topFolder.split('/')[0] ?? '', topFolder]);
-  const override = env.SKENE_DATABASE_URL || dotenv.find((e) => e.name === 'SKENE_DATABASE_URL' && e.value)?.value;
+  const override =
+    env[RUNTIME_ENV.databaseUrl] || dotenv.find((e) => e.name === RUNTIME_ENV.databaseUrl && e.value)?.value;
   if (!runtime && !override) {
     throw new SkeneError(`No skene runtime in ${root}: nothing records events there yet.`, {
       hint: 'Run `skene init` first, or set SKENE_DATABASE_URL to the database the app uses.',

@@ -6,6 +6,7 @@ import { isProjectFile, joinPosix } from '../doctor/read-project-file.js';
 import type { RuntimePlace } from '../doctor/types.js';
 import { ExitCode, SkeneError } from '../errors.js';
 import { appSourceRoot } from '../generate/build-gate-tests.js';
+import { LOOP_FILE } from '../generate/runtime-contract.js';
 import { planRuntimeLocation } from '../generate/runtime-location.js';
 import { maskStripeKey } from '../stripe/stripe-key-format.js';
 import { customerOf, listStripeSubscriptions } from '../sync/list-stripe-subscriptions.js';
@@ -46,7 +47,7 @@ function foldersUp(root: string, start: string): string[] {
 }
 
 function requireSyncRuntime(root: string, runtime: RuntimePlace | undefined): RuntimePlace {
-  if (!runtime || !isProjectFile(root, joinPosix(runtime.dir, 'loop.json'))) {
+  if (!runtime || !isProjectFile(root, joinPosix(runtime.dir, LOOP_FILE))) {
     throw new SkeneError('No generated runtime in this project: skene sync writes through it.', {
       hint: 'Run `npx skene init` first.',
     });

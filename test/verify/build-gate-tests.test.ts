@@ -12,7 +12,7 @@ import {
   pythonLiteral,
   readTestpaths,
 } from '../../src/generate/build-gate-tests.js';
-import { generatedMarker } from '../../src/generate/render-template.js';
+import { generatedMarker } from '../../src/generate/runtime-contract.js';
 
 const run = promisify(execFile);
 
