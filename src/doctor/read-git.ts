@@ -35,10 +35,10 @@ export function gitIgnoreStatus(root: string, file: string): IgnoreStatus {
  */
 export function uncommittedFiles(root: string): string[] | undefined {
   const top = git(root, ['rev-parse', '--show-prefix']);
-  if (!top || top.status !== 0) return undefined;
+  if (top?.status !== 0) return undefined;
   const prefix = top.stdout.trim();
   const status = git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', '.']);
-  if (!status || status.status !== 0) return undefined;
+  if (status?.status !== 0) return undefined;
   const entries = status.stdout.split('\0').filter((entry) => entry !== '');
   const files: string[] = [];
   for (let index = 0; index < entries.length; index += 1) {
