@@ -21,7 +21,7 @@ const BATCH_FILES = 12;
 const TAPER_FILES = 96;
 const TAPER_FILES_PER_BATCH = 8;
 const MAX_WORKERS = 3;
-const WORKER_QUEUE_DEPTH = 2;
+const WORKER_QUEUE_DEPTH = 3;
 
 export function defaultWorkerCount(files: number): number {
   if (files < MIN_FILES_FOR_WORKERS) return 0;
@@ -81,8 +81,9 @@ export async function analyzePythonFiles(
   }
   let nextBatch = 0;
   const redo: number[] = [];
-  // Each worker holds up to two batches, so it starts the next the moment it posts one: it never waits for
-  // this thread to finish a batch of its own before it gets more work.
+  // Each worker holds up to three batches, so it starts the next the moment it posts one: it never waits for
+  // this thread to finish a batch of its own (or a garbage collection) before it gets more work. The first are
+  // sent as the worker starts: they wait in its port until it has loaded.
   const inFlight = new Map<Worker, Set<number>>();
   const inFlightCount = (): number => [...inFlight.values()].reduce((sum, batches) => sum + batches.size, 0);
   let wake: (() => void) | undefined;
@@ -138,6 +139,7 @@ export async function analyzePythonFiles(
       workers.splice(workers.indexOf(worker), 1);
       signal();
     });
+    send(worker);
   }
 
   try {
