@@ -2,11 +2,12 @@ import { accessSync, closeSync, constants, openSync, readdirSync, readSync, stat
 import { dirname, isAbsolute, join, posix, relative } from 'node:path';
 import type { AnalysisResult } from '../analyze/types.js';
 import { DEFAULT_DATABASE_URL, INTEGRATION_FILE, RUNTIME_ENV, SKENE_TABLES } from '../generate/runtime-contract.js';
+import type { RuntimeLocation } from '../generate/runtime-location.js';
 import { findStartPlaces } from './find-start-folder.js';
 import { type AlembicTarget, readAlembicTarget, type UrlSource } from './read-alembic-target.js';
 import { gitIgnoreStatus } from './read-git.js';
 import { joinPosix, readProjectFile } from './read-project-file.js';
-import { type Check, type DotenvEntry, fail, pass, type RuntimePlace, warn } from './types.js';
+import { type Check, type DotenvEntry, fail, pass, warn } from './types.js';
 
 const SQLITE_HEADER = 'SQLite format 3\0';
 const DATABASE_URL = RUNTIME_ENV.databaseUrl;
@@ -22,7 +23,7 @@ function listFiles(root: string, folder: string, suffix: string): string[] {
 }
 
 /** True when the generated runtime creates its tables when they are missing (it names every table). */
-function runtimeCreatesTables(root: string, runtime: RuntimePlace | undefined): boolean {
+function runtimeCreatesTables(root: string, runtime: RuntimeLocation | undefined): boolean {
   if (!runtime) return false;
   const source = listFiles(root, runtime.dir, '.py')
     .map((file) => readProjectFile(root, file) ?? '')
@@ -245,7 +246,7 @@ interface DatabaseInput {
   env: NodeJS.ProcessEnv;
   dotenv: DotenvEntry[];
   analysis: AnalysisResult | undefined;
-  runtime: RuntimePlace | undefined;
+  runtime: RuntimeLocation | undefined;
 }
 
 /** What the runtime writes to, by its own rule (templates/python/runtime/_store.py, `_build_driver`). */

@@ -1,7 +1,8 @@
 import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
 import { warningTemplateName } from '../generate/build-runtime-files.js';
+import type { RuntimeLocation } from '../generate/runtime-location.js';
 import { isProjectFile, joinPosix } from './read-project-file.js';
-import { type Check, fail, pass, type RuntimePlace } from './types.js';
+import { type Check, fail, pass } from './types.js';
 
 /** The upgrade prompt: provider resend, and the template files the runtime renders from (the prompt's, and
  * the warning's for a step with `action.warnAt`, whose share must lie strictly between 0 and 1). */
@@ -9,7 +10,7 @@ export function checkEmail(input: {
   root: string;
   configFile: string;
   loop: NormalizedLoop;
-  runtime: RuntimePlace | undefined;
+  runtime: RuntimeLocation | undefined;
 }): Check[] {
   const prompts = input.loop.steps.flatMap((step) =>
     step.action.upgradePrompt ? [{ step, prompt: step.action.upgradePrompt }] : [],

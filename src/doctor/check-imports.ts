@@ -3,12 +3,13 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { AnalysisResult } from '../analyze/types.js';
 import { INTEGRATION_FILE, PACKAGE_FILE } from '../generate/runtime-contract.js';
+import type { RuntimeLocation } from '../generate/runtime-location.js';
 import { type AppPython, findAppPython } from '../verify/find-python.js';
 import type { GateDetector } from './detect-gates.js';
 import { findStartPlaces, type StartPlace } from './find-start-folder.js';
 import { joinPosix, readProjectFile } from './read-project-file.js';
 import { type ModuleResolution, resolveModuleStatically } from './resolve-module.js';
-import { type Check, fail, pass, type RuntimePlace, warn } from './types.js';
+import { type Check, fail, pass, warn } from './types.js';
 
 /** An absolute import skene's edits put in the project, and the first place it stands. */
 export interface WrittenImport {
@@ -97,7 +98,7 @@ export function findSpecsWithPython(
 const INTEGRATION_IMPORT = /^\s+from\s+([A-Za-z_][\w.]*)\s+import\s+([A-Za-z_]\w*)/;
 
 /** The imports the generated runtime's _integration.py makes of the app (its auth dependency, its engine). */
-function integrationImports(root: string, runtime: RuntimePlace): WrittenImport[] {
+function integrationImports(root: string, runtime: RuntimeLocation): WrittenImport[] {
   const file = joinPosix(runtime.dir, INTEGRATION_FILE);
   const text = readProjectFile(root, file);
   if (text === undefined) return [];
@@ -113,7 +114,7 @@ function integrationImports(root: string, runtime: RuntimePlace): WrittenImport[
 export async function writtenImports(input: {
   root: string;
   analysis: AnalysisResult;
-  runtime: RuntimePlace;
+  runtime: RuntimeLocation;
   gates: GateDetector;
 }): Promise<WrittenImport[]> {
   const { analysis } = input;
@@ -211,7 +212,7 @@ function pythonVerdict(
 export async function checkImports(input: {
   root: string;
   analysis: AnalysisResult;
-  runtime: RuntimePlace;
+  runtime: RuntimeLocation;
   gates: GateDetector;
   env: NodeJS.ProcessEnv;
   findPython?: (folders: string[]) => Promise<AppPython | undefined>;

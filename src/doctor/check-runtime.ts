@@ -3,8 +3,9 @@ import type { CompiledLoop, NormalizedLoop } from '../config/types.js';
 import { extractIdentifyBlock } from '../generate/build-runtime-files.js';
 import { readTemplate } from '../generate/render-template.js';
 import { GENERATED_LINE, INTEGRATION_FILE, LOOP_FILE, PACKAGE_FILE } from '../generate/runtime-contract.js';
+import type { RuntimeLocation } from '../generate/runtime-location.js';
 import { isProjectFile, joinPosix, lineOf, readProjectFile } from './read-project-file.js';
-import { type Check, fail, pass, type RuntimePlace, warn } from './types.js';
+import { type Check, fail, pass, warn } from './types.js';
 
 /**
  * The generated runtime: present, built from the current config
@@ -13,7 +14,7 @@ import { type Check, fail, pass, type RuntimePlace, warn } from './types.js';
  */
 export function checkRuntime(input: {
   root: string;
-  runtime: RuntimePlace;
+  runtime: RuntimeLocation;
   analysis: AnalysisResult | undefined;
   loop: NormalizedLoop | undefined;
   compileHash: ((loop: NormalizedLoop) => string) | undefined;

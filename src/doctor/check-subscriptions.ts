@@ -9,10 +9,11 @@ import {
 } from '../database/database-url.js';
 import { openDatabase } from '../database/open-database.js';
 import { INTEGRATION_FILE, RUNTIME_TABLES } from '../generate/runtime-contract.js';
+import type { RuntimeLocation } from '../generate/runtime-location.js';
 import { createStripeClient } from '../stripe/create-stripe-client.js';
 import { explainStripeFailure } from '../stripe/explain-stripe-failure.js';
 import { readProjectFile } from './read-project-file.js';
-import { type Check, type DotenvEntry, fail, pass, type RuntimePlace, warn } from './types.js';
+import { type Check, type DotenvEntry, fail, pass, warn } from './types.js';
 
 /** The statuses in which Stripe bills a subscription: its user must never get the free limit. */
 export const PAYING_STATUSES = ['active', 'trialing', 'past_due'] as const;
@@ -54,7 +55,7 @@ async function runtimeDatabase(input: {
   env: NodeJS.ProcessEnv;
   dotenv: DotenvEntry[];
   analysis: AnalysisResult | undefined;
-  runtime: RuntimePlace;
+  runtime: RuntimeLocation;
 }): Promise<{ target: DatabaseTarget } | { unknown: string }> {
   const file = `${input.runtime.dir}/${INTEGRATION_FILE}`;
   const source = await readProjectFile(input.root, file);
@@ -81,7 +82,7 @@ export async function checkSubscriptions(input: {
   env: NodeJS.ProcessEnv;
   dotenv: DotenvEntry[];
   analysis: AnalysisResult | undefined;
-  runtime: RuntimePlace | undefined;
+  runtime: RuntimeLocation | undefined;
 }): Promise<Check[]> {
   const resolved = await resolveStripeKey(input.env);
   if (!input.runtime || !resolved) return [];

@@ -1,15 +1,16 @@
 import type { AnalysisResult, AppFact, RouteFact } from '../analyze/types.js';
 import { type RuntimeFunction, runtimeImportLine } from '../generate/runtime-contract.js';
+import type { RuntimeLocation } from '../generate/runtime-location.js';
 import { findInstallAnchor } from '../generate/wire-app-install.js';
 import type { GateDetector } from './detect-gates.js';
 import { detectHandOffReach } from './detect-hand-off.js';
-import { type Check, fail, pass, type RuntimePlace, warn } from './types.js';
+import { type Check, fail, pass, warn } from './types.js';
 
 /** The parser (with its WebAssembly grammar) is loaded by the first file a check parses. */
 const parse = async (source: string): Promise<import('../generate/wire-python-source.js').PythonTree> =>
   (await import('../python/parse-python.js')).parsePython(source);
 
-const importLine = (runtime: RuntimePlace, name: RuntimeFunction): string => runtimeImportLine(runtime.module, name);
+const importLine = (runtime: RuntimeLocation, name: RuntimeFunction): string => runtimeImportLine(runtime.module, name);
 
 /**
  * The app-level wiring `skene init` adds beside the gates: every import of the runtime names the module
@@ -20,7 +21,7 @@ const importLine = (runtime: RuntimePlace, name: RuntimeFunction): string => run
  */
 export async function checkWiring(input: {
   analysis: AnalysisResult;
-  runtime: RuntimePlace;
+  runtime: RuntimeLocation;
   gatedRoutes: RouteFact[];
   gates: GateDetector;
   /** The file's text (relative path), undefined when it cannot be read. */

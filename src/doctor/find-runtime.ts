@@ -1,9 +1,8 @@
 import { globSync } from 'tinyglobby';
 import type { AnalysisResult } from '../analyze/types.js';
 import { INTEGRATION_FILE, LOOP_FILE } from '../generate/runtime-contract.js';
-import { appSourceRoots, type SourceRoot } from '../generate/runtime-location.js';
+import { appSourceRoots, type RuntimeLocation, type SourceRoot } from '../generate/runtime-location.js';
 import { isProjectFile, joinPosix } from './read-project-file.js';
-import type { RuntimePlace } from './types.js';
 
 /** The dotted module of a runtime folder, from the source root the app imports from when it holds the folder. */
 function moduleOf(dir: string, analysis: AnalysisResult | undefined): string {
@@ -46,9 +45,9 @@ function findGeneratedRuntimes(root: string): string[] {
 export function findRuntimePlace(
   root: string,
   analysis: AnalysisResult | undefined,
-  planRuntimeLocation: (analysis: AnalysisResult) => RuntimePlace,
-): RuntimePlace | undefined {
-  let planned: RuntimePlace | undefined;
+  planRuntimeLocation: (analysis: AnalysisResult) => RuntimeLocation,
+): RuntimeLocation | undefined {
+  let planned: RuntimeLocation | undefined;
   if (analysis) {
     try {
       planned = planRuntimeLocation(analysis);

@@ -27,14 +27,6 @@ export interface ConfigReading {
   diagnostics: ConfigDiagnostic[];
 }
 
-/** Where the generated runtime lives, as doctor needs it. */
-export interface RuntimePlace {
-  /** Folder relative to the project, POSIX style (`app/skene`). */
-  dir: string;
-  /** Dotted module the wiring imports from (`app.skene`). */
-  module: string;
-}
-
 /** A variable from a `.env` file: doctor reads names and whether a value is set, and never prints values. */
 export interface DotenvEntry {
   file: string;

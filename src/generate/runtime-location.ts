@@ -1,5 +1,6 @@
 import type { AnalysisResult } from '../analyze/types.js';
 
+/** Where the generated runtime lives: generate writes it there, doctor, stats, sync and verify find it there. */
 export interface RuntimeLocation {
   /** Folder of the runtime package, relative to the project folder, POSIX style. */
   dir: string;

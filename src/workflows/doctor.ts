@@ -17,16 +17,9 @@ import { findRuntimePlace } from '../doctor/find-runtime.js';
 import { readDotenvFiles } from '../doctor/read-dotenv.js';
 import { readProjectFile } from '../doctor/read-project-file.js';
 import { buildJsonReport, renderReport } from '../doctor/render-report.js';
-import {
-  type Check,
-  type ConfigReading,
-  type DoctorReport,
-  fail,
-  pass,
-  type RuntimePlace,
-  warn,
-} from '../doctor/types.js';
+import { type Check, type ConfigReading, type DoctorReport, fail, pass, warn } from '../doctor/types.js';
 import { ExitCode, UsageError } from '../errors.js';
+import type { RuntimeLocation } from '../generate/runtime-location.js';
 import { createLogger } from '../ui/logger.js';
 import { skeneVersion } from '../version.js';
 
@@ -41,7 +34,7 @@ export interface DoctorDeps {
   analyzeProject(root: string): Promise<AnalysisResult>;
   readLoopConfig(file: string): Promise<ConfigReading>;
   compileHash(loop: NormalizedLoop): string;
-  planRuntimeLocation(analysis: AnalysisResult): RuntimePlace;
+  planRuntimeLocation(analysis: AnalysisResult): RuntimeLocation;
   matchRoutes: MatchRoutes;
   /** The online checks; absent with --offline. */
   checkStripe?: (input: Parameters<typeof import('../doctor/check-stripe.js').checkStripe>[0]) => Promise<Check[]>;

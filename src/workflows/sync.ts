@@ -3,11 +3,10 @@ import type { AnalysisResult } from '../analyze/types.js';
 import type { CliContext } from '../cli-context.js';
 import { findRuntimePlace } from '../doctor/find-runtime.js';
 import { isProjectFile, joinPosix } from '../doctor/read-project-file.js';
-import type { RuntimePlace } from '../doctor/types.js';
 import { ExitCode, SkeneError } from '../errors.js';
 import { appSourceRoot } from '../generate/build-gate-tests.js';
 import { LOOP_FILE } from '../generate/runtime-contract.js';
-import { planRuntimeLocation } from '../generate/runtime-location.js';
+import { planRuntimeLocation, type RuntimeLocation } from '../generate/runtime-location.js';
 import { maskStripeKey } from '../stripe/stripe-key-format.js';
 import { customerOf, listStripeSubscriptions } from '../sync/list-stripe-subscriptions.js';
 import { buildSyncReport, renderSyncReport, type SyncReport } from '../sync/render-sync-report.js';
@@ -31,7 +30,7 @@ const SYNC_FILES = ['__main__.py', '_sync.py'] as const;
  * The folder the app starts from: the source root holding the runtime's top package (`backend` for
  * `backend/app/skene`, module `app.skene`), where `python -m app.skene` imports as the app does.
  */
-export function startFolderOf(runtime: RuntimePlace, analysis: AnalysisResult): string {
+export function startFolderOf(runtime: RuntimeLocation, analysis: AnalysisResult): string {
   const modulePath = runtime.module.split('.').join('/');
   if (runtime.dir === modulePath) return '';
   if (runtime.dir.endsWith(`/${modulePath}`)) return runtime.dir.slice(0, -modulePath.length - 1);
@@ -46,7 +45,7 @@ function foldersUp(root: string, start: string): string[] {
   }
 }
 
-function requireSyncRuntime(root: string, runtime: RuntimePlace | undefined): RuntimePlace {
+function requireSyncRuntime(root: string, runtime: RuntimeLocation | undefined): RuntimeLocation {
   if (!runtime || !isProjectFile(root, joinPosix(runtime.dir, LOOP_FILE))) {
     throw new SkeneError('No generated runtime in this project: skene sync writes through it.', {
       hint: 'Run `npx skene init` first.',
