@@ -365,3 +365,47 @@ test('doctor: a hand-off behind an early return fails, one handed another value 
     JSON.stringify(byId(inWith.checks, 'wiring.webhook')),
   );
 });
+
+test('doctor: a hand-off in the helper that verifies the event passes; verification doctor cannot read warns', async () => {
+  const root = await copyWiredFixture(SAAS.fixture, SAAS.answers);
+  const webhooks = 'app/api/routes/webhooks.py';
+  const original = '    payload = await request.body()\n    sig_header = stripe_signature\n    try:';
+  editFile(root, webhooks, (text) =>
+    text
+      .replace(
+        original,
+        '    payload = await request.body()\n    event = _verified(payload, stripe_signature)\n    return await _apply(event, db)\n\n\ndef _verified(payload, sig_header):\n    try:',
+      )
+      .replace(
+        '        raise HTTPException(status_code=400, detail="Invalid signature")\n',
+        '        raise HTTPException(status_code=400, detail="Invalid signature")\n    return event\n\n\nasync def _apply(event, db):\n',
+      ),
+  );
+  const helper = byId((await doctorJson(root)).checks, 'wiring.webhook');
+  assert.deepEqual(
+    helper.map((check) => check.status),
+    ['pass'],
+    JSON.stringify(helper),
+  );
+  assert.match(helper[0]!.message, /^the Stripe webhook _verified\(\) hands every verified event to skene/);
+
+  // Verified by a function of another library: doctor sees the webhook but not where the event is verified.
+  editFile(root, webhooks, (text) =>
+    text
+      .replace('import stripe\n', 'import stripe\nfrom billing_lib import verify_event\n')
+      .replace(
+        'stripe.Webhook.construct_event(payload, sig_header, settings.STRIPE_WEBHOOK_SECRET)',
+        'verify_event(payload, sig_header)',
+      ),
+  );
+  const unknown = byId((await doctorJson(root)).checks, 'wiring.webhook');
+  assert.deepEqual(
+    unknown.map((check) => check.status),
+    ['warn'],
+    JSON.stringify(unknown),
+  );
+  assert.match(
+    unknown[0]!.message,
+    /could not find where the Stripe webhook stripe_webhook\(\) \(app\/api\/routes\/webhooks\.py:\d+\) verifies its event/,
+  );
+});
