@@ -16,26 +16,29 @@ export const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const STEP_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
+/** A rule: what passes, and otherwise what is said about the value and what to write instead. */
+function rule<T>(
+  passes: (value: T) => boolean,
+  message: (value: T) => string,
+  hint: string,
+): (value: T) => RuleProblem | undefined {
+  return (value) => (passes(value) ? undefined : { message: message(value), hint });
+}
+
 /** The providers an upgrade prompt email may go through. */
 export const EMAIL_PROVIDERS = ['resend'] as const;
 
-export function stepIdProblem(id: string): RuleProblem | undefined {
-  return STEP_ID.test(id)
-    ? undefined
-    : {
-        message: `Invalid step id "${id}"`,
-        hint: 'A step id uses letters, digits, "-" and "_", and starts with a letter or digit (e.g. "reports-api").',
-      };
-}
+export const stepIdProblem = rule(
+  (id: string) => STEP_ID.test(id),
+  (id) => `Invalid step id "${id}"`,
+  'A step id uses letters, digits, "-" and "_", and starts with a letter or digit (e.g. "reports-api").',
+);
 
-export function periodProblem(period: string): RuleProblem | undefined {
-  return parsePeriod(period) !== undefined
-    ? undefined
-    : {
-        message: `Invalid period "${period}"`,
-        hint: "Write a whole number and a unit: <n>m (minutes), <n>h (hours), <n>d (days) or <n>w (weeks), e.g. '30d'.",
-      };
-}
+export const periodProblem = rule(
+  (period: string) => parsePeriod(period) !== undefined,
+  (period) => `Invalid period "${period}"`,
+  "Write a whole number and a unit: <n>m (minutes), <n>h (hours), <n>d (days) or <n>w (weeks), e.g. '30d'.",
+);
 
 /** A plan's limit: a whole number >= 0, or Infinity for no limit. */
 export function limitProblem(plan: string, limit: number): RuleProblem | undefined {
@@ -54,14 +57,11 @@ export function messageProblem(message: string): RuleProblem | undefined {
 }
 
 /** An absolute http(s) URL, or a path on the app (`/pricing`). */
-export function upgradeUrlProblem(url: string): RuleProblem | undefined {
-  return isUpgradeUrl(url)
-    ? undefined
-    : {
-        message: `Invalid upgradeUrl "${url}"`,
-        hint: "Use an absolute http(s) URL ('https://example.com/pricing') or a path on the app ('/pricing').",
-      };
-}
+export const upgradeUrlProblem = rule(
+  (url: string) => isUpgradeUrl(url),
+  (url) => `Invalid upgradeUrl "${url}"`,
+  "Use an absolute http(s) URL ('https://example.com/pricing') or a path on the app ('/pricing').",
+);
 
 function isUpgradeUrl(url: string): boolean {
   if (url.startsWith('/') && !url.startsWith('//')) return !/\s/.test(url);
@@ -74,24 +74,18 @@ function isUpgradeUrl(url: string): boolean {
 }
 
 /** The email template: a file name without extension, `emails/<template>.html`. */
-export function templateNameProblem(template: string): RuleProblem | undefined {
-  return TEMPLATE_NAME.test(template)
-    ? undefined
-    : {
-        message: `Invalid template name "${template}"`,
-        hint: "The template is a file name without extension, of letters, digits, '-' and '_', starting with a letter or digit (e.g. 'upgrade_prompt' for emails/upgrade_prompt.html).",
-      };
-}
+export const templateNameProblem = rule(
+  (template: string) => TEMPLATE_NAME.test(template),
+  (template) => `Invalid template name "${template}"`,
+  "The template is a file name without extension, of letters, digits, '-' and '_', starting with a letter or digit (e.g. 'upgrade_prompt' for emails/upgrade_prompt.html).",
+);
 
 /** `action.warnAt`: a share of the limit strictly between 0 and 1. */
-export function warnAtProblem(share: number): RuleProblem | undefined {
-  return share > 0 && share < 1
-    ? undefined
-    : {
-        message: `Invalid warnAt ${share}`,
-        hint: 'warnAt is a share of the limit strictly between 0 and 1, e.g. 0.8 warns at 80 of 100.',
-      };
-}
+export const warnAtProblem = rule(
+  (share: number) => share > 0 && share < 1,
+  (share) => `Invalid warnAt ${share}`,
+  'warnAt is a share of the limit strictly between 0 and 1, e.g. 0.8 warns at 80 of 100.',
+);
 
 /** The warning email is sent like the prompt: warnAt without an upgrade prompt is refused. */
 export const WARN_AT_NEEDS_PROMPT: RuleProblem = {
