@@ -1,11 +1,8 @@
 import { parse as parseToml } from 'smol-toml';
 import type { AnalysisResult } from '../analyze/types.js';
 import { readTemplate, renderTemplate } from './render-template.js';
-import { generatedMarker, WEBHOOK_PATH } from './runtime-contract.js';
+import { GATE_TESTS_FILE, generatedMarker, WEBHOOK_PATH } from './runtime-contract.js';
 import { appSourceRoots, type RuntimeLocation } from './runtime-location.js';
-
-/** The generated pytest file's name: skene's, so it never collides with the app's own tests. */
-export const GATE_TESTS_FILE = 'test_skene_gate.py';
 
 /** The pytest configuration files pytest itself reads, and the section that holds its options. */
 export const PYTEST_CONFIG_FILES = ['pytest.ini', 'pyproject.toml', 'tox.ini', 'setup.cfg'] as const;

@@ -24,6 +24,9 @@ export const STATIC_RUNTIME_MODULES = [
   '_webhooks.py',
 ] as const;
 
+/** The generated pytest file's name: skene's, so it never collides with the app's own tests. */
+export const GATE_TESTS_FILE = 'test_skene_gate.py';
+
 /** The runtime package's entry module. */
 export const PACKAGE_FILE = '__init__.py';
 export const INTEGRATION_FILE = '_integration.py';

@@ -2,7 +2,7 @@ import { matchSuccessRoutes } from '../analyze/match-success-routes.js';
 import type { AnalysisResult } from '../analyze/types.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../errors.js';
-import { INTEGRATION_FILE, isGeneratedText, WEBHOOK_PATH } from '../generate/runtime-contract.js';
+import { GATE_TESTS_FILE, INTEGRATION_FILE, isGeneratedText, WEBHOOK_PATH } from '../generate/runtime-contract.js';
 import { applyPlan, requireWritablePlan } from '../io/apply-plan.js';
 import { renderPlanDiff } from '../io/render-diff.js';
 import { renderChangeSummary, renderManualSteps } from '../io/render-summary.js';
@@ -220,7 +220,7 @@ export function renderNextSteps(plan: LoopPlan, analysis: AnalysisResult, logger
     `Once users meet the limit, run ${p.accent('npx skene stats')} to see the funnel: limit hit, warned, prompted, clicked the upgrade link, converted.`,
   );
   const gateTests = plan.changes.find(
-    (change) => change.path.endsWith('/test_skene_gate.py') || change.path === 'test_skene_gate.py',
+    (change) => change.path.endsWith(`/${GATE_TESTS_FILE}`) || change.path === GATE_TESTS_FILE,
   );
   if (
     gateTests &&
