@@ -1,4 +1,4 @@
-import { concatStr, type RouteEntry, type RouterObj, type StrVal } from './interpret-modules.js';
+import { concatStr, type RouteEntry, type RouterObj, type StrVal } from './interpreter-values.js';
 import type { AppFact, Diagnostic, FastapiSemantics, RouteFact, SourceRef } from './types.js';
 
 const refKey = (ref: SourceRef): string => `${ref.file}:${ref.line}`;

@@ -1,4 +1,5 @@
-import type { FunctionRecord, InterpretResult, ModuleInterpreter, SchemeKind } from './interpret-modules.js';
+import type { ModuleInterpreter } from './interpret-modules.js';
+import type { FunctionRecord, InterpretResult, SchemeKind } from './interpreter-values.js';
 import type { AuthDependencyFact, AuthFacts, RouteFact } from './types.js';
 
 const USER_DEPENDENCY_NAME =

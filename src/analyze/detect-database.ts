@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { exprText } from './extract-module-ir.js';
-import type { InterpretResult } from './interpret-modules.js';
+import type { InterpretResult } from './interpreter-values.js';
 import type { ModuleIR, Stmt } from './python-ir.js';
 import type { DatabaseFacts } from './types.js';
 

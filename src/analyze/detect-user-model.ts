@@ -1,5 +1,6 @@
 import { exprText } from './extract-module-ir.js';
-import type { FunctionRecord, InterpretResult, ModuleInterpreter, ModuleRecord, Value } from './interpret-modules.js';
+import type { ModuleInterpreter } from './interpret-modules.js';
+import type { FunctionRecord, InterpretResult, ModuleRecord, Value } from './interpreter-values.js';
 import type { ClassIR } from './python-ir.js';
 import type { AuthFacts, StripeFacts, UserModelFact } from './types.js';
 

@@ -1,7 +1,31 @@
 import { dottedName, exprText } from './extract-module-ir.js';
 import { HTTP_METHOD_SET, ROUTER_METHOD_SET } from './fastapi-router-api.js';
+import {
+  APP_URL_DEFAULTS,
+  dependsKind,
+  isFastapiName,
+  SCHEME_CLASSES,
+  startupHooksOf,
+  withHead,
+} from './fastapi-semantics.js';
+import {
+  concatStr,
+  type DepRef,
+  type FunctionRecord,
+  type InterpretResult,
+  type ModuleRecord,
+  type RouteEntry,
+  type RouterObj,
+  type Scope,
+  type StartupHook,
+  type StrVal,
+  str,
+  unknown,
+  type Value,
+} from './interpreter-values.js';
 import type { ClassIR, Expr, FunctionIR, ModuleIR, Span, Stmt, Target } from './python-ir.js';
-import type { Diagnostic, FastapiSemantics, RouteDependency, SourceRef, SourceSpan } from './types.js';
+import { callStrMethod } from './python-str-methods.js';
+import type { Diagnostic, FastapiSemantics } from './types.js';
 
 /**
  * An abstract interpreter for the module-level code of a FastAPI project. It follows what Python and
@@ -11,185 +35,8 @@ import type { Diagnostic, FastapiSemantics, RouteDependency, SourceRef, SourceSp
  * reference to the sub-app. Values it cannot know statically become `unknown` and are reported.
  */
 
-/** A string with the parts that could not be resolved written as `<expr>`. */
-export interface StrVal {
-  v: string;
-  unresolved: Array<{ text: string; file: string; line: number }>;
-  /** Parts taken from the default of an environment read (`os.getenv("PREFIX", "/api")`). */
-  fromEnv?: Array<{ variable: string; fallback: string; file: string; line: number }>;
-}
-
-export interface DepRef {
-  name: string;
-  security?: boolean;
-  scopes?: string[];
-  /** The function (or fastapi-users dependency) it resolves to. */
-  callable?: { name: string; module: string };
-}
-
-export interface RouteEntry {
-  method: string;
-  path: StrVal;
-  localPath: string;
-  function: string;
-  file: string;
-  line: number;
-  deps: Array<DepRef & { source: RouteDependency['source'] }>;
-  registration: { kind: 'decorator' | 'call' | 'add_api_route'; span: SourceSpan; hasDependenciesArgument: boolean };
-  routerVariable: string;
-  /** Set once the entry was copied by an include or served by an app. */
-  origin: { copied: boolean };
-  /** When it was registered, in the interpreter's order of events (see `RouterObj.includes`). */
-  seq: number;
-}
-
-/** `parent.include_router(child, prefix=..., dependencies=...)`, kept as a link and applied when the table is read. */
-export interface IncludeLink {
-  router: RouterObj;
-  prefix: StrVal;
-  deps: DepRef[];
-  at: SourceRef;
-  seq: number;
-}
-
-/** Code FastAPI runs at start-up with the app: `lifespan=`, `on_startup=[...]`, `on_event("startup")`. */
-export interface StartupHook {
-  kind: 'lifespan' | 'startup';
-  handler: Value;
-  at: SourceRef;
-}
-
-export interface RouterObj {
-  isApp: boolean;
-  file: string;
-  line: number;
-  variable: string;
-  module: string;
-  factory?: string;
-  creation: SourceSpan;
-  prefix: StrVal;
-  deps: DepRef[];
-  routes: RouteEntry[];
-  mounts: Array<{ path: StrVal; app: RouterObj; at: SourceRef; seq: number }>;
-  includes: IncludeLink[];
-  includedAt: SourceRef[];
-  startup: StartupHook[];
-  /** Attributes read as values: an app's `docs_url`, `openapi_url`...; a router's `prefix`. */
-  attributes: Map<string, Value>;
-}
-
-export type Value =
-  | { t: 'str'; s: StrVal }
-  | { t: 'unknown'; text: string }
-  | { t: 'none' }
-  | { t: 'router'; r: RouterObj }
-  | { t: 'module'; name: string }
-  | { t: 'ext'; name: string }
-  | { t: 'func'; fn: FunctionIR; mod: ModuleRecord; closure?: Scope }
-  | { t: 'class'; cls: ClassIR; mod: ModuleRecord }
-  | { t: 'inst'; cls: ClassIR; mod: ModuleRecord }
-  | { t: 'seq'; items: Value[] }
-  | { t: 'dict'; entries: Array<[Value, Value]> }
-  | { t: 'depends'; dep: DepRef }
-  | { t: 'annotated'; deps: DepRef[] }
-  | { t: 'method'; target: Value; name: string }
-  | {
-      t: 'decorator';
-      router: RouterObj;
-      methods: string[];
-      path: Expr | undefined;
-      kw: Record<string, Expr>;
-      span: Span;
-      scope: Scope;
-    }
-  | { t: 'scheme'; kind: SchemeKind; ext: string }
-  | { t: 'users_dep'; text: string }
-  /** `app.on_event("startup")`: applied to a function, adds it to the app's start-up hooks. */
-  | { t: 'startup_decorator'; router: RouterObj };
-
-export type SchemeKind = 'oauth2' | 'api_key' | 'http_bearer' | 'http_basic' | 'fastapi_users';
-
-export interface ModuleRecord {
-  ir: ModuleIR;
-  ns: Map<string, Value>;
-  state: 'new' | 'running' | 'done';
-}
-
-interface Scope {
-  locals: Map<string, Value>;
-  mod: ModuleRecord;
-  parent?: Scope;
-  fnName?: string;
-  returned?: Value;
-}
-
-/** What the interpreter learned about each function it saw defined. */
-export interface FunctionRecord {
-  fn: FunctionIR;
-  module: string;
-  file: string;
-  signatureDeps: Array<{ param: string; dep: DepRef; target?: Value }>;
-  /** The resolved class of the return annotation, when it is a project class. */
-  returnClass?: { cls: ClassIR; mod: ModuleRecord };
-  /** Registered as a route's endpoint (a handler is not itself an auth dependency). */
-  isRouteHandler?: boolean;
-}
-
-export interface InterpretResult {
-  apps: RouterObj[];
-  routers: RouterObj[];
-  functions: FunctionRecord[];
-  /** Module-level names bound to `Annotated[..., Depends(f)]`. */
-  aliases: Array<{ name: string; module: string; deps: DepRef[] }>;
-  /** Module-level security scheme instances and fastapi-users dependencies by module and name. */
-  schemes: Array<{ name: string; module: string; kind: SchemeKind; file: string; line: number }>;
-  engines: Array<{
-    variable: string;
-    module: string;
-    file: string;
-    line: number;
-    async: boolean;
-    url?: Expr;
-    urlValue?: Value;
-  }>;
-  sessionFactories: Array<{ variable: string; module: string; file: string; line: number }>;
-  diagnostics: Diagnostic[];
-}
-
 const HTTP_METHODS = HTTP_METHOD_SET;
-const SCHEME_CLASSES: Record<string, SchemeKind> = {
-  OAuth2PasswordBearer: 'oauth2',
-  OAuth2AuthorizationCodeBearer: 'oauth2',
-  OAuth2: 'oauth2',
-  OpenIdConnect: 'oauth2',
-  APIKeyHeader: 'api_key',
-  APIKeyQuery: 'api_key',
-  APIKeyCookie: 'api_key',
-  HTTPBearer: 'http_bearer',
-  HTTPBasic: 'http_basic',
-  HTTPDigest: 'http_bearer',
-};
 const MAX_CALL_DEPTH = 12;
-/** FastAPI's defaults for the app attributes paths are built from (`app.swagger_ui_oauth2_redirect_url`). */
-const APP_URL_DEFAULTS: Record<string, string> = {
-  openapi_url: '/openapi.json',
-  docs_url: '/docs',
-  redoc_url: '/redoc',
-  swagger_ui_oauth2_redirect_url: '/docs/oauth2-redirect',
-  root_path: '',
-};
-
-const unknown = (text: string): Value => ({ t: 'unknown', text });
-const str = (v: string): StrVal => ({ v, unresolved: [] });
-
-export function concatStr(...parts: StrVal[]): StrVal {
-  const fromEnv = parts.flatMap((p) => p.fromEnv ?? []);
-  return {
-    v: parts.map((p) => p.v).join(''),
-    unresolved: parts.flatMap((p) => p.unresolved),
-    ...(fromEnv.length > 0 ? { fromEnv } : {}),
-  };
-}
 
 export class ModuleInterpreter {
   private readonly modules = new Map<string, ModuleRecord>();
@@ -348,7 +195,7 @@ export class ModuleInterpreter {
       return;
     }
     for (const { name, alias } of stmt.names) {
-      scope.locals.set(alias ?? name, this.getAttr(baseValue, name, stmt.line, scope));
+      scope.locals.set(alias ?? name, this.getAttr(baseValue, name));
     }
   }
 
@@ -517,7 +364,7 @@ export class ModuleInterpreter {
     const name = match?.[1];
     if (!name) return undefined;
     let value = this.lookup(name.split('.')[0]!, scope);
-    for (const part of name.split('.').slice(1)) value = this.getAttr(value, part, 0, scope);
+    for (const part of name.split('.').slice(1)) value = this.getAttr(value, part);
     return value.t === 'class' ? { cls: value.cls, mod: value.mod } : undefined;
   }
 
@@ -642,7 +489,7 @@ export class ModuleInterpreter {
       case 'name':
         return this.lookup(expr.id, scope);
       case 'attr':
-        return this.getAttr(this.eval(expr.obj, scope), expr.name, expr.line, scope, expr);
+        return this.getAttr(this.eval(expr.obj, scope), expr.name, expr);
       case 'call':
         return this.evalCall(expr, scope);
       case 'seq':
@@ -681,7 +528,7 @@ export class ModuleInterpreter {
     return { v: `<${text}>`, unresolved: [{ text, file: scope.mod.ir.file, line: exprLine(expr) }] };
   }
 
-  private getAttr(obj: Value, name: string, line: number, scope: Scope, expr?: Expr): Value {
+  private getAttr(obj: Value, name: string, expr?: Expr): Value {
     switch (obj.t) {
       case 'module': {
         const record = this.modules.get(obj.name);
@@ -926,7 +773,14 @@ export class ModuleInterpreter {
   }
 
   private callMethod(target: Value, name: string, call: Extract<Expr, { k: 'call' }>, scope: Scope): Value {
-    if (target.t === 'str') return this.callStrMethod(target.s, name, call, scope);
+    if (target.t === 'str')
+      return callStrMethod(
+        target.s,
+        name,
+        call,
+        (expr) => this.eval(expr, scope),
+        (value) => this.iterate(value),
+      );
     if (target.t === 'dict') {
       if (name === 'items') return { t: 'seq', items: target.entries.map(([k, v]) => ({ t: 'seq', items: [k, v] })) };
       if (name === 'keys') return { t: 'seq', items: target.entries.map(([k]) => k) };
@@ -1030,75 +884,6 @@ export class ModuleInterpreter {
   }
 
   /** The str methods path code uses (`"/api/{}".format(v)`, `BASE.rstrip("/")`), on fully known strings. */
-  private callStrMethod(self: StrVal, name: string, call: Extract<Expr, { k: 'call' }>, scope: Scope): Value {
-    const arg = (i: number): string | undefined => {
-      const expr = call.args[i];
-      const value = expr ? this.eval(expr, scope) : undefined;
-      return value?.t === 'str' && value.s.unresolved.length === 0 ? value.s.v : undefined;
-    };
-    const known = self.unresolved.length === 0;
-    const result = (v: string | undefined): Value =>
-      known && v !== undefined
-        ? { t: 'str', s: { ...str(v), ...(self.fromEnv ? { fromEnv: self.fromEnv } : {}) } }
-        : unknown(call.text);
-    const v = self.v;
-    switch (name) {
-      case 'lower':
-        return result(v.toLowerCase());
-      case 'upper':
-        return result(v.toUpperCase());
-      case 'strip':
-      case 'lstrip':
-      case 'rstrip': {
-        const chars = call.args[0] ? arg(0) : ' \t\n\r';
-        if (chars === undefined) return unknown(call.text);
-        let start = 0;
-        let end = v.length;
-        if (name !== 'rstrip') while (start < end && chars.includes(v[start]!)) start++;
-        if (name !== 'lstrip') while (end > start && chars.includes(v[end - 1]!)) end--;
-        return result(v.slice(start, end));
-      }
-      case 'removeprefix': {
-        const prefix = arg(0);
-        return result(prefix === undefined ? undefined : v.startsWith(prefix) ? v.slice(prefix.length) : v);
-      }
-      case 'removesuffix': {
-        const suffix = arg(0);
-        return result(
-          suffix === undefined ? undefined : suffix !== '' && v.endsWith(suffix) ? v.slice(0, -suffix.length) : v,
-        );
-      }
-      case 'replace': {
-        const [from, to] = [arg(0), arg(1)];
-        return result(from === undefined || to === undefined ? undefined : v.split(from).join(to));
-      }
-      case 'join': {
-        const items = call.args[0] ? this.iterate(this.eval(call.args[0], scope)) : undefined;
-        const parts = items?.map((i) => (i.t === 'str' && i.s.unresolved.length === 0 ? i.s.v : undefined));
-        return result(parts?.every((p) => p !== undefined) ? parts.join(v) : undefined);
-      }
-      case 'format': {
-        let auto = 0;
-        let failed = false;
-        const formatted = v.replace(/\{\{|\}\}|\{([^{}!:]*)\}/g, (match, field: string | undefined) => {
-          if (match === '{{') return '{';
-          if (match === '}}') return '}';
-          const key = field ?? '';
-          const expr = key === '' ? call.args[auto++] : /^\d+$/.test(key) ? call.args[Number(key)] : call.kw[key];
-          const value = expr ? this.eval(expr, scope) : undefined;
-          if (value?.t !== 'str' || value.s.unresolved.length > 0) {
-            failed = true;
-            return match;
-          }
-          return value.s.v;
-        });
-        return result(failed ? undefined : formatted);
-      }
-      default:
-        return unknown(call.text);
-    }
-  }
-
   private methodsArg(expr: Expr | undefined, scope: Scope): string[] {
     // FastAPI's api_route and add_api_route default to GET.
     if (!expr) return ['GET'];
@@ -1212,31 +997,6 @@ export class ModuleInterpreter {
     if (annotated && (scope.returned === undefined || scope.returned.t === 'unknown')) return annotated;
     return scope.returned ?? { t: 'none' };
   }
-}
-
-/** The app's own hooks, then those of the routers it includes (FastAPI adds them to the app at include). */
-function startupHooksOf(router: RouterObj, seen: Set<RouterObj>): StartupHook[] {
-  if (seen.has(router)) return [];
-  seen.add(router);
-  return [
-    ...router.startup,
-    ...router.includes.flatMap((link) => startupHooksOf(link.router, seen).filter((h) => h.kind === 'startup')),
-  ];
-}
-
-function dependsKind(fn: Value, expr: Expr): 'depends' | 'security' | undefined {
-  const name = fn.t === 'ext' ? fn.name : fn.t === 'unknown' ? (dottedName(expr) ?? '') : '';
-  if (/(^|\.)Depends$/.test(name)) return 'depends';
-  if (/(^|\.)Security$/.test(name)) return 'security';
-  return undefined;
-}
-
-function withHead(methods: string[]): string[] {
-  return methods.includes('GET') && !methods.includes('HEAD') ? [...methods, 'HEAD'] : methods;
-}
-
-function isFastapiName(name: string): boolean {
-  return name === 'FastAPI' || name === 'APIRouter' || /^(fastapi|fastapi\.\w+)\.(FastAPI|APIRouter)$/.test(name);
 }
 
 function exprLine(expr: Expr): number {

@@ -1,0 +1,165 @@
+import type { ClassIR, Expr, FunctionIR, ModuleIR, Span } from './python-ir.js';
+import type { Diagnostic, RouteDependency, SourceRef, SourceSpan } from './types.js';
+
+/**
+ * The values the module interpreter (interpret-modules.ts) works with: strings with their unresolved parts,
+ * routers and apps with their routes, includes and mounts, functions, dependencies, and what it records.
+ */
+
+/** A string with the parts that could not be resolved written as `<expr>`. */
+export interface StrVal {
+  v: string;
+  unresolved: Array<{ text: string; file: string; line: number }>;
+  /** Parts taken from the default of an environment read (`os.getenv("PREFIX", "/api")`). */
+  fromEnv?: Array<{ variable: string; fallback: string; file: string; line: number }>;
+}
+
+export interface DepRef {
+  name: string;
+  security?: boolean;
+  scopes?: string[];
+  /** The function (or fastapi-users dependency) it resolves to. */
+  callable?: { name: string; module: string };
+}
+
+export interface RouteEntry {
+  method: string;
+  path: StrVal;
+  localPath: string;
+  function: string;
+  file: string;
+  line: number;
+  deps: Array<DepRef & { source: RouteDependency['source'] }>;
+  registration: { kind: 'decorator' | 'call' | 'add_api_route'; span: SourceSpan; hasDependenciesArgument: boolean };
+  routerVariable: string;
+  /** Set once the entry was copied by an include or served by an app. */
+  origin: { copied: boolean };
+  /** When it was registered, in the interpreter's order of events (see `RouterObj.includes`). */
+  seq: number;
+}
+
+/** `parent.include_router(child, prefix=..., dependencies=...)`, kept as a link and applied when the table is read. */
+export interface IncludeLink {
+  router: RouterObj;
+  prefix: StrVal;
+  deps: DepRef[];
+  at: SourceRef;
+  seq: number;
+}
+
+/** Code FastAPI runs at start-up with the app: `lifespan=`, `on_startup=[...]`, `on_event("startup")`. */
+export interface StartupHook {
+  kind: 'lifespan' | 'startup';
+  handler: Value;
+  at: SourceRef;
+}
+
+export interface RouterObj {
+  isApp: boolean;
+  file: string;
+  line: number;
+  variable: string;
+  module: string;
+  factory?: string;
+  creation: SourceSpan;
+  prefix: StrVal;
+  deps: DepRef[];
+  routes: RouteEntry[];
+  mounts: Array<{ path: StrVal; app: RouterObj; at: SourceRef; seq: number }>;
+  includes: IncludeLink[];
+  includedAt: SourceRef[];
+  startup: StartupHook[];
+  /** Attributes read as values: an app's `docs_url`, `openapi_url`...; a router's `prefix`. */
+  attributes: Map<string, Value>;
+}
+
+export type Value =
+  | { t: 'str'; s: StrVal }
+  | { t: 'unknown'; text: string }
+  | { t: 'none' }
+  | { t: 'router'; r: RouterObj }
+  | { t: 'module'; name: string }
+  | { t: 'ext'; name: string }
+  | { t: 'func'; fn: FunctionIR; mod: ModuleRecord; closure?: Scope }
+  | { t: 'class'; cls: ClassIR; mod: ModuleRecord }
+  | { t: 'inst'; cls: ClassIR; mod: ModuleRecord }
+  | { t: 'seq'; items: Value[] }
+  | { t: 'dict'; entries: Array<[Value, Value]> }
+  | { t: 'depends'; dep: DepRef }
+  | { t: 'annotated'; deps: DepRef[] }
+  | { t: 'method'; target: Value; name: string }
+  | {
+      t: 'decorator';
+      router: RouterObj;
+      methods: string[];
+      path: Expr | undefined;
+      kw: Record<string, Expr>;
+      span: Span;
+      scope: Scope;
+    }
+  | { t: 'scheme'; kind: SchemeKind; ext: string }
+  | { t: 'users_dep'; text: string }
+  /** `app.on_event("startup")`: applied to a function, adds it to the app's start-up hooks. */
+  | { t: 'startup_decorator'; router: RouterObj };
+
+export type SchemeKind = 'oauth2' | 'api_key' | 'http_bearer' | 'http_basic' | 'fastapi_users';
+
+export interface ModuleRecord {
+  ir: ModuleIR;
+  ns: Map<string, Value>;
+  state: 'new' | 'running' | 'done';
+}
+
+/** What the interpreter learned about each function it saw defined. */
+export interface FunctionRecord {
+  fn: FunctionIR;
+  module: string;
+  file: string;
+  signatureDeps: Array<{ param: string; dep: DepRef; target?: Value }>;
+  /** The resolved class of the return annotation, when it is a project class. */
+  returnClass?: { cls: ClassIR; mod: ModuleRecord };
+  /** Registered as a route's endpoint (a handler is not itself an auth dependency). */
+  isRouteHandler?: boolean;
+}
+
+export interface InterpretResult {
+  apps: RouterObj[];
+  routers: RouterObj[];
+  functions: FunctionRecord[];
+  /** Module-level names bound to `Annotated[..., Depends(f)]`. */
+  aliases: Array<{ name: string; module: string; deps: DepRef[] }>;
+  /** Module-level security scheme instances and fastapi-users dependencies by module and name. */
+  schemes: Array<{ name: string; module: string; kind: SchemeKind; file: string; line: number }>;
+  engines: Array<{
+    variable: string;
+    module: string;
+    file: string;
+    line: number;
+    async: boolean;
+    url?: Expr;
+    urlValue?: Value;
+  }>;
+  sessionFactories: Array<{ variable: string; module: string; file: string; line: number }>;
+  diagnostics: Diagnostic[];
+}
+
+export const unknown = (text: string): Value => ({ t: 'unknown', text });
+export const str = (v: string): StrVal => ({ v, unresolved: [] });
+
+export function concatStr(...parts: StrVal[]): StrVal {
+  const fromEnv = parts.flatMap((p) => p.fromEnv ?? []);
+  return {
+    v: parts.map((p) => p.v).join(''),
+    unresolved: parts.flatMap((p) => p.unresolved),
+    ...(fromEnv.length > 0 ? { fromEnv } : {}),
+  };
+}
+
+/** Where a name is looked up: a function call's locals, then the module's. */
+export interface Scope {
+  locals: Map<string, Value>;
+  mod: ModuleRecord;
+  parent?: Scope;
+  fnName?: string;
+  returned?: Value;
+}
