@@ -80,18 +80,28 @@ _ID_FIELDS = tuple(dict.fromkeys(name for name in (_integration.USER_ID_FIELD, "
 _EMAIL_FIELDS = tuple(dict.fromkeys(name for name in (_integration.USER_EMAIL_FIELD, "email") if name))
 
 
-def identity_of(user: Any) -> Optional[Tuple[str, Optional[str]]]:
-    """(user_key, email) from the app's user object or dict, or a plain id; None when anonymous."""
+def user_key_of(user: Any) -> Optional[str]:
+    """The key skene counts `user` under: its id field, or a plain id; None when anonymous."""
     if user is None or user is False:
         return None
     if isinstance(user, (str, int)):
-        return str(user), None
+        return str(user)
     user_id = _field(user, *_ID_FIELDS)
-    if user_id is None:
+    return None if user_id is None else str(user_id)
+
+
+def email_of(user: Any) -> Optional[str]:
+    """The model's email attribute as init found it (`email_address`, an EmailStr `username`), else `email`."""
+    if user is None or isinstance(user, (bool, str, int)):
         return None
-    # The model's email attribute as init found it (`email_address`, an EmailStr `username`), else `email`.
     email = _field(user, *_EMAIL_FIELDS)
-    return str(user_id), (str(email) if email else None)
+    return str(email) if email else None
+
+
+def identity_of(user: Any) -> Optional[Tuple[str, Optional[str]]]:
+    """(user_key, email) from the app's user object or dict, or a plain id; None when anonymous."""
+    user_key = user_key_of(user)
+    return None if user_key is None else (user_key, email_of(user))
 
 
 def _auth_dependency(auth: Any) -> Tuple[Optional[Callable[..., Any]], Optional[List[str]]]:
@@ -155,31 +165,27 @@ def gate(
         dependency = _integration.auth_dependency()
     scopes = scopes if scopes is not None else alias_scopes
 
-    async def check(request: Request, user: Any) -> None:
-        if methods is not None and request.method not in methods:
-            return
-        identity = identity_of(user)
-        if identity is None:
-            return
-        await _enforce(request, step, identity, user)
-
+    # The request's path through the gate is flat (no helper coroutine per step): it runs on every request.
     if dependency is None:
 
         async def skene_gate(request: Request):
             user = _integration.identify(request)
             if inspect.isawaitable(user):
                 user = await user
-            await check(request, user)
+            if methods is None or request.method in methods:
+                await _enforce(request, step, user)
 
     elif scopes:
 
         async def skene_gate(request: Request, user=Security(dependency, scopes=list(scopes))):
-            await check(request, user)
+            if methods is None or request.method in methods:
+                await _enforce(request, step, user)
 
     else:
 
         async def skene_gate(request: Request, user=Depends(dependency)):
-            await check(request, user)
+            if methods is None or request.method in methods:
+                await _enforce(request, step, user)
 
     skene_gate.__name__ = "skene_gate_%s" % step_id.replace("-", "_")
     return skene_gate
@@ -200,8 +206,10 @@ async def _consume(step: dict, user_key: str, user: Any) -> Outcome:
     return outcome
 
 
-async def _enforce(request: Request, step: dict, identity: Tuple[str, Optional[str]], user: Any = None) -> None:
-    user_key, email = identity
+async def _enforce(request: Request, step: dict, user: Any) -> None:
+    user_key = user_key_of(user)
+    if user_key is None:
+        return
     try:
         outcome = await _consume(step, user_key, user)
     except Exception as exc:  # StoreError, and anything else the store did not expect: never the app's 500
@@ -227,12 +235,12 @@ async def _enforce(request: Request, step: dict, identity: Tuple[str, Optional[s
             and step.get("warn_at")
             and outcome.used >= _email.warning_threshold(step["warn_at"], outcome.limit)
         ):
-            _warn(request, step, user_key, email, state)
+            _warn(request, step, user_key, email_of(user), state)
         return
     link = _tracked_link(request, step, user_key, state, "email")
     try:
         _email.on_limit_reached(
-            step, user_key, email, state.window_start, state.used, state.limit, state.resets_at(), link
+            step, user_key, email_of(user), state.window_start, state.used, state.limit, state.resets_at(), link
         )
     except Exception:
         logger.exception("skene: cannot queue the upgrade prompt for user %s", user_key)

@@ -32,6 +32,7 @@ Message = MutableMapping[str, Any]
 
 # The gates of the request being handled, for the endpoint-call hook below.
 _current_gates: "contextvars.ContextVar[Optional[RequestGates]]" = contextvars.ContextVar("skene_gates", default=None)
+_hook_installed = False
 
 
 class SkeneMiddleware(object):
@@ -49,12 +50,14 @@ class SkeneMiddleware(object):
         _email.ensure_retries()
         gates = RequestGates()
         scope[SCOPE_KEY] = gates
-        token = _current_gates.set(gates)
-        started = []
+        # Only the endpoint-call hook reads the context variable; it is installed for 'server-errors' steps.
+        token = _current_gates.set(gates) if _hook_installed else None
+        started = False
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start" and not started:
-                started.append(True)
+            nonlocal started
+            if not started and message["type"] == "http.response.start":
+                started = True
                 if gates:
                     message = dict(message)
                     message["headers"] = await _settle(gates, message["status"], list(message.get("headers") or []))
@@ -69,7 +72,8 @@ class SkeneMiddleware(object):
                 _refund_soon(gates, 500)
             raise
         finally:
-            _current_gates.reset(token)
+            if token is not None:
+                _current_gates.reset(token)
 
 
 def refunds(step: Dict[str, Any], status: int, handler_started: bool) -> bool:
@@ -107,9 +111,14 @@ async def _settle(gates: RequestGates, status: int, headers: List[Tuple[bytes, b
             state.used = max(0, state.used - 1)
         except Exception as exc:
             logger.error("skene: cannot give back a unit of %s: %s", state.step["id"], exc)
-    limited = [state for state in gates if state.limit is not None]
-    if limited:
-        state = min(limited, key=lambda s: s.limit - s.used)
+    # The gate closest to its limit (usually the request's only gate) gives the headers.
+    state = None
+    for candidate in gates:
+        if candidate.limit is not None and (
+            state is None or candidate.limit - candidate.used < state.limit - state.used
+        ):
+            state = candidate
+    if state is not None:
         reset = max(0, int(math.ceil(state.resets_at() - time.time())))
         headers.append((b"ratelimit-limit", str(state.limit).encode("latin-1")))
         headers.append((b"ratelimit-remaining", str(max(0, state.limit - state.used)).encode("latin-1")))
@@ -125,7 +134,9 @@ def _note_handler_start() -> None:
     """Wraps fastapi.routing.run_endpoint_function so a request notes when its handler body starts."""
     from fastapi import routing
 
+    global _hook_installed
     original = getattr(routing, "run_endpoint_function", None)
+    _hook_installed = original is not None
     if original is None or getattr(original, "skene_wrapped", False):
         if original is None:
             logger.warning("skene: this FastAPI has no run_endpoint_function; 'server-errors' refunds every error")
