@@ -93,6 +93,18 @@ export const WARN_AT_NEEDS_PROMPT: RuleProblem = {
   hint: "The warning email is sent like the prompt, from emails/<template>_warning.html: add upgradePrompt: { type: 'email', provider: 'resend', template: 'upgrade_prompt' }.",
 };
 
+/** A plan `planSource.plans` names: paid, or a plan the loop declares in `plans` (never free). */
+export function planSourcePlanProblem(plan: string, declared: readonly string[]): RuleProblem | undefined {
+  if (plan === 'paid' || (plan !== 'free' && declared.includes(plan))) return undefined;
+  return {
+    message:
+      plan === 'free'
+        ? 'planSource.plans cannot name "free": a user no listed value matches is decided by their subscriptions'
+        : `planSource.plans names "${plan}", which is neither paid nor a plan in plans`,
+    hint: `Use paid${declared.length > 0 ? ` or one of ${declared.join(', ')}` : ''}, or declare the plan in plans.`,
+  };
+}
+
 /** An endpoint glob as the config reader keeps it: a trailing slash is ignored. */
 export function normalizeEndpoint(glob: string): string {
   return glob.length > 1 ? glob.replace(/\/+$/, '') || '/' : glob;

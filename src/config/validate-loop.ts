@@ -10,6 +10,7 @@ import {
   normalizeEndpoint,
   PYTHON_IDENTIFIER,
   periodProblem,
+  planSourcePlanProblem,
   type RuleProblem,
   stepIdProblem,
   templateNameProblem,
@@ -533,18 +534,10 @@ class LoopValidator {
     const result: Record<string, Array<string | number | boolean>> = {};
     const planOfValue = new Map<string, string>();
     for (const [name, { key, value }] of plans.entries) {
-      if (!known.includes(name) && planNames !== undefined) {
-        const suggestion = suggestName(name, known);
-        this.report(
-          key,
-          'invalid-value',
-          name === 'free'
-            ? 'planSource.plans cannot name "free": a user no listed value matches is decided by their subscriptions'
-            : `planSource.plans names "${name}", which is neither paid nor a plan in plans`,
-          suggestion && name !== 'free'
-            ? `Did you mean "${suggestion}"?`
-            : `Use paid${planNames && planNames.length > 0 ? ` or one of ${planNames.join(', ')}` : ''}, or declare the plan in plans.`,
-        );
+      const unknown = planNames === undefined ? undefined : planSourcePlanProblem(name, planNames);
+      if (unknown) {
+        const suggestion = name === 'free' ? undefined : suggestName(name, known);
+        this.report(key, 'invalid-value', unknown.message, suggestion ? `Did you mean "${suggestion}"?` : unknown.hint);
         ok = false;
         continue;
       }

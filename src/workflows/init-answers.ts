@@ -11,6 +11,7 @@ import {
   messageProblem,
   PYTHON_IDENTIFIER,
   periodProblem,
+  planSourcePlanProblem,
   type RuleProblem,
   sameEndpoint,
   sameMethods,
@@ -245,7 +246,15 @@ async function resolvePlanSource(
   const found = model?.planFields ?? [];
   if (flag?.none) return options.existing?.planSource ? null : undefined;
   if (flag) {
-    if (flag.plans) return { type: 'user-field', field: flag.field, plans: flag.plans };
+    if (flag.plans) {
+      // The plans the config declares are kept; a plan it does not declare would fail its validation.
+      const declared = Object.keys(options.existing?.plans ?? {});
+      for (const plan of Object.keys(flag.plans)) {
+        const problem = planSourcePlanProblem(plan, declared);
+        if (problem) throw refuse('--plan-source', flag.field, problem);
+      }
+      return { type: 'user-field', field: flag.field, plans: flag.plans };
+    }
     const known = found.find((f) => f.name === flag.field);
     const values = known ? defaultPlanValues(known.kind) : undefined;
     if (!values)

@@ -120,3 +120,22 @@ test('init --upgrade-url /pricing writes a config the validator reads back', asy
   assert.ok(refused.stderr.includes('--upgrade-url pricing: Invalid upgradeUrl "pricing".'), refused.stderr);
   assert.match(refused.stderr, /or a path on the app \('\/pricing'\)/);
 });
+
+test('init --plan-source naming a plan the config does not declare fails up front with the validator message', async () => {
+  const root = await copyFixture('single-file');
+  const before = snapshotFiles(root);
+  const result = await runBuiltSkene(['init', root, '--yes', '--plan-source', 'tier=pro:pro']);
+  assert.equal(result.code, 2, result.stderr);
+  assert.ok(
+    result.stderr.includes('planSource.plans names "pro", which is neither paid nor a plan in plans.'),
+    result.stderr,
+  );
+  assert.match(result.stderr, /Use paid, or declare the plan in plans\./);
+  assert.deepEqual(changedFiles(before, snapshotFiles(root)), []);
+
+  const paid = await runBuiltSkene(['init', root, '--yes', '--plan-source', 'tier=paid:pro,team']);
+  assert.equal(paid.code, 0, paid.stderr);
+  const read = await readLoopConfig(join(root, 'skene.config.ts'));
+  assert.deepEqual(read.diagnostics, []);
+  assert.deepEqual(read.loop?.planSource, { type: 'user-field', field: 'tier', plans: { paid: ['pro', 'team'] } });
+});
