@@ -211,6 +211,7 @@ export function buildAnalysisDocument(result: AnalysisResult): AnalysisDocument 
       semantics: {
         includeKeepsRouter: result.fastapi.semantics.includeKeepsRouter,
         lifespanHonoured: result.fastapi.semantics.lifespanHonoured,
+        routerLifespanMerged: result.fastapi.semantics.routerLifespanMerged,
       },
       assumed: result.fastapi.assumed,
     },

@@ -10,13 +10,20 @@ export type { FastapiSemantics } from './types.js';
  * FastAPI changed two import-time rules the route table depends on (PRODUCT.md §2):
  * - from 0.137 `include_router` keeps a reference to the router, so routes registered on it after the
  *   include are served and `router.mount(...)` survives the include (before, it copied the routes it saw);
- * - from 0.93 `FastAPI(lifespan=...)` runs the lifespan (before, the argument was swallowed by `**extra`).
+ * - from 0.93 `FastAPI(lifespan=...)` runs the lifespan (before, the argument was swallowed by `**extra`);
+ * - from 0.112.2 an included router's `APIRouter(lifespan=...)` runs with the app's (before, it never ran).
  */
 const INCLUDE_KEEPS_ROUTER_FROM = '0.137.0';
 const LIFESPAN_HONOURED_FROM = '0.93.0';
+/** FastAPI 0.112.2 merged the lifespans of included routers into the app's (fastapi/fastapi#9630). */
+const ROUTER_LIFESPAN_MERGED_FROM = '0.112.2';
 
 /** What the newest FastAPI does; used when the project allows any newer version. */
-export const CURRENT_FASTAPI_SEMANTICS: FastapiSemantics = { includeKeepsRouter: true, lifespanHonoured: true };
+export const CURRENT_FASTAPI_SEMANTICS: FastapiSemantics = {
+  includeKeepsRouter: true,
+  lifespanHonoured: true,
+  routerLifespanMerged: true,
+};
 
 /** A version newer than any FastAPI release: allowed only by a spec without an upper bound. */
 const UNBOUNDED_PROBE = '99999.0';
@@ -50,6 +57,7 @@ export function fastapiSemanticsOf(version: string): FastapiSemantics {
   return {
     includeKeepsRouter: !known || satisfies(version, `>=${INCLUDE_KEEPS_ROUTER_FROM}`),
     lifespanHonoured: !known || satisfies(version, `>=${LIFESPAN_HONOURED_FROM}`),
+    routerLifespanMerged: !known || satisfies(version, `>=${ROUTER_LIFESPAN_MERGED_FROM}`),
   };
 }
 

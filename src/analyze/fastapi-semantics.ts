@@ -25,14 +25,14 @@ export const APP_URL_DEFAULTS: Record<string, string> = {
   root_path: '',
 };
 
-/** The app's own hooks, then those of the routers it includes (FastAPI adds them to the app at include). */
+/**
+ * The app's own hooks, then those of the routers it includes (FastAPI adds their start-up handlers to the app at
+ * include, and from 0.112.2 their lifespans; the caller judges a router's lifespan by the version).
+ */
 export function startupHooksOf(router: RouterObj, seen: Set<RouterObj>): StartupHook[] {
   if (seen.has(router)) return [];
   seen.add(router);
-  return [
-    ...router.startup,
-    ...router.includes.flatMap((link) => startupHooksOf(link.router, seen).filter((h) => h.kind === 'startup')),
-  ];
+  return [...router.startup, ...router.includes.flatMap((link) => startupHooksOf(link.router, seen))];
 }
 
 export function dependsKind(fn: Value, expr: Expr): 'depends' | 'security' | undefined {

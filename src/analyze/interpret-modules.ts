@@ -95,6 +95,16 @@ export class ModuleInterpreter {
       for (const hook of startupHooksOf(app, new Set())) {
         if (ran.has(hook)) continue;
         ran.add(hook);
+        const ownLifespan = app.startup.includes(hook);
+        if (hook.kind === 'lifespan' && !ownLifespan && !semantics.routerLifespanMerged) {
+          this.diagnose(
+            hook.at.file,
+            hook.at.line,
+            "an included router's APIRouter(lifespan=...) is not run by the declared FastAPI (before 0.112.2); routes it registers are not listed",
+            'info',
+          );
+          continue;
+        }
         if (hook.kind === 'lifespan' && !semantics.lifespanHonoured) {
           this.diagnose(
             hook.at.file,
@@ -756,8 +766,7 @@ export class ModuleInterpreter {
     }
     (isApp ? this.apps : this.routers).push(router);
     const at = { file, line: call.span.line };
-    if (isApp && call.kw.lifespan)
-      router.startup.push({ kind: 'lifespan', handler: this.eval(call.kw.lifespan, scope), at });
+    if (call.kw.lifespan) router.startup.push({ kind: 'lifespan', handler: this.eval(call.kw.lifespan, scope), at });
     if (call.kw.on_startup) {
       const handlers = this.eval(call.kw.on_startup, scope);
       for (const handler of this.iterate(handlers) ?? []) router.startup.push({ kind: 'startup', handler, at });

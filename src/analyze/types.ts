@@ -211,6 +211,8 @@ export interface FastapiSemantics {
   includeKeepsRouter: boolean;
   /** >= 0.93: `FastAPI(lifespan=...)` runs; before, it is ignored. */
   lifespanHonoured: boolean;
+  /** >= 0.112.2: an included router's own `APIRouter(lifespan=...)` runs with the app's (before, it never ran). */
+  routerLifespanMerged: boolean;
 }
 
 export interface FastapiFacts {

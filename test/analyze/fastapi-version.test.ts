@@ -44,11 +44,33 @@ test('fastapiSpecAllows reads PEP 440 specifiers, Poetry carets and tildes, and 
 });
 
 test('fastapiSemanticsOf: include keeps the router from 0.137, lifespan is honoured from 0.93', () => {
-  assert.deepEqual(fastapiSemanticsOf('0.92.0'), { includeKeepsRouter: false, lifespanHonoured: false });
-  assert.deepEqual(fastapiSemanticsOf('0.93.0'), { includeKeepsRouter: false, lifespanHonoured: true });
-  assert.deepEqual(fastapiSemanticsOf('0.136.1'), { includeKeepsRouter: false, lifespanHonoured: true });
-  assert.deepEqual(fastapiSemanticsOf('0.137.0'), { includeKeepsRouter: true, lifespanHonoured: true });
-  assert.deepEqual(fastapiSemanticsOf('0.162.0'), { includeKeepsRouter: true, lifespanHonoured: true });
+  assert.deepEqual(fastapiSemanticsOf('0.92.0'), {
+    includeKeepsRouter: false,
+    lifespanHonoured: false,
+    routerLifespanMerged: false,
+  });
+  assert.deepEqual(fastapiSemanticsOf('0.93.0'), {
+    includeKeepsRouter: false,
+    lifespanHonoured: true,
+    routerLifespanMerged: false,
+  });
+  assert.equal(fastapiSemanticsOf('0.112.1').routerLifespanMerged, false);
+  assert.equal(fastapiSemanticsOf('0.112.2').routerLifespanMerged, true);
+  assert.deepEqual(fastapiSemanticsOf('0.136.1'), {
+    includeKeepsRouter: false,
+    lifespanHonoured: true,
+    routerLifespanMerged: true,
+  });
+  assert.deepEqual(fastapiSemanticsOf('0.137.0'), {
+    includeKeepsRouter: true,
+    lifespanHonoured: true,
+    routerLifespanMerged: true,
+  });
+  assert.deepEqual(fastapiSemanticsOf('0.162.0'), {
+    includeKeepsRouter: true,
+    lifespanHonoured: true,
+    routerLifespanMerged: true,
+  });
 });
 
 const APP = py`
@@ -72,7 +94,7 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     }),
     {
       declared: { spec: '== 0.92.0', file: 'requirements.txt' },
-      semantics: { includeKeepsRouter: false, lifespanHonoured: false },
+      semantics: { includeKeepsRouter: false, lifespanHonoured: false, routerLifespanMerged: false },
       assumed: false,
     },
   );
@@ -80,7 +102,7 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     await declared({ 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["httpx", "fastapi>=0.95,<0.100"]\n' }),
     {
       declared: { spec: '>=0.95,<0.100', file: 'pyproject.toml' },
-      semantics: { includeKeepsRouter: false, lifespanHonoured: true },
+      semantics: { includeKeepsRouter: false, lifespanHonoured: true, routerLifespanMerged: false },
       assumed: false,
     },
   );
@@ -91,7 +113,7 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     }),
     {
       declared: { spec: '^0.110.0', file: 'pyproject.toml' },
-      semantics: { includeKeepsRouter: false, lifespanHonoured: true },
+      semantics: { includeKeepsRouter: false, lifespanHonoured: true, routerLifespanMerged: false },
       assumed: false,
     },
   );
@@ -104,7 +126,7 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     }),
     {
       declared: { spec: '==0.140.2', file: 'uv.lock' },
-      semantics: { includeKeepsRouter: true, lifespanHonoured: true },
+      semantics: { includeKeepsRouter: true, lifespanHonoured: true, routerLifespanMerged: true },
       assumed: false,
     },
   );
@@ -112,7 +134,7 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     await declared({ 'poetry.lock': '[[package]]\nname = "fastapi"\nversion = "0.92.0"\ndescription = "x"\n' }),
     {
       declared: { spec: '==0.92.0', file: 'poetry.lock' },
-      semantics: { includeKeepsRouter: false, lifespanHonoured: false },
+      semantics: { includeKeepsRouter: false, lifespanHonoured: false, routerLifespanMerged: false },
       assumed: false,
     },
   );
@@ -122,7 +144,7 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     }),
     {
       declared: { spec: '==0.100.1', file: 'Pipfile.lock' },
-      semantics: { includeKeepsRouter: false, lifespanHonoured: true },
+      semantics: { includeKeepsRouter: false, lifespanHonoured: true, routerLifespanMerged: false },
       assumed: false,
     },
   );
@@ -134,7 +156,11 @@ test('no declaration, a bare name or only a lower bound: the newest FastAPI is a
   >) {
     const result = await analyzeSources(t, { 'main.py': APP, ...files });
     assert.equal(result.fastapi.assumed, true);
-    assert.deepEqual(result.fastapi.semantics, { includeKeepsRouter: true, lifespanHonoured: true });
+    assert.deepEqual(result.fastapi.semantics, {
+      includeKeepsRouter: true,
+      lifespanHonoured: true,
+      routerLifespanMerged: true,
+    });
     const notes = result.diagnostics.filter((d) => /newest FastAPI/.test(d.message));
     assert.equal(notes.length, 1, JSON.stringify(result.diagnostics));
     assert.deepEqual(buildAnalysisDocument(result).fastapi, {

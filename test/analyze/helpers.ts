@@ -101,7 +101,8 @@ export async function lanesForAnalysis(
     const semantics = fastapiSemanticsOf(lane.fastapiVersion);
     const same =
       semantics.includeKeepsRouter === result.fastapi.semantics.includeKeepsRouter &&
-      semantics.lifespanHonoured === result.fastapi.semantics.lifespanHonoured;
+      semantics.lifespanHonoured === result.fastapi.semantics.lifespanHonoured &&
+      semantics.routerLifespanMerged === result.fastapi.semantics.routerLifespanMerged;
     compared.push({
       lane,
       analysis: same ? result : await analyzeProject(result.root, { fastapiVersion: lane.fastapiVersion }),

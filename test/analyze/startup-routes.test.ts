@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { diagnosticsAt, expectServedRoutes, py } from './helpers.js';
+import { analyzeProject } from '../../src/analyze/analyze-project.js';
+import { diagnosticsAt, expectServedRoutes, py, routesOfApp, writeProject } from './helpers.js';
 
 const PLUGIN = py`
   from fastapi import APIRouter
@@ -111,5 +112,44 @@ test('start-up handlers of an included router run with the app', async (t) => {
     },
     { 'main:app': ['GET /admin', 'GET /late'] },
     { 'main:app': 'main.py' },
+  );
+});
+
+const ROUTER_WITH_LIFESPAN = py`
+  from contextlib import asynccontextmanager
+
+  from fastapi import APIRouter, FastAPI
+
+  @asynccontextmanager
+  async def plugin_lifespan(app: FastAPI):
+      app.add_api_route("/plugin/ready", lambda: {"ready": True}, methods=["GET"])
+      yield
+
+  router = APIRouter(prefix="/plugin", lifespan=plugin_lifespan)
+
+  @router.get("/status")
+  def status():
+      return {}
+
+  app = FastAPI()
+  app.include_router(router)
+`;
+
+test("an included router's own lifespan runs with the app's from FastAPI 0.112.2: what it registers is served", async (t) => {
+  await expectServedRoutes(
+    t,
+    { 'requirements.txt': 'fastapi>=0.115\n', 'main.py': ROUTER_WITH_LIFESPAN },
+    { 'main:app': ['GET /plugin/ready', 'GET /plugin/status'] },
+    { 'main:app': 'main.py' },
+  );
+});
+
+test("before FastAPI 0.112.2 an included router's lifespan never runs: its routes are not listed, and that is said", async (t) => {
+  const root = writeProject(t, { 'requirements.txt': 'fastapi>=0.100,<0.112\n', 'main.py': ROUTER_WITH_LIFESPAN });
+  const result = await analyzeProject(root);
+  assert.deepEqual(routesOfApp(result, 'main.py', 'main:app'), ['GET /plugin/status']);
+  assert.ok(
+    diagnosticsAt(result, 'main.py').some((message) => /APIRouter\(lifespan=\.\.\.\) is not run/.test(message)),
+    JSON.stringify(result.diagnostics),
   );
 });

@@ -109,7 +109,11 @@ function analysisOf(routes: RouteFact[]): AnalysisResult {
     },
     auth: { candidates: [] },
     database: { kind: 'none', async: false },
-    fastapi: { declared: null, semantics: { includeKeepsRouter: true, lifespanHonoured: true }, assumed: true },
+    fastapi: {
+      declared: null,
+      semantics: { includeKeepsRouter: true, lifespanHonoured: true, routerLifespanMerged: true },
+      assumed: true,
+    },
     diagnostics: [],
     stats: { files: 1, bytes: ROUTES_PY.length, parsedFiles: 1, skippedFiles: 0 },
   };
