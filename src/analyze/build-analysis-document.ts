@@ -212,6 +212,7 @@ export function buildAnalysisDocument(result: AnalysisResult): AnalysisDocument 
         includeKeepsRouter: result.fastapi.semantics.includeKeepsRouter,
         lifespanHonoured: result.fastapi.semantics.lifespanHonoured,
         routerLifespanMerged: result.fastapi.semantics.routerLifespanMerged,
+        starletteAppShortcuts: result.fastapi.semantics.starletteAppShortcuts,
       },
       assumed: result.fastapi.assumed,
     },

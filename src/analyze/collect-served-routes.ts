@@ -14,6 +14,7 @@ export function collectServedRoutes(
   semantics: FastapiSemantics,
 ): { apps: AppFact[]; routes: RouteFact[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  if (!semantics.starletteAppShortcuts) dropStarletteShortcuts(appObjects, diagnostics);
   const served = new Map<RouterObj, ServedTable>();
   const tableOf = (app: RouterObj): ServedTable => {
     let table = served.get(app);
@@ -226,4 +227,28 @@ function toRouteFact(entry: RouteEntry, path: StrVal, app: SourceRef): RouteFact
     registration: entry.registration,
     ...(path.unresolved.length > 0 ? { unresolved: true } : {}),
   };
+}
+
+/**
+ * On Starlette 1.x the app has no `route()`: the module raises AttributeError where it calls it, so the app
+ * does not start and what it would register is not served. Said once per line, as an error.
+ */
+function dropStarletteShortcuts(apps: RouterObj[], diagnostics: Diagnostic[]): void {
+  const said = new Set<string>();
+  for (const app of apps) {
+    const kept = app.routes.filter((route) => route.starletteShortcut === undefined);
+    if (kept.length === app.routes.length) continue;
+    for (const route of app.routes) {
+      const key = `${route.file}:${route.registration.span.line}`;
+      if (route.starletteShortcut === undefined || said.has(key)) continue;
+      said.add(key);
+      diagnostics.push({
+        file: route.file,
+        line: route.registration.span.line,
+        severity: 'error',
+        message: `${route.routerVariable}.${route.starletteShortcut}(...) does not exist on Starlette 1.x (what FastAPI 0.133 and later install): importing this module raises AttributeError and the app does not start; use ${route.routerVariable}.api_route(...) or add_route(...)`,
+      });
+    }
+    app.routes.splice(0, app.routes.length, ...kept);
+  }
 }

@@ -17,12 +17,15 @@ const INCLUDE_KEEPS_ROUTER_FROM = '0.137.0';
 const LIFESPAN_HONOURED_FROM = '0.93.0';
 /** FastAPI 0.112.2 merged the lifespans of included routers into the app's (fastapi/fastapi#9630). */
 const ROUTER_LIFESPAN_MERGED_FROM = '0.112.2';
+/** From 0.133 FastAPI allows Starlette 1.x (no upper bound), which an install today resolves to. */
+const STARLETTE_1_FROM = '0.133.0';
 
 /** What the newest FastAPI does; used when the project allows any newer version. */
 export const CURRENT_FASTAPI_SEMANTICS: FastapiSemantics = {
   includeKeepsRouter: true,
   lifespanHonoured: true,
   routerLifespanMerged: true,
+  starletteAppShortcuts: false,
 };
 
 /** A version newer than any FastAPI release: allowed only by a spec without an upper bound. */
@@ -58,6 +61,7 @@ export function fastapiSemanticsOf(version: string): FastapiSemantics {
     includeKeepsRouter: !known || satisfies(version, `>=${INCLUDE_KEEPS_ROUTER_FROM}`),
     lifespanHonoured: !known || satisfies(version, `>=${LIFESPAN_HONOURED_FROM}`),
     routerLifespanMerged: !known || satisfies(version, `>=${ROUTER_LIFESPAN_MERGED_FROM}`),
+    starletteAppShortcuts: known && satisfies(version, `<${STARLETTE_1_FROM}`),
   };
 }
 
@@ -118,6 +122,10 @@ function newestAllowed(spec: string): string | undefined {
     ...named.flatMap((v) => [v, `${v}.99999`]),
     INCLUDE_KEEPS_ROUTER_FROM,
     '0.136.99999',
+    STARLETTE_1_FROM,
+    '0.132.99999',
+    ROUTER_LIFESPAN_MERGED_FROM,
+    '0.112.1',
     LIFESPAN_HONOURED_FROM,
     '0.92.99999',
     '0.0.1',
@@ -326,5 +334,27 @@ export function detectFastapiVersion(
     });
     return { facts: { declared, semantics: CURRENT_FASTAPI_SEMANTICS, assumed: true }, diagnostics };
   }
-  return { facts: { declared, semantics: fastapiSemanticsOf(newest), assumed: false }, diagnostics };
+  return {
+    facts: {
+      declared,
+      semantics: withLockedStarlette(root, declared.file, fastapiSemanticsOf(newest)),
+      assumed: false,
+    },
+    diagnostics,
+  };
+}
+
+/** A lock file that pins Starlette says itself whether the app has Starlette's shortcuts (before 1.0). */
+function withLockedStarlette(root: string, file: string, semantics: FastapiSemantics): FastapiSemantics {
+  if (!/(^|\/)(poetry|uv)\.lock$/.test(file)) return semantics;
+  let packages: unknown;
+  try {
+    packages = tomlOf(readFileSync(join(root, file), 'utf8'))?.package;
+  } catch {
+    return semantics;
+  }
+  if (!Array.isArray(packages)) return semantics;
+  const starlette = packages.map(record).find((entry) => entry?.name === 'starlette')?.version;
+  if (typeof starlette !== 'string' || valid(starlette) === null) return semantics;
+  return { ...semantics, starletteAppShortcuts: satisfies(starlette, '<1.0.0') };
 }

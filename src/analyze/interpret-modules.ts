@@ -96,6 +96,15 @@ export class ModuleInterpreter {
         if (ran.has(hook)) continue;
         ran.add(hook);
         const ownLifespan = app.startup.includes(hook);
+        if (hook.starletteShortcut && !semantics.starletteAppShortcuts) {
+          this.diagnose(
+            hook.at.file,
+            hook.at.line,
+            `${app.variable || 'app'}.${hook.starletteShortcut}(...) does not exist on Starlette 1.x (what FastAPI 0.133 and later install): importing this module raises AttributeError and the app does not start`,
+            'error',
+          );
+          continue;
+        }
         if (hook.kind === 'lifespan' && !ownLifespan && !semantics.routerLifespanMerged) {
           this.diagnose(
             hook.at.file,
@@ -808,6 +817,9 @@ export class ModuleInterpreter {
     // Only the calls fastapi-router-api.ts lists are interpreted: the extractor converts bodies by that list.
     if (target.t !== 'router' || !ROUTER_METHOD_SET.has(name)) return unknown(call.text);
     const router = target.r;
+    // `app.route(...)` is Starlette's shortcut on the app; `app.router.route(...)` is the router's own method.
+    const onAppItself =
+      router.isApp && !(call.fn.k === 'attr' && call.fn.obj.k === 'attr' && call.fn.obj.name === 'router');
     const lower = name.toLowerCase();
     const pathExpr = call.args[0] ?? call.kw.path;
     const decorator = (methods: string[]): Value => ({
@@ -822,7 +834,10 @@ export class ModuleInterpreter {
     if (HTTP_METHODS.has(lower) && name === lower) return decorator([name.toUpperCase()]);
     if (name === 'api_route') return decorator(this.methodsArg(call.kw.methods, scope));
     // Starlette's own routes (not APIRoute) answer HEAD wherever they answer GET.
-    if (name === 'route') return decorator(withHead(this.methodsArg(call.kw.methods, scope)));
+    if (name === 'route') {
+      const registered = decorator(withHead(this.methodsArg(call.kw.methods, scope)));
+      return onAppItself && registered.t === 'decorator' ? { ...registered, starletteShortcut: 'route' } : registered;
+    }
     if (name === 'add_route') {
       const endpoint = call.args[1]
         ? this.eval(call.args[1], scope)
@@ -865,6 +880,7 @@ export class ModuleInterpreter {
           kind: 'startup',
           handler: this.eval(handlerExpr, scope),
           at: { file: scope.mod.ir.file, line: call.span.line },
+          ...(onAppItself && name === 'add_event_handler' ? { starletteShortcut: name } : {}),
         });
       return { t: 'none' };
     }
@@ -943,6 +959,7 @@ export class ModuleInterpreter {
         routerVariable,
         origin: { copied: false },
         seq: this.clock++,
+        ...(decorator.starletteShortcut ? { starletteShortcut: decorator.starletteShortcut } : {}),
       });
     }
   }

@@ -36,6 +36,8 @@ export interface RouteEntry {
   origin: { copied: boolean };
   /** When it was registered, in the interpreter's order of events (see `RouterObj.includes`). */
   seq: number;
+  /** Registered through `app.route(...)`, which Starlette 1.x removed (see `FastapiSemantics`). */
+  starletteShortcut?: string;
 }
 
 /** `parent.include_router(child, prefix=..., dependencies=...)`, kept as a link and applied when the table is read. */
@@ -49,6 +51,8 @@ export interface IncludeLink {
 
 /** Code FastAPI runs at start-up with the app: `lifespan=`, `on_startup=[...]`, `on_event("startup")`. */
 export interface StartupHook {
+  /** `app.add_event_handler(...)`, which Starlette 1.x removed from the app (see `FastapiSemantics`). */
+  starletteShortcut?: string;
   kind: 'lifespan' | 'startup';
   handler: Value;
   at: SourceRef;
@@ -91,6 +95,8 @@ export type Value =
   | {
       t: 'decorator';
       router: RouterObj;
+      /** Registered through one of Starlette's app shortcuts Starlette 1.x removed (`app.route`). */
+      starletteShortcut?: string;
       methods: string[];
       path: Expr | undefined;
       kw: Record<string, Expr>;

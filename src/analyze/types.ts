@@ -213,6 +213,12 @@ export interface FastapiSemantics {
   lifespanHonoured: boolean;
   /** >= 0.112.2: an included router's own `APIRouter(lifespan=...)` runs with the app's (before, it never ran). */
   routerLifespanMerged: boolean;
+  /**
+   * Starlette before 1.0 (FastAPI before 0.133, or a lock that says so): the app has Starlette's `route`,
+   * `add_websocket_route` and `add_event_handler`; on Starlette 1.x they are gone and calling one on the app
+   * raises AttributeError at import (routers keep them).
+   */
+  starletteAppShortcuts: boolean;
 }
 
 export interface FastapiFacts {

@@ -48,11 +48,13 @@ test('fastapiSemanticsOf: include keeps the router from 0.137, lifespan is honou
     includeKeepsRouter: false,
     lifespanHonoured: false,
     routerLifespanMerged: false,
+    starletteAppShortcuts: true,
   });
   assert.deepEqual(fastapiSemanticsOf('0.93.0'), {
     includeKeepsRouter: false,
     lifespanHonoured: true,
     routerLifespanMerged: false,
+    starletteAppShortcuts: true,
   });
   assert.equal(fastapiSemanticsOf('0.112.1').routerLifespanMerged, false);
   assert.equal(fastapiSemanticsOf('0.112.2').routerLifespanMerged, true);
@@ -60,17 +62,21 @@ test('fastapiSemanticsOf: include keeps the router from 0.137, lifespan is honou
     includeKeepsRouter: false,
     lifespanHonoured: true,
     routerLifespanMerged: true,
+    starletteAppShortcuts: false,
   });
   assert.deepEqual(fastapiSemanticsOf('0.137.0'), {
     includeKeepsRouter: true,
     lifespanHonoured: true,
     routerLifespanMerged: true,
+    starletteAppShortcuts: false,
   });
   assert.deepEqual(fastapiSemanticsOf('0.162.0'), {
     includeKeepsRouter: true,
     lifespanHonoured: true,
     routerLifespanMerged: true,
+    starletteAppShortcuts: false,
   });
+  assert.equal(fastapiSemanticsOf('0.132.9').starletteAppShortcuts, true);
 });
 
 const APP = py`
@@ -94,7 +100,12 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     }),
     {
       declared: { spec: '== 0.92.0', file: 'requirements.txt' },
-      semantics: { includeKeepsRouter: false, lifespanHonoured: false, routerLifespanMerged: false },
+      semantics: {
+        includeKeepsRouter: false,
+        lifespanHonoured: false,
+        routerLifespanMerged: false,
+        starletteAppShortcuts: true,
+      },
       assumed: false,
     },
   );
@@ -102,7 +113,12 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     await declared({ 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["httpx", "fastapi>=0.95,<0.100"]\n' }),
     {
       declared: { spec: '>=0.95,<0.100', file: 'pyproject.toml' },
-      semantics: { includeKeepsRouter: false, lifespanHonoured: true, routerLifespanMerged: false },
+      semantics: {
+        includeKeepsRouter: false,
+        lifespanHonoured: true,
+        routerLifespanMerged: false,
+        starletteAppShortcuts: true,
+      },
       assumed: false,
     },
   );
@@ -113,7 +129,12 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     }),
     {
       declared: { spec: '^0.110.0', file: 'pyproject.toml' },
-      semantics: { includeKeepsRouter: false, lifespanHonoured: true, routerLifespanMerged: false },
+      semantics: {
+        includeKeepsRouter: false,
+        lifespanHonoured: true,
+        routerLifespanMerged: false,
+        starletteAppShortcuts: true,
+      },
       assumed: false,
     },
   );
@@ -126,7 +147,12 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     }),
     {
       declared: { spec: '==0.140.2', file: 'uv.lock' },
-      semantics: { includeKeepsRouter: true, lifespanHonoured: true, routerLifespanMerged: true },
+      semantics: {
+        includeKeepsRouter: true,
+        lifespanHonoured: true,
+        routerLifespanMerged: true,
+        starletteAppShortcuts: true,
+      },
       assumed: false,
     },
   );
@@ -134,7 +160,12 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     await declared({ 'poetry.lock': '[[package]]\nname = "fastapi"\nversion = "0.92.0"\ndescription = "x"\n' }),
     {
       declared: { spec: '==0.92.0', file: 'poetry.lock' },
-      semantics: { includeKeepsRouter: false, lifespanHonoured: false, routerLifespanMerged: false },
+      semantics: {
+        includeKeepsRouter: false,
+        lifespanHonoured: false,
+        routerLifespanMerged: false,
+        starletteAppShortcuts: true,
+      },
       assumed: false,
     },
   );
@@ -144,7 +175,12 @@ test('the declaration is read from requirements, pyproject (PEP 621 and Poetry) 
     }),
     {
       declared: { spec: '==0.100.1', file: 'Pipfile.lock' },
-      semantics: { includeKeepsRouter: false, lifespanHonoured: true, routerLifespanMerged: false },
+      semantics: {
+        includeKeepsRouter: false,
+        lifespanHonoured: true,
+        routerLifespanMerged: false,
+        starletteAppShortcuts: true,
+      },
       assumed: false,
     },
   );
@@ -160,6 +196,7 @@ test('no declaration, a bare name or only a lower bound: the newest FastAPI is a
       includeKeepsRouter: true,
       lifespanHonoured: true,
       routerLifespanMerged: true,
+      starletteAppShortcuts: false,
     });
     const notes = result.diagnostics.filter((d) => /newest FastAPI/.test(d.message));
     assert.equal(notes.length, 1, JSON.stringify(result.diagnostics));

@@ -102,7 +102,8 @@ export async function lanesForAnalysis(
     const same =
       semantics.includeKeepsRouter === result.fastapi.semantics.includeKeepsRouter &&
       semantics.lifespanHonoured === result.fastapi.semantics.lifespanHonoured &&
-      semantics.routerLifespanMerged === result.fastapi.semantics.routerLifespanMerged;
+      semantics.routerLifespanMerged === result.fastapi.semantics.routerLifespanMerged &&
+      semantics.starletteAppShortcuts === result.fastapi.semantics.starletteAppShortcuts;
     compared.push({
       lane,
       analysis: same ? result : await analyzeProject(result.root, { fastapiVersion: lane.fastapiVersion }),

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
+import { pythonLanes, runLanePython } from '../helpers/python-lanes.js';
 import { diagnosticsAt, expectServedRoutes, py, routesOfApp, writeProject } from './helpers.js';
 
 const PLUGIN = py`
@@ -152,4 +153,40 @@ test("before FastAPI 0.112.2 an included router's lifespan never runs: its route
     diagnosticsAt(result, 'main.py').some((message) => /APIRouter\(lifespan=\.\.\.\) is not run/.test(message)),
     JSON.stringify(result.diagnostics),
   );
+});
+
+const STARLETTE_SHORTCUTS = py`
+  from fastapi import FastAPI
+  from starlette.responses import PlainTextResponse
+
+  app = FastAPI()
+
+  @app.route("/legacy")
+  async def legacy(request):
+      return PlainTextResponse("old style")
+
+  @app.get("/items")
+  def items():
+      return []
+`;
+
+test('app.route(...) on Starlette < 1.0 serves the route with HEAD, as FastAPI 0.92 does', async (t) => {
+  await expectServedRoutes(
+    t,
+    { 'requirements.txt': 'fastapi==0.92.0\n', 'main.py': STARLETTE_SHORTCUTS },
+    { 'main:app': ['GET /items', 'GET /legacy', 'HEAD /legacy'] },
+    { 'main:app': 'main.py' },
+  );
+});
+
+test('app.route(...) on Starlette 1.x: the app does not import (checked on the sid lane); skene lists nothing of it and says why', async (t) => {
+  const root = writeProject(t, { 'requirements.txt': 'fastapi>=0.135\n', 'main.py': STARLETTE_SHORTCUTS });
+  const result = await analyzeProject(root);
+  assert.deepEqual(routesOfApp(result, 'main.py', 'main:app'), ['GET /items']);
+  const error = result.diagnostics.find((d) => d.file === 'main.py' && d.severity === 'error');
+  assert.match(error?.message ?? '', /app\.route\(\.\.\.\) does not exist on Starlette 1\.x/);
+  assert.equal(error?.line, 6);
+  const sid = (await pythonLanes()).find((lane) => lane.name === 'sid');
+  assert.ok(sid, 'the sid lane (scripts/sid-lane.sh ensure) runs FastAPI on Starlette 1.x');
+  await assert.rejects(runLanePython(sid, ['-c', 'import main'], { cwd: root }), /AttributeError/);
 });

@@ -111,7 +111,7 @@ function analysisOf(routes: RouteFact[]): AnalysisResult {
     database: { kind: 'none', async: false },
     fastapi: {
       declared: null,
-      semantics: { includeKeepsRouter: true, lifespanHonoured: true, routerLifespanMerged: true },
+      semantics: { includeKeepsRouter: true, lifespanHonoured: true, routerLifespanMerged: true, starletteAppShortcuts: false },
       assumed: true,
     },
     diagnostics: [],
