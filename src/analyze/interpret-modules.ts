@@ -861,8 +861,9 @@ export class ModuleInterpreter {
           ? this.eval(call.kw.endpoint, scope)
           : unknown('');
       const methods = name === 'add_api_route' ? this.methodsArg(call.kw.methods, scope) : ['WEBSOCKET'];
+      const shortcut = onAppItself && name === 'add_websocket_route' ? { starletteShortcut: name } : {};
       this.registerRoute(
-        { t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope },
+        { t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope, ...shortcut },
         endpoint,
         'add_api_route',
         scope,
