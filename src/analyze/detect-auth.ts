@@ -67,25 +67,47 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
     if (inner.length > 0) buildsOn.set(record, inner);
   }
 
-  const routesUsing = (module: string, name: string, aliasNames: string[]): Set<string> => {
-    const served = new Set<string>();
-    for (const route of routes) {
-      const uses = route.dependencyDetails.some(
-        (d) =>
-          (d.callable && d.callable.module === module && d.callable.name === name) ||
-          (!d.callable && (d.name === name || d.name.endsWith(`.${name}`))) ||
-          aliasNames.includes(d.name.split('.').pop()!),
-      );
-      if (uses) served.add(`${route.method} ${route.path}`);
+  // Which routes use which dependency, indexed once: by the function a dependency resolves to, and by the last
+  // part of its name (for dependencies not resolved, and for Annotated aliases).
+  const byCallable = new Map<string, Set<string>>();
+  const byNameUnresolved = new Map<string, Set<string>>();
+  const byName = new Map<string, Set<string>>();
+  const addTo = (index: Map<string, Set<string>>, key: string, route: string): void => {
+    const set = index.get(key);
+    if (set) set.add(route);
+    else index.set(key, new Set([route]));
+  };
+  for (const route of routes) {
+    const routeKey = `${route.method} ${route.path}`;
+    for (const d of route.dependencyDetails) {
+      const last = d.name.split('.').pop()!;
+      addTo(byName, last, routeKey);
+      if (d.callable) addTo(byCallable, keyOf(d.callable.module, d.callable.name), routeKey);
+      else addTo(byNameUnresolved, last, routeKey);
     }
+  }
+  const routesUsing = (module: string, name: string, aliasNames: string[]): Set<string> => {
+    const served = new Set<string>([
+      ...(byCallable.get(keyOf(module, name)) ?? []),
+      ...(byNameUnresolved.get(name) ?? []),
+    ]);
+    for (const alias of aliasNames) for (const route of byName.get(alias) ?? []) served.add(route);
     return served;
   };
   const countRoutes = (module: string, name: string, aliasNames: string[]): number =>
     routesUsing(module, name, aliasNames).size;
-  const aliasesOf = (record: FunctionRecord) =>
-    result.aliases
-      .filter((a) => a.deps.some((d) => d.callable?.module === record.module && d.callable.name === record.fn.name))
-      .map((a) => ({ name: a.name, module: a.module }));
+  const aliasesByCallable = new Map<string, Array<{ name: string; module: string }>>();
+  for (const alias of result.aliases) {
+    for (const d of alias.deps) {
+      if (!d.callable) continue;
+      const key = keyOf(d.callable.module, d.callable.name);
+      const list = aliasesByCallable.get(key) ?? [];
+      if (!list.some((a) => a.name === alias.name && a.module === alias.module))
+        list.push({ name: alias.name, module: alias.module });
+      aliasesByCallable.set(key, list);
+    }
+  }
+  const aliasesOf = (record: FunctionRecord) => aliasesByCallable.get(keyOf(record.module, record.fn.name)) ?? [];
   // A route that uses a dependency built on another uses that one too (FastAPI resolves it once).
   const directRoutes = new Map<FunctionRecord, Set<string>>();
   for (const record of schemeOf.keys()) {
@@ -98,12 +120,20 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
       ),
     );
   }
+  // The dependencies built on each one, and the routes each serves through them (memoized: big projects have many).
+  const builtOnBy = new Map<FunctionRecord, FunctionRecord[]>();
+  for (const [outer, inner] of buildsOn)
+    for (const base of inner) builtOnBy.set(base, [...(builtOnBy.get(base) ?? []), outer]);
+  const through = new Map<FunctionRecord, Set<string>>();
   const routesThrough = (record: FunctionRecord, seen = new Set<FunctionRecord>()): Set<string> => {
+    const known = through.get(record);
+    if (known) return known;
     const all = new Set(directRoutes.get(record) ?? []);
     seen.add(record);
-    for (const [outer, inner] of buildsOn) {
-      if (!seen.has(outer) && inner.includes(record)) for (const route of routesThrough(outer, seen)) all.add(route);
+    for (const outer of builtOnBy.get(record) ?? []) {
+      if (!seen.has(outer)) for (const route of routesThrough(outer, seen)) all.add(route);
     }
+    through.set(record, all);
     return all;
   };
 
