@@ -74,8 +74,7 @@ function checkStore(input: DatabaseInput, cwd: string): Check[] {
   const { root, analysis, runtime } = input;
   const createsTables = runtimeCreatesTables(root, runtime);
   const database = analysis?.database;
-  const override =
-    input.env.SKENE_DATABASE_URL || input.dotenv.some((e) => e.name === 'SKENE_DATABASE_URL' && e.hasValue);
+  const override = input.env[DATABASE_URL] || input.dotenv.some((e) => e.name === DATABASE_URL && e.hasValue);
   if (database && database.kind !== 'none' && !database.engine && !override) {
     // The runtime would keep its tables in its default SQLite file while the app's data is elsewhere.
     return [
@@ -117,7 +116,7 @@ function checkStore(input: DatabaseInput, cwd: string): Check[] {
   const fromFile = input.dotenv.find((entry) => entry.name === DATABASE_URL && entry.hasValue);
   const url = input.env[DATABASE_URL] || fromFile?.value || DEFAULT_DATABASE_URL;
   const source = input.env[DATABASE_URL]
-    ? 'SKENE_DATABASE_URL'
+    ? DATABASE_URL
     : fromFile
       ? `SKENE_DATABASE_URL in ${fromFile.file}`
       : 'the default';
@@ -261,7 +260,7 @@ const redact = (url: string): string => url.replace(/^([a-z0-9+]+:\/\/[^:/@]*):[
 /** SKENE_DATABASE_URL (environment, then .env); else the engine _integration.py imports; else the default file. */
 function runtimeTarget(input: DatabaseInput): RuntimeTarget {
   if (input.env[DATABASE_URL]) {
-    return { source: { kind: 'literal', url: input.env[DATABASE_URL] }, where: 'SKENE_DATABASE_URL' };
+    return { source: { kind: 'literal', url: input.env[DATABASE_URL] }, where: DATABASE_URL };
   }
   const fromFile = input.dotenv.find((entry) => entry.name === DATABASE_URL && entry.hasValue);
   if (fromFile) {
@@ -374,7 +373,7 @@ function checkMigrationTarget(input: DatabaseInput, cwd: string, alembic: Alembi
   return fail(
     'database.target',
     `the runtime writes to ${redact(runtimeValue.url)} (${runtime.where}${runtimeValue.where === 'a literal' ? '' : `, from ${runtimeValue.where}`}), but the Alembic migration creates skene's tables in ${redact(migrationValue.url)} (${alembic.where}${alembic.cwd ? `, run from ${alembic.cwd}/` : ''})`,
-    runtime.where.startsWith('SKENE_DATABASE_URL')
+    runtime.where.startsWith(DATABASE_URL)
       ? 'Point SKENE_DATABASE_URL at the database Alembic migrates, or unset it so the runtime uses the app\u2019s engine.'
       : 'Make env.py migrate the database the app\u2019s engine uses.',
     at,

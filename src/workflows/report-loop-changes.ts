@@ -2,7 +2,13 @@ import { matchSuccessRoutes } from '../analyze/match-success-routes.js';
 import type { AnalysisResult } from '../analyze/types.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../errors.js';
-import { GATE_TESTS_FILE, INTEGRATION_FILE, isGeneratedText, WEBHOOK_PATH } from '../generate/runtime-contract.js';
+import {
+  GATE_TESTS_FILE,
+  INTEGRATION_FILE,
+  isGeneratedText,
+  RUNTIME_ENV,
+  WEBHOOK_PATH,
+} from '../generate/runtime-contract.js';
 import { applyPlan, requireWritablePlan } from '../io/apply-plan.js';
 import { renderPlanDiff } from '../io/render-diff.js';
 import { renderChangeSummary, renderManualSteps } from '../io/render-summary.js';
@@ -193,14 +199,16 @@ export function renderNextSteps(plan: LoopPlan, analysis: AnalysisResult, logger
   const events = 'checkout.session.completed, customer.subscription.created/updated/deleted';
   steps.push(
     plan.wiring.webhookConnected && webhook
-      ? `Your Stripe webhook ${webhook.route ? `${webhook.route.method} ${webhook.route.path}` : `${webhook.function}()`} now hands events to skene: subscribe it to ${events}, and set ${p.accent('STRIPE_WEBHOOK_SECRET')} (its signing secret).`
-      : `Point a Stripe webhook at ${p.accent(`POST ${WEBHOOK_PATH}`)} with ${events}, and set ${p.accent('STRIPE_WEBHOOK_SECRET')} (its signing secret).`,
+      ? `Your Stripe webhook ${webhook.route ? `${webhook.route.method} ${webhook.route.path}` : `${webhook.function}()`} now hands events to skene: subscribe it to ${events}, and set ${p.accent(RUNTIME_ENV.webhookSecret)} (its signing secret).`
+      : `Point a Stripe webhook at ${p.accent(`POST ${WEBHOOK_PATH}`)} with ${events}, and set ${p.accent(RUNTIME_ENV.webhookSecret)} (its signing secret).`,
   );
   steps.push(
     `If the app already has paying customers, run ${p.accent('npx skene sync')}: Stripe keeps events for about a week, so it reads their subscriptions from the API and writes skene's rows, linked to your users.`,
   );
   if (plan.loop.steps.some((s) => s.action.upgradePrompt)) {
-    steps.push(`Set ${p.accent('RESEND_API_KEY')} and ${p.accent('SKENE_EMAIL_FROM')} for the upgrade email.`);
+    steps.push(
+      `Set ${p.accent(RUNTIME_ENV.resendApiKey)} and ${p.accent(RUNTIME_ENV.emailFrom)} for the upgrade email.`,
+    );
   }
   if (plan.loop.steps.some((s) => !s.action.upgradeUrl))
     steps.push(`Set ${p.accent('SKENE_UPGRADE_URL')} (the link in the 402 answer and the email).`);
