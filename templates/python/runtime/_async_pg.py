@@ -73,7 +73,8 @@ class LoopConnections(object):
             if self._loop is not None and not self._loop.is_closed():
                 return UNAVAILABLE
             self._bind(loop)
-        conn = await self._checkout(loop)
+        # An idle connection without the coroutine _checkout() is: the usual case, on every gated request.
+        conn = self._idle.pop() if self._idle else await self._checkout(loop)
         if conn is None:
             return UNAVAILABLE
         self._in_flight.append(conn)
