@@ -50,6 +50,7 @@ def sync(subscriptions: List[Any], dry_run: bool = False) -> Dict[str, Any]:
     rows: List[Dict[str, Any]] = []
 
     def work(cur: Any) -> None:
+        rows.clear()  # the store runs the work again once if its tables had to be created again
         for facts, links in parsed:
             user_key, rule = (facts.user_key, _links.METADATA_USER_ID) if facts.user_key else links.resolve(store, cur)
             held = store.subscription_record(cur, facts.subscription_id)
@@ -77,13 +78,12 @@ def sync(subscriptions: List[Any], dry_run: bool = False) -> Dict[str, Any]:
                     "change": change,
                 }
             )
-        if dry_run:
-            raise _DryRun()
 
-    try:
+    # A dry run only reads; the real one writes every row in one transaction.
+    if dry_run:
+        store.run(work)
+    else:
         store.transaction(work)
-    except _DryRun:
-        pass
     summary = {name: 0 for name in ("linked", "unlinked", "created", "updated", "unchanged", "ignored")}
     for row in rows:
         summary[row["change"]] += 1
@@ -96,10 +96,6 @@ def sync(subscriptions: List[Any], dry_run: bool = False) -> Dict[str, Any]:
         "rejected": rejected,
         "summary": summary,
     }
-
-
-class _DryRun(Exception):
-    """Rolls the dry run's transaction back (it wrote nothing, but reads hold no lock past it)."""
 
 
 def main(argv: List[str]) -> int:
