@@ -83,9 +83,11 @@ def gated_app(gated_project, resend):
 @pytest.fixture
 def client(gated_app, gated_project, resend):
     from fastapi.testclient import TestClient
-    from testapp.skene import _email, _store
+    from testapp.skene import _email, _links, _store
 
     _store.reset_store()
+    # Each test starts with no recheck done: the gate rechecks a blocked user at most once a minute.
+    _links.reset()
     db = sqlite3.connect(os.path.join(gated_project, "app.db"))
     for table in ("skene_usage", "skene_subscriptions", "skene_events", "skene_stripe_events"):
         try:

@@ -286,6 +286,12 @@ def customer_ids_of(user_key: str, user: Any) -> List[str]:
     return [str(value)] if isinstance(value, (str, int)) and str(value) else []
 
 
+def reset() -> None:
+    """Forgets what this process learned of links: the user-table answers and the recheck times."""
+    app_users.reset()
+    _checked.clear()
+
+
 def due_for_recheck(key: str, seconds: float = RECHECK_SECONDS) -> bool:
     """True at most once per `key` per `seconds` in this process (the rechecks before a 402)."""
     now = time.monotonic()
