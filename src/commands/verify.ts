@@ -2,11 +2,12 @@ import { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 
 const HELP = `
-This is the one skene command that runs your code. It imports your app and runs the gate tests init
+This command runs your code: it imports your app and runs the gate tests init
 generated (test_skene_gate.py in your tests) with your app's Python: the active virtualenv (VIRTUAL_ENV),
 .venv/ or venv/, poetry's or uv's environment, else python3 on PATH. The tests drive the app in-process
 (TestClient) with a synthetic free user, a temporary SQLite store, a local Resend-shaped server on
-127.0.0.1 and signed Stripe events; nothing leaves your machine. Every other command only reads your code.
+127.0.0.1 and signed Stripe events; nothing leaves your machine. Apart from skene sync (which imports your
+app's database and user modules to write skene's rows), every other command only reads your code.
 
 Each check prints ✓ (passed), ✗ (failed, with the reason) or ⚠ (skipped: what this environment cannot do).
 The same file runs under plain pytest, so keep it in your CI.
@@ -23,7 +24,7 @@ Exit codes:
 export function verifyCommand(ctx: CliContext): Command {
   return new Command('verify')
     .description(
-      "Prove the gate in your own app: run skene's generated gate tests with the app's Python (the one command that runs your code).",
+      "Prove the gate in your own app: run skene's generated gate tests with the app's Python (it runs your code).",
     )
     .argument('[dir]', 'project folder', '.')
     .option(

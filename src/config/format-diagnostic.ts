@@ -1,6 +1,4 @@
 import { codeFrameColumns } from '@babel/code-frame';
-import type { Palette } from '../ui/palette.js';
-import type { ConfigDiagnostic } from './types.js';
 
 /** A plain-text code frame (two lines of context, a caret under the column). */
 export function buildCodeFrame(source: string, line: number, col: number): string {
@@ -10,30 +8,3 @@ export function buildCodeFrame(source: string, line: number, col: number): strin
     { highlightCode: false, linesAbove: 2, linesBelow: 2 },
   );
 }
-
-/**
- * Renders a diagnostic for the terminal:
- *
- *   skene.config.ts:25:24 error Unknown key "limt" in condition [unknown-key]
- *     <code frame>
- *     hint: Did you mean "limit"?
- */
-export function formatConfigDiagnostic(d: ConfigDiagnostic, palette?: Palette): string {
-  const paint = palette ?? identityPalette;
-  const lines = [
-    `${paint.accent(`${d.file}:${d.line}:${d.col}`)} ${paint.error('error')} ${d.message} ${paint.dim(`[${d.code}]`)}`,
-  ];
-  if (d.frame) lines.push(indent(d.frame));
-  if (d.hint) lines.push(`  ${paint.bold('hint:')} ${d.hint}`);
-  return lines.join('\n');
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => `  ${line}`)
-    .join('\n');
-}
-
-const same = (text: string): string => text;
-const identityPalette: Palette = { success: same, warn: same, error: same, accent: same, dim: same, bold: same };

@@ -9,8 +9,6 @@ import { loadSdkFiles, SDK_MODULE_NAMES } from './sdk-declarations.js';
 import type { ConfigDiagnostic, NormalizedLoop } from './types.js';
 import { type LoopIssue, validateLoop } from './validate-loop.js';
 
-export { formatConfigDiagnostic } from './format-diagnostic.js';
-
 export interface ReadLoopConfigResult {
   /** Present only when the config has no diagnostics. */
   loop?: NormalizedLoop;

@@ -1,6 +1,6 @@
-import type { Palette } from '../ui/palette.js';
-import { matchSuccessRoutes } from './match-success-routes.js';
-import type { AnalysisResult, AppFact, Diagnostic, RouteFact, SourceRef } from './types.js';
+import { matchSuccessRoutes } from '../analyze/match-success-routes.js';
+import type { AnalysisResult, AppFact, Diagnostic, RouteFact, SourceRef } from '../analyze/types.js';
+import type { Palette } from './palette.js';
 
 /**
  * Text of `skene analyze` for a terminal: the route table grouped by app and by the router each route is

@@ -1,6 +1,6 @@
 import { structuredPatch } from 'diff';
-import type { Palette } from '../ui/palette.js';
-import type { FileChange } from './file-change.js';
+import type { FileChange } from '../io/file-change.js';
+import type { Palette } from './palette.js';
 
 function countLines(text: string): number {
   if (text === '') return 0;

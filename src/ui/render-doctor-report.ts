@@ -1,5 +1,5 @@
-import type { Palette } from '../ui/palette.js';
-import type { Check, DoctorReport } from './types.js';
+import type { Check, DoctorReport } from '../doctor/types.js';
+import type { Palette } from './palette.js';
 
 const GROUPS: Array<[prefix: string, title: string]> = [
   ['project', 'Project'],

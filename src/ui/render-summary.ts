@@ -1,5 +1,5 @@
-import type { Palette } from '../ui/palette.js';
-import type { FileChange, ManualStep } from './file-change.js';
+import type { FileChange, ManualStep } from '../io/file-change.js';
+import type { Palette } from './palette.js';
 
 function list(title: string, changes: FileChange[], palette: Palette, mark: string): string[] {
   if (changes.length === 0) return [];

@@ -1,6 +1,6 @@
-import type { Palette } from '../ui/palette.js';
+import type { RuntimeSyncOutput, RuntimeSyncSummary, SyncChange, SyncLink } from '../sync/sync-protocol.js';
 import type { AppPython } from '../verify/find-python.js';
-import type { RuntimeSyncOutput, RuntimeSyncSummary, SyncChange, SyncLink } from './sync-protocol.js';
+import type { Palette } from './palette.js';
 
 export interface SyncedSubscription {
   subscriptionId: string;

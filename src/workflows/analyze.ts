@@ -2,10 +2,10 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { analyzeProject } from '../analyze/analyze-project.js';
 import { buildAnalysisDocument } from '../analyze/build-analysis-document.js';
-import { renderAnalysis, renderDiagnostic } from '../analyze/render-analysis.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { createLogger } from '../ui/logger.js';
+import { renderAnalysis, renderDiagnostic } from '../ui/render-analysis.js';
 
 export interface AnalyzeCommandOptions {
   dir: string;

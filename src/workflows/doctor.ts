@@ -16,11 +16,11 @@ import { GateDetector } from '../doctor/detect-gates.js';
 import { findRuntimePlace } from '../doctor/find-runtime.js';
 import { readDotenvFiles } from '../doctor/read-dotenv.js';
 import { readProjectFile } from '../doctor/read-project-file.js';
-import { buildJsonReport, renderReport } from '../doctor/render-report.js';
 import { type Check, type ConfigReading, type DoctorReport, fail, pass, warn } from '../doctor/types.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { RuntimeLocation } from '../generate/runtime-location.js';
 import { createLogger } from '../ui/logger.js';
+import { buildJsonReport, renderReport } from '../ui/render-doctor-report.js';
 import { skeneVersion } from '../version.js';
 
 export interface DoctorOptions {

@@ -4,7 +4,7 @@ import type { AnalysisResult, RouteFact } from '../analyze/types.js';
 import type { CliContext } from '../cli-context.js';
 import { compileLoop } from '../config/compile-loop.js';
 import { type MethodSelector, matchRoutes } from '../config/endpoint-glob.js';
-import { formatConfigDiagnostic, readLoopConfig } from '../config/read-config.js';
+import { readLoopConfig } from '../config/read-config.js';
 import type { ConfigDiagnostic, NormalizedLoop } from '../config/types.js';
 import { SkeneError, UsageError } from '../errors.js';
 import { buildRuntimeFiles } from '../generate/build-runtime-files.js';
@@ -15,6 +15,7 @@ import { buildProjectWiring, type WiringResult } from '../generate/wire-project.
 import type { ChangePlan, FileChange } from '../io/file-change.js';
 import { buildFileChange, listProjectFiles, readProjectFile } from '../io/read-project-file.js';
 import type { Logger } from '../ui/logger.js';
+import { formatConfigDiagnostic } from '../ui/render-config-diagnostic.js';
 import { skeneVersion } from '../version.js';
 import { planGateTests } from './plan-gate-tests.js';
 

@@ -10,9 +10,9 @@ import {
   WEBHOOK_PATH,
 } from '../generate/runtime-contract.js';
 import { applyPlan, requireWritablePlan } from '../io/apply-plan.js';
-import { renderPlanDiff } from '../io/render-diff.js';
-import { renderChangeSummary, renderManualSteps } from '../io/render-summary.js';
 import type { Logger } from '../ui/logger.js';
+import { renderPlanDiff } from '../ui/render-diff.js';
+import { renderChangeSummary, renderManualSteps } from '../ui/render-summary.js';
 import { describeFolder, describeMethods, httpRoutes, type LoopPlan } from './plan-loop-changes.js';
 
 /** What skene found, before any question: apps, routes, Stripe, auth, database. */

@@ -9,11 +9,11 @@ import { LOOP_FILE } from '../generate/runtime-contract.js';
 import { planRuntimeLocation, type RuntimeLocation } from '../generate/runtime-location.js';
 import { maskStripeKey } from '../stripe/stripe-key-format.js';
 import { customerOf, listStripeSubscriptions } from '../sync/list-stripe-subscriptions.js';
-import { buildSyncReport, renderSyncReport, type SyncReport } from '../sync/render-sync-report.js';
 import { resolveSyncStripeKey } from '../sync/resolve-sync-stripe-key.js';
 import { runRuntimeSync } from '../sync/run-runtime-sync.js';
 import { buildAppEnvironment, readDotenvChain } from '../sync/sync-environment.js';
 import { createLogger, type Logger } from '../ui/logger.js';
+import { buildSyncReport, renderSyncReport, type SyncReport } from '../ui/render-sync-report.js';
 import { findAppPython } from '../verify/find-python.js';
 import { analyzeFastapiProject, resolveProjectFolder } from './plan-loop-changes.js';
 

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 
 import { buildAnalysisDocument } from '../../src/analyze/build-analysis-document.js';
-import { renderAnalysis, renderDiagnostic, renderSummaryLine } from '../../src/analyze/render-analysis.js';
 import type { AnalysisResult } from '../../src/analyze/types.js';
 import { createPalette } from '../../src/ui/palette.js';
+import { renderAnalysis, renderDiagnostic, renderSummaryLine } from '../../src/ui/render-analysis.js';
 import { analyzeSources, py } from './helpers.js';
 
 function analyzeSaas(t: TestContext): Promise<AnalysisResult> {

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildCodeFrame } from '../../src/config/format-diagnostic.js';
-import { formatConfigDiagnostic, readLoopConfig } from '../../src/config/read-config.js';
+import { readLoopConfig } from '../../src/config/read-config.js';
 import { SkeneError } from '../../src/errors.js';
 import { createPalette } from '../../src/ui/palette.js';
+import { formatConfigDiagnostic } from '../../src/ui/render-config-diagnostic.js';
 
 const apostropheSnippet = readFileSync(new URL('./corpus/page-snippet-apostrophe.ts', import.meta.url), 'utf8');
 

@@ -17,7 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
-import type { SyncReport } from '../../src/sync/render-sync-report.js';
+import type { SyncReport } from '../../src/ui/render-sync-report.js';
 import { copyFixture, fixturePath } from '../helpers/fixtures.js';
 import { lanesAllowedBy, type PythonLane, requestedLaneNames } from '../helpers/python-lanes.js';
 import {

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { writeStoredCredentials } from '../../src/credentials/credentials-file.js';
 import { SkeneError } from '../../src/errors.js';
-import { buildSyncReport, LISTED_LINES, renderSyncReport } from '../../src/sync/render-sync-report.js';
 import { resolveSyncStripeKey } from '../../src/sync/resolve-sync-stripe-key.js';
 import { runRuntimeSync } from '../../src/sync/run-runtime-sync.js';
 import { buildAppEnvironment, readDotenvChain } from '../../src/sync/sync-environment.js';
@@ -21,6 +20,7 @@ import {
   type RuntimeSyncRow,
 } from '../../src/sync/sync-protocol.js';
 import { createPalette } from '../../src/ui/palette.js';
+import { buildSyncReport, LISTED_LINES, renderSyncReport } from '../../src/ui/render-sync-report.js';
 import { startFolderOf } from '../../src/workflows/sync.js';
 import { fakeStripeKeys } from '../helpers/stripe-server.js';
 
