@@ -111,7 +111,12 @@ function analysisOf(routes: RouteFact[]): AnalysisResult {
     database: { kind: 'none', async: false },
     fastapi: {
       declared: null,
-      semantics: { includeKeepsRouter: true, lifespanHonoured: true, routerLifespanMerged: true, starletteAppShortcuts: false },
+      semantics: {
+        includeKeepsRouter: true,
+        lifespanHonoured: true,
+        routerLifespanMerged: true,
+        starletteAppShortcuts: false,
+      },
       assumed: true,
     },
     diagnostics: [],
