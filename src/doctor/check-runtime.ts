@@ -1,9 +1,9 @@
 import type { AnalysisResult } from '../analyze/types.js';
 import type { CompiledLoop, NormalizedLoop } from '../config/types.js';
 import { extractIdentifyBlock } from '../generate/build-runtime-files.js';
-import { readTemplate } from '../generate/render-template.js';
 import { GENERATED_LINE, INTEGRATION_FILE, LOOP_FILE, PACKAGE_FILE } from '../generate/runtime-contract.js';
 import type { RuntimeLocation } from '../generate/runtime-location.js';
+import { readTemplate } from '../io/read-template.js';
 import { isProjectFile, joinPosix, lineOf, readProjectFile } from './read-project-file.js';
 import { type Check, fail, pass, warn } from './types.js';
 

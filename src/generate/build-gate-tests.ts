@@ -1,6 +1,6 @@
 import { parse as parseToml } from 'smol-toml';
 import type { AnalysisResult } from '../analyze/types.js';
-import { readTemplate, renderTemplate } from './render-template.js';
+import { renderTemplate, type TemplateReader } from './render-template.js';
 import { GATE_TESTS_FILE, generatedMarker, WEBHOOK_PATH } from './runtime-contract.js';
 import { appSourceRoots, type RuntimeLocation } from './runtime-location.js';
 
@@ -21,6 +21,8 @@ export interface GateTestsInput {
   /** The routes the wiring gated (or found gated, or left to the user), per step. */
   gated: GatedRouteRef[];
   version: string;
+  /** Gives skene's templates (the workflow passes the reader of its `templates/` folder). */
+  templates: TemplateReader;
   /** Text of the pytest configuration files found (path relative to the project → text). */
   pytestConfigs: ReadonlyMap<string, string>;
   /** Folders that exist in the project (relative POSIX paths), of those the placement rule asks about. */
@@ -193,7 +195,7 @@ export function buildGateTests(input: GateTestsInput): GateTestsFile {
         : `    ${JSON.stringify(id)}: [\n${sorted.map((t) => `        ${t},`).join('\n')}\n    ],`;
     });
   const content = renderTemplate(
-    readTemplate(`python/tests/${GATE_TESTS_FILE}`),
+    input.templates(`python/tests/${GATE_TESTS_FILE}`),
     {
       version: input.version,
       app_module: pythonLiteral(app?.module ?? 'main'),

@@ -1,7 +1,7 @@
 import type { AnalysisResult } from '../analyze/types.js';
 import { serializeCompiledLoop } from '../config/compile-loop.js';
 import type { CompiledLoop } from '../config/types.js';
-import { readTemplate, renderTemplate } from './render-template.js';
+import { renderTemplate, type TemplateReader } from './render-template.js';
 import {
   DEFAULT_DATABASE_URL,
   generatedMarker,
@@ -31,6 +31,8 @@ export interface RuntimeBuildInput {
   location: RuntimeLocation;
   /** The current `_integration.py`, so a user's edited `identify(request)` survives regeneration. */
   existingIntegration?: string;
+  /** Gives skene's templates (the workflow passes the reader of its `templates/` folder). */
+  templates: TemplateReader;
   /** The Alembic revision skene's migration follows (found by the workflow), when the app uses Alembic. */
   alembicDownRevision?: string | null;
 }
@@ -76,7 +78,7 @@ function renderIntegration(input: RuntimeBuildInput): string {
     ? `    from ${userModel.module} import ${userModel.class} as USER_MODEL\n\n    return USER_MODEL`
     : '    return None';
   const rendered = renderTemplate(
-    readTemplate(`python/runtime/${INTEGRATION_FILE}`),
+    input.templates(`python/runtime/${INTEGRATION_FILE}`),
     {
       version: input.version,
       auth_body: authBody,
@@ -135,7 +137,7 @@ function renderMigration(input: RuntimeBuildInput, versionsDir: string, schemaPa
   const down = input.alembicDownRevision ?? null;
   const fromMigration = relativePosix(versionsDir, schemaPath);
   return renderTemplate(
-    readTemplate(`python/alembic/${MIGRATION_FILE}`),
+    input.templates(`python/alembic/${MIGRATION_FILE}`),
     {
       version: input.version,
       revision: pythonString(MIGRATION_REVISION),
@@ -155,7 +157,7 @@ export function buildRuntimeFiles(input: RuntimeBuildInput): GeneratedFile[] {
   const at = (name: string): string => (dir === '' ? name : `${dir}/${name}`);
   const files: GeneratedFile[] = [];
   for (const name of STATIC_RUNTIME_MODULES) {
-    const template = readTemplate(`python/runtime/${name}`);
+    const template = input.templates(`python/runtime/${name}`);
     files.push({
       path: at(name),
       content: renderTemplate(template, { version: input.version }, name),
@@ -168,7 +170,7 @@ export function buildRuntimeFiles(input: RuntimeBuildInput): GeneratedFile[] {
   const emailTemplates = new Set(
     input.compiled.steps.flatMap((step) => (step.upgrade_prompt ? [step.upgrade_prompt.template] : [])),
   );
-  const defaultEmail = readTemplate('python/runtime/emails/upgrade_prompt.html');
+  const defaultEmail = input.templates('python/runtime/emails/upgrade_prompt.html');
   for (const template of [...emailTemplates].sort()) {
     files.push({ path: at(`emails/${template}.html`), content: defaultEmail, userEditable: true });
   }
@@ -177,7 +179,7 @@ export function buildRuntimeFiles(input: RuntimeBuildInput): GeneratedFile[] {
       step.upgrade_prompt && step.warn_at !== undefined ? [warningTemplateName(step.upgrade_prompt.template)] : [],
     ),
   );
-  const defaultWarning = readTemplate('python/runtime/emails/upgrade_prompt_warning.html');
+  const defaultWarning = input.templates('python/runtime/emails/upgrade_prompt_warning.html');
   for (const template of [...warningTemplates].sort()) {
     files.push({ path: at(`emails/${template}.html`), content: defaultWarning, userEditable: true });
   }

@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SkeneError } from '../errors.js';
-import { templatesDir } from '../paths.js';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
@@ -31,11 +28,5 @@ export function renderTemplate(template: string, values: Record<string, string>,
   return rendered;
 }
 
-/** Reads a file under skene's `templates/` folder (POSIX relative path). */
-export function readTemplate(relativePath: string): string {
-  try {
-    return readFileSync(join(templatesDir(), ...relativePath.split('/')), 'utf8');
-  } catch (error) {
-    throw new SkeneError(`skene's template ${relativePath} is missing from this install.`, { cause: error });
-  }
-}
+/** Gives a template's text by its path under skene's `templates/` folder (POSIX); the I/O layer reads it. */
+export type TemplateReader = (relativePath: string) => string;

@@ -1,4 +1,4 @@
-import { readTemplate, renderTemplate } from '../generate/render-template.js';
+import { renderTemplate } from '../generate/render-template.js';
 import { describePeriod, formatDuration, formatInstant, formatRate } from './format.js';
 import type { Funnel, StatsDocument, StatsReport } from './types.js';
 
@@ -88,13 +88,13 @@ function section(funnel: Funnel, title: string, name: string): string {
 }
 
 /** One self-contained page (no script, no network): figures, the funnel and the cohort chart per step. */
-export function renderStatsHtml(document: StatsDocument, report: StatsReport): string {
+export function renderStatsHtml(document: StatsDocument, report: StatsReport, template: string): string {
   const sections = document.steps.map((funnel) => section(funnel, `Step ${funnel.stepId}`, funnel.stepId ?? ''));
   // Several steps: all of them together first, the summary a founder reads.
   if (document.steps.length > 1) sections.unshift(section(document.overall, 'All steps (each user once)', '*'));
   if (sections.length === 0) sections.push('<p class="muted">No steps have events yet: nobody has hit a limit.</p>');
   return renderTemplate(
-    readTemplate(HTML_TEMPLATE),
+    template,
     {
       period: escapeHtml(describePeriod(report.since, report.from)),
       database: escapeHtml(`${document.database.url} (${document.database.source})`),

@@ -6,6 +6,7 @@ import type { RuntimeLocation } from '../generate/runtime-location.js';
 import type { FileChange } from '../io/file-change.js';
 import { resolveInsideProject } from '../io/path-guard.js';
 import { buildFileChange, readProjectFile } from '../io/read-project-file.js';
+import { readTemplate } from '../io/read-template.js';
 import { skeneVersion } from '../version.js';
 
 async function isFolder(root: string, path: string): Promise<boolean> {
@@ -43,6 +44,7 @@ export async function planGateTests(
     stepIds,
     gated,
     version: skeneVersion(),
+    templates: readTemplate,
     pytestConfigs,
     existingFolders,
     projectFolders,

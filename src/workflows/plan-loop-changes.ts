@@ -14,6 +14,7 @@ import { planRuntimeLocation, type RuntimeLocation } from '../generate/runtime-l
 import { buildProjectWiring, type WiringResult } from '../generate/wire-project.js';
 import type { ChangePlan, FileChange } from '../io/file-change.js';
 import { buildFileChange, listProjectFiles, readProjectFile } from '../io/read-project-file.js';
+import { readTemplate } from '../io/read-template.js';
 import type { Logger } from '../ui/logger.js';
 import { formatConfigDiagnostic } from '../ui/render-config-diagnostic.js';
 import { skeneVersion } from '../version.js';
@@ -170,6 +171,7 @@ export async function planLoopChanges(root: string, analysis: AnalysisResult, lo
     compiled: compileLoop(loop, skeneVersion()),
     version: skeneVersion(),
     location,
+    templates: readTemplate,
     existingIntegration: await readProjectFile(root, at(INTEGRATION_FILE)),
     ...(alembicDownRevision === undefined ? {} : { alembicDownRevision }),
   });

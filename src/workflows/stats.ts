@@ -16,9 +16,10 @@ import { readDotenvFiles } from '../doctor/read-dotenv.js';
 import { joinPosix, readProjectFile } from '../doctor/read-project-file.js';
 import { ExitCode, SkeneError, UsageError } from '../errors.js';
 import { INTEGRATION_FILE, LOOP_FILE, RUNTIME_ENV } from '../generate/runtime-contract.js';
+import { readTemplate } from '../io/read-template.js';
 import { buildStatsReport } from '../stats/build-funnel.js';
 import { EVENTS_TABLE, readEventStepIds, readFunnelEvents } from '../stats/read-events.js';
-import { renderStatsHtml } from '../stats/render-html.js';
+import { HTML_TEMPLATE, renderStatsHtml } from '../stats/render-html.js';
 import { buildStatsDocument, type StatsDocument, type StatsReport, type StatsSource } from '../stats/types.js';
 import { createLogger } from '../ui/logger.js';
 import { renderStats } from '../ui/render-stats.js';
@@ -156,7 +157,7 @@ export async function runStatsCommand(options: StatsOptions, ctx: CliContext): P
   if (options.html !== undefined) {
     const file = resolve(ctx.cwd, options.html);
     try {
-      writeFileSync(file, renderStatsHtml(document, report));
+      writeFileSync(file, renderStatsHtml(document, report, readTemplate(HTML_TEMPLATE)));
     } catch (error) {
       throw new SkeneError(`Cannot write the report to ${options.html}: ${(error as Error).message}`, {
         cause: error,

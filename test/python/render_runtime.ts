@@ -1,5 +1,6 @@
 // Renders skene's Python runtime into a project through the same TypeScript path `skene generate` uses.
 // Usage: node --import tsx test/python/render_runtime.ts <spec.json>
+
 // spec: { root, analysis: { apps, sourceRoots, auth, database, stripe }, compiled }
 //   or: { root, fixture: "stripe-saas", compiled }: copies the fixture to root, analyses it with
 //       analyzeProject and also wires the gates (each step on the routes its trigger matches).
@@ -10,6 +11,7 @@ import type { CompiledLoop } from '../../src/config/types.js';
 import { buildRuntimeFiles } from '../../src/generate/build-runtime-files.js';
 import { findAlembicHead } from '../../src/generate/plan-runtime-changes.js';
 import { planRuntimeLocation } from '../../src/generate/runtime-location.js';
+import { readTemplate } from '../../src/io/read-template.js';
 import { skeneVersion } from '../../src/version.js';
 import { fixturePath } from '../helpers/fixtures.js';
 
@@ -63,6 +65,7 @@ const files = buildRuntimeFiles({
   compiled: spec.compiled,
   version: skeneVersion(),
   location,
+  templates: readTemplate,
   existingIntegration: existsSync(integrationPath) ? readFileSync(integrationPath, 'utf8') : undefined,
   alembicDownRevision: versionsDir ? findAlembicHead(migrations) : null,
 });

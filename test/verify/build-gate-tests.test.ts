@@ -13,6 +13,7 @@ import {
   readTestpaths,
 } from '../../src/generate/build-gate-tests.js';
 import { generatedMarker } from '../../src/generate/runtime-contract.js';
+import { readTemplate } from '../../src/io/read-template.js';
 
 const run = promisify(execFile);
 
@@ -67,6 +68,7 @@ function input(partial: Partial<GateTestsInput> & Pick<GateTestsInput, 'analysis
     stepIds: ['reports'],
     gated: [{ stepId: 'reports', method: 'POST', path: '/api/reports' }],
     version: '9.9.9',
+    templates: readTemplate,
     pytestConfigs: none,
     existingFolders: noFolders,
     projectFolders: noFolders,
