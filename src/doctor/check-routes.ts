@@ -1,6 +1,6 @@
 import type { AnalysisResult, RouteFact } from '../analyze/types.js';
 import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
-import { routeHasUserDependency } from '../generate/wire-project.js';
+import { routeHasUserDependency } from '../generate/gating-policy.js';
 import { buildGateDependency } from '../generate/wire-route-gate.js';
 import type { GateDetector } from './detect-gates.js';
 import { escapeRegExp, lineOf } from './read-project-file.js';

@@ -1,5 +1,6 @@
 import type { AnalysisResult, AppFact, AuthFacts, RouteFact } from '../analyze/types.js';
 import type { ManualStep } from '../io/file-change.js';
+import { chooseGateAuth, type GateAuth, routeHasUserDependency } from './gating-policy.js';
 import { RUNTIME_ALIASES } from './runtime-contract.js';
 import { buildInstallCall, planAppInstall } from './wire-app-install.js';
 import { buildImportLine, type ImportRequest, planImports } from './wire-imports.js';
@@ -10,7 +11,7 @@ import {
   type TextEdit,
   type WireOutcome,
 } from './wire-python-source.js';
-import { buildGateDependency, buildGatedRegistrationLines, type GateAuth, planRouteGates } from './wire-route-gate.js';
+import { buildGateDependency, buildGatedRegistrationLines, planRouteGates } from './wire-route-gate.js';
 import { buildHandlerCall, planWebhookHandlerCall } from './wire-stripe-webhook.js';
 
 export interface WiringStep {
@@ -91,41 +92,6 @@ type Edit =
   | { kind: 'webhook'; line: number; column: number; eventVariable: string; function: string };
 
 const lastSegment = (name: string): string => name.split('.').at(-1) ?? name;
-
-/**
- * The `auth=`/`scopes=` the gate needs so FastAPI resolves the route's own user dependency once:
- * nothing when the route uses the project's primary one through `Depends`.
- */
-export function chooseGateAuth(route: RouteFact, auth: AuthFacts): GateAuth | undefined {
-  const candidates = [...(auth.primary ? [auth.primary] : []), ...auth.candidates];
-  const primaryNames = new Set(auth.primary ? [auth.primary.name, ...auth.primary.aliases.map((a) => a.name)] : []);
-  const userNames = new Set(candidates.flatMap((c) => [c.name, ...c.aliases.map((a) => a.name)]));
-  const own = route.dependencyDetails.find(
-    (d) => (d.source === 'signature' || d.source === 'decorator') && userNames.has(lastSegment(d.name)),
-  );
-  if (!own) return undefined;
-  const scopes = own.security && own.scopes && own.scopes.length > 0 ? own.scopes : undefined;
-  if (primaryNames.has(lastSegment(own.name)) && !scopes) return undefined;
-  // A paywall guard of the app's own built on the primary: the gate declares the primary (already resolved for
-  // the guard), not the guard, so the gate's own answer does not depend on the app's paywall.
-  const guard = candidates.find((c) => c.rejectsFreeUsers && c.name === lastSegment(own.name));
-  if (guard && !scopes && guard.buildsOn?.some((base) => primaryNames.has(base))) return undefined;
-  return scopes ? { name: own.name, scopes } : { name: own.name };
-}
-
-/**
- * True when the route gets a user from one of the project's auth dependencies (in its signature, its
- * decorator, its router or an include site). A plain gate on a route without one would add the project's
- * auth dependency to it (a sign-up or a public route would start answering 401), so such a route is
- * gated with `identify=True`.
- */
-export function routeHasUserDependency(route: RouteFact, auth: AuthFacts): boolean {
-  const candidates = [...(auth.primary ? [auth.primary] : []), ...auth.candidates];
-  const userNames = new Set(candidates.flatMap((c) => [c.name, ...c.aliases.map((a) => a.name)]));
-  return route.dependencyDetails.some(
-    (d) => userNames.has(lastSegment(d.name)) || (d.callable !== undefined && userNames.has(d.callable.name)),
-  );
-}
 
 function describeRoutes(routes: RouteFact[]): string {
   return [...new Set(routes.map((r) => `${r.method} ${r.path}`))].join(', ');

@@ -1,3 +1,4 @@
+import type { GateAuth } from './gating-policy.js';
 import { RUNTIME_ALIASES } from './runtime-contract.js';
 import {
   applyTextEdits,
@@ -15,14 +16,6 @@ import {
   type TextEdit,
   type WireOutcome,
 } from './wire-python-source.js';
-
-/** The route's own user dependency, passed to the gate when it is not the project's primary one. */
-export interface GateAuth {
-  /** As written in the route's file: `get_current_active_user`, `deps.get_current_user`, `CurrentUser`. */
-  name: string;
-  /** For `Security(..., scopes=[...])`. */
-  scopes?: string[];
-}
 
 export interface RouteGateTarget {
   /** The registration call's position (1-based line, UTF-16 column), from `RouteFact.registration.span`. */

@@ -21,9 +21,9 @@ import {
 } from '../config/loop-rules.js';
 import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import { routeHasUserDependency } from '../generate/wire-project.js';
+import { routeHasUserDependency, routesMatching, suggestEndpoint } from '../generate/gating-policy.js';
 import type { LoopPlanSource } from '../sdk/loop-types.js';
-import { askEndpoint, routesMatching, suggestEndpoint } from '../ui/endpoint-prompt.js';
+import { askEndpoint } from '../ui/endpoint-prompt.js';
 import type { Logger } from '../ui/logger.js';
 import type { Prompter } from '../ui/prompts.js';
 import { describeMethods, httpRoutes } from './plan-loop-changes.js';

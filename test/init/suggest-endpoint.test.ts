@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
-import { routeHasUserDependency } from '../../src/generate/wire-project.js';
-import { suggestEndpoint } from '../../src/ui/endpoint-prompt.js';
+import { routeHasUserDependency, suggestEndpoint } from '../../src/generate/gating-policy.js';
 import { fixturePath } from '../helpers/fixtures.js';
 
 test('sign-in, billing and webhook routes are never covered', () => {
