@@ -344,17 +344,32 @@ export function detectFastapiVersion(
   };
 }
 
-/** A lock file that pins Starlette says itself whether the app has Starlette's shortcuts (before 1.0). */
+/**
+ * What the project says of Starlette itself decides whether the app has Starlette's shortcuts (before 1.0): a
+ * lock's pinned version, or a requirement in the same requirements file or pyproject.toml that allows no 1.x.
+ */
 function withLockedStarlette(root: string, file: string, semantics: FastapiSemantics): FastapiSemantics {
-  if (!/(^|\/)(poetry|uv)\.lock$/.test(file)) return semantics;
-  let packages: unknown;
+  let text: string;
   try {
-    packages = tomlOf(readFileSync(join(root, file), 'utf8'))?.package;
+    text = readFileSync(join(root, file), 'utf8');
   } catch {
     return semantics;
   }
-  if (!Array.isArray(packages)) return semantics;
-  const starlette = packages.map(record).find((entry) => entry?.name === 'starlette')?.version;
-  if (typeof starlette !== 'string' || valid(starlette) === null) return semantics;
-  return { ...semantics, starletteAppShortcuts: satisfies(starlette, '<1.0.0') };
+  if (/(^|\/)(poetry|uv)\.lock$/.test(file)) {
+    const packages = tomlOf(text)?.package;
+    if (!Array.isArray(packages)) return semantics;
+    const starlette = packages.map(record).find((entry) => entry?.name === 'starlette')?.version;
+    if (typeof starlette !== 'string' || valid(starlette) === null) return semantics;
+    return { ...semantics, starletteAppShortcuts: satisfies(starlette, '<1.0.0') };
+  }
+  // `starlette<1.0` in requirements*.txt, or in pyproject.toml's dependency strings.
+  const lines = /(^|\/)pyproject\.toml$/.test(file)
+    ? [record(tomlOf(text)?.project)?.dependencies].flat().filter((item): item is string => typeof item === 'string')
+    : text.split(/\r?\n/);
+  const spec = lines
+    .map((line) => /^\s*starlette\s*(?:\[[^\]]*\])?\s*([<>=!~][^;#\n]*)/i.exec(line)?.[1]?.trim())
+    .find((found) => found !== undefined);
+  if (!spec || validRange(toPep440(spec)) === false) return semantics;
+  const allowsOne = ['1.0.0', '1.99999', UNBOUNDED_PROBE].some((version) => fastapiSpecAllows(spec, version));
+  return allowsOne ? semantics : { ...semantics, starletteAppShortcuts: true };
 }

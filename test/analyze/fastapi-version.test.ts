@@ -365,3 +365,17 @@ test('before FastAPI 0.93 FastAPI(lifespan=...) is ignored, with a diagnostic', 
   );
   assert.ok(diagnosticsAt(result, 'main.py').some((n) => /lifespan=\.\.\.\) is ignored/.test(n)));
 });
+
+test('Starlette pinned below 1.0 beside a FastAPI that allows 1.x keeps the app shortcuts; a lock says so too', async (t) => {
+  const shortcuts = async (files: Record<string, string>) =>
+    (await analyzeSources(t, { 'main.py': APP, ...files })).fastapi.semantics.starletteAppShortcuts;
+  assert.equal(await shortcuts({ 'requirements.txt': 'fastapi>=0.135,<0.200\n' }), false);
+  assert.equal(await shortcuts({ 'requirements.txt': 'fastapi>=0.135,<0.200\nstarlette<1.0\n' }), true);
+  assert.equal(await shortcuts({ 'requirements.txt': 'fastapi>=0.135,<0.200\nstarlette>=0.40\n' }), false);
+  assert.equal(
+    await shortcuts({
+      'pyproject.toml': '[project]\nname = "x"\ndependencies = ["fastapi>=0.135,<0.200", "starlette>=0.46,<0.50"]\n',
+    }),
+    true,
+  );
+});
