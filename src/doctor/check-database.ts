@@ -1,6 +1,7 @@
 import { accessSync, closeSync, constants, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative } from 'node:path';
 import type { AnalysisResult } from '../analyze/types.js';
+import { readRuntimeIntegration } from '../database/database-url.js';
 import { DEFAULT_DATABASE_URL, INTEGRATION_FILE, RUNTIME_ENV, SKENE_TABLES } from '../generate/runtime-contract.js';
 import type { RuntimeLocation } from '../generate/runtime-location.js';
 import { findStartPlaces } from './find-start-folder.js';
@@ -269,15 +270,12 @@ function runtimeTarget(input: DatabaseInput): RuntimeTarget {
   const integration = input.runtime
     ? readProjectFile(input.root, joinPosix(input.runtime.dir, INTEGRATION_FILE))
     : undefined;
-  const engine = integration
-    ? /^\s+from\s+([\w.]+)\s+import\s+(\w+)\s+as\s+(?:engine|ENGINE_OWNER|ENGINE_GETTER)\b/m.exec(
-        integration.split(/^def app_engine\(/m)[1] ?? '',
-      )
-    : null;
+  // The same reading of app_engine() as stats and the subscription check (src/database/database-url.ts).
+  const engine = integration ? readRuntimeIntegration(INTEGRATION_FILE, integration).engine : null;
   if (engine) {
     return {
-      source: { kind: 'engine', module: engine[1]!, variable: engine[2]! },
-      where: `the app's engine ${engine[1]}.${engine[2]}`,
+      source: { kind: 'engine', module: engine.module, variable: engine.variable },
+      where: `the app's engine ${engine.module}.${engine.variable}`,
     };
   }
   return { source: { kind: 'literal', url: DEFAULT_DATABASE_URL }, where: 'the default' };

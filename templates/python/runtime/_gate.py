@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from . import _config, _email, _integration, _links, _upgrade_links, _webhooks
 from ._connections import log_outage
-from ._plans import app_plans_of
+from ._plans import app_plans_of, user_field
 from ._store import Outcome, get_store
 
 logger = logging.getLogger("skene")
@@ -69,8 +69,9 @@ class GateState(object):
 
 
 def _field(user: Any, *names: str) -> Any:
+    """The first of `names` the user object (or dict) has a value for."""
     for name in names:
-        value = user.get(name) if isinstance(user, dict) else getattr(user, name, None)
+        value = user_field(user, name)
         if value is not None:
             return value
     return None
