@@ -44,8 +44,8 @@ export function collectServedRoutes(
     for (const mount of tableOf(parent).mounts) {
       mounted.add(refKey(mount.app));
       const fact = apps.get(refKey(mount.app))!;
-      if (!fact.mountedAt.some((m) => refKey(m.app) === refKey(parent) && m.path === mount.path.v)) {
-        fact.mountedAt.push({ app: { file: parent.file, line: parent.line }, path: mount.path.v });
+      if (!fact.mountedAt.some((m) => refKey(m.app) === refKey(parent) && m.path === mount.path.text)) {
+        fact.mountedAt.push({ app: { file: parent.file, line: parent.line }, path: mount.path.text });
       }
     }
   }
@@ -93,7 +93,7 @@ export function collectServedRoutes(
   for (const app of appObjects) {
     if (mounted.has(refKey(app))) continue;
     rootsSeen.add(refKey(app));
-    emit(app, { v: '', unresolved: [] }, []);
+    emit(app, { text: '', unresolved: [] }, []);
   }
   // Sub-apps mounted only by each other (a cycle) still serve something: list them at their own paths.
   for (const app of appObjects) {
@@ -101,7 +101,7 @@ export function collectServedRoutes(
       !rootsSeen.has(refKey(app)) &&
       !appObjects.some((p) => tableOf(p).mounts.some((m) => m.app === app) && !mounted.has(refKey(p)))
     ) {
-      if (!routes.some((r) => refKey(r.app) === refKey(app))) emit(app, { v: '', unresolved: [] }, []);
+      if (!routes.some((r) => refKey(r.app) === refKey(app))) emit(app, { text: '', unresolved: [] }, []);
     }
   }
 
@@ -122,7 +122,7 @@ export function collectServedRoutes(
           file: route.file,
           line: route.line,
           severity: 'warning',
-          message: `${route.method} ${route.path.v} is registered on \`${name}\` after it was included (${router.includedAt.map(refKey).join(', ')}); the declared FastAPI (before 0.137) does not serve it`,
+          message: `${route.method} ${route.path.text} is registered on \`${name}\` after it was included (${router.includedAt.map(refKey).join(', ')}); the declared FastAPI (before 0.137) does not serve it`,
         });
       }
     } else {
@@ -215,7 +215,7 @@ function toRouteFact(entry: RouteEntry, path: StrVal, app: SourceRef): RouteFact
   }));
   return {
     method: entry.method as RouteFact['method'],
-    path: path.v,
+    path: path.text,
     file: entry.file,
     line: entry.line,
     function: entry.function,

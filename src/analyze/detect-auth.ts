@@ -15,14 +15,14 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
   const schemeOf = new Map<FunctionRecord, AuthDependencyFact['scheme']>();
   const keyOf = (module: string, name: string): string => `${module}:${name}`;
   const byKey = new Map<string, FunctionRecord>();
-  for (const record of result.functions) byKey.set(keyOf(record.module, record.fn.name), record);
+  for (const record of result.functions) byKey.set(keyOf(record.module, record.definition.name), record);
   const schemeVars = new Map<string, SchemeKind>();
   for (const s of result.schemes) schemeVars.set(keyOf(s.module, s.name), s.kind);
 
   for (const record of result.functions) {
     for (const { target, dep } of record.signatureDeps) {
-      if (target?.t === 'scheme') schemeOf.set(record, target.kind);
-      else if (target?.t === 'users_dep') schemeOf.set(record, 'fastapi_users');
+      if (target?.type === 'security_scheme') schemeOf.set(record, target.kind);
+      else if (target?.type === 'fastapi_users_dependency') schemeOf.set(record, 'fastapi_users');
       else if (dep.callable && schemeVars.has(keyOf(dep.callable.module, dep.callable.name)))
         schemeOf.set(record, schemeVars.get(keyOf(dep.callable.module, dep.callable.name))!);
     }
@@ -43,8 +43,8 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
   for (const record of result.functions) {
     if (
       !schemeOf.has(record) &&
-      USER_DEPENDENCY_NAME.test(record.fn.name) &&
-      record.signatureDeps.length + record.fn.params.length > 0
+      USER_DEPENDENCY_NAME.test(record.definition.name) &&
+      record.signatureDeps.length + record.definition.params.length > 0
     ) {
       schemeOf.set(record, 'unknown');
     }
@@ -53,7 +53,8 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
     if (
       !schemeOf.has(record) &&
       !record.isRouteHandler &&
-      (record.fn.bodyFacts?.setsStateUser || (record.returnClass && USER_CLASS_NAME.test(record.returnClass.cls.name)))
+      (record.definition.bodyFacts?.setsStateUser ||
+        (record.returnClass && USER_CLASS_NAME.test(record.returnClass.definition.name)))
     ) {
       schemeOf.set(record, 'unknown');
     }
@@ -107,7 +108,8 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
       aliasesByCallable.set(key, list);
     }
   }
-  const aliasesOf = (record: FunctionRecord) => aliasesByCallable.get(keyOf(record.module, record.fn.name)) ?? [];
+  const aliasesOf = (record: FunctionRecord) =>
+    aliasesByCallable.get(keyOf(record.module, record.definition.name)) ?? [];
   // A route that uses a dependency built on another uses that one too (FastAPI resolves it once).
   const directRoutes = new Map<FunctionRecord, Set<string>>();
   for (const record of schemeOf.keys()) {
@@ -115,7 +117,7 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
       record,
       routesUsing(
         record.module,
-        record.fn.name,
+        record.definition.name,
         aliasesOf(record).map((a) => a.name),
       ),
     );
@@ -141,20 +143,20 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
   for (const [record, scheme] of schemeOf) {
     if (record.isRouteHandler) continue;
     const aliases = aliasesOf(record);
-    const facts = record.fn.bodyFacts;
+    const facts = record.definition.bodyFacts;
     let returns: AuthDependencyFact['returns'] = 'unknown';
     let returnType: string | undefined;
     let fields: string[] = [];
     if (record.returnClass) {
       returns = 'object';
-      returnType = record.returnClass.cls.name;
-      fields = interpreter.fieldsOf(record.returnClass.cls, record.returnClass.mod);
-    } else if (record.fn.returns && /^(?:dict|Dict|typing\.Dict|Mapping)\b/.test(record.fn.returns)) {
+      returnType = record.returnClass.definition.name;
+      fields = interpreter.fieldsOf(record.returnClass.definition, record.returnClass.module);
+    } else if (record.definition.returns && /^(?:dict|Dict|typing\.Dict|Mapping)\b/.test(record.definition.returns)) {
       returns = 'dict';
-      returnType = record.fn.returns;
-    } else if (record.fn.returns) {
+      returnType = record.definition.returns;
+    } else if (record.definition.returns) {
       returns = 'object';
-      returnType = record.fn.returns.replace(/^Optional\[(.*)\]$/, '$1').replace(/\s*\|\s*None$/, '');
+      returnType = record.definition.returns.replace(/^Optional\[(.*)\]$/, '$1').replace(/\s*\|\s*None$/, '');
     }
     if (facts) {
       if (returns === 'unknown' && facts.returnsDict) returns = 'dict';
@@ -164,22 +166,22 @@ export function detectAuth(result: InterpretResult, routes: RouteFact[], interpr
       if (returns === 'object' && fields.length === 0) fields = facts.attributeNames;
       if (facts.setsStateUser && !record.returnClass && returns !== 'dict') returns = 'request-state';
     }
-    const rejectsFreeUsers = facts?.rejectsFree === true || PAYWALL_GUARD_NAME.test(record.fn.name);
+    const rejectsFreeUsers = facts?.rejectsFree === true || PAYWALL_GUARD_NAME.test(record.definition.name);
     const inner = buildsOn.get(record) ?? [];
     candidates.push({
       file: record.file,
-      line: record.fn.line,
-      name: record.fn.name,
+      line: record.definition.line,
+      name: record.definition.name,
       module: record.module,
       scheme,
       returns,
       ...(returnType ? { returnType } : {}),
       fields,
-      isAsync: record.fn.isAsync,
+      isAsync: record.definition.isAsync,
       aliases,
       routeCount: routesThrough(record).size,
       ...(rejectsFreeUsers ? { rejectsFreeUsers } : {}),
-      ...(inner.length > 0 ? { buildsOn: inner.map((r) => r.fn.name) } : {}),
+      ...(inner.length > 0 ? { buildsOn: inner.map((r) => r.definition.name) } : {}),
     });
   }
   // fastapi-users: `current_active_user = fastapi_users.current_user(active=True)`.

@@ -62,18 +62,19 @@ export function detectDatabase(
   const dependency = result.functions
     .filter(
       (f) =>
-        SESSION_DEPENDENCY.test(f.fn.name) &&
-        (f.fn.bodyFacts === undefined || /\byield\b|\breturn\b/.test(f.fn.bodyFacts.text)),
+        SESSION_DEPENDENCY.test(f.definition.name) &&
+        (f.definition.bodyFacts === undefined || /\byield\b|\breturn\b/.test(f.definition.bodyFacts.text)),
     )
     .sort(
       (a, b) =>
-        Number(/\byield\b/.test(b.fn.bodyFacts?.text ?? '')) - Number(/\byield\b/.test(a.fn.bodyFacts?.text ?? '')),
+        Number(/\byield\b/.test(b.definition.bodyFacts?.text ?? '')) -
+        Number(/\byield\b/.test(a.definition.bodyFacts?.text ?? '')),
     )[0];
   if (dependency)
     facts.sessionDependency = {
       file: dependency.file,
-      line: dependency.fn.line,
-      name: dependency.fn.name,
+      line: dependency.definition.line,
+      name: dependency.definition.name,
       module: dependency.module,
     };
 

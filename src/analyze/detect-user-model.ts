@@ -67,7 +67,7 @@ export function detectUserModel(
   const read = (cls: ClassIR, mod: ModuleRecord): ModelClass => readModel(interpreter, cls, mod, cache, new Set());
   const seen = new Set<ClassIR>();
   const tables: ModelClass[] = [];
-  for (const { cls, mod } of interpreter.moduleClasses()) {
+  for (const { definition: cls, module: mod } of interpreter.moduleClasses()) {
     if (seen.has(cls)) continue;
     seen.add(cls);
     const model = read(cls, mod);
@@ -80,8 +80,8 @@ export function detectUserModel(
 
   const primary = auth.primary;
   if (primary) {
-    const record = interpreted.functions.find((f) => f.module === primary.module && f.fn.name === primary.name);
-    const fromClass = record?.returnClass ? read(record.returnClass.cls, record.returnClass.mod) : undefined;
+    const record = interpreted.functions.find((f) => f.module === primary.module && f.definition.name === primary.name);
+    const fromClass = record?.returnClass ? read(record.returnClass.definition, record.returnClass.module) : undefined;
     if (fromClass?.isTable) return toFact(fromClass, 'auth-return-type', customerHints);
     // A schema (`UserRead`) or a name the interpreter could not follow: the table class of that name.
     const typeName = returnTypeName(record, primary.returnType);
@@ -110,7 +110,7 @@ function nameRank(name: string): number {
 }
 
 function returnTypeName(record: FunctionRecord | undefined, returnType: string | undefined): string | undefined {
-  const text = record?.returnClass?.cls.name ?? returnType;
+  const text = record?.returnClass?.definition.name ?? returnType;
   if (!text) return undefined;
   const match = /([A-Za-z_]\w*)\s*\]*\s*(?:\|\s*None)?\s*$/.exec(text.replace(/^Optional\[(.*)\]$/, '$1'));
   return match?.[1];
@@ -139,8 +139,8 @@ function readModel(
       return;
     }
     const value: Value | undefined = baseValues[i];
-    if (value?.t === 'class') {
-      const parent = readModel(interpreter, value.cls, value.mod, cache, visiting);
+    if (value?.type === 'class') {
+      const parent = readModel(interpreter, value.definition, value.module, cache, visiting);
       inherited.push(...parent.fields);
       if (parent.table !== undefined) model.table ??= parent.table;
       model.fastapiUsers ||= parent.fastapiUsers;
@@ -148,13 +148,13 @@ function readModel(
       declarativeBase ||= parent.isTable || isDeclarativeBaseClass(parent);
       return;
     }
-    const name = value?.t === 'ext' ? value.name : text;
+    const name = value?.type === 'external' ? value.name : text;
     if (/(?:^|\.)SQLModel$/.test(name) || /(?:^|\.)SQLModel$/.test(text)) model.sqlmodel = true;
     if (/SQLAlchemyBaseUserTable/.test(name) || /SQLAlchemyBaseUserTable/.test(text)) model.fastapiUsers = true;
     // `db.Model` (Flask-SQLAlchemy), `DeclarativeBase`, `Base` from `declarative_base()`; not another ORM's `Model`.
-    if (isDeclarativeBaseText(text) && (value?.t !== 'ext' || /sqlalchemy|sqlmodel/i.test(value.name)))
+    if (isDeclarativeBaseText(text) && (value?.type !== 'external' || /sqlalchemy|sqlmodel/i.test(value.name)))
       declarativeBase = true;
-    if (value?.t === 'unknown' && /declarative_base\(|registry\(\)\.generate_base\(/.test(value.text))
+    if (value?.type === 'unknown' && /declarative_base\(|registry\(\)\.generate_base\(/.test(value.text))
       declarativeBase = true;
   });
   const own: ModelField[] = cls.fields.map((f) => ({

@@ -36,7 +36,7 @@ export function startupHooksOf(router: RouterObj, seen: Set<RouterObj>): Startup
 }
 
 export function dependsKind(fn: Value, expr: Expr): 'depends' | 'security' | undefined {
-  const name = fn.t === 'ext' ? fn.name : fn.t === 'unknown' ? (dottedName(expr) ?? '') : '';
+  const name = fn.type === 'external' ? fn.name : fn.type === 'unknown' ? (dottedName(expr) ?? '') : '';
   if (/(^|\.)Depends$/.test(name)) return 'depends';
   if (/(^|\.)Security$/.test(name)) return 'security';
   return undefined;

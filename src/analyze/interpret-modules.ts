@@ -9,6 +9,7 @@ import {
   withHead,
 } from './fastapi-semantics.js';
 import {
+  type ClassRef,
   concatStr,
   type DepRef,
   type FunctionRecord,
@@ -58,7 +59,7 @@ export class ModuleInterpreter {
     irs: ModuleIR[],
     private readonly resolveModuleName: (name: string) => string | undefined,
   ) {
-    for (const ir of irs) this.modules.set(ir.module, { ir, ns: new Map(), state: 'new' });
+    for (const ir of irs) this.modules.set(ir.module, { ir, namespace: new Map(), state: 'new' });
   }
 
   run(): InterpretResult {
@@ -68,9 +69,14 @@ export class ModuleInterpreter {
     for (const record of ordered) this.ensureExecuted(record);
     // App factories nobody calls (uvicorn --factory, tests only): run them once with unknown arguments.
     for (const record of [...this.functions.values()]) {
-      if (!this.invoked.has(record.fn) && record.fn.body && containsAppCreation(record.fn.body)) {
+      if (
+        !this.invoked.has(record.definition) &&
+        record.definition.body &&
+        containsAppCreation(record.definition.body)
+      ) {
         const mod = this.modules.get(record.module);
-        if (mod) this.invoke({ t: 'func', fn: record.fn, mod }, [], {}, record.fn.line);
+        if (mod)
+          this.invoke({ type: 'function', definition: record.definition, module: mod }, [], {}, record.definition.line);
       }
     }
     return {
@@ -123,7 +129,7 @@ export class ModuleInterpreter {
           );
           continue;
         }
-        if (hook.handler.t !== 'func') {
+        if (hook.handler.type !== 'function') {
           this.diagnose(
             hook.at.file,
             hook.at.line,
@@ -132,7 +138,7 @@ export class ModuleInterpreter {
           );
           continue;
         }
-        this.invoke(hook.handler, hook.kind === 'lifespan' ? [{ t: 'router', r: app }] : [], {}, hook.at.line);
+        this.invoke(hook.handler, hook.kind === 'lifespan' ? [{ type: 'router', router: app }] : [], {}, hook.at.line);
       }
     }
   }
@@ -149,7 +155,7 @@ export class ModuleInterpreter {
   private ensureExecuted(record: ModuleRecord): void {
     if (record.state !== 'new') return;
     record.state = 'running';
-    const scope: Scope = { locals: record.ns, mod: record };
+    const scope: Scope = { locals: record.namespace, module: record };
     this.execBody(record.ir.body, scope, true);
     record.state = 'done';
   }
@@ -170,10 +176,10 @@ export class ModuleInterpreter {
 
   private moduleValue(name: string): Value {
     const record = this.loadModule(name);
-    if (record) return { t: 'module', name: record.ir.module };
+    if (record) return { type: 'module', name: record.ir.module };
     // A folder of modules without __init__.py is a namespace package: its submodules still import.
-    if (this.isNamespacePackage(name)) return { t: 'module', name };
-    return { t: 'ext', name };
+    if (this.isNamespacePackage(name)) return { type: 'module', name };
+    return { type: 'external', name };
   }
 
   private isNamespacePackage(name: string): boolean {
@@ -184,7 +190,7 @@ export class ModuleInterpreter {
 
   private absoluteModule(scope: Scope, module: string, level: number): string {
     if (level === 0) return module;
-    const ir = scope.mod.ir;
+    const ir = scope.module.ir;
     const parts = ir.module.split('.');
     // A package's own __init__ is its package; a module's package is its parent.
     const packageParts = ir.isPackage ? parts : parts.slice(0, -1);
@@ -207,9 +213,9 @@ export class ModuleInterpreter {
     const base = this.absoluteModule(scope, stmt.module, stmt.level);
     const baseValue = this.moduleValue(base);
     if (stmt.star) {
-      if (baseValue.t === 'module') {
+      if (baseValue.type === 'module') {
         const record = this.modules.get(baseValue.name);
-        if (record) for (const [k, v] of record.ns) if (!k.startsWith('_')) scope.locals.set(k, v);
+        if (record) for (const [k, v] of record.namespace) if (!k.startsWith('_')) scope.locals.set(k, v);
       }
       return;
     }
@@ -223,7 +229,7 @@ export class ModuleInterpreter {
   private execBody(body: Stmt[], scope: Scope, topLevel: boolean): void {
     for (const stmt of body) {
       this.execStmt(stmt, scope);
-      if (topLevel && scope.returned !== undefined && scope.fnName !== undefined) return;
+      if (topLevel && scope.returned !== undefined && scope.functionName !== undefined) return;
     }
   }
 
@@ -245,13 +251,13 @@ export class ModuleInterpreter {
         this.execDef(stmt.fn, scope);
         return;
       case 'class': {
-        scope.locals.set(stmt.cls.name, { t: 'class', cls: stmt.cls, mod: scope.mod });
+        scope.locals.set(stmt.cls.name, { type: 'class', definition: stmt.cls, module: scope.module });
         // Names bound in a class body are not visible to the enclosing scope; route decorators still run.
         const classScope: Scope = {
           locals: new Map(),
-          mod: scope.mod,
+          module: scope.module,
           parent: scope,
-          ...(scope.fnName !== undefined ? { fnName: scope.fnName } : {}),
+          ...(scope.functionName !== undefined ? { functionName: scope.functionName } : {}),
         };
         for (const method of stmt.cls.decoratedMethods) this.execDef(method, classScope);
         return;
@@ -273,7 +279,7 @@ export class ModuleInterpreter {
         return;
       }
       case 'return':
-        if (scope.returned === undefined) scope.returned = stmt.value ? this.eval(stmt.value, scope) : { t: 'none' };
+        if (scope.returned === undefined) scope.returned = stmt.value ? this.eval(stmt.value, scope) : { type: 'none' };
         return;
     }
   }
@@ -281,14 +287,14 @@ export class ModuleInterpreter {
   private bind(target: Target, value: Value, scope: Scope, span?: Span): void {
     if (target.k === 'name') {
       const previous = scope.locals.get(target.id);
-      if (previous?.t === 'router' && value.t === 'router' && previous.r !== value.r)
-        this.replaceUnusedApp(previous.r, value.r);
+      if (previous?.type === 'router' && value.type === 'router' && previous.router !== value.router)
+        this.replaceUnusedApp(previous.router, value.router);
       scope.locals.set(target.id, value);
       if (span) this.nameCreatedObject(target.id, value, scope, span);
       return;
     }
     if (target.k === 'seq') {
-      const items = value.t === 'seq' ? value.items : undefined;
+      const items = value.type === 'sequence' ? value.items : undefined;
       for (const [i, t] of target.items.entries()) this.bind(t, items?.[i] ?? unknown(`<unpacked ${i}>`), scope);
     }
   }
@@ -312,16 +318,18 @@ export class ModuleInterpreter {
 
   /** The statement `app = FastAPI(...)` names the app and gives the span to insert after. */
   private nameCreatedObject(name: string, value: Value, scope: Scope, span: Span): void {
-    const file = scope.mod.ir.file;
-    if (value.t === 'router' && value.r.variable === '' && value.r.file === file) {
-      value.r.variable = name;
-      value.r.creation = { file, ...span };
+    const file = scope.module.ir.file;
+    if (value.type === 'router' && value.router.variable === '' && value.router.file === file) {
+      value.router.variable = name;
+      value.router.creation = { file, ...span };
     }
-    if (scope.fnName !== undefined) return;
-    const module = scope.mod.ir.module;
-    if (value.t === 'annotated') this.aliases.push({ name, module, deps: value.deps });
-    else if (value.t === 'scheme') this.schemes.push({ name, module, kind: value.kind, file, line: span.line });
-    else if (value.t === 'users_dep') this.schemes.push({ name, module, kind: 'fastapi_users', file, line: span.line });
+    if (scope.functionName !== undefined) return;
+    const module = scope.module.ir.module;
+    if (value.type === 'annotated') this.aliases.push({ name, module, deps: value.dependencies });
+    else if (value.type === 'security_scheme')
+      this.schemes.push({ name, module, kind: value.kind, file, line: span.line });
+    else if (value.type === 'fastapi_users_dependency')
+      this.schemes.push({ name, module, kind: 'fastapi_users', file, line: span.line });
     const engine = this.engines.find((e) => e.file === file && e.line === span.line && e.variable === '');
     if (engine) engine.variable = name;
     const factory = this.sessionFactories.find((e) => e.file === file && e.line === span.line && e.variable === '');
@@ -329,13 +337,18 @@ export class ModuleInterpreter {
   }
 
   private execDef(fn: FunctionIR, scope: Scope): void {
-    const value: Value = { t: 'func', fn, mod: scope.mod, closure: scope.fnName !== undefined ? scope : undefined };
+    const value: Value = {
+      type: 'function',
+      definition: fn,
+      module: scope.module,
+      closure: scope.functionName !== undefined ? scope : undefined,
+    };
     scope.locals.set(fn.name, value);
     if (!this.functions.has(fn)) {
       const record: FunctionRecord = {
-        fn,
-        module: scope.mod.ir.module,
-        file: scope.mod.ir.file,
+        definition: fn,
+        module: scope.module.ir.module,
+        file: scope.module.ir.file,
         signatureDeps: this.signatureDeps(fn, scope),
       };
       if (fn.returns) {
@@ -347,12 +360,12 @@ export class ModuleInterpreter {
     // Decorators apply bottom-up; FastAPI's route decorators return the function unchanged.
     for (let i = fn.decorators.length - 1; i >= 0; i--) {
       const decorator = this.eval(fn.decorators[i]!, scope);
-      if (decorator.t === 'decorator') this.registerRoute(decorator, value, 'decorator', scope);
-      else if (decorator.t === 'startup_decorator')
+      if (decorator.type === 'route_decorator') this.registerRoute(decorator, value, 'decorator', scope);
+      else if (decorator.type === 'startup_decorator')
         decorator.router.startup.push({
           kind: 'startup',
           handler: value,
-          at: { file: scope.mod.ir.file, line: fn.line },
+          at: { file: scope.module.ir.file, line: fn.line },
         });
       else this.noteUnresolvedRouteDecorator(fn.decorators[i]!, decorator, fn, scope);
     }
@@ -360,7 +373,7 @@ export class ModuleInterpreter {
 
   /** `@router.get("/x")` on a `router` the analysis could not follow: say so instead of dropping it silently. */
   private noteUnresolvedRouteDecorator(expr: Expr, value: Value, fn: FunctionIR, scope: Scope): void {
-    if (value.t !== 'unknown' || expr.k !== 'call' || expr.fn.k !== 'attr') return;
+    if (value.type !== 'unknown' || expr.k !== 'call' || expr.fn.k !== 'attr') return;
     const method = expr.fn.name;
     if (!HTTP_METHODS.has(method) && method !== 'api_route' && method !== 'websocket') return;
     const path = expr.args[0] ?? expr.kw.path;
@@ -368,15 +381,15 @@ export class ModuleInterpreter {
     if (path.k === 'str' && !path.v.startsWith('/') && path.v !== '') return;
     const receiver = this.evalQuiet(expr.fn.obj, scope);
     // Objects from other libraries (`@app.get` of Flask) are theirs; only unknown project values count.
-    if (receiver.t !== 'unknown') return;
+    if (receiver.type !== 'unknown') return;
     this.diagnose(
-      scope.mod.ir.file,
+      scope.module.ir.file,
       expr.span.line,
       `could not resolve \`${exprText(expr.fn.obj)}\` in @${exprText(expr.fn.obj)}.${method}(...) on ${fn.name}; this route is not listed`,
     );
   }
 
-  private resolveReturnClass(annotation: string, scope: Scope): { cls: ClassIR; mod: ModuleRecord } | undefined {
+  private resolveReturnClass(annotation: string, scope: Scope): ClassRef | undefined {
     const match =
       annotation.match(/([A-Za-z_][\w.]*)\s*(?:\|\s*None)?\s*$/) ??
       annotation.match(/Optional\[\s*([A-Za-z_][\w.]*)\s*\]/);
@@ -384,7 +397,7 @@ export class ModuleInterpreter {
     if (!name) return undefined;
     let value = this.lookup(name.split('.')[0]!, scope);
     for (const part of name.split('.').slice(1)) value = this.getAttr(value, part);
-    return value.t === 'class' ? { cls: value.cls, mod: value.mod } : undefined;
+    return value.type === 'class' ? { definition: value.definition, module: value.module } : undefined;
   }
 
   // ---------------------------------------------------------------- dependencies
@@ -406,8 +419,9 @@ export class ModuleInterpreter {
           }
         } else if (annotation.k === 'name' || annotation.k === 'attr') {
           const value = this.evalQuiet(annotation, scope);
-          if (value.t === 'annotated') {
-            for (const dep of value.deps) out.push({ param: param.name, dep: { ...dep, name: exprText(annotation) } });
+          if (value.type === 'annotated') {
+            for (const dep of value.dependencies)
+              out.push({ param: param.name, dep: { ...dep, name: exprText(annotation) } });
           }
         }
       }
@@ -418,8 +432,8 @@ export class ModuleInterpreter {
   private isAnnotated(expr: Expr, scope: Scope): boolean {
     const value = this.evalQuiet(expr, scope);
     return (
-      (value.t === 'ext' && /(^|\.)Annotated$/.test(value.name)) ||
-      (value.t === 'unknown' && dottedName(expr)?.endsWith('Annotated') === true)
+      (value.type === 'external' && /(^|\.)Annotated$/.test(value.name)) ||
+      (value.type === 'unknown' && dottedName(expr)?.endsWith('Annotated') === true)
     );
   }
 
@@ -441,9 +455,10 @@ export class ModuleInterpreter {
     let target: Value | undefined;
     if (targetExpr) {
       target = this.evalQuiet(targetExpr, scope);
-      if (target.t === 'func') dep.callable = { name: target.fn.name, module: target.mod.ir.module };
-      else if (target.t === 'class') dep.callable = { name: target.cls.name, module: target.mod.ir.module };
-      else if (target.t === 'users_dep' || target.t === 'scheme') {
+      if (target.type === 'function') dep.callable = { name: target.definition.name, module: target.module.ir.module };
+      else if (target.type === 'class')
+        dep.callable = { name: target.definition.name, module: target.module.ir.module };
+      else if (target.type === 'fastapi_users_dependency' || target.type === 'security_scheme') {
         const owner = this.findModuleBinding(target);
         if (owner) dep.callable = owner;
       }
@@ -455,7 +470,7 @@ export class ModuleInterpreter {
   private findModuleBinding(value: Value): { name: string; module: string } | undefined {
     const bindings: Array<{ name: string; module: string }> = [];
     for (const [module, record] of this.modules) {
-      for (const [name, v] of record.ns) if (v === value) bindings.push({ name, module });
+      for (const [name, v] of record.namespace) if (v === value) bindings.push({ name, module });
     }
     return bindings.find((b) => this.schemes.some((s) => s.module === b.module && s.name === b.name)) ?? bindings[0];
   }
@@ -463,8 +478,8 @@ export class ModuleInterpreter {
   private depsList(expr: Expr | undefined, scope: Scope): DepRef[] {
     if (!expr) return [];
     const value = this.eval(expr, scope);
-    if (value.t !== 'seq') return [];
-    return value.items.flatMap((item) => (item.t === 'depends' ? [item.dep] : []));
+    if (value.type !== 'sequence') return [];
+    return value.items.flatMap((item) => (item.type === 'depends' ? [item.dependency] : []));
   }
 
   // ---------------------------------------------------------------- expressions
@@ -480,29 +495,30 @@ export class ModuleInterpreter {
       const value = s.locals.get(name);
       if (value) return value;
     }
-    const global = scope.mod.ns.get(name);
+    const global = scope.module.namespace.get(name);
     if (global) return global;
     if (name === 'FastAPI' || name === 'APIRouter' || name === 'Depends' || name === 'Security' || name === 'Annotated')
-      return { t: 'ext', name };
+      return { type: 'external', name };
     return unknown(name);
   }
 
   private eval(expr: Expr, scope: Scope): Value {
     switch (expr.k) {
       case 'str':
-        return { t: 'str', s: str(expr.v) };
+        return { type: 'str', value: str(expr.v) };
       case 'fstr': {
         const parts = expr.parts.map((p) =>
           typeof p === 'string' ? str(p) : this.toStr(this.eval(p, scope), p, scope),
         );
-        return { t: 'str', s: concatStr(...parts) };
+        return { type: 'str', value: concatStr(...parts) };
       }
       case 'bin': {
         const l = this.eval(expr.l, scope);
         const r = this.eval(expr.r, scope);
-        if (l.t === 'seq' && r.t === 'seq') return { t: 'seq', items: [...l.items, ...r.items] };
-        if (l.t === 'str' || r.t === 'str')
-          return { t: 'str', s: concatStr(this.toStr(l, expr.l, scope), this.toStr(r, expr.r, scope)) };
+        if (l.type === 'sequence' && r.type === 'sequence')
+          return { type: 'sequence', items: [...l.items, ...r.items] };
+        if (l.type === 'str' || r.type === 'str')
+          return { type: 'str', value: concatStr(this.toStr(l, expr.l, scope), this.toStr(r, expr.r, scope)) };
         return unknown(exprText(expr));
       }
       case 'name':
@@ -512,9 +528,9 @@ export class ModuleInterpreter {
       case 'call':
         return this.evalCall(expr, scope);
       case 'seq':
-        return { t: 'seq', items: expr.items.map((i) => this.eval(i, scope)) };
+        return { type: 'sequence', items: expr.items.map((i) => this.eval(i, scope)) };
       case 'dict':
-        return { t: 'dict', entries: expr.entries.map(([k, v]) => [this.eval(k, scope), this.eval(v, scope)]) };
+        return { type: 'dict', entries: expr.entries.map(([k, v]) => [this.eval(k, scope), this.eval(v, scope)]) };
       case 'sub': {
         if (this.isAnnotated(expr.obj, scope)) {
           const deps: DepRef[] = [];
@@ -523,18 +539,20 @@ export class ModuleInterpreter {
             const dep = this.dependsFromCall(item, scope, expr.index[0]);
             if (dep) deps.push(dep.dep);
           }
-          return deps.length > 0 ? { t: 'annotated', deps } : unknown(exprText(expr));
+          return deps.length > 0 ? { type: 'annotated', dependencies: deps } : unknown(exprText(expr));
         }
         const obj = this.eval(expr.obj, scope);
         const key = expr.index[0] ? this.eval(expr.index[0], scope) : undefined;
-        if (obj.t === 'dict' && key?.t === 'str') {
-          const hit = obj.entries.find(([k]) => k.t === 'str' && k.s.v === key.s.v && k.s.unresolved.length === 0);
+        if (obj.type === 'dict' && key?.type === 'str') {
+          const hit = obj.entries.find(
+            ([k]) => k.type === 'str' && k.value.text === key.value.text && k.value.unresolved.length === 0,
+          );
           if (hit) return hit[1];
         }
         return unknown(exprText(expr));
       }
       case 'lit':
-        return expr.v === 'none' ? { t: 'none' } : unknown(expr.v);
+        return expr.v === 'none' ? { type: 'none' } : unknown(expr.v);
       case 'other':
         return unknown(expr.text);
     }
@@ -542,42 +560,42 @@ export class ModuleInterpreter {
 
   /** A value as a path part; anything not a string becomes `<expr>` and is remembered as unresolved. */
   private toStr(value: Value, expr: Expr, scope: Scope): StrVal {
-    if (value.t === 'str') return value.s;
+    if (value.type === 'str') return value.value;
     const text = exprText(expr);
-    return { v: `<${text}>`, unresolved: [{ text, file: scope.mod.ir.file, line: exprLine(expr) }] };
+    return { text: `<${text}>`, unresolved: [{ text, file: scope.module.ir.file, line: exprLine(expr) }] };
   }
 
   private getAttr(obj: Value, name: string, expr?: Expr): Value {
-    switch (obj.t) {
+    switch (obj.type) {
       case 'module': {
         const record = this.modules.get(obj.name);
         if (record) {
           this.ensureExecuted(record);
-          const value = record.ns.get(name);
+          const value = record.namespace.get(name);
           if (value) return value;
         }
         const sub = this.loadModule(`${obj.name}.${name}`);
-        if (sub) return { t: 'module', name: sub.ir.module };
+        if (sub) return { type: 'module', name: sub.ir.module };
         return unknown(`${obj.name}.${name}`);
       }
-      case 'ext':
-        return { t: 'ext', name: `${obj.name}.${name}` };
+      case 'external':
+        return { type: 'external', name: `${obj.name}.${name}` };
       case 'class':
-      case 'inst':
-        return this.classAttr(obj.cls, obj.mod, name, new Set()) ?? unknown(expr ? exprText(expr) : name);
+      case 'instance':
+        return this.classAttr(obj.definition, obj.module, name, new Set()) ?? unknown(expr ? exprText(expr) : name);
       case 'router': {
         if (name === 'router') return obj;
-        const attribute = obj.r.attributes.get(name);
+        const attribute = obj.router.attributes.get(name);
         if (attribute) return attribute;
-        return { t: 'method', target: obj, name };
+        return { type: 'bound_method', receiver: obj, name };
       }
       case 'dict':
-      case 'seq':
-        return { t: 'method', target: obj, name };
+      case 'sequence':
+        return { type: 'bound_method', receiver: obj, name };
       case 'unknown':
         return unknown(`${obj.text}.${name}`);
       default:
-        return { t: 'method', target: obj, name };
+        return { type: 'bound_method', receiver: obj, name };
     }
   }
 
@@ -589,24 +607,24 @@ export class ModuleInterpreter {
       .map((f) => f.name)
       .filter((n) => !n.startsWith('_') && n !== 'model_config' && n !== 'Config');
     for (const base of cls.bases) {
-      const value = this.eval(base, { locals: new Map(), mod });
-      if (value.t === 'class') names.push(...this.fieldsOf(value.cls, value.mod, seen));
+      const value = this.eval(base, { locals: new Map(), module: mod });
+      if (value.type === 'class') names.push(...this.fieldsOf(value.definition, value.module, seen));
     }
     return [...new Set(names)];
   }
 
   /** The classes each module defines at its top level (in `if`/`try` blocks too), after the run. */
-  moduleClasses(): Array<{ cls: ClassIR; mod: ModuleRecord }> {
-    const out: Array<{ cls: ClassIR; mod: ModuleRecord }> = [];
+  moduleClasses(): Array<ClassRef> {
+    const out: Array<ClassRef> = [];
     for (const mod of this.modules.values()) {
-      for (const value of mod.ns.values()) if (value.t === 'class' && value.mod === mod) out.push(value);
+      for (const value of mod.namespace.values()) if (value.type === 'class' && value.module === mod) out.push(value);
     }
     return out;
   }
 
   /** What a class's bases evaluate to in its module: project classes, external names (`sqlmodel.SQLModel`), unknowns. */
   baseValuesOf(cls: ClassIR, mod: ModuleRecord): Value[] {
-    return cls.bases.map((base) => this.eval(base, { locals: new Map(), mod }));
+    return cls.bases.map((base) => this.eval(base, { locals: new Map(), module: mod }));
   }
 
   /** `settings.API_V1_STR`: the class-attribute default, looked up through project base classes. */
@@ -616,12 +634,12 @@ export class ModuleInterpreter {
     const field = cls.fields.find((f) => f.name === name);
     if (field) {
       if (!field.value) return unknown(`${cls.name}.${name}`);
-      return this.eval(field.value, { locals: new Map(), mod });
+      return this.eval(field.value, { locals: new Map(), module: mod });
     }
     for (const base of cls.bases) {
-      const value = this.eval(base, { locals: new Map(), mod });
-      if (value.t === 'class') {
-        const hit = this.classAttr(value.cls, value.mod, name, seen);
+      const value = this.eval(base, { locals: new Map(), module: mod });
+      if (value.type === 'class') {
+        const hit = this.classAttr(value.definition, value.module, name, seen);
         if (hit) return hit;
       }
     }
@@ -629,54 +647,55 @@ export class ModuleInterpreter {
   }
 
   private iterate(value: Value): Value[] | undefined {
-    if (value.t === 'seq') return value.items;
-    if (value.t === 'dict') return value.entries.map(([k]) => k);
+    if (value.type === 'sequence') return value.items;
+    if (value.type === 'dict') return value.entries.map(([k]) => k);
     return undefined;
   }
 
   private evalCall(call: Extract<Expr, { k: 'call' }>, scope: Scope): Value {
     const fn = this.eval(call.fn, scope);
-    const file = scope.mod.ir.file;
-    switch (fn.t) {
-      case 'method':
-        return this.callMethod(fn.target, fn.name, call, scope);
-      case 'ext':
+    const file = scope.module.ir.file;
+    switch (fn.type) {
+      case 'bound_method':
+        return this.callMethod(fn.receiver, fn.name, call, scope);
+      case 'external':
       case 'unknown': {
-        const name = fn.t === 'ext' ? fn.name : (dottedName(call.fn) ?? '');
+        const name = fn.type === 'external' ? fn.name : (dottedName(call.fn) ?? '');
         const last = name.split('.').pop() ?? '';
         // fastapi-users: `current_active_user = fastapi_users.current_user(active=True)`.
-        if (last === 'current_user' && call.fn.k === 'attr' && this.importsFastapiUsers(scope.mod))
-          return { t: 'users_dep', text: call.text };
-        if (fn.t === 'ext' && (last === 'FastAPI' || last === 'APIRouter') && isFastapiName(name)) {
-          return { t: 'router', r: this.createRouter(last === 'FastAPI', call, scope) };
+        if (last === 'current_user' && call.fn.k === 'attr' && this.importsFastapiUsers(scope.module))
+          return { type: 'fastapi_users_dependency', text: call.text };
+        if (fn.type === 'external' && (last === 'FastAPI' || last === 'APIRouter') && isFastapiName(name)) {
+          return { type: 'router', router: this.createRouter(last === 'FastAPI', call, scope) };
         }
-        if (fn.t === 'ext' && last === 'Field' && /(^|\.)(pydantic|sqlmodel)(\.|$)|^Field$/.test(name)) {
+        if (fn.type === 'external' && last === 'Field' && /(^|\.)(pydantic|sqlmodel)(\.|$)|^Field$/.test(name)) {
           const fallback = call.kw.default ?? call.args[0];
           return fallback ? this.eval(fallback, scope) : unknown(call.text);
         }
-        if (fn.t === 'ext' && /^os\.(?:getenv|environ\.get)$/.test(name)) return this.envWithDefault(call, scope);
-        if (fn.t === 'ext' && (last === 'Depends' || last === 'Security')) {
+        if (fn.type === 'external' && /^os\.(?:getenv|environ\.get)$/.test(name))
+          return this.envWithDefault(call, scope);
+        if (fn.type === 'external' && (last === 'Depends' || last === 'Security')) {
           const dep = this.dependsFromCall(call, scope);
-          return dep ? { t: 'depends', dep: dep.dep } : unknown(call.text);
+          return dep ? { type: 'depends', dependency: dep.dep } : unknown(call.text);
         }
-        if (fn.t === 'ext' && SCHEME_CLASSES[last] && /(^|\.)(fastapi|security)/.test(name))
-          return { t: 'scheme', kind: SCHEME_CLASSES[last]!, ext: name };
-        if (fn.t === 'ext' && /(^|\.)(create_engine|create_async_engine)$/.test(name)) {
+        if (fn.type === 'external' && SCHEME_CLASSES[last] && /(^|\.)(fastapi|security)/.test(name))
+          return { type: 'security_scheme', kind: SCHEME_CLASSES[last]!, name };
+        if (fn.type === 'external' && /(^|\.)(create_engine|create_async_engine)$/.test(name)) {
           this.engines.push({
             variable: '',
-            module: scope.mod.ir.module,
+            module: scope.module.ir.module,
             file,
             line: call.span.line,
             async: last === 'create_async_engine',
             url: call.args[0] ?? call.kw.url,
           });
-        } else if (fn.t === 'ext' && /(^|\.)(sessionmaker|async_sessionmaker|scoped_session)$/.test(name)) {
-          this.sessionFactories.push({ variable: '', module: scope.mod.ir.module, file, line: call.span.line });
+        } else if (fn.type === 'external' && /(^|\.)(sessionmaker|async_sessionmaker|scoped_session)$/.test(name)) {
+          this.sessionFactories.push({ variable: '', module: scope.module.ir.module, file, line: call.span.line });
         }
         for (const arg of [...call.args, ...Object.values(call.kw)]) if (arg.k === 'call') this.eval(arg, scope);
         return unknown(call.text);
       }
-      case 'func':
+      case 'function':
         return this.invoke(
           fn,
           call.args.map((a) => this.eval(a, scope)),
@@ -684,16 +703,16 @@ export class ModuleInterpreter {
           call.span.line,
         );
       case 'class': {
-        const base = this.fastapiBaseOf(fn.cls, fn.mod, new Set());
-        if (base) return { t: 'router', r: this.createRouter(base === 'FastAPI', call, scope) };
-        return { t: 'inst', cls: fn.cls, mod: fn.mod };
+        const base = this.fastapiBaseOf(fn.definition, fn.module, new Set());
+        if (base) return { type: 'router', router: this.createRouter(base === 'FastAPI', call, scope) };
+        return { type: 'instance', definition: fn.definition, module: fn.module };
       }
       case 'startup_decorator': {
         const handler = call.args[0] ? this.eval(call.args[0], scope) : unknown('');
         fn.router.startup.push({ kind: 'startup', handler, at: { file, line: call.span.line } });
         return handler;
       }
-      case 'decorator': {
+      case 'route_decorator': {
         const target = call.args[0] ? this.eval(call.args[0], scope) : unknown('');
         this.registerRoute(fn, target, 'call', scope);
         return target;
@@ -720,12 +739,12 @@ export class ModuleInterpreter {
     if (seen.has(cls)) return undefined;
     seen.add(cls);
     for (const baseExpr of cls.bases) {
-      const base = this.evalQuiet(baseExpr, { locals: new Map(), mod });
-      if (base.t === 'ext') {
+      const base = this.evalQuiet(baseExpr, { locals: new Map(), module: mod });
+      if (base.type === 'external') {
         const last = base.name.split('.').pop();
         if ((last === 'FastAPI' || last === 'APIRouter') && isFastapiName(base.name)) return last;
-      } else if (base.t === 'class') {
-        const found = this.fastapiBaseOf(base.cls, base.mod, seen);
+      } else if (base.type === 'class') {
+        const found = this.fastapiBaseOf(base.definition, base.module, seen);
         if (found) return found;
       }
     }
@@ -740,21 +759,21 @@ export class ModuleInterpreter {
     const fallbackExpr = call.args[1] ?? call.kw.default;
     const nameExpr = call.args[0] ?? call.kw.key;
     const fallback = fallbackExpr ? this.eval(fallbackExpr, scope) : undefined;
-    if (fallback?.t !== 'str') return unknown(call.text);
+    if (fallback?.type !== 'str') return unknown(call.text);
     const variable = nameExpr?.k === 'str' ? nameExpr.v : nameExpr ? exprText(nameExpr) : '?';
-    const note = { variable, fallback: fallback.s.v, file: scope.mod.ir.file, line: call.span.line };
-    return { t: 'str', s: { ...fallback.s, fromEnv: [...(fallback.s.fromEnv ?? []), note] } };
+    const note = { variable, fallback: fallback.value.text, file: scope.module.ir.file, line: call.span.line };
+    return { type: 'str', value: { ...fallback.value, fromEnv: [...(fallback.value.fromEnv ?? []), note] } };
   }
 
   private createRouter(isApp: boolean, call: Extract<Expr, { k: 'call' }>, scope: Scope): RouterObj {
-    const file = scope.mod.ir.file;
+    const file = scope.module.ir.file;
     const router: RouterObj = {
       isApp,
       file,
       line: call.span.line,
       variable: '',
-      module: scope.mod.ir.module,
-      factory: scope.fnName,
+      module: scope.module.ir.module,
+      factory: scope.functionName,
       creation: { file, ...call.span },
       prefix: isApp ? str('') : this.evalStr(call.kw.prefix, scope),
       deps: this.depsList(call.kw.dependencies, scope),
@@ -768,10 +787,10 @@ export class ModuleInterpreter {
     if (isApp) {
       for (const [name, fallback] of Object.entries(APP_URL_DEFAULTS)) {
         const given = call.kw[name];
-        router.attributes.set(name, given ? this.eval(given, scope) : { t: 'str', s: str(fallback) });
+        router.attributes.set(name, given ? this.eval(given, scope) : { type: 'str', value: str(fallback) });
       }
     } else {
-      router.attributes.set('prefix', { t: 'str', s: router.prefix });
+      router.attributes.set('prefix', { type: 'str', value: router.prefix });
     }
     (isApp ? this.apps : this.routers).push(router);
     const at = { file, line: call.span.line };
@@ -786,48 +805,52 @@ export class ModuleInterpreter {
   private evalStr(expr: Expr | undefined, scope: Scope): StrVal {
     if (!expr) return str('');
     const value = this.eval(expr, scope);
-    if (value.t === 'none') return str('');
+    if (value.type === 'none') return str('');
     return this.toStr(value, expr, scope);
   }
 
   private callMethod(target: Value, name: string, call: Extract<Expr, { k: 'call' }>, scope: Scope): Value {
-    if (target.t === 'str')
+    if (target.type === 'str')
       return callStrMethod(
-        target.s,
+        target.value,
         name,
         call,
         (expr) => this.eval(expr, scope),
         (value) => this.iterate(value),
       );
-    if (target.t === 'dict') {
-      if (name === 'items') return { t: 'seq', items: target.entries.map(([k, v]) => ({ t: 'seq', items: [k, v] })) };
-      if (name === 'keys') return { t: 'seq', items: target.entries.map(([k]) => k) };
-      if (name === 'values') return { t: 'seq', items: target.entries.map(([, v]) => v) };
+    if (target.type === 'dict') {
+      if (name === 'items')
+        return { type: 'sequence', items: target.entries.map(([k, v]) => ({ type: 'sequence', items: [k, v] })) };
+      if (name === 'keys') return { type: 'sequence', items: target.entries.map(([k]) => k) };
+      if (name === 'values') return { type: 'sequence', items: target.entries.map(([, v]) => v) };
       if (name === 'get' && call.args[0]) {
         const key = this.eval(call.args[0], scope);
-        const hit = key.t === 'str' ? target.entries.find(([k]) => k.t === 'str' && k.s.v === key.s.v) : undefined;
+        const hit =
+          key.type === 'str'
+            ? target.entries.find(([k]) => k.type === 'str' && k.value.text === key.value.text)
+            : undefined;
         return hit ? hit[1] : unknown(call.text);
       }
       return unknown(call.text);
     }
-    if (target.t === 'ext' || target.t === 'unknown' || target.t === 'inst') {
-      if (name === 'current_user') return { t: 'users_dep', text: call.text };
+    if (target.type === 'external' || target.type === 'unknown' || target.type === 'instance') {
+      if (name === 'current_user') return { type: 'fastapi_users_dependency', text: call.text };
       return unknown(call.text);
     }
     // Only the calls fastapi-router-api.ts lists are interpreted: the extractor converts bodies by that list.
-    if (target.t !== 'router' || !ROUTER_METHOD_SET.has(name)) return unknown(call.text);
-    const router = target.r;
+    if (target.type !== 'router' || !ROUTER_METHOD_SET.has(name)) return unknown(call.text);
+    const router = target.router;
     // `app.route(...)` is Starlette's shortcut on the app; `app.router.route(...)` is the router's own method.
     const onAppItself =
       router.isApp && !(call.fn.k === 'attr' && call.fn.obj.k === 'attr' && call.fn.obj.name === 'router');
     const lower = name.toLowerCase();
     const pathExpr = call.args[0] ?? call.kw.path;
     const decorator = (methods: string[]): Value => ({
-      t: 'decorator',
+      type: 'route_decorator',
       router,
       methods,
       path: pathExpr,
-      kw: call.kw,
+      keywords: call.kw,
       span: call.span,
       scope,
     });
@@ -836,7 +859,9 @@ export class ModuleInterpreter {
     // Starlette's own routes (not APIRoute) answer HEAD wherever they answer GET.
     if (name === 'route') {
       const registered = decorator(withHead(this.methodsArg(call.kw.methods, scope)));
-      return onAppItself && registered.t === 'decorator' ? { ...registered, starletteShortcut: 'route' } : registered;
+      return onAppItself && registered.type === 'route_decorator'
+        ? { ...registered, starletteShortcut: 'route' }
+        : registered;
     }
     if (name === 'add_route') {
       const endpoint = call.args[1]
@@ -846,12 +871,12 @@ export class ModuleInterpreter {
           : unknown('');
       const methods = withHead(this.methodsArg(call.args[2] ?? call.kw.methods, scope));
       this.registerRoute(
-        { t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope },
+        { type: 'route_decorator', router, methods, path: pathExpr, keywords: call.kw, span: call.span, scope },
         endpoint,
         'add_api_route',
         scope,
       );
-      return { t: 'none' };
+      return { type: 'none' };
     }
     if (name === 'websocket' || name === 'websocket_route') return decorator(['WEBSOCKET']);
     if (name === 'add_api_route' || name === 'add_api_websocket_route' || name === 'add_websocket_route') {
@@ -863,48 +888,62 @@ export class ModuleInterpreter {
       const methods = name === 'add_api_route' ? this.methodsArg(call.kw.methods, scope) : ['WEBSOCKET'];
       const shortcut = onAppItself && name === 'add_websocket_route' ? { starletteShortcut: name } : {};
       this.registerRoute(
-        { t: 'decorator', router, methods, path: pathExpr, kw: call.kw, span: call.span, scope, ...shortcut },
+        {
+          type: 'route_decorator',
+          router,
+          methods,
+          path: pathExpr,
+          keywords: call.kw,
+          span: call.span,
+          scope,
+          ...shortcut,
+        },
         endpoint,
         'add_api_route',
         scope,
       );
-      return { t: 'none' };
+      return { type: 'none' };
     }
     if (name === 'on_event' || name === 'add_event_handler') {
       const event = call.args[0] ?? call.kw.event_type;
       const eventValue = event ? this.eval(event, scope) : undefined;
-      if (eventValue?.t !== 'str' || eventValue.s.v !== 'startup') return { t: 'none' };
-      if (name === 'on_event') return { t: 'startup_decorator', router };
+      if (eventValue?.type !== 'str' || eventValue.value.text !== 'startup') return { type: 'none' };
+      if (name === 'on_event') return { type: 'startup_decorator', router };
       const handlerExpr = call.args[1] ?? call.kw.func;
       if (handlerExpr)
         router.startup.push({
           kind: 'startup',
           handler: this.eval(handlerExpr, scope),
-          at: { file: scope.mod.ir.file, line: call.span.line },
+          at: { file: scope.module.ir.file, line: call.span.line },
           ...(onAppItself && name === 'add_event_handler' ? { starletteShortcut: name } : {}),
         });
-      return { t: 'none' };
+      return { type: 'none' };
     }
     if (name === 'include_router') {
       const childExpr = call.args[0] ?? call.kw.router;
       const child = childExpr ? this.eval(childExpr, scope) : unknown('');
       this.includeRouter(router, child, childExpr, call, scope);
-      return { t: 'none' };
+      return { type: 'none' };
     }
     if (name === 'mount') {
       const appExpr = call.args[1] ?? call.kw.app;
       const sub = appExpr ? this.eval(appExpr, scope) : unknown('');
-      if (sub.t === 'router' && sub.r.isApp) {
+      if (sub.type === 'router' && sub.router.isApp) {
         router.mounts.push({
           path: this.evalStr(call.args[0] ?? call.kw.path, scope),
-          app: sub.r,
-          at: { file: scope.mod.ir.file, line: call.span.line },
+          app: sub.router,
+          at: { file: scope.module.ir.file, line: call.span.line },
           seq: this.clock++,
         });
-      } else if (sub.t === 'router') {
-        this.diagnose(scope.mod.ir.file, call.span.line, `mount of an APIRouter is not analyzed: ${call.text}`, 'info');
+      } else if (sub.type === 'router') {
+        this.diagnose(
+          scope.module.ir.file,
+          call.span.line,
+          `mount of an APIRouter is not analyzed: ${call.text}`,
+          'info',
+        );
       }
-      return { t: 'none' };
+      return { type: 'none' };
     }
     return unknown(call.text);
   }
@@ -914,29 +953,34 @@ export class ModuleInterpreter {
     // FastAPI's api_route and add_api_route default to GET.
     if (!expr) return ['GET'];
     const value = this.eval(expr, scope);
-    if (value.t === 'seq') {
+    if (value.type === 'sequence') {
       const methods = value.items.flatMap((i) =>
-        i.t === 'str' && i.s.unresolved.length === 0 ? [i.s.v.toUpperCase()] : [],
+        i.type === 'str' && i.value.unresolved.length === 0 ? [i.value.text.toUpperCase()] : [],
       );
       if (methods.length === value.items.length) return [...new Set(methods)];
     }
-    this.diagnose(scope.mod.ir.file, exprLine(expr), `could not resolve the methods ${exprText(expr)}; assuming GET`);
+    this.diagnose(
+      scope.module.ir.file,
+      exprLine(expr),
+      `could not resolve the methods ${exprText(expr)}; assuming GET`,
+    );
     return ['GET'];
   }
 
   private registerRoute(
-    decorator: Extract<Value, { t: 'decorator' }>,
+    decorator: Extract<Value, { type: 'route_decorator' }>,
     target: Value,
     kind: RouteEntry['registration']['kind'],
     scope: Scope,
   ): void {
     const { router } = decorator;
-    const file = scope.mod.ir.file;
-    const fnName = target.t === 'func' ? target.fn.name : target.t === 'unknown' ? target.text : '<unknown>';
+    const file = scope.module.ir.file;
+    const functionName =
+      target.type === 'function' ? target.definition.name : target.type === 'unknown' ? target.text : '<unknown>';
     const localPath = this.evalStr(decorator.path, decorator.scope);
-    const record = target.t === 'func' ? this.functions.get(target.fn) : undefined;
+    const record = target.type === 'function' ? this.functions.get(target.definition) : undefined;
     if (record) record.isRouteHandler = true;
-    const decoratorDeps = this.depsList(decorator.kw.dependencies, decorator.scope);
+    const decoratorDeps = this.depsList(decorator.keywords.dependencies, decorator.scope);
     const deps: RouteEntry['deps'] = [
       ...router.deps.map((d) => ({ ...d, source: 'router' as const })),
       ...decoratorDeps.map((d) => ({ ...d, source: 'decorator' as const })),
@@ -947,15 +991,15 @@ export class ModuleInterpreter {
       router.routes.push({
         method,
         path: concatStr(router.prefix, localPath),
-        localPath: localPath.v,
-        function: fnName,
+        localPath: localPath.text,
+        function: functionName,
         file,
-        line: target.t === 'func' && kind === 'decorator' ? target.fn.line : decorator.span.line,
+        line: target.type === 'function' && kind === 'decorator' ? target.definition.line : decorator.span.line,
         deps,
         registration: {
           kind,
           span: { file, ...decorator.span },
-          hasDependenciesArgument: decorator.kw.dependencies !== undefined,
+          hasDependenciesArgument: decorator.keywords.dependencies !== undefined,
         },
         routerVariable,
         origin: { copied: false },
@@ -972,8 +1016,8 @@ export class ModuleInterpreter {
     call: Extract<Expr, { k: 'call' }>,
     scope: Scope,
   ): void {
-    const file = scope.mod.ir.file;
-    if (child.t !== 'router') {
+    const file = scope.module.ir.file;
+    if (child.type !== 'router') {
       this.diagnose(
         file,
         call.span.line,
@@ -983,9 +1027,9 @@ export class ModuleInterpreter {
     }
     void childExpr;
     const at = { file, line: call.span.line };
-    child.r.includedAt.push(at);
+    child.router.includedAt.push(at);
     parent.includes.push({
-      router: child.r,
+      router: child.router,
       prefix: this.evalStr(call.kw.prefix, scope),
       deps: this.depsList(call.kw.dependencies, scope),
       at,
@@ -993,36 +1037,41 @@ export class ModuleInterpreter {
     });
   }
 
-  private invoke(fn: Extract<Value, { t: 'func' }>, args: Value[], kw: Record<string, Value>, line: number): Value {
+  private invoke(
+    fn: Extract<Value, { type: 'function' }>,
+    args: Value[],
+    kw: Record<string, Value>,
+    line: number,
+  ): Value {
     // `def get_settings() -> Settings`: the body is not needed to know what it returns.
-    const returnClass = this.functions.get(fn.fn)?.returnClass;
+    const returnClass = this.functions.get(fn.definition)?.returnClass;
     const annotated: Value | undefined = returnClass
-      ? { t: 'inst', cls: returnClass.cls, mod: returnClass.mod }
+      ? { type: 'instance', definition: returnClass.definition, module: returnClass.module }
       : undefined;
-    if (!fn.fn.body || this.callStack.includes(fn.fn) || this.callStack.length >= MAX_CALL_DEPTH)
-      return annotated ?? unknown(`${fn.fn.name}()`);
-    this.invoked.add(fn.fn);
+    if (!fn.definition.body || this.callStack.includes(fn.definition) || this.callStack.length >= MAX_CALL_DEPTH)
+      return annotated ?? unknown(`${fn.definition.name}()`);
+    this.invoked.add(fn.definition);
     const locals = new Map<string, Value>();
-    const scope: Scope = { locals, mod: fn.mod, parent: fn.closure, fnName: fn.fn.name };
-    fn.fn.params.forEach((param, i) => {
+    const scope: Scope = { locals, module: fn.module, parent: fn.closure, functionName: fn.definition.name };
+    fn.definition.params.forEach((param, i) => {
       const value =
         kw[param.name] ??
         args[i] ??
         (param.default
-          ? this.eval(param.default, { locals: new Map(), mod: fn.mod, parent: fn.closure })
+          ? this.eval(param.default, { locals: new Map(), module: fn.module, parent: fn.closure })
           : unknown(param.name));
       locals.set(param.name, value);
     });
-    this.callStack.push(fn.fn);
+    this.callStack.push(fn.definition);
     try {
-      this.ensureExecuted(fn.mod);
-      this.execBody(fn.fn.body, scope, true);
+      this.ensureExecuted(fn.module);
+      this.execBody(fn.definition.body, scope, true);
     } finally {
       this.callStack.pop();
     }
     void line;
-    if (annotated && (scope.returned === undefined || scope.returned.t === 'unknown')) return annotated;
-    return scope.returned ?? { t: 'none' };
+    if (annotated && (scope.returned === undefined || scope.returned.type === 'unknown')) return annotated;
+    return scope.returned ?? { type: 'none' };
   }
 }
 

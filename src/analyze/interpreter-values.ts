@@ -8,7 +8,7 @@ import type { Diagnostic, RouteDependency, SourceRef, SourceSpan } from './types
 
 /** A string with the parts that could not be resolved written as `<expr>`. */
 export interface StrVal {
-  v: string;
+  text: string;
   unresolved: Array<{ text: string; file: string; line: number }>;
   /** Parts taken from the default of an environment read (`os.getenv("PREFIX", "/api")`). */
   fromEnv?: Array<{ variable: string; fallback: string; file: string; line: number }>;
@@ -78,52 +78,68 @@ export interface RouterObj {
 }
 
 export type Value =
-  | { t: 'str'; s: StrVal }
-  | { t: 'unknown'; text: string }
-  | { t: 'none' }
-  | { t: 'router'; r: RouterObj }
-  | { t: 'module'; name: string }
-  | { t: 'ext'; name: string }
-  | { t: 'func'; fn: FunctionIR; mod: ModuleRecord; closure?: Scope }
-  | { t: 'class'; cls: ClassIR; mod: ModuleRecord }
-  | { t: 'inst'; cls: ClassIR; mod: ModuleRecord }
-  | { t: 'seq'; items: Value[] }
-  | { t: 'dict'; entries: Array<[Value, Value]> }
-  | { t: 'depends'; dep: DepRef }
-  | { t: 'annotated'; deps: DepRef[] }
-  | { t: 'method'; target: Value; name: string }
+  | { type: 'str'; value: StrVal }
+  /** What the interpreter cannot know statically; `text` is the source it came from. */
+  | { type: 'unknown'; text: string }
+  | { type: 'none' }
+  | { type: 'router'; router: RouterObj }
+  | { type: 'module'; name: string }
+  /** A dotted name from outside the project (`fastapi.FastAPI`, `os.getenv`). */
+  | { type: 'external'; name: string }
+  | { type: 'function'; definition: FunctionIR; module: ModuleRecord; closure?: Scope }
+  | { type: 'class'; definition: ClassIR; module: ModuleRecord }
+  /** An instance of the project class `definition`. */
+  | { type: 'instance'; definition: ClassIR; module: ModuleRecord }
+  /** A list, tuple or set. */
+  | { type: 'sequence'; items: Value[] }
+  | { type: 'dict'; entries: Array<[Value, Value]> }
+  /** `Depends(f)` or `Security(f)`. */
+  | { type: 'depends'; dependency: DepRef }
+  /** `Annotated[User, Depends(f)]`. */
+  | { type: 'annotated'; dependencies: DepRef[] }
+  /** `receiver.name`, about to be called. */
+  | { type: 'bound_method'; receiver: Value; name: string }
+  /** `router.get("/x")`: applied to a function (or called with one), registers it as a route. */
   | {
-      t: 'decorator';
+      type: 'route_decorator';
       router: RouterObj;
       /** Registered through one of Starlette's app shortcuts Starlette 1.x removed (`app.route`). */
       starletteShortcut?: string;
       methods: string[];
       path: Expr | undefined;
-      kw: Record<string, Expr>;
+      keywords: Record<string, Expr>;
       span: Span;
       scope: Scope;
     }
-  | { t: 'scheme'; kind: SchemeKind; ext: string }
-  | { t: 'users_dep'; text: string }
+  /** An instance of one of FastAPI's security classes (`OAuth2PasswordBearer(...)`); `name` is the class's. */
+  | { type: 'security_scheme'; kind: SchemeKind; name: string }
+  /** `fastapi_users.current_user(...)`. */
+  | { type: 'fastapi_users_dependency'; text: string }
   /** `app.on_event("startup")`: applied to a function, adds it to the app's start-up hooks. */
-  | { t: 'startup_decorator'; router: RouterObj };
+  | { type: 'startup_decorator'; router: RouterObj };
 
 export type SchemeKind = 'oauth2' | 'api_key' | 'http_bearer' | 'http_basic' | 'fastapi_users';
 
+/** A project class and the module that defines it. */
+export interface ClassRef {
+  definition: ClassIR;
+  module: ModuleRecord;
+}
+
 export interface ModuleRecord {
   ir: ModuleIR;
-  ns: Map<string, Value>;
+  namespace: Map<string, Value>;
   state: 'new' | 'running' | 'done';
 }
 
 /** What the interpreter learned about each function it saw defined. */
 export interface FunctionRecord {
-  fn: FunctionIR;
+  definition: FunctionIR;
   module: string;
   file: string;
   signatureDeps: Array<{ param: string; dep: DepRef; target?: Value }>;
   /** The resolved class of the return annotation, when it is a project class. */
-  returnClass?: { cls: ClassIR; mod: ModuleRecord };
+  returnClass?: ClassRef;
   /** Registered as a route's endpoint (a handler is not itself an auth dependency). */
   isRouteHandler?: boolean;
 }
@@ -149,13 +165,13 @@ export interface InterpretResult {
   diagnostics: Diagnostic[];
 }
 
-export const unknown = (text: string): Value => ({ t: 'unknown', text });
-export const str = (v: string): StrVal => ({ v, unresolved: [] });
+export const unknown = (text: string): Value => ({ type: 'unknown', text });
+export const str = (text: string): StrVal => ({ text, unresolved: [] });
 
 export function concatStr(...parts: StrVal[]): StrVal {
   const fromEnv = parts.flatMap((p) => p.fromEnv ?? []);
   return {
-    v: parts.map((p) => p.v).join(''),
+    text: parts.map((p) => p.text).join(''),
     unresolved: parts.flatMap((p) => p.unresolved),
     ...(fromEnv.length > 0 ? { fromEnv } : {}),
   };
@@ -164,8 +180,9 @@ export function concatStr(...parts: StrVal[]): StrVal {
 /** Where a name is looked up: a function call's locals, then the module's. */
 export interface Scope {
   locals: Map<string, Value>;
-  mod: ModuleRecord;
+  module: ModuleRecord;
   parent?: Scope;
-  fnName?: string;
+  /** Set in a function call's scope (and the class bodies in it): the function's name. */
+  functionName?: string;
   returned?: Value;
 }

@@ -15,14 +15,14 @@ export function callStrMethod(
   const arg = (i: number): string | undefined => {
     const expr = call.args[i];
     const value = expr ? evaluate(expr) : undefined;
-    return value?.t === 'str' && value.s.unresolved.length === 0 ? value.s.v : undefined;
+    return value?.type === 'str' && value.value.unresolved.length === 0 ? value.value.text : undefined;
   };
   const known = self.unresolved.length === 0;
   const result = (v: string | undefined): Value =>
     known && v !== undefined
-      ? { t: 'str', s: { ...str(v), ...(self.fromEnv ? { fromEnv: self.fromEnv } : {}) } }
+      ? { type: 'str', value: { ...str(v), ...(self.fromEnv ? { fromEnv: self.fromEnv } : {}) } }
       : unknown(call.text);
-  const v = self.v;
+  const v = self.text;
   switch (name) {
     case 'lower':
       return result(v.toLowerCase());
@@ -55,7 +55,7 @@ export function callStrMethod(
     }
     case 'join': {
       const items = call.args[0] ? iterate(evaluate(call.args[0])) : undefined;
-      const parts = items?.map((i) => (i.t === 'str' && i.s.unresolved.length === 0 ? i.s.v : undefined));
+      const parts = items?.map((i) => (i.type === 'str' && i.value.unresolved.length === 0 ? i.value.text : undefined));
       return result(parts?.every((p) => p !== undefined) ? parts.join(v) : undefined);
     }
     case 'format': {
@@ -67,11 +67,11 @@ export function callStrMethod(
         const key = field ?? '';
         const expr = key === '' ? call.args[auto++] : /^\d+$/.test(key) ? call.args[Number(key)] : call.kw[key];
         const value = expr ? evaluate(expr) : undefined;
-        if (value?.t !== 'str' || value.s.unresolved.length > 0) {
+        if (value?.type !== 'str' || value.value.unresolved.length > 0) {
           failed = true;
           return match;
         }
-        return value.s.v;
+        return value.value.text;
       });
       return result(failed ? undefined : formatted);
     }
