@@ -14,10 +14,15 @@
  * scenarios in turn, so neighbouring requests see the same machine ("added p50" is gated minus ungated).
  * Checks: every answer has the expected status, and the store counted exactly the gated 200s.
  * Then the store's statements are timed in-process (runtime_support.py microbench) to show where the
- * gate's time goes.
+ * gate's time goes, the apps are driven in-process as ASGI callables (runtime_support.py asgi: CPU per
+ * request, the "added CPU in-process" target), and the same in-process requests are run under valgrind's
+ * callgrind (runtime_support.py instructions): instructions per request, which stay the same on a busy
+ * machine where the CPU figures do not. Their estimate of the added CPU is the added instructions at the
+ * ungated request's own CPU time per instruction, measured in the same run.
  *
  * Options: --rounds N (5) · --seconds S (3, load phase) · --latency-seconds S (1.5 per scenario) · --connections N (8)
- * · --users N (200) · --only sqlite|postgresql · --keep
+ * · --users N (200) · --only sqlite|postgresql · --instructions N (100 requests per scenario under callgrind; 0
+ * skips it) · --keep
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -38,8 +43,8 @@ const PYTHON = '/usr/bin/python3';
 const support = join(repo, 'bench', 'runtime_support.py');
 
 const TARGETS = {
-  sqlite: { throughputRatio: 0.5, addedP50Ms: 0.3 },
-  postgresql: { throughputRatio: 0.35, addedP50Ms: 0.6 },
+  sqlite: { throughputRatio: 0.5, addedP50Ms: 0.3, addedCpuMs: 0.1 },
+  postgresql: { throughputRatio: 0.35, addedP50Ms: 0.6, addedCpuMs: 0.25 },
 } as const;
 type Database = keyof typeof TARGETS;
 
@@ -50,6 +55,7 @@ const { values: args } = parseArgs({
     'latency-seconds': { type: 'string', default: '1.5' },
     connections: { type: 'string', default: '8' },
     users: { type: 'string', default: '200' },
+    instructions: { type: 'string', default: '100' },
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
@@ -59,6 +65,7 @@ const loadMs = Number(args.seconds) * 1000;
 const latencyMs = Number(args['latency-seconds']) * 1000;
 const connections = Number(args.connections);
 const users = Number(args.users);
+const instructionCalls = Number(args.instructions);
 const databases: Database[] = args.only ? [args.only as Database] : ['sqlite', 'postgresql'];
 
 interface Scenario {
@@ -271,7 +278,54 @@ async function measureDatabase(project: string, database: Database, databaseUrl:
   }>;
   log(`${database}: driving the apps in-process (ASGI, no HTTP) with cProfile ...`);
   const inProcess = JSON.parse(runPython(['asgi', project, databaseUrl, '600'])) as InProcess;
-  return { results, counted, gatedOk, micro, inProcess };
+  let instructions: Instructions | undefined;
+  if (instructionCalls > 0) {
+    log(`${database}: counting instructions per request under callgrind (${instructionCalls} per scenario) ...`);
+    instructions = JSON.parse(
+      runPython(['instructions', project, databaseUrl, String(instructionCalls)]),
+    ) as Instructions;
+  }
+  return { results, counted, gatedOk, micro, inProcess, instructions };
+}
+
+interface Instructions {
+  calls: number;
+  python: string;
+  per_request: Array<{ scenario: string; instructions: number }>;
+}
+
+/** Instructions per request and, from them, the added CPU at the ungated request's CPU per instruction. */
+function renderInstructions(
+  database: Database,
+  data: Instructions,
+  inProcess: InProcess,
+): { text: string; met: boolean } {
+  const base = data.per_request.find((r) => r.scenario === 'ungated');
+  const baseCpuUs = inProcess.per_request.find((r) => r.scenario === 'ungated')?.cpu_us;
+  const usPerInstruction = base && baseCpuUs ? baseCpuUs / base.instructions : Number.NaN;
+  const target = TARGETS[database].addedCpuMs;
+  let met = true;
+  const rows = data.per_request.map((r) => {
+    if (!base || r === base) return [r.scenario, r.instructions.toLocaleString('en-US'), '', '', ''];
+    const added = r.instructions - base.instructions;
+    const estimateMs = (added * usPerInstruction) / 1000;
+    const counting = r.scenario === 'gated, counting';
+    if (counting) met &&= estimateMs <= target;
+    return [
+      r.scenario,
+      r.instructions.toLocaleString('en-US'),
+      `${added >= 0 ? '+' : ''}${added.toLocaleString('en-US')}`,
+      `${estimateMs >= 0 ? '+' : ''}${estimateMs.toFixed(3)}`,
+      counting ? `<= ${target} ${verdict(estimateMs <= target)}` : '',
+    ];
+  });
+  const text =
+    `${database}, instructions per request under callgrind (valgrind --tool=callgrind, every thread of the process; ` +
+    `${data.calls} in-process ASGI requests per scenario after a warm-up, Python ${data.python}); the estimate is ` +
+    `the added instructions at the ungated request's CPU per instruction in this run's in-process figures ` +
+    `(${(usPerInstruction * 1000).toFixed(2)} ns each): an estimate, not a measurement of time:\n` +
+    renderTable(['scenario', 'instructions/req', 'added', 'est. added cpu ms', 'target'], rows);
+  return { text, met };
 }
 
 interface InProcess {
@@ -282,16 +336,24 @@ interface InProcess {
   >;
 }
 
-function renderInProcess(database: Database, data: InProcess): string {
+function renderInProcess(database: Database, data: InProcess): { text: string; met: boolean } {
   const base = data.per_request.find((r) => r.scenario === 'ungated');
+  const targetUs = TARGETS[database].addedCpuMs * 1000;
+  let met = true;
   const perRequest = renderTable(
-    ['scenario', 'cpu µs/req', 'wall µs/req', 'added cpu µs'],
-    data.per_request.map((r) => [
-      r.scenario,
-      r.cpu_us.toFixed(0),
-      r.wall_us.toFixed(0),
-      base && r !== base ? `${r.cpu_us >= base.cpu_us ? '+' : ''}${(r.cpu_us - base.cpu_us).toFixed(0)}` : '',
-    ]),
+    ['scenario', 'cpu µs/req', 'wall µs/req', 'added cpu µs', 'target'],
+    data.per_request.map((r) => {
+      const added = base && r !== base ? r.cpu_us - base.cpu_us : undefined;
+      const counting = r.scenario === 'gated, counting' && added !== undefined;
+      if (counting) met &&= (added as number) <= targetUs;
+      return [
+        r.scenario,
+        r.cpu_us.toFixed(0),
+        r.wall_us.toFixed(0),
+        added === undefined ? '' : `${added >= 0 ? '+' : ''}${added.toFixed(0)}`,
+        counting ? `<= ${targetUs} ${verdict((added as number) <= targetUs)}` : '',
+      ];
+    }),
   );
   const profiles = Object.entries(data.profiles).map(
     ([scenario, rows]) =>
@@ -303,10 +365,13 @@ function renderInProcess(database: Database, data: InProcess): string {
           .map((r) => [r.function, String(r.calls_per_request), r.self_us.toFixed(1), r.cumulative_us.toFixed(1)]),
       ),
   );
-  return [
-    `${database}, the apps driven in-process as ASGI callables (no HTTP, one request at a time):\n${perRequest}`,
-    ...profiles,
-  ].join('\n\n');
+  return {
+    text: [
+      `${database}, the apps driven in-process as ASGI callables (no HTTP, one request at a time; CPU time of the whole process):\n${perRequest}`,
+      ...profiles,
+    ].join('\n\n'),
+    met,
+  };
 }
 
 function rowsFor(database: Database, results: Map<string, Measured>): { rows: string[][]; met: boolean } {
@@ -360,6 +425,7 @@ const problems: string[] = [];
 const tables: string[][] = [];
 const microTables: string[] = [];
 const countChecks: string[] = [];
+const estimates: string[] = [];
 let allMet = true;
 try {
   log('rendering the runtime into a copy of test/python/apps/gated ...');
@@ -368,9 +434,16 @@ try {
     const postgres = database === 'postgresql' ? await startPostgres() : undefined;
     try {
       const url = postgres ? postgres.url : `sqlite:///${join(workDir, 'bench.db')}`;
-      const { results, counted, gatedOk, micro, inProcess } = await measureDatabase(project, database, url, problems);
+      const { results, counted, gatedOk, micro, inProcess, instructions } = await measureDatabase(
+        project,
+        database,
+        url,
+        problems,
+      );
       const { rows, met } = rowsFor(database, results);
-      allMet &&= met;
+      const inProcessReport = renderInProcess(database, inProcess);
+      const instructionReport = instructions ? renderInstructions(database, instructions, inProcess) : undefined;
+      allMet &&= met && inProcessReport.met;
       tables.push(...rows);
       countChecks.push(
         `${database}: store counted ${counted} units for ${gatedOk} gated 200 answers ${verdict(counted === gatedOk)}`,
@@ -380,8 +453,11 @@ try {
           ['store call', 'µs'],
           micro.map((m) => [m.what, m.us.toFixed(1)]),
         )}`,
-        renderInProcess(database, inProcess),
+        inProcessReport.text,
+        ...(instructionReport ? [instructionReport.text] : []),
       );
+      if (instructionReport)
+        estimates.push(`${database}: added CPU estimated from instructions ${verdict(instructionReport.met)}`);
     } finally {
       await postgres?.stop();
     }
@@ -408,7 +484,10 @@ try {
       `cpu ms/req: uvicorn's own CPU time per request under load (PostgreSQL's backend not included)\n\n${renderTable(header, tables)}\n\n`,
   );
   process.stdout.write(`${countChecks.join('\n')}\n\n${microTables.join('\n\n')}\n`);
-  process.stdout.write(`\ntargets on the counting path: ${allMet ? 'all met' : 'some MISSED'}\n`);
+  process.stdout.write(
+    `\ntargets on the counting path (throughput, added p50 over HTTP; added CPU in-process): ${allMet ? 'all met' : 'some MISSED'}\n`,
+  );
+  if (estimates.length > 0) process.stdout.write(`${estimates.join('\n')}\n`);
 } finally {
   if (args.keep) log(`kept ${workDir}`);
   else rmSync(workDir, { recursive: true, force: true });

@@ -10,6 +10,8 @@ by skene's own build, signed Stripe events, and a throwaway PostgreSQL cluster.
   microbench <target> <db url> <n>    time the store's statements in-process, per call (where the gate's time goes)
   asgi <target> <db url> <n>          drive the ungated and gated apps as ASGI callables in-process (no HTTP), CPU
                                       per request, and a cProfile of the gated requests' event-loop thread
+  instructions <target> <db url> <n>  the same in-process requests under valgrind's callgrind: instructions
+                                      per request of each scenario, all threads (repeatable on a busy machine)
 """
 import json
 import os
@@ -228,6 +230,72 @@ def asgi(target, database_url, calls):
     print(json.dumps(result))
 
 
+SCENARIOS = [
+    ("ungated", "/api/work", 200),
+    ("installed, no gate on the route", "/api/work", 200),
+    ("gated, counting", "/api/work", 200),
+    ("gated, blocked (402)", "/api/blocked", 402),
+]
+
+
+def _instructions_child(target, database_url, calls):
+    """Run under callgrind with --dump-before=getppid: os.getppid() (which nothing else here calls) ends one
+    dump, so each scenario's `calls` requests are one dump of their own, after a warm-up of every scenario."""
+    import asyncio
+
+    _use_project(target, database_url, gated=True)
+    apps = {"ungated": _load_bench_app(target, "0"), "installed": _load_bench_app(target, "installed"), "gated": _load_bench_app(target, "1")}
+    users = 200
+
+    async def batch(name, path, expected, n, offset):
+        app = apps[name.split(",")[0]]
+        for i in range(n):
+            status = await _asgi_request(app, path, "key-%d" % ((offset + i) % users + 1))
+            if status != expected:
+                raise SystemExit("%s answered %d, expected %d" % (path, status, expected))
+
+    async def measure():
+        for name, path, expected in SCENARIOS:
+            await batch(name, path, expected, 100, 0)
+        os.getppid()
+        for index, (name, path, expected) in enumerate(SCENARIOS):
+            await batch(name, path, expected, calls, 1000 * index)
+            os.getppid()
+
+    asyncio.run(measure())
+
+
+def instructions(target, database_url, calls):
+    """Instructions per request of each scenario, counted by callgrind over every thread of the process."""
+    import glob
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as out:
+        command = [
+            "valgrind", "--tool=callgrind", "--dump-before=getppid", "--dump-instr=no", "--compress-strings=no",
+            "--callgrind-out-file=%s" % os.path.join(out, "cg.out"),
+            sys.executable, os.path.abspath(__file__), "_instructions_child", target, database_url, str(calls),
+        ]
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        if done.returncode != 0:
+            raise SystemExit("callgrind run failed:\n%s%s" % (done.stdout, done.stderr[-3000:]))
+        totals = {}
+        for path in glob.glob(os.path.join(out, "cg.out.*")):
+            with open(path) as dump:
+                for line in dump:
+                    if line.startswith("totals:"):
+                        totals[int(path.rsplit(".", 1)[1])] = int(line.split()[1])
+    # Dump 1 is start-up and warm-up; dump 2 + i is scenario i.
+    if len(totals) < len(SCENARIOS) + 1:
+        raise SystemExit("callgrind wrote %d dumps, expected %d" % (len(totals), len(SCENARIOS) + 1))
+    rows = [
+        {"scenario": name, "instructions": round(totals[2 + index] / calls)}
+        for index, (name, _, _) in enumerate(SCENARIOS)
+    ]
+    print(json.dumps({"calls": calls, "python": sys.version.split()[0], "per_request": rows}))
+
+
 def postgres():
     server = support.Postgres()
     try:
@@ -249,6 +317,10 @@ def main(argv):
         microbench(args[0], args[1], int(args[2]))
     elif command == "asgi":
         asgi(args[0], args[1], int(args[2]))
+    elif command == "instructions":
+        instructions(args[0], args[1], int(args[2]))
+    elif command == "_instructions_child":
+        _instructions_child(args[0], args[1], int(args[2]))
     elif command == "postgres":
         postgres()
     else:
