@@ -65,9 +65,45 @@ export function mayRunRouterCode(
   return false;
 }
 
-/** A parameter annotation that may hold an app or router: none, or one naming a router class. */
+/**
+ * A parameter annotation that may hold an app or router: none, one naming a router class, or `Any` as the
+ * parameter's own type (`Any`, `Optional[Any]`, `Any | None`, `Annotated[Any, ...]`): a `List[Any]` or
+ * `Dict[str, Any]` is a container, never the app itself.
+ */
 export function mayHoldRouter(annotationText: string | undefined): boolean {
-  return annotationText === undefined || ROUTER_TYPE.test(annotationText) || /\bAny\b/.test(annotationText);
+  if (annotationText === undefined || ROUTER_TYPE.test(annotationText)) return true;
+  return /\bAny\b/.test(annotationText) && outermostTypes(annotationText).some((type) => /^(?:\w+\.)?Any$/.test(type));
+}
+
+/** The types a value of this annotation may have at its top level: unions, Optional and Annotated unwrapped. */
+function outermostTypes(annotation: string): string[] {
+  const text = annotation
+    .trim()
+    .replace(/^(["'])(.*)\1$/s, '$2')
+    .trim();
+  const union = splitTopLevel(text, '|');
+  if (union.length > 1) return union.flatMap(outermostTypes);
+  const wrapped = /^(?:\w+\.)?(Optional|Union|Annotated)\s*\[(.*)\]$/s.exec(text);
+  if (!wrapped) return [text];
+  const inner = splitTopLevel(wrapped[2]!, ',');
+  return (wrapped[1] === 'Annotated' ? inner.slice(0, 1) : inner).flatMap(outermostTypes);
+}
+
+function splitTopLevel(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (char === '[' || char === '(') depth++;
+    else if (char === ']' || char === ')') depth--;
+    else if (char === separator && depth === 0) {
+      parts.push(text.slice(from, i).trim());
+      from = i + 1;
+    }
+  }
+  parts.push(text.slice(from).trim());
+  return parts;
 }
 
 /** Names a module binds to a new app or router at its top level (`router = APIRouter(...)`), from its text. */

@@ -88,3 +88,39 @@ test('a helper without parameters that passes on a router its module creates is 
     { 'main:service': 'main.py' },
   );
 });
+
+test('a parameter typed Any may be the app; a container of Any does not stop the analysis', async (t) => {
+  await expectServedRoutes(
+    t,
+    {
+      'main.py': py`
+        from typing import Any, Dict, List, Optional
+
+        from fastapi import FastAPI
+
+        def ping():
+            return {}
+
+        def install(target):
+            target.add_api_route("/ping", ping)
+
+        def wire(where: Optional[Any]):
+            install(where)
+
+        def annotated(where: "Any"):
+            install(where)
+
+        def summarize(rows: List[Any], options: Dict[str, Any]) -> Dict[str, Any]:
+            return dict(total=len(rows), options=options)
+
+        app = FastAPI()
+        wire(app)
+        other = FastAPI()
+        annotated(other)
+        summarize([app], {})
+      `,
+    },
+    { 'main:app': ['GET /ping'], 'main:other': ['GET /ping'] },
+    { 'main:app': 'main.py', 'main:other': 'main.py' },
+  );
+});
