@@ -63,12 +63,10 @@ export function detectDatabase(
     .filter(
       (f) =>
         SESSION_DEPENDENCY.test(f.definition.name) &&
-        (f.definition.bodyFacts === undefined || /\byield\b|\breturn\b/.test(f.definition.bodyFacts.text)),
+        (f.definition.bodyFacts === undefined || f.definition.bodyFacts.givesValue),
     )
     .sort(
-      (a, b) =>
-        Number(/\byield\b/.test(b.definition.bodyFacts?.text ?? '')) -
-        Number(/\byield\b/.test(a.definition.bodyFacts?.text ?? '')),
+      (a, b) => Number(b.definition.bodyFacts?.yields ?? false) - Number(a.definition.bodyFacts?.yields ?? false),
     )[0];
   if (dependency)
     facts.sessionDependency = {
@@ -128,7 +126,7 @@ function findHeldEngine(irs: ModuleIR[]): DatabaseFacts['engine'] {
           (s): s is Extract<Stmt, { k: 'return' }> =>
             s.k === 'return' && s.value?.k === 'call' && ENGINE_CALL.test(`${exprText(s.value.fn)}(`),
         );
-        const text = returned?.value?.k === 'call' ? returned.value.text : stmt.fn.bodyFacts?.text;
+        const text = returned?.value?.k === 'call' ? returned.value.text : stmt.fn.bodyFacts?.engineCall;
         if (returned || (/engine/i.test(stmt.fn.name) && text && /\bcreate(?:_async)?_engine\(/.test(text))) {
           const call = text?.slice(text.search(/create(?:_async)?_engine\(/)) ?? '';
           const arg = firstArgument(call);

@@ -11,6 +11,8 @@ type Cursor = Parser.TreeCursor;
 const MAX_EXPR_TEXT = 4000;
 /** Enough of a class attribute's call (`Column(String(255), unique=True, index=True)`) to read what it declares. */
 const MAX_FIELD_CALL_TEXT = 400;
+/** Enough of `create_engine(settings.DATABASE_URL, pool_pre_ping=True)` to read its URL argument. */
+const MAX_ENGINE_CALL_TEXT = 400;
 
 export function spanOf(node: Parser.SyntaxNode): Span {
   const start = node.startPosition;
@@ -487,6 +489,7 @@ function convertPlainReturns(w: Walk, bodyText: string, bodyStart: number): Stmt
 }
 
 function summarizeBody(text: string): NonNullable<FunctionIR['bodyFacts']> {
+  const engineAt = text.search(/\bcreate(?:_async)?_engine\(/);
   const returnNames = [...text.matchAll(/\breturn\s+([A-Za-z_]\w*)\s*$/gm)].map((m) => m[1]!);
   const subscriptKeys = [...text.matchAll(/\[\s*["'](\w+)["']\s*\]|\.get\(\s*["'](\w+)["']/g)].map(
     (m) => (m[1] ?? m[2])!,
@@ -506,7 +509,9 @@ function summarizeBody(text: string): NonNullable<FunctionIR['bodyFacts']> {
     subscriptKeys: [...new Set(subscriptKeys)],
     attributeNames: [...new Set(attributeNames)],
     returnNames: [...new Set(returnNames)],
-    text: text.length > 4000 ? text.slice(0, 4000) : text,
+    yields: /\byield\b/.test(text),
+    givesValue: /\byield\b|\breturn\b/.test(text),
+    ...(engineAt === -1 ? {} : { engineCall: text.slice(engineAt, engineAt + MAX_ENGINE_CALL_TEXT) }),
   };
 }
 

@@ -49,7 +49,12 @@ export interface FunctionIR {
     subscriptKeys: string[];
     attributeNames: string[];
     returnNames: string[];
-    text: string;
+    /** Holds `yield` (a dependency that hands out a session and closes it). */
+    yields: boolean;
+    /** Holds `yield` or `return`. */
+    givesValue: boolean;
+    /** The body's text from its first `create_engine(` / `create_async_engine(` (capped), for the database's URL. */
+    engineCall?: string;
     /** Assigns `request.state.user` (a dependency that puts the user on the request). */
     setsStateUser?: boolean;
     /** Raises 402, or 403 next to plan/subscription attributes: a paywall of the app's own. */
