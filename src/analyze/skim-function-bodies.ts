@@ -33,7 +33,7 @@ export function skimFunctionBodies(source: string): string | undefined {
     let segmentEnd = -1;
     for (let i = index + 1; i < stop; i++) {
       const line = lines[i]!;
-      if (line.indent === first.indent && isReturn(source, line)) {
+      if (line.indent === first.indent && holdsReturn(source, line)) {
         if (segmentStart !== -1) blanks.push(segmentStart, segmentEnd);
         segmentStart = -1;
       } else {
@@ -102,8 +102,11 @@ function bodyEnd(lines: LogicalLine[], index: number): number | undefined {
   return i;
 }
 
-function isReturn(source: string, line: LogicalLine): boolean {
-  return source.startsWith('return', line.start) && !/[\w\u0080-\uffff]/.test(source.charAt(line.start + 6));
+/** A line of the body that is, or may hold after a `;`, one of its own `return` statements. */
+function holdsReturn(source: string, line: LogicalLine): boolean {
+  if (source.startsWith('return', line.start) && !/[\w\u0080-\uffff]/.test(source.charAt(line.start + 6))) return true;
+  const text = source.slice(line.start, line.end);
+  return text.includes(';') && /\breturn\b/.test(text);
 }
 
 /**

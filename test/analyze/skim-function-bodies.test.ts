@@ -198,6 +198,9 @@ test('skimming blanks the bodies the extractor skips and keeps what it reads', (
     'def helper(items: "Any"):',
     '    use(items)',
     '',
+    'def one_line():',
+    '    value = load(); return value',
+    '    ',
   ].join('\n');
   const skimmed = skimFunctionBodies(source);
   assert.ok(skimmed);
@@ -212,6 +215,8 @@ test('skimming blanks the bodies the extractor skips and keeps what it reads', (
   assert.equal(lines[15], '    register(app)');
   assert.equal(lines[18], '    return make()');
   assert.equal(lines[21], '    use(items)');
+  // A return after a semicolon is one of the body's own statements too.
+  assert.equal(lines[24], '    value = load(); return value');
   const tree = parsePython(skimmed);
   assert.equal(tree.rootNode.hasError, false);
   tree.delete();
