@@ -13,7 +13,7 @@ import asyncio
 import collections
 import select
 import time
-from typing import Any, Callable, Deque, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Sequence
 
 from psycopg2 import extensions
 
@@ -52,6 +52,10 @@ class LoopConnections(object):
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._open_again_at = 0.0
         self._in_flight: List[Any] = []
+        # A connection's socket stays registered with the loop between statements (one registration per
+        # connection, not two system calls per statement): conn -> the future its statement awaits, None
+        # while idle. Readable while idle (the server closed it, a notice), it is unregistered again.
+        self._readers: Dict[Any, Optional[asyncio.Future]] = {}
         # time.monotonic() of the server's last answer on one of these connections.
         self.last_answer = 0.0
 
@@ -81,7 +85,7 @@ class LoopConnections(object):
         try:
             cur = conn.cursor()
             cur.execute(sql, params)
-            await _wait(loop, conn)
+            await self._wait(loop, conn)
             self.last_answer = time.monotonic()
             row = cur.fetchone() if cur.description is not None else cur.rowcount
             cur.close()
@@ -97,8 +101,49 @@ class LoopConnections(object):
         self._checkin(conn)
         return row
 
+    async def _wait(self, loop: asyncio.AbstractEventLoop, conn: Any) -> None:
+        """poll() until the statement is done, awaiting the socket between polls."""
+        while True:
+            state = conn.poll()
+            if state == extensions.POLL_OK:
+                return
+            future = loop.create_future()
+            if state == extensions.POLL_READ:
+                if conn not in self._readers:
+                    loop.add_reader(conn.fileno(), self._readable, conn)
+                self._readers[conn] = future
+                try:
+                    await future
+                finally:
+                    if conn in self._readers:
+                        self._readers[conn] = None
+            elif state == extensions.POLL_WRITE:
+                fd = conn.fileno()
+                loop.add_writer(fd, _wake, future)
+                try:
+                    await future
+                finally:
+                    loop.remove_writer(fd)
+            else:
+                raise RuntimeError("unexpected psycopg2 poll state %r" % (state,))
+
+    def _readable(self, conn: Any) -> None:
+        future = self._readers.get(conn)
+        if future is None:
+            self._unregister(conn)
+        elif not future.done():
+            future.set_result(None)
+
+    def _unregister(self, conn: Any) -> None:
+        if self._readers.pop(conn, False) is not False and self._loop is not None and not self._loop.is_closed():
+            try:
+                self._loop.remove_reader(conn.fileno())
+            except (OSError, ValueError):
+                pass
+
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         # The previous loop is gone with the tasks that held its connections.
+        self._readers.clear()
         self._loop = loop
         self._waiters.clear()
         self._open = len(self._idle)
@@ -172,35 +217,13 @@ class LoopConnections(object):
 
     def _discard(self, conn: Any) -> None:
         self._open -= 1
+        self._unregister(conn)
         try:
             conn.close()
         except Exception:
             pass
         # A waiter may now open a connection of its own.
         self._wake_one()
-
-
-async def _wait(loop: asyncio.AbstractEventLoop, conn: Any) -> None:
-    while True:
-        state = conn.poll()
-        if state == extensions.POLL_OK:
-            return
-        future = loop.create_future()
-        fd = conn.fileno()
-        if state == extensions.POLL_READ:
-            loop.add_reader(fd, _wake, future)
-            try:
-                await future
-            finally:
-                loop.remove_reader(fd)
-        elif state == extensions.POLL_WRITE:
-            loop.add_writer(fd, _wake, future)
-            try:
-                await future
-            finally:
-                loop.remove_writer(fd)
-        else:
-            raise RuntimeError("unexpected psycopg2 poll state %r" % (state,))
 
 
 def _wait_blocking(conn: Any, timeout: float = 10.0) -> None:

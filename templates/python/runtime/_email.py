@@ -161,6 +161,20 @@ def wait_idle(timeout: float = 10.0) -> bool:
     return _queue.unfinished_tasks == 0
 
 
+def retries_started() -> bool:
+    """Whether this process started its look for unsent prompts (without a system call: on every request)."""
+    return _retry_pid[0] != 0
+
+
+def _forget_retries() -> None:
+    # A forked worker (gunicorn's pre-fork model) starts its own.
+    _retry_pid[0] = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_retries)
+
+
 def ensure_retries() -> None:
     """Starts this process's look for unsent prompts, once per process (cheap to call on every request)."""
     if _retry_pid[0] == os.getpid():

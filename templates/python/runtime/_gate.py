@@ -25,6 +25,7 @@ from ._store import Outcome, get_store
 
 logger = logging.getLogger("skene")
 
+# The request's RequestGates in its ASGI scope, put there by the first gate that decides.
 SCOPE_KEY = "skene.gates"
 
 
@@ -226,9 +227,11 @@ async def _enforce(request: Request, step: dict, user: Any) -> None:
             {"Retry-After": "30"},
         ) from exc
     state = GateState(step, user_key, outcome)
-    holder = request.scope.get(SCOPE_KEY)
-    if holder is not None:
-        holder.append(state)
+    scope = request.scope
+    holder = scope.get(SCOPE_KEY)
+    if holder is None:
+        holder = scope[SCOPE_KEY] = RequestGates()
+    holder.append(state)
     if outcome.allowed:
         if (
             outcome.counted

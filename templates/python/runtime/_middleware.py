@@ -30,8 +30,8 @@ logger = logging.getLogger("skene")
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 
-# The gates of the request being handled, for the endpoint-call hook below.
-_current_gates: "contextvars.ContextVar[Optional[RequestGates]]" = contextvars.ContextVar("skene_gates", default=None)
+# The ASGI scope of the request being handled, for the endpoint-call hook below.
+_current_scope: "contextvars.ContextVar[Optional[Scope]]" = contextvars.ContextVar("skene_scope", default=None)
 _hook_installed = False
 
 
@@ -47,21 +47,23 @@ class SkeneMiddleware(object):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        _email.ensure_retries()
-        gates = RequestGates()
-        scope[SCOPE_KEY] = gates
-        # Only the endpoint-call hook reads the context variable; it is installed for 'server-errors' steps.
-        token = _current_gates.set(gates) if _hook_installed else None
+        if not _email.retries_started():
+            _email.ensure_retries()
+        # The request's gates (RequestGates) are put in the scope by the first gate that decides, so a
+        # request to an ungated route costs no more than this; only the endpoint-call hook, installed for
+        # 'server-errors' steps, reads the context variable.
+        token = _current_scope.set(scope) if _hook_installed else None
         started = False
 
-        async def send_with_headers(message: Message) -> None:
+        # A plain function handing back send's own awaitable: no coroutine of skene's per message.
+        def send_with_headers(message: Message) -> Awaitable[None]:
             nonlocal started
             if not started and message["type"] == "http.response.start":
                 started = True
+                gates = scope.get(SCOPE_KEY)
                 if gates:
-                    message = dict(message)
-                    message["headers"] = await _settle(gates, message["status"], list(message.get("headers") or []))
-            await send(message)
+                    return _send_settled(send, gates, message)
+            return send(message)
 
         try:
             await self.app(scope, receive, send_with_headers)
@@ -69,11 +71,19 @@ class SkeneMiddleware(object):
             if not started:
                 # The app raised: its answer is a 500. The task may be cancelled, so nothing is awaited
                 # here: the refunds are handed to skene's threads.
-                _refund_soon(gates, 500)
+                gates = scope.get(SCOPE_KEY)
+                if gates:
+                    _refund_soon(gates, 500)
             raise
         finally:
             if token is not None:
-                _current_gates.reset(token)
+                _current_scope.reset(token)
+
+
+async def _send_settled(send: Callable[[Message], Awaitable[None]], gates: RequestGates, message: Message) -> None:
+    message = dict(message)
+    message["headers"] = await _settle(gates, message["status"], list(message.get("headers") or []))
+    await send(message)
 
 
 def refunds(step: Dict[str, Any], status: int, handler_started: bool) -> bool:
@@ -105,7 +115,7 @@ def _refund_soon(gates: RequestGates, status: int) -> None:
 
 async def _settle(gates: RequestGates, status: int, headers: List[Tuple[bytes, bytes]]) -> List[Tuple[bytes, bytes]]:
     """Refunds units taken by a request answered with an error; adds RateLimit headers for finite limits."""
-    for state in _to_refund(gates, status):
+    for state in _to_refund(gates, status) if status >= 400 else ():
         try:
             await get_store().refund_async(state.step["id"], state.user_key, state.window_start)
             state.used = max(0, state.used - 1)
@@ -143,7 +153,8 @@ def _note_handler_start() -> None:
         return
 
     async def run_endpoint_function(*args: Any, **kwargs: Any) -> Any:
-        gates = _current_gates.get()
+        scope = _current_scope.get()
+        gates = None if scope is None else scope.get(SCOPE_KEY)
         if gates is not None:
             gates.handler_started = True
         return await original(*args, **kwargs)
