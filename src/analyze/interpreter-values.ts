@@ -186,3 +186,24 @@ export interface Scope {
   functionName?: string;
   returned?: Value;
 }
+
+export type CallExpr = Extract<Expr, { k: 'call' }>;
+export type FunctionValue = Extract<Value, { type: 'function' }>;
+export type RouteDecorator = Extract<Value, { type: 'route_decorator' }>;
+
+/**
+ * What the interpreter (interpret-modules.ts) offers the modules that apply FastAPI's router calls
+ * (fastapi-router-operations.ts), record facts (record-facts.ts) and emulate builtins (python-builtins.ts).
+ */
+export interface Evaluator {
+  readonly modules: ReadonlyMap<string, ModuleRecord>;
+  evaluate(expr: Expr, scope: Scope): Value;
+  /** Without calls, whose side effects would count twice (annotations, dependency targets): a call is unknown. */
+  evaluateQuietly(expr: Expr, scope: Scope): Value;
+  /** A path part: absent or None is ''; what is not a string is kept as an unresolved `<expr>`. */
+  evaluateStr(expr: Expr | undefined, scope: Scope): StrVal;
+  lookup(name: string, scope: Scope): Value;
+  getAttribute(value: Value, name: string): Value;
+  invoke(fn: FunctionValue, args: Value[], keywords: Record<string, Value>): Value;
+  diagnose(file: string, line: number, message: string, severity?: Diagnostic['severity']): void;
+}
