@@ -17,10 +17,12 @@ holding exactly under load. Outages are logged at most once a minute.
 """
 
 import asyncio
+import heapq
 import logging
 import os
 import threading
 import time
+import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Awaitable, Callable, List, Optional, TypeVar
@@ -192,6 +194,88 @@ def close_quietly(conn: Any) -> None:
         pass
 
 
+class _Deadline(object):
+    """One within() call: when it expires, the task it cancels then, and how often it was extended."""
+
+    __slots__ = ("at", "task", "timeout", "answering", "extensions", "fired", "done")
+
+    def __init__(self, at: float, task: Any, timeout: float, answering: Callable[[float], bool]) -> None:
+        self.at = at
+        self.task = task
+        self.timeout = timeout
+        self.answering = answering
+        self.extensions = 0
+        self.fired = False
+        self.done = False
+
+
+class _LoopDeadlines(object):
+    """The deadlines of one event loop's within() calls, in a heap with one loop timer for the earliest: a
+    call costs a heap push and a flag, not a timer of its own to schedule and cancel. Finished calls leave
+    the heap when the timer next runs."""
+
+    def __init__(self) -> None:
+        self.heap: List[Any] = []
+        self.handle: Any = None
+        self.handle_at = float("inf")
+        self.count = 0
+
+    def add(self, loop: asyncio.AbstractEventLoop, deadline: _Deadline) -> None:
+        self.count += 1
+        heapq.heappush(self.heap, (deadline.at, self.count, deadline))
+        if deadline.at < self.handle_at:
+            self._schedule(loop, deadline.at)
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop, at: float) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+        self.handle_at = at
+        self.handle = loop.call_at(at, self._expire, loop)
+
+    def _expire(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.handle = None
+        self.handle_at = float("inf")
+        now = loop.time()
+        heap = self.heap
+        # The loop may run a timer up to its clock resolution early: within a millisecond is due.
+        while heap and (heap[0][2].done or heap[0][0] <= now + 0.001):
+            deadline = heapq.heappop(heap)[2]
+            if deadline.done:
+                continue
+            if deadline.extensions < MAX_EXTENSIONS and deadline.answering(deadline.timeout):
+                deadline.extensions += 1
+                deadline.at = now + deadline.timeout
+                self.count += 1
+                heapq.heappush(heap, (deadline.at, self.count, deadline))
+                continue
+            deadline.fired = True
+            if deadline.task is not None:
+                deadline.task.cancel()
+        if heap:
+            self._schedule(loop, heap[0][0])
+
+
+_deadlines_by_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopDeadlines]" = weakref.WeakKeyDictionary()
+# The last loop and its deadlines, read and replaced as one tuple (threads may run loops of their own).
+_last_loop_deadlines: Any = (None, None)
+
+
+def _deadlines_of(loop: asyncio.AbstractEventLoop) -> _LoopDeadlines:
+    global _last_loop_deadlines
+    last = _last_loop_deadlines
+    if last[0] is loop:
+        return last[1]
+    with _deadlines_lock:
+        deadlines = _deadlines_by_loop.get(loop)
+        if deadlines is None:
+            deadlines = _deadlines_by_loop[loop] = _LoopDeadlines()
+    _last_loop_deadlines = (loop, deadlines)
+    return deadlines
+
+
+_deadlines_lock = threading.Lock()
+
+
 async def within(
     awaitable: Awaitable[T],
     timeout: float,
@@ -202,34 +286,21 @@ async def within(
     store is answering others (see the module's note). Past it the awaitable is cancelled and StoreTimeout
     raised.
 
-    A timer that cancels the current task, rather than asyncio.wait_for, which on Python < 3.12 runs the
-    awaitable as a task of its own: this is on every gated request.
+    The deadline cancels the current task, rather than asyncio.wait_for, which on Python < 3.12 runs the
+    awaitable as a task of its own; and it shares the loop's one timer (_LoopDeadlines): this is on every
+    gated request.
     """
     loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    fired = []
-    extensions = [0]
-    handle = None
-
-    def expire() -> None:
-        nonlocal handle
-        if extensions[0] < MAX_EXTENSIONS and answering(timeout):
-            extensions[0] += 1
-            handle = loop.call_later(timeout, expire)
-            return
-        fired.append(True)
-        if task is not None:
-            task.cancel()
-
-    handle = loop.call_later(timeout, expire)
+    deadline = _Deadline(loop.time() + timeout, asyncio.current_task(), timeout, answering)
+    _deadlines_of(loop).add(loop, deadline)
     try:
         return await awaitable
     except asyncio.CancelledError:
-        if not fired:
+        if not deadline.fired:
             raise
-        uncancel = getattr(task, "uncancel", None)
+        uncancel = getattr(deadline.task, "uncancel", None)
         if uncancel is not None:
             uncancel()
         raise StoreTimeout("the skene store did not answer within %d ms (%s)" % (timeout * 1000, description)) from None
     finally:
-        handle.cancel()
+        deadline.done = True

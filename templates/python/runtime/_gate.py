@@ -193,27 +193,23 @@ def gate(
     return skene_gate
 
 
-async def _consume(step: dict, user_key: str, user: Any) -> Outcome:
-    app_plans = app_plans_of(user)
-    store = get_store()
-    outcome = await store.consume_async(step, user_key, app_plans=app_plans)
-    if outcome.allowed or outcome.plan != "free":
-        return outcome
-    # About to block a user skene holds as free: the app's own record of their Stripe customer may say
-    # otherwise (docs/CUSTOMER-LINKS.md); at most once a minute per user.
-    if _links.due_for_recheck("claim:" + user_key) and await run_in_threadpool(
-        _webhooks.recheck_blocked_user, user_key, user
-    ):
-        outcome = await store.consume_async(step, user_key, app_plans=app_plans)
-    return outcome
-
-
 async def _enforce(request: Request, step: dict, user: Any) -> None:
     user_key = user_key_of(user)
     if user_key is None:
         return
     try:
-        outcome = await _consume(step, user_key, user)
+        app_plans = app_plans_of(user) if _config.PLAN_SOURCE else ()
+        store = get_store()
+        outcome = await store.consume_async(step, user_key, app_plans=app_plans)
+        # About to block a user skene holds as free: the app's own record of their Stripe customer may say
+        # otherwise (docs/CUSTOMER-LINKS.md); at most once a minute per user.
+        if (
+            not outcome.allowed
+            and outcome.plan == "free"
+            and _links.due_for_recheck("claim:" + user_key)
+            and await run_in_threadpool(_webhooks.recheck_blocked_user, user_key, user)
+        ):
+            outcome = await store.consume_async(step, user_key, app_plans=app_plans)
     except Exception as exc:  # StoreError, and anything else the store did not expect: never the app's 500
         log_outage(exc)
         if step.get("fail_open", True):
