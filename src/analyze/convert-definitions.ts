@@ -85,7 +85,11 @@ function routerCandidates(params: Param[], moduleRouters: string[]): Set<string>
 
 /** `@router.get("/x")`, `@app.websocket("/ws")`: a decorator that makes the function a route's endpoint. */
 function isRouteDecorator(decorator: Expr): boolean {
-  return decorator.k === 'call' && decorator.fn.k === 'attr' && ROUTE_DECORATORS.has(decorator.fn.name);
+  return (
+    decorator.kind === 'call' &&
+    decorator.function.kind === 'attribute' &&
+    ROUTE_DECORATORS.has(decorator.function.name)
+  );
 }
 
 const ROUTE_DECORATORS: ReadonlySet<string> = new Set([
@@ -112,7 +116,7 @@ function convertPlainReturns(w: Walk, bodyText: string, bodyStart: number): Stmt
       const valueType = gotoFirstNamedChild(cursor);
       if (valueType !== undefined) {
         if (valueType === 'identifier' || valueType === 'attribute' || valueType === 'call')
-          out.push({ k: 'return', value: convertExpr(w, valueType), line: lineOf(w, at) });
+          out.push({ kind: 'return', value: convertExpr(w, valueType), line: lineOf(w, at) });
         cursor.gotoParent();
       }
     }
@@ -195,8 +199,8 @@ export function convertClass(w: Walk): ClassIR {
         if (type === 'decorated_definition') {
           const converted: Stmt[] = [];
           convertStatement(w, type, converted);
-          const method = converted.find((s) => s.k === 'def');
-          if (method?.k === 'def') decoratedMethods.push(method.fn);
+          const method = converted.find((s) => s.kind === 'def');
+          if (method?.kind === 'def') decoratedMethods.push(method.function);
         } else if (type === 'expression_statement') {
           const innerType = gotoFirstNamedChild(cursor);
           if (innerType === undefined) return;

@@ -28,10 +28,14 @@ export function convertExpr(w: Walk, type = typeAt(w.cursor)): Expr {
     case 'concatenated_string': {
       const parts: Expr[] = [];
       forEachNamedChild(cursor, (partType) => parts.push(convertString(w, partType)));
-      return parts.reduce<Expr>((l, r) => ({ k: 'bin', l, r, line }), { k: 'str', v: '', line });
+      return parts.reduce<Expr>((left, right) => ({ kind: 'binary', left, right, line }), {
+        kind: 'string',
+        value: '',
+        line,
+      });
     }
     case 'identifier':
-      return { k: 'name', id: w.source.slice(start, cursor.endIndex), line };
+      return { kind: 'name', id: w.source.slice(start, cursor.endIndex), line };
     case 'attribute': {
       let obj: Expr | undefined;
       let name: string | undefined;
@@ -40,16 +44,16 @@ export function convertExpr(w: Walk, type = typeAt(w.cursor)): Expr {
         else if (field === 'attribute' && name === undefined) name = textAt(w);
       });
       if (!obj || name === undefined) break;
-      return { k: 'attr', obj, name, line };
+      return { kind: 'attribute', obj, name, line };
     }
     case 'call': {
-      let fn: Expr | undefined;
+      let callee: Expr | undefined;
       let seenArguments = false;
       const args: Expr[] = [];
-      const kw: Record<string, Expr> = {};
+      const keywords: Record<string, Expr> = {};
       forEachFieldChild(cursor, (field) => {
-        if (field === 'function' && fn === undefined) {
-          fn = convertExpr(w);
+        if (field === 'function' && callee === undefined) {
+          callee = convertExpr(w);
         } else if (field === 'arguments' && !seenArguments) {
           seenArguments = true;
           if (typeAt(cursor) !== 'argument_list') return;
@@ -61,28 +65,28 @@ export function convertExpr(w: Walk, type = typeAt(w.cursor)): Expr {
                 if (argField === 'name' && name === undefined) name = textAt(w);
                 else if (argField === 'value' && value === undefined) value = convertExpr(w);
               });
-              if (name !== undefined && value) kw[name] = value;
+              if (name !== undefined && value) keywords[name] = value;
             } else if (argType !== 'comment') {
               args.push(convertExpr(w, argType));
             }
           });
         }
       });
-      if (!fn) break;
+      if (!callee) break;
       const end = cursor.endIndex;
       const text = w.source.slice(start, Math.min(end, start + 200));
-      return { k: 'call', fn, args, kw, span: spanAt(w, start, end), text };
+      return { kind: 'call', function: callee, args, keywords, span: spanAt(w, start, end), text };
     }
     case 'binary_operator': {
       let operator: string | undefined;
-      let l: Expr | undefined;
-      let r: Expr | undefined;
+      let left: Expr | undefined;
+      let right: Expr | undefined;
       forEachFieldChild(cursor, (field) => {
         if (field === 'operator' && operator === undefined) operator = typeAt(cursor);
-        else if (field === 'left' && l === undefined) l = convertExpr(w);
-        else if (field === 'right' && r === undefined) r = convertExpr(w);
+        else if (field === 'left' && left === undefined) left = convertExpr(w);
+        else if (field === 'right' && right === undefined) right = convertExpr(w);
       });
-      if (operator === '+' && l && r) return { k: 'bin', l, r, line };
+      if (operator === '+' && left && right) return { kind: 'binary', left, right, line };
       break;
     }
     case 'tuple':
@@ -93,7 +97,7 @@ export function convertExpr(w: Walk, type = typeAt(w.cursor)): Expr {
       forEachNamedChild(cursor, (itemType) => {
         if (itemType !== 'comment') items.push(convertExpr(w, itemType));
       });
-      return { k: 'seq', items, line };
+      return { kind: 'sequence', items, line };
     }
     case 'parenthesized_expression': {
       const innerType = gotoFirstNamedChild(cursor);
@@ -114,7 +118,7 @@ export function convertExpr(w: Walk, type = typeAt(w.cursor)): Expr {
         });
         if (key && value) entries.push([key, value]);
       });
-      return { k: 'dict', entries, line };
+      return { kind: 'dict', entries, line };
     }
     case 'subscript': {
       let obj: Expr | undefined;
@@ -124,22 +128,22 @@ export function convertExpr(w: Walk, type = typeAt(w.cursor)): Expr {
         else if (field === 'subscript') index.push(convertExpr(w));
       });
       if (!obj) break;
-      return { k: 'sub', obj, index, line };
+      return { kind: 'subscript', obj, index, line };
     }
     case 'integer':
-      return { k: 'lit', v: 'int', line };
+      return { kind: 'literal', value: 'int', line };
     case 'float':
-      return { k: 'lit', v: 'float', line };
+      return { kind: 'literal', value: 'float', line };
     case 'true':
     case 'false':
-      return { k: 'lit', v: 'bool', line };
+      return { kind: 'literal', value: 'bool', line };
     case 'none':
-      return { k: 'lit', v: 'none', line };
+      return { kind: 'literal', value: 'none', line };
     default:
       break;
   }
   const text = w.source.slice(start, cursor.endIndex);
-  return { k: 'other', text: text.length > MAX_EXPR_TEXT ? text.slice(0, MAX_EXPR_TEXT) : text, line };
+  return { kind: 'other', text: text.length > MAX_EXPR_TEXT ? text.slice(0, MAX_EXPR_TEXT) : text, line };
 }
 
 function convertString(w: Walk, type: string): Expr {
@@ -171,11 +175,11 @@ function convertStringAt(w: Walk, line: number): Expr {
     cursor.gotoParent();
   }
   if (!interpolated || !prefix.includes('f')) {
-    return { k: 'str', v: parts.map((p) => (typeof p === 'string' ? p : '')).join(''), line };
+    return { kind: 'string', value: parts.map((p) => (typeof p === 'string' ? p : '')).join(''), line };
   }
   // `{{` in an f-string is a literal brace.
   return {
-    k: 'fstr',
+    kind: 'fstring',
     parts: parts.map((p) => (typeof p === 'string' ? p.replace(/\{\{/g, '{').replace(/\}\}/g, '}') : p)),
     line,
   };
@@ -195,7 +199,7 @@ function convertInterpolation(w: Walk, line: number): Expr {
     cursor.gotoParent();
     return first;
   }
-  return { k: 'other', text: textAt(w), line };
+  return { kind: 'other', text: textAt(w), line };
 }
 
 function decodeEscapes(text: string): string {
@@ -234,13 +238,13 @@ function convertSimpleAnnotation(text: string, line: number): Expr | undefined {
   const readType = (): Expr | undefined => {
     const head = readName();
     if (head === undefined) return undefined;
-    let expr: Expr = { k: 'name', id: head, line };
+    let expr: Expr = { kind: 'name', id: head, line };
     if (text[at] === '.') {
       while (text[at] === '.') {
         at++;
         const name = readName();
         if (name === undefined) return undefined;
-        expr = { k: 'attr', obj: expr, name, line };
+        expr = { kind: 'attribute', obj: expr, name, line };
       }
       return text[at] === '[' ? undefined : expr;
     }
@@ -257,7 +261,7 @@ function convertSimpleAnnotation(text: string, line: number): Expr | undefined {
     }
     if (text[at] !== ']') return undefined;
     at++;
-    return { k: 'sub', obj: expr, index, line };
+    return { kind: 'subscript', obj: expr, index, line };
   };
   const expr = readType();
   return expr && at === text.length ? expr : undefined;
@@ -268,7 +272,7 @@ function convertType(w: Walk, type = typeAt(w.cursor)): Expr {
   const cursor = w.cursor;
   if (type !== 'type') return convertTypeExpr(w, type);
   const innerType = gotoFirstNamedChild(cursor);
-  if (innerType === undefined) return { k: 'other', text: textAt(w), line: lineOf(w, cursor.startIndex) };
+  if (innerType === undefined) return { kind: 'other', text: textAt(w), line: lineOf(w, cursor.startIndex) };
   const inner = convertTypeExpr(w, innerType);
   cursor.gotoParent();
   return inner;
@@ -292,5 +296,5 @@ function convertTypeExpr(w: Walk, type: string): Expr {
       index = items;
     }
   });
-  return { k: 'sub', obj: head ?? { k: 'other', text: '', line }, index: index ?? [], line };
+  return { kind: 'subscript', obj: head ?? { kind: 'other', text: '', line }, index: index ?? [], line };
 }

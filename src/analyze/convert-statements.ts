@@ -38,7 +38,7 @@ export function convertStatement(w: Walk, type: string, out: Stmt[]): void {
         if (assign) out.push(assign);
       } else if (inner === 'call') {
         const line = lineOf(w, cursor.startIndex);
-        out.push({ k: 'expr', value: convertExpr(w, inner), line, span: spanAt(w, start, end) });
+        out.push({ kind: 'expr', value: convertExpr(w, inner), line, span: spanAt(w, start, end) });
       }
       if (inner !== undefined) cursor.gotoParent();
       return;
@@ -50,8 +50,8 @@ export function convertStatement(w: Walk, type: string, out: Stmt[]): void {
         if (item)
           out.push(
             'alias' in item
-              ? { k: 'import', module: item.name, alias: item.alias, line }
-              : { k: 'import', module: item.name, line },
+              ? { kind: 'import', module: item.name, alias: item.alias, line }
+              : { kind: 'import', module: item.name, line },
           );
       });
       return;
@@ -81,11 +81,11 @@ export function convertStatement(w: Walk, type: string, out: Stmt[]): void {
         cursor.gotoParent();
       }
       if (moduleText === undefined) return;
-      out.push({ k: 'from', module: moduleText.slice(level), level, names, star, line });
+      out.push({ kind: 'from', module: moduleText.slice(level), level, names, star, line });
       return;
     }
     case 'function_definition':
-      out.push({ k: 'def', fn: convertFunction(w, []) });
+      out.push({ kind: 'def', function: convertFunction(w, []) });
       return;
     case 'decorated_definition': {
       const decorators: Expr[] = [];
@@ -96,8 +96,9 @@ export function convertStatement(w: Walk, type: string, out: Stmt[]): void {
           if (!seenDefinition && fieldAt(cursor) === 'definition') {
             seenDefinition = true;
             const definitionType = typeAt(cursor);
-            if (definitionType === 'function_definition') definition = { k: 'def', fn: convertFunction(w, decorators) };
-            else if (definitionType === 'class_definition') definition = { k: 'class', cls: convertClass(w) };
+            if (definitionType === 'function_definition')
+              definition = { kind: 'def', function: convertFunction(w, decorators) };
+            else if (definitionType === 'class_definition') definition = { kind: 'class', class: convertClass(w) };
           } else if (namedTypeAt(cursor) === 'decorator') {
             const expressionType = gotoFirstNamedChild(cursor);
             if (expressionType !== undefined) {
@@ -112,7 +113,7 @@ export function convertStatement(w: Walk, type: string, out: Stmt[]): void {
       return;
     }
     case 'class_definition':
-      out.push({ k: 'class', cls: convertClass(w) });
+      out.push({ kind: 'class', class: convertClass(w) });
       return;
     case 'for_statement': {
       const line = lineOf(w, cursor.startIndex);
@@ -135,7 +136,7 @@ export function convertStatement(w: Walk, type: string, out: Stmt[]): void {
         cursor.gotoParent();
       }
       if (!target || !iter || !body) return;
-      out.push({ k: 'for', target, iter, body, line }, ...afterLoop);
+      out.push({ kind: 'for', target, iter, body, line }, ...afterLoop);
       return;
     }
     case 'if_statement':
@@ -154,7 +155,7 @@ export function convertStatement(w: Walk, type: string, out: Stmt[]): void {
         value = convertExpr(w, valueType);
         cursor.gotoParent();
       }
-      out.push({ k: 'return', value, line });
+      out.push({ kind: 'return', value, line });
       return;
     }
     default:
@@ -177,7 +178,7 @@ function importedName(w: Walk): { name: string; alias?: string } | undefined {
 
 function collectNestedBlocks(w: Walk, out: Stmt[]): void {
   forEachNamedChild(w.cursor, (type) => {
-    if (type === 'block') out.push({ k: 'block', body: convertBlock(w) });
+    if (type === 'block') out.push({ kind: 'block', body: convertBlock(w) });
     else if (
       type === 'elif_clause' ||
       type === 'else_clause' ||
@@ -221,12 +222,12 @@ function convertAssignment(w: Walk, statementStart: number, statementEnd: number
   for (; depth > 0; depth--) cursor.gotoParent();
   // An annotation without a value (`x: int`) binds nothing.
   if (!value) return undefined;
-  return { k: 'assign', targets, value, line, span: spanAt(w, statementStart, statementEnd) };
+  return { kind: 'assign', targets, value, line, span: spanAt(w, statementStart, statementEnd) };
 }
 
 function convertTarget(w: Walk, type = typeAt(w.cursor)): Target {
   const cursor = w.cursor;
-  if (type === 'identifier') return { k: 'name', id: textAt(w) };
+  if (type === 'identifier') return { kind: 'name', id: textAt(w) };
   if (
     type === 'pattern_list' ||
     type === 'tuple_pattern' ||
@@ -236,7 +237,7 @@ function convertTarget(w: Walk, type = typeAt(w.cursor)): Target {
   ) {
     const items: Target[] = [];
     forEachNamedChild(cursor, (itemType) => items.push(convertTarget(w, itemType)));
-    return { k: 'seq', items };
+    return { kind: 'sequence', items };
   }
   if (type === 'parenthesized_expression') {
     const innerType = gotoFirstNamedChild(cursor);
@@ -246,5 +247,5 @@ function convertTarget(w: Walk, type = typeAt(w.cursor)): Target {
       return inner;
     }
   }
-  return { k: 'other' };
+  return { kind: 'other' };
 }

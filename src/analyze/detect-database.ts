@@ -9,9 +9,9 @@ const SESSION_DEPENDENCY = /^(?:get_)?(?:async_)?(?:db|session|db_session|databa
 
 function importedRoots(body: Stmt[], into: Set<string>): void {
   for (const stmt of body) {
-    if (stmt.k === 'import') into.add(stmt.module);
-    else if (stmt.k === 'from' && stmt.level === 0) into.add(stmt.module);
-    else if (stmt.k === 'block') importedRoots(stmt.body, into);
+    if (stmt.kind === 'import') into.add(stmt.module);
+    else if (stmt.kind === 'from' && stmt.level === 0) into.add(stmt.module);
+    else if (stmt.kind === 'block') importedRoots(stmt.body, into);
   }
 }
 
@@ -35,7 +35,7 @@ export function detectDatabase(
 
   const engine = result.engines.find((e) => e.variable !== '');
   if (engine) {
-    const literal = engine.url?.k === 'str' ? engine.url.v : undefined;
+    const literal = engine.url?.kind === 'string' ? engine.url.value : undefined;
     const urlSource = urlSourceOf(engine.url ? exprText(engine.url) : '', literal);
     facts.engine = {
       file: engine.file,
@@ -107,34 +107,34 @@ function firstArgument(callText: string): { text: string; literal?: string } {
 function findHeldEngine(irs: ModuleIR[]): DatabaseFacts['engine'] {
   for (const ir of irs) {
     for (const stmt of moduleLevel(ir.body)) {
-      if (stmt.k === 'class') {
-        const field = stmt.cls.fields.find((f) => f.call !== undefined && ENGINE_CALL.test(f.call));
+      if (stmt.kind === 'class') {
+        const field = stmt.class.fields.find((f) => f.call !== undefined && ENGINE_CALL.test(f.call));
         if (field?.call) {
           const arg = firstArgument(field.call);
           const urlSource = urlSourceOf(arg.text, arg.literal);
           return {
             file: ir.file,
-            line: stmt.cls.line,
-            variable: stmt.cls.name,
+            line: stmt.class.line,
+            variable: stmt.class.name,
             module: ir.module,
             access: { kind: 'attribute', attribute: field.name },
             ...(urlSource ? { urlSource } : {}),
           };
         }
-      } else if (stmt.k === 'def' && stmt.fn.params.every((p) => p.default !== undefined)) {
-        const returned = (stmt.fn.body ?? []).find(
-          (s): s is Extract<Stmt, { k: 'return' }> =>
-            s.k === 'return' && s.value?.k === 'call' && ENGINE_CALL.test(`${exprText(s.value.fn)}(`),
+      } else if (stmt.kind === 'def' && stmt.function.params.every((p) => p.default !== undefined)) {
+        const returned = (stmt.function.body ?? []).find(
+          (s): s is Extract<Stmt, { kind: 'return' }> =>
+            s.kind === 'return' && s.value?.kind === 'call' && ENGINE_CALL.test(`${exprText(s.value.function)}(`),
         );
-        const text = returned?.value?.k === 'call' ? returned.value.text : stmt.fn.bodyFacts?.engineCall;
-        if (returned || (/engine/i.test(stmt.fn.name) && text && /\bcreate(?:_async)?_engine\(/.test(text))) {
+        const text = returned?.value?.kind === 'call' ? returned.value.text : stmt.function.bodyFacts?.engineCall;
+        if (returned || (/engine/i.test(stmt.function.name) && text && /\bcreate(?:_async)?_engine\(/.test(text))) {
           const call = text?.slice(text.search(/create(?:_async)?_engine\(/)) ?? '';
           const arg = firstArgument(call);
           const urlSource = urlSourceOf(arg.text, arg.literal);
           return {
             file: ir.file,
-            line: stmt.fn.line,
-            variable: stmt.fn.name,
+            line: stmt.function.line,
+            variable: stmt.function.name,
             module: ir.module,
             access: { kind: 'call' },
             ...(urlSource ? { urlSource } : {}),
@@ -147,7 +147,7 @@ function findHeldEngine(irs: ModuleIR[]): DatabaseFacts['engine'] {
 }
 
 function moduleLevel(body: Stmt[]): Stmt[] {
-  return body.flatMap((stmt) => (stmt.k === 'block' ? moduleLevel(stmt.body) : [stmt]));
+  return body.flatMap((stmt) => (stmt.kind === 'block' ? moduleLevel(stmt.body) : [stmt]));
 }
 
 function detectAlembic(root: string, pythonFiles: string[], markers: string[]): DatabaseFacts['alembic'] {

@@ -172,11 +172,11 @@ export function absoluteImportsOf(body: Stmt[]): string[] {
   const out: string[] = [];
   const visit = (stmts: Stmt[]): void => {
     for (const stmt of stmts) {
-      if (stmt.k === 'import') out.push(stmt.module);
-      else if (stmt.k === 'from' && stmt.level === 0) {
+      if (stmt.kind === 'import') out.push(stmt.module);
+      else if (stmt.kind === 'from' && stmt.level === 0) {
         out.push(stmt.module);
         for (const { name } of stmt.names) out.push(`${stmt.module}.${name}`);
-      } else if (stmt.k === 'block' || stmt.k === 'for') visit(stmt.body);
+      } else if (stmt.kind === 'block' || stmt.kind === 'for') visit(stmt.body);
     }
   };
   visit(body);

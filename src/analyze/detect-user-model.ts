@@ -134,7 +134,7 @@ function readModel(
   let tableKeyword = false;
   cls.bases.forEach((base, i) => {
     const text = exprText(base).replace(/\s+/g, '');
-    if (base.k === 'other' && /^table=True$/.test(text)) {
+    if (base.kind === 'other' && /^table=True$/.test(text)) {
       tableKeyword = true;
       return;
     }
@@ -163,7 +163,7 @@ function readModel(
     ...(f.call === undefined ? {} : { call: f.call }),
   }));
   const tablename = cls.fields.find((f) => f.name === '__tablename__');
-  if (tablename?.value?.k === 'str') model.table = tablename.value.v;
+  if (tablename?.value?.kind === 'string') model.table = tablename.value.value;
   const byName = new Map<string, ModelField>();
   for (const field of [...inherited, ...own]) byName.set(field.name, field);
   model.fields = [...byName.values()].filter((f) => !f.name.startsWith('__') && isColumn(f, model.sqlmodel));

@@ -47,8 +47,8 @@ export class RouterOperations {
       module: scope.module.ir.module,
       factory: scope.functionName,
       creation: { file, ...call.span },
-      prefix: isApp ? str('') : this.evaluator.evaluateStr(call.kw.prefix, scope),
-      deps: this.facts.dependencyList(call.kw.dependencies, scope),
+      prefix: isApp ? str('') : this.evaluator.evaluateStr(call.keywords.prefix, scope),
+      deps: this.facts.dependencyList(call.keywords.dependencies, scope),
       routes: [],
       mounts: [],
       includes: [],
@@ -58,7 +58,7 @@ export class RouterOperations {
     };
     if (isApp) {
       for (const [name, fallback] of Object.entries(APP_URL_DEFAULTS)) {
-        const given = call.kw[name];
+        const given = call.keywords[name];
         router.attributes.set(
           name,
           given ? this.evaluator.evaluate(given, scope) : { type: 'str', value: str(fallback) },
@@ -69,10 +69,10 @@ export class RouterOperations {
     }
     (isApp ? this.apps : this.routers).push(router);
     const at = { file, line: call.span.line };
-    if (call.kw.lifespan)
-      router.startup.push({ kind: 'lifespan', handler: this.evaluator.evaluate(call.kw.lifespan, scope), at });
-    if (call.kw.on_startup) {
-      const handlers = this.evaluator.evaluate(call.kw.on_startup, scope);
+    if (call.keywords.lifespan)
+      router.startup.push({ kind: 'lifespan', handler: this.evaluator.evaluate(call.keywords.lifespan, scope), at });
+    if (call.keywords.on_startup) {
+      const handlers = this.evaluator.evaluate(call.keywords.on_startup, scope);
       for (const handler of iterate(handlers) ?? []) router.startup.push({ kind: 'startup', handler, at });
     }
     return router;
@@ -126,28 +126,37 @@ export class RouterOperations {
     const evaluate = (expr: Expr): Value => this.evaluator.evaluate(expr, scope);
     // `app.route(...)` is Starlette's shortcut on the app; `app.router.route(...)` is the router's own method.
     const onAppItself =
-      router.isApp && !(call.fn.k === 'attr' && call.fn.obj.k === 'attr' && call.fn.obj.name === 'router');
+      router.isApp &&
+      !(
+        call.function.kind === 'attribute' &&
+        call.function.obj.kind === 'attribute' &&
+        call.function.obj.name === 'router'
+      );
     const lower = name.toLowerCase();
-    const pathExpr = call.args[0] ?? call.kw.path;
+    const pathExpr = call.args[0] ?? call.keywords.path;
     const decorator = (methods: string[]): RouteDecorator => ({
       type: 'route_decorator',
       router,
       methods,
       path: pathExpr,
-      keywords: call.kw,
+      keywords: call.keywords,
       span: call.span,
       scope,
     });
     if (HTTP_METHOD_SET.has(lower) && name === lower) return decorator([name.toUpperCase()]);
-    if (name === 'api_route') return decorator(this.methodsArg(call.kw.methods, scope));
+    if (name === 'api_route') return decorator(this.methodsArg(call.keywords.methods, scope));
     // Starlette's own routes (not APIRoute) answer HEAD wherever they answer GET.
     if (name === 'route') {
-      const registered = decorator(withHead(this.methodsArg(call.kw.methods, scope)));
+      const registered = decorator(withHead(this.methodsArg(call.keywords.methods, scope)));
       return onAppItself ? { ...registered, starletteShortcut: 'route' } : registered;
     }
     if (name === 'add_route') {
-      const endpoint = call.args[1] ? evaluate(call.args[1]) : call.kw.route ? evaluate(call.kw.route) : unknown('');
-      const methods = withHead(this.methodsArg(call.args[2] ?? call.kw.methods, scope));
+      const endpoint = call.args[1]
+        ? evaluate(call.args[1])
+        : call.keywords.route
+          ? evaluate(call.keywords.route)
+          : unknown('');
+      const methods = withHead(this.methodsArg(call.args[2] ?? call.keywords.methods, scope));
       this.registerRoute(decorator(methods), endpoint, 'add_api_route', scope);
       return { type: 'none' };
     }
@@ -155,20 +164,20 @@ export class RouterOperations {
     if (name === 'add_api_route' || name === 'add_api_websocket_route' || name === 'add_websocket_route') {
       const endpoint = call.args[1]
         ? evaluate(call.args[1])
-        : call.kw.endpoint
-          ? evaluate(call.kw.endpoint)
+        : call.keywords.endpoint
+          ? evaluate(call.keywords.endpoint)
           : unknown('');
-      const methods = name === 'add_api_route' ? this.methodsArg(call.kw.methods, scope) : ['WEBSOCKET'];
+      const methods = name === 'add_api_route' ? this.methodsArg(call.keywords.methods, scope) : ['WEBSOCKET'];
       const shortcut = onAppItself && name === 'add_websocket_route' ? { starletteShortcut: name } : {};
       this.registerRoute({ ...decorator(methods), ...shortcut }, endpoint, 'add_api_route', scope);
       return { type: 'none' };
     }
     if (name === 'on_event' || name === 'add_event_handler') {
-      const event = call.args[0] ?? call.kw.event_type;
+      const event = call.args[0] ?? call.keywords.event_type;
       const eventValue = event ? evaluate(event) : undefined;
       if (eventValue?.type !== 'str' || eventValue.value.text !== 'startup') return { type: 'none' };
       if (name === 'on_event') return { type: 'startup_decorator', router };
-      const handlerExpr = call.args[1] ?? call.kw.func;
+      const handlerExpr = call.args[1] ?? call.keywords.func;
       if (handlerExpr)
         router.startup.push({
           kind: 'startup',
@@ -179,17 +188,17 @@ export class RouterOperations {
       return { type: 'none' };
     }
     if (name === 'include_router') {
-      const childExpr = call.args[0] ?? call.kw.router;
+      const childExpr = call.args[0] ?? call.keywords.router;
       const child = childExpr ? evaluate(childExpr) : unknown('');
       this.includeRouter(router, child, call, scope);
       return { type: 'none' };
     }
     if (name === 'mount') {
-      const appExpr = call.args[1] ?? call.kw.app;
+      const appExpr = call.args[1] ?? call.keywords.app;
       const sub = appExpr ? evaluate(appExpr) : unknown('');
       if (sub.type === 'router' && sub.router.isApp) {
         router.mounts.push({
-          path: this.evaluator.evaluateStr(call.args[0] ?? call.kw.path, scope),
+          path: this.evaluator.evaluateStr(call.args[0] ?? call.keywords.path, scope),
           app: sub.router,
           at: { file: scope.module.ir.file, line: call.span.line },
           seq: this.clock++,
@@ -220,7 +229,7 @@ export class RouterOperations {
     }
     this.evaluator.diagnose(
       scope.module.ir.file,
-      expr.k === 'call' ? expr.span.line : expr.line,
+      expr.kind === 'call' ? expr.span.line : expr.line,
       `could not resolve the methods ${exprText(expr)}; assuming GET`,
     );
     return ['GET'];
@@ -288,8 +297,8 @@ export class RouterOperations {
     child.router.includedAt.push(at);
     parent.includes.push({
       router: child.router,
-      prefix: this.evaluator.evaluateStr(call.kw.prefix, scope),
-      deps: this.facts.dependencyList(call.kw.dependencies, scope),
+      prefix: this.evaluator.evaluateStr(call.keywords.prefix, scope),
+      deps: this.facts.dependencyList(call.keywords.dependencies, scope),
       at,
       seq: this.clock++,
     });
@@ -297,19 +306,19 @@ export class RouterOperations {
 
   /** `@router.get("/x")` on a `router` the analysis could not follow: say so instead of dropping it silently. */
   noteUnresolvedRouteDecorator(expr: Expr, value: Value, fn: FunctionIR, scope: Scope): void {
-    if (value.type !== 'unknown' || expr.k !== 'call' || expr.fn.k !== 'attr') return;
-    const method = expr.fn.name;
+    if (value.type !== 'unknown' || expr.kind !== 'call' || expr.function.kind !== 'attribute') return;
+    const method = expr.function.name;
     if (!HTTP_METHOD_SET.has(method) && method !== 'api_route' && method !== 'websocket') return;
-    const path = expr.args[0] ?? expr.kw.path;
-    if (path?.k !== 'str' && path?.k !== 'fstr') return;
-    if (path.k === 'str' && !path.v.startsWith('/') && path.v !== '') return;
-    const receiver = this.evaluator.evaluateQuietly(expr.fn.obj, scope);
+    const path = expr.args[0] ?? expr.keywords.path;
+    if (path?.kind !== 'string' && path?.kind !== 'fstring') return;
+    if (path.kind === 'string' && !path.value.startsWith('/') && path.value !== '') return;
+    const receiver = this.evaluator.evaluateQuietly(expr.function.obj, scope);
     // Objects from other libraries (`@app.get` of Flask) are theirs; only unknown project values count.
     if (receiver.type !== 'unknown') return;
     this.evaluator.diagnose(
       scope.module.ir.file,
       expr.span.line,
-      `could not resolve \`${exprText(expr.fn.obj)}\` in @${exprText(expr.fn.obj)}.${method}(...) on ${fn.name}; this route is not listed`,
+      `could not resolve \`${exprText(expr.function.obj)}\` in @${exprText(expr.function.obj)}.${method}(...) on ${fn.name}; this route is not listed`,
     );
   }
 

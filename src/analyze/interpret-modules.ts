@@ -159,8 +159,8 @@ export class ModuleInterpreter implements Evaluator {
     return [...base, ...(module ? module.split('.') : [])].filter(Boolean).join('.');
   }
 
-  private execImport(stmt: Extract<Stmt, { k: 'import' | 'from' }>, scope: Scope): void {
-    if (stmt.k === 'import') {
+  private execImport(stmt: Extract<Stmt, { kind: 'import' | 'from' }>, scope: Scope): void {
+    if (stmt.kind === 'import') {
       // `import a.b.c` runs a, a.b and a.b.c (their routes register now) and binds `a`.
       const value = this.moduleValue(stmt.module);
       if (stmt.alias) {
@@ -195,7 +195,7 @@ export class ModuleInterpreter implements Evaluator {
   }
 
   private execStmt(stmt: Stmt, scope: Scope): void {
-    switch (stmt.k) {
+    switch (stmt.kind) {
       case 'import':
       case 'from':
         this.execImport(stmt, scope);
@@ -209,10 +209,10 @@ export class ModuleInterpreter implements Evaluator {
         this.evaluate(stmt.value, scope);
         return;
       case 'def':
-        this.execDef(stmt.fn, scope);
+        this.execDef(stmt.function, scope);
         return;
       case 'class': {
-        scope.locals.set(stmt.cls.name, { type: 'class', definition: stmt.cls, module: scope.module });
+        scope.locals.set(stmt.class.name, { type: 'class', definition: stmt.class, module: scope.module });
         // Names bound in a class body are not visible to the enclosing scope; route decorators still run.
         const classScope: Scope = {
           locals: new Map(),
@@ -220,7 +220,7 @@ export class ModuleInterpreter implements Evaluator {
           parent: scope,
           ...(scope.functionName !== undefined ? { functionName: scope.functionName } : {}),
         };
-        for (const method of stmt.cls.decoratedMethods) this.execDef(method, classScope);
+        for (const method of stmt.class.decoratedMethods) this.execDef(method, classScope);
         return;
       }
       case 'block':
@@ -247,7 +247,7 @@ export class ModuleInterpreter implements Evaluator {
   }
 
   private bind(target: Target, value: Value, scope: Scope, span?: Span): void {
-    if (target.k === 'name') {
+    if (target.kind === 'name') {
       const previous = scope.locals.get(target.id);
       if (previous?.type === 'router' && value.type === 'router' && previous.router !== value.router)
         this.routers.replaceUnusedApp(previous.router, value.router);
@@ -258,7 +258,7 @@ export class ModuleInterpreter implements Evaluator {
       }
       return;
     }
-    if (target.k === 'seq') {
+    if (target.kind === 'sequence') {
       const items = value.type === 'sequence' ? value.items : undefined;
       for (const [i, t] of target.items.entries()) this.bind(t, items?.[i] ?? unknown(`<unpacked ${i}>`), scope);
     }
@@ -286,7 +286,7 @@ export class ModuleInterpreter implements Evaluator {
   // ---------------------------------------------------------------- expressions
 
   evaluateQuietly(expr: Expr, scope: Scope): Value {
-    if (expr.k === 'call') return unknown(expr.text);
+    if (expr.kind === 'call') return unknown(expr.text);
     return this.evaluate(expr, scope);
   }
 
@@ -303,46 +303,46 @@ export class ModuleInterpreter implements Evaluator {
   }
 
   evaluate(expr: Expr, scope: Scope): Value {
-    switch (expr.k) {
-      case 'str':
-        return { type: 'str', value: str(expr.v) };
-      case 'fstr': {
+    switch (expr.kind) {
+      case 'string':
+        return { type: 'str', value: str(expr.value) };
+      case 'fstring': {
         const parts = expr.parts.map((p) =>
           typeof p === 'string' ? str(p) : this.toStr(this.evaluate(p, scope), p, scope),
         );
         return { type: 'str', value: concatStr(...parts) };
       }
-      case 'bin': {
-        const l = this.evaluate(expr.l, scope);
-        const r = this.evaluate(expr.r, scope);
+      case 'binary': {
+        const l = this.evaluate(expr.left, scope);
+        const r = this.evaluate(expr.right, scope);
         if (l.type === 'sequence' && r.type === 'sequence')
           return { type: 'sequence', items: [...l.items, ...r.items] };
         if (l.type === 'str' || r.type === 'str')
-          return { type: 'str', value: concatStr(this.toStr(l, expr.l, scope), this.toStr(r, expr.r, scope)) };
+          return { type: 'str', value: concatStr(this.toStr(l, expr.left, scope), this.toStr(r, expr.right, scope)) };
         return unknown(exprText(expr));
       }
       case 'name':
         return this.lookup(expr.id, scope);
-      case 'attr':
+      case 'attribute':
         return this.getAttribute(this.evaluate(expr.obj, scope), expr.name, expr);
       case 'call':
         return this.evaluateCall(expr, scope);
-      case 'seq':
+      case 'sequence':
         return { type: 'sequence', items: expr.items.map((i) => this.evaluate(i, scope)) };
       case 'dict':
         return {
           type: 'dict',
           entries: expr.entries.map(([k, v]) => [this.evaluate(k, scope), this.evaluate(v, scope)]),
         };
-      case 'sub': {
+      case 'subscript': {
         const annotated = this.facts.annotatedValue(expr, scope);
         if (annotated) return annotated;
         const obj = this.evaluate(expr.obj, scope);
         const key = expr.index[0] ? this.evaluate(expr.index[0], scope) : undefined;
         return subscriptDict(obj, key) ?? unknown(exprText(expr));
       }
-      case 'lit':
-        return expr.v === 'none' ? { type: 'none' } : unknown(expr.v);
+      case 'literal':
+        return expr.value === 'none' ? { type: 'none' } : unknown(expr.value);
       case 'other':
         return unknown(expr.text);
     }
@@ -396,7 +396,7 @@ export class ModuleInterpreter implements Evaluator {
   // ---------------------------------------------------------------- calls
 
   private evaluateCall(call: CallExpr, scope: Scope): Value {
-    const fn = this.evaluate(call.fn, scope);
+    const fn = this.evaluate(call.function, scope);
     switch (fn.type) {
       case 'bound_method':
         return this.callMethod(fn.receiver, fn.name, call, scope);
@@ -407,7 +407,7 @@ export class ModuleInterpreter implements Evaluator {
         return this.invoke(
           fn,
           call.args.map((a) => this.evaluate(a, scope)),
-          Object.fromEntries(Object.entries(call.kw).map(([k, v]) => [k, this.evaluate(v, scope)])),
+          Object.fromEntries(Object.entries(call.keywords).map(([k, v]) => [k, this.evaluate(v, scope)])),
         );
       case 'class': {
         const base = this.routers.fastapiBaseOf(fn.definition, fn.module);
@@ -431,16 +431,16 @@ export class ModuleInterpreter implements Evaluator {
 
   /** A call of something outside the project: the libraries whose calls matter to the analysis. */
   private callLibrary(fn: Extract<Value, { type: 'external' | 'unknown' }>, call: CallExpr, scope: Scope): Value {
-    const name = fn.type === 'external' ? fn.name : (dottedName(call.fn) ?? '');
+    const name = fn.type === 'external' ? fn.name : (dottedName(call.function) ?? '');
     const last = name.split('.').pop() ?? '';
     // fastapi-users: `current_active_user = fastapi_users.current_user(active=True)`.
-    if (last === 'current_user' && call.fn.k === 'attr' && importsFastapiUsers(scope.module))
+    if (last === 'current_user' && call.function.kind === 'attribute' && importsFastapiUsers(scope.module))
       return { type: 'fastapi_users_dependency', text: call.text };
     if (fn.type === 'external') {
       if ((last === 'FastAPI' || last === 'APIRouter') && isFastapiName(name))
         return { type: 'router', router: this.routers.createRouter(last === 'FastAPI', call, scope) };
       if (last === 'Field' && /(^|\.)(pydantic|sqlmodel)(\.|$)|^Field$/.test(name)) {
-        const fallback = call.kw.default ?? call.args[0];
+        const fallback = call.keywords.default ?? call.args[0];
         return fallback ? this.evaluate(fallback, scope) : unknown(call.text);
       }
       if (/^os\.(?:getenv|environ\.get)$/.test(name)) return readEnvironmentDefault(call, scope, this);
@@ -452,7 +452,8 @@ export class ModuleInterpreter implements Evaluator {
       else if (/(^|\.)(sessionmaker|async_sessionmaker|scoped_session)$/.test(name))
         this.facts.recordSessionFactory(call, scope);
     }
-    for (const arg of [...call.args, ...Object.values(call.kw)]) if (arg.k === 'call') this.evaluate(arg, scope);
+    for (const arg of [...call.args, ...Object.values(call.keywords)])
+      if (arg.kind === 'call') this.evaluate(arg, scope);
     return unknown(call.text);
   }
 
@@ -503,9 +504,9 @@ export class ModuleInterpreter implements Evaluator {
 function importsFastapiUsers(mod: ModuleRecord): boolean {
   const visit = (body: Stmt[]): boolean =>
     body.some((stmt) =>
-      stmt.k === 'import' || stmt.k === 'from'
+      stmt.kind === 'import' || stmt.kind === 'from'
         ? /^fastapi_users(\.|$)/.test(stmt.module)
-        : stmt.k === 'block'
+        : stmt.kind === 'block'
           ? visit(stmt.body)
           : false,
     );
@@ -513,18 +514,22 @@ function importsFastapiUsers(mod: ModuleRecord): boolean {
 }
 
 function exprLine(expr: Expr): number {
-  return expr.k === 'call' ? expr.span.line : expr.line;
+  return expr.kind === 'call' ? expr.span.line : expr.line;
 }
 
 function containsAppCreation(body: Stmt[]): boolean {
   const visitExpr = (e: Expr): boolean => {
-    if (e.k === 'call') return dottedName(e.fn)?.split('.').pop() === 'FastAPI';
+    if (e.kind === 'call') return dottedName(e.function)?.split('.').pop() === 'FastAPI';
     return false;
   };
   for (const stmt of body) {
-    if ((stmt.k === 'assign' || stmt.k === 'expr' || stmt.k === 'return') && stmt.value && visitExpr(stmt.value))
+    if (
+      (stmt.kind === 'assign' || stmt.kind === 'expr' || stmt.kind === 'return') &&
+      stmt.value &&
+      visitExpr(stmt.value)
+    )
       return true;
-    if ((stmt.k === 'block' || stmt.k === 'for') && containsAppCreation(stmt.body)) return true;
+    if ((stmt.kind === 'block' || stmt.kind === 'for') && containsAppCreation(stmt.body)) return true;
   }
   return false;
 }

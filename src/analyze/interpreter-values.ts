@@ -187,7 +187,7 @@ export interface Scope {
   returned?: Value;
 }
 
-export type CallExpr = Extract<Expr, { k: 'call' }>;
+export type CallExpr = Extract<Expr, { kind: 'call' }>;
 export type FunctionValue = Extract<Value, { type: 'function' }>;
 export type RouteDecorator = Extract<Value, { type: 'route_decorator' }>;
 

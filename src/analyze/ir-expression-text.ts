@@ -3,27 +3,27 @@ import type { Expr } from './python-ir.js';
 
 /** Source text of an expression for messages and dependency names (`deps.get_db`). */
 export function exprText(expr: Expr): string {
-  switch (expr.k) {
-    case 'str':
-      return JSON.stringify(expr.v);
-    case 'fstr':
+  switch (expr.kind) {
+    case 'string':
+      return JSON.stringify(expr.value);
+    case 'fstring':
       return `f"${expr.parts.map((p) => (typeof p === 'string' ? p : `{${exprText(p)}}`)).join('')}"`;
     case 'name':
       return expr.id;
-    case 'attr':
+    case 'attribute':
       return `${exprText(expr.obj)}.${expr.name}`;
     case 'call':
       return expr.text;
-    case 'bin':
-      return `${exprText(expr.l)} + ${exprText(expr.r)}`;
-    case 'seq':
+    case 'binary':
+      return `${exprText(expr.left)} + ${exprText(expr.right)}`;
+    case 'sequence':
       return `(${expr.items.map(exprText).join(', ')})`;
     case 'dict':
       return '{...}';
-    case 'sub':
+    case 'subscript':
       return `${exprText(expr.obj)}[${expr.index.map(exprText).join(', ')}]`;
-    case 'lit':
-      return expr.v;
+    case 'literal':
+      return expr.value;
     case 'other':
       return expr.text;
   }
@@ -31,8 +31,8 @@ export function exprText(expr: Expr): string {
 
 /** `a.b.c` for a chain of names and attributes, else undefined. */
 export function dottedName(expr: Expr): string | undefined {
-  if (expr.k === 'name') return expr.id;
-  if (expr.k === 'attr') {
+  if (expr.kind === 'name') return expr.id;
+  if (expr.kind === 'attribute') {
     const head = dottedName(expr.obj);
     return head === undefined ? undefined : `${head}.${expr.name}`;
   }

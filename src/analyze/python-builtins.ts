@@ -51,11 +51,11 @@ export function subscriptDict(receiver: Value, key: Value | undefined): Value | 
  * the route keeps it, and a note says the environment can change it.
  */
 export function readEnvironmentDefault(call: CallExpr, scope: Scope, evaluator: Evaluator): Value {
-  const fallbackExpr = call.args[1] ?? call.kw.default;
-  const nameExpr = call.args[0] ?? call.kw.key;
+  const fallbackExpr = call.args[1] ?? call.keywords.default;
+  const nameExpr = call.args[0] ?? call.keywords.key;
   const fallback = fallbackExpr ? evaluator.evaluate(fallbackExpr, scope) : undefined;
   if (fallback?.type !== 'str') return unknown(call.text);
-  const variable = nameExpr?.k === 'str' ? nameExpr.v : nameExpr ? exprText(nameExpr) : '?';
+  const variable = nameExpr?.kind === 'string' ? nameExpr.value : nameExpr ? exprText(nameExpr) : '?';
   const note = { variable, fallback: fallback.value.text, file: scope.module.ir.file, line: call.span.line };
   return { type: 'str', value: { ...fallback.value, fromEnv: [...(fallback.value.fromEnv ?? []), note] } };
 }

@@ -12,20 +12,28 @@ export interface Span {
   endColumn: number;
 }
 
+/**
+ * An expression, by `kind`: a string (its `value` with escapes decoded), an f-string (literal parts and the
+ * expressions between them), a name, an attribute (`object.name`), a call (`function(args..., keywords...)`,
+ * with its span and the start of its text), a `left + right` (the only operator the interpreter evaluates), a
+ * tuple/list/set (`sequence`), a dict, a subscript (`object[index...]`), a number/bool/None `literal` (only its
+ * type), and anything else as `other` with its source text.
+ */
 export type Expr =
-  | { k: 'str'; v: string; line: number }
-  | { k: 'fstr'; parts: Array<string | Expr>; line: number }
-  | { k: 'name'; id: string; line: number }
-  | { k: 'attr'; obj: Expr; name: string; line: number }
-  | { k: 'call'; fn: Expr; args: Expr[]; kw: Record<string, Expr>; span: Span; text: string }
-  | { k: 'bin'; l: Expr; r: Expr; line: number }
-  | { k: 'seq'; items: Expr[]; line: number }
-  | { k: 'dict'; entries: Array<[Expr, Expr]>; line: number }
-  | { k: 'sub'; obj: Expr; index: Expr[]; line: number }
-  | { k: 'lit'; v: 'int' | 'float' | 'bool' | 'none'; line: number }
-  | { k: 'other'; text: string; line: number };
+  | { kind: 'string'; value: string; line: number }
+  | { kind: 'fstring'; parts: Array<string | Expr>; line: number }
+  | { kind: 'name'; id: string; line: number }
+  | { kind: 'attribute'; obj: Expr; name: string; line: number }
+  | { kind: 'call'; function: Expr; args: Expr[]; keywords: Record<string, Expr>; span: Span; text: string }
+  | { kind: 'binary'; left: Expr; right: Expr; line: number }
+  | { kind: 'sequence'; items: Expr[]; line: number }
+  | { kind: 'dict'; entries: Array<[Expr, Expr]>; line: number }
+  | { kind: 'subscript'; obj: Expr; index: Expr[]; line: number }
+  | { kind: 'literal'; value: 'int' | 'float' | 'bool' | 'none'; line: number }
+  | { kind: 'other'; text: string; line: number };
 
-export type Target = { k: 'name'; id: string } | { k: 'seq'; items: Target[] } | { k: 'other' };
+/** An assignment's or a `for` loop's target: a name, a tuple/list of targets, or anything else (bound to nothing). */
+export type Target = { kind: 'name'; id: string } | { kind: 'sequence'; items: Target[] } | { kind: 'other' };
 
 export interface Param {
   name: string;
@@ -77,9 +85,9 @@ export interface ClassIR {
 }
 
 export type ImportStmt =
-  | { k: 'import'; module: string; alias?: string; line: number }
+  | { kind: 'import'; module: string; alias?: string; line: number }
   | {
-      k: 'from';
+      kind: 'from';
       module: string;
       level: number;
       names: Array<{ name: string; alias?: string }>;
@@ -88,14 +96,15 @@ export type ImportStmt =
     };
 
 export type Stmt =
-  | { k: 'assign'; targets: Target[]; value: Expr; line: number; span: Span }
-  | { k: 'expr'; value: Expr; line: number; span: Span }
-  | { k: 'def'; fn: FunctionIR }
-  | { k: 'class'; cls: ClassIR }
+  | { kind: 'assign'; targets: Target[]; value: Expr; line: number; span: Span }
+  | { kind: 'expr'; value: Expr; line: number; span: Span }
+  | { kind: 'def'; function: FunctionIR }
+  | { kind: 'class'; class: ClassIR }
   | ImportStmt
-  | { k: 'for'; target: Target; iter: Expr; body: Stmt[]; line: number }
-  | { k: 'block'; body: Stmt[] }
-  | { k: 'return'; value?: Expr; line: number };
+  | { kind: 'for'; target: Target; iter: Expr; body: Stmt[]; line: number }
+  /** The statements of a branch (`if`/`elif`/`else`, `try`/`except`/`finally`, `with`, `while`): every one is taken. */
+  | { kind: 'block'; body: Stmt[] }
+  | { kind: 'return'; value?: Expr; line: number };
 
 export interface ModuleIR {
   /** Path relative to the analyzed folder, POSIX. */

@@ -8,7 +8,7 @@ import type { Expr } from './python-ir.js';
 export function callStrMethod(
   self: StrVal,
   name: string,
-  call: Extract<Expr, { k: 'call' }>,
+  call: Extract<Expr, { kind: 'call' }>,
   evaluate: (expr: Expr) => Value,
   iterate: (value: Value) => Value[] | undefined,
 ): Value {
@@ -65,7 +65,7 @@ export function callStrMethod(
         if (match === '{{') return '{';
         if (match === '}}') return '}';
         const key = field ?? '';
-        const expr = key === '' ? call.args[auto++] : /^\d+$/.test(key) ? call.args[Number(key)] : call.kw[key];
+        const expr = key === '' ? call.args[auto++] : /^\d+$/.test(key) ? call.args[Number(key)] : call.keywords[key];
         const value = expr ? evaluate(expr) : undefined;
         if (value?.type !== 'str' || value.value.unresolved.length > 0) {
           failed = true;

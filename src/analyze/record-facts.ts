@@ -67,7 +67,7 @@ export class FactRecorder {
       file: scope.module.ir.file,
       line: call.span.line,
       async,
-      url: call.args[0] ?? call.kw.url,
+      url: call.args[0] ?? call.keywords.url,
     });
   }
 
@@ -97,19 +97,19 @@ export class FactRecorder {
   private signatureDeps(fn: FunctionIR, scope: Scope): FunctionRecord['signatureDeps'] {
     const out: FunctionRecord['signatureDeps'] = [];
     for (const param of fn.params) {
-      if (param.default && param.default.k === 'call') {
+      if (param.default && param.default.kind === 'call') {
         const dep = this.dependsFromCall(param.default, scope, param.annotation);
         if (dep) out.push({ param: param.name, dep: dep.dep, target: dep.target });
       }
       if (param.annotation) {
         const annotation = param.annotation;
-        if (annotation.k === 'sub' && this.isAnnotated(annotation.obj, scope)) {
+        if (annotation.kind === 'subscript' && this.isAnnotated(annotation.obj, scope)) {
           for (const item of annotation.index.slice(1)) {
-            if (item.k !== 'call') continue;
+            if (item.kind !== 'call') continue;
             const dep = this.dependsFromCall(item, scope, annotation.index[0]);
             if (dep) out.push({ param: param.name, dep: dep.dep, target: dep.target });
           }
-        } else if (annotation.k === 'name' || annotation.k === 'attr') {
+        } else if (annotation.kind === 'name' || annotation.kind === 'attribute') {
           const value = this.evaluator.evaluateQuietly(annotation, scope);
           if (value.type === 'annotated') {
             for (const dep of value.dependencies)
@@ -122,11 +122,11 @@ export class FactRecorder {
   }
 
   /** `Annotated[T, Depends(f), ...]`: the dependencies it carries, or undefined when `expr` is not `Annotated[...]`. */
-  annotatedValue(expr: Extract<Expr, { k: 'sub' }>, scope: Scope): Value | undefined {
+  annotatedValue(expr: Extract<Expr, { kind: 'subscript' }>, scope: Scope): Value | undefined {
     if (!this.isAnnotated(expr.obj, scope)) return undefined;
     const deps: DepRef[] = [];
     for (const item of expr.index.slice(1)) {
-      if (item.k !== 'call') continue;
+      if (item.kind !== 'call') continue;
       const dep = this.dependsFromCall(item, scope, expr.index[0]);
       if (dep) deps.push(dep.dep);
     }
@@ -152,15 +152,16 @@ export class FactRecorder {
     scope: Scope,
     annotation?: Expr,
   ): { dep: DepRef; target?: Value } | undefined {
-    const fn = this.evaluator.evaluateQuietly(call.fn, scope);
-    const kind = dependsKind(fn, call.fn);
+    const fn = this.evaluator.evaluateQuietly(call.function, scope);
+    const kind = dependsKind(fn, call.function);
     if (!kind) return undefined;
-    const targetExpr = call.args[0] ?? call.kw.dependency ?? annotation;
+    const targetExpr = call.args[0] ?? call.keywords.dependency ?? annotation;
     const dep: DepRef = { name: targetExpr ? exprText(targetExpr) : '' };
     if (kind === 'security') {
       dep.security = true;
-      const scopes = call.kw.scopes;
-      if (scopes && scopes.k === 'seq') dep.scopes = scopes.items.flatMap((s) => (s.k === 'str' ? [s.v] : []));
+      const scopes = call.keywords.scopes;
+      if (scopes && scopes.kind === 'sequence')
+        dep.scopes = scopes.items.flatMap((s) => (s.kind === 'string' ? [s.value] : []));
     }
     let target: Value | undefined;
     if (targetExpr) {
