@@ -30,13 +30,15 @@ SCOPE_KEY = "skene.gates"
 
 
 class RequestGates(list):
-    """The GateStates of one request (scope[SCOPE_KEY]), and whether its handler body has started."""
+    """The GateStates of one request (scope[SCOPE_KEY]), whether its handler body has started, and whether a
+    middleware has already settled them (an app mounted in an app that also calls install() shares the scope)."""
 
-    __slots__ = ("handler_started",)
+    __slots__ = ("handler_started", "settled")
 
     def __init__(self) -> None:
         super().__init__()
         self.handler_started = False
+        self.settled = False
 
 
 class SkeneHTTPError(HTTPException):

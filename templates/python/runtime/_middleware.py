@@ -61,7 +61,9 @@ class SkeneMiddleware(object):
             if not started and message["type"] == "http.response.start":
                 started = True
                 gates = scope.get(SCOPE_KEY)
-                if gates:
+                if gates and not gates.settled:
+                    # The innermost skene middleware settles; an outer one sharing the scope passes it on.
+                    gates.settled = True
                     return _send_settled(send, gates, message)
             return send(message)
 
