@@ -19,8 +19,8 @@ if os.environ.get("BENCH_GATED") in ("1", "installed"):
 if os.environ.get("BENCH_GATED") == "1":
     from testapp.skene import gate as skene_gate
 
-    work_dependencies = [Depends(skene_gate("bench"))]
-    blocked_dependencies = [Depends(skene_gate("blocked"))]
+    work_dependencies = [Depends(skene_gate("bench", handler_user=True))]
+    blocked_dependencies = [Depends(skene_gate("blocked", handler_user=True))]
 
 
 @app.post("/api/work", dependencies=work_dependencies)

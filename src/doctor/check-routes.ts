@@ -1,6 +1,6 @@
 import type { AnalysisResult, RouteFact } from '../analyze/types.js';
 import type { NormalizedLoop, NormalizedStep } from '../config/types.js';
-import { routeHasUserDependency } from '../generate/gating-policy.js';
+import { gateIdentityFor } from '../generate/gating-policy.js';
 import { buildGateDependency } from '../generate/wire-route-gate.js';
 import type { GateDetector } from './detect-gates.js';
 import { escapeRegExp, lineOf } from './read-project-file.js';
@@ -25,13 +25,9 @@ function endpointLine(configSource: string | undefined, step: NormalizedStep): n
   return lineOf(configSource, new RegExp(`\\bendpoint\\s*:\\s*['"\`]${escapeRegExp(step.trigger.endpoint)}['"\`]`));
 }
 
-/**
- * The gate init would add: on a route without a user dependency (in a project that has one),
- * `identify=True`, so the gate does not make a public route require sign-in.
- */
+/** The gate init would add (`gateIdentityFor`: `auth=`, `identify=True`, `handler_user=True`). */
 function gateSnippet(stepId: string, route: RouteFact, analysis: AnalysisResult): string {
-  const identify = analysis.auth.primary !== undefined && !routeHasUserDependency(route, analysis.auth);
-  return `dependencies=[${buildGateDependency(stepId, { identify })}]`;
+  return `dependencies=[${buildGateDependency(stepId, gateIdentityFor(route, analysis.auth))}]`;
 }
 
 /**

@@ -146,6 +146,48 @@ export function chooseGateAuth(route: RouteFact, auth: AuthFacts): GateAuth | un
 }
 
 /**
+ * True when the handler's own signature declares the user dependency its gate would declare (`gateAuth`, or
+ * the project's primary one, directly or through an alias): the gate is written `handler_user=True`, declares
+ * nothing and reads the user FastAPI resolved for the handler (docs/ARCHITECTURE.md, "where the gate runs").
+ * A name resolved to a function of another module than the dependency's is not it.
+ */
+export function handlerDeclaresGateUser(route: RouteFact, auth: AuthFacts, gateAuth: GateAuth | undefined): boolean {
+  const signature = route.dependencyDetails.filter((d) => d.source === 'signature');
+  if (gateAuth) {
+    const scopes = (gateAuth.scopes ?? []).join('\n');
+    return signature.some(
+      (d) => d.name === gateAuth.name && (d.security && d.scopes ? d.scopes.join('\n') : '') === scopes,
+    );
+  }
+  const primary = auth.primary;
+  if (!primary) return false;
+  const names = new Set([primary.name, ...primary.aliases.map((a) => a.name)]);
+  return signature.some((d) => {
+    if (d.scopes && d.scopes.length > 0) return false;
+    if (d.callable) return d.callable.name === primary.name && d.callable.module === primary.module;
+    return names.has(lastSegment(d.name));
+  });
+}
+
+/** How a route's gate gets its user: what init writes and doctor suggests (`buildGateCall`'s arguments). */
+export interface GateIdentity {
+  auth?: GateAuth;
+  /** The route has no user dependency in a project that has one: `identify=True`. */
+  identify?: boolean;
+  /** The handler declares the gate's user dependency itself: `handler_user=True`. */
+  handlerUser?: boolean;
+}
+
+export function gateIdentityFor(route: RouteFact, auth: AuthFacts): GateIdentity {
+  if (auth.primary !== undefined && !routeHasUserDependency(route, auth)) return { identify: true };
+  const gateAuth = chooseGateAuth(route, auth);
+  return {
+    ...(gateAuth ? { auth: gateAuth } : {}),
+    ...(handlerDeclaresGateUser(route, auth, gateAuth) ? { handlerUser: true } : {}),
+  };
+}
+
+/**
  * True when the route gets a user from one of the project's auth dependencies (in its signature, its
  * decorator, its router or an include site). A plain gate on a route without one would add the project's
  * auth dependency to it (a sign-up or a public route would start answering 401), so such a route is

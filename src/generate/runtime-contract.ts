@@ -13,6 +13,7 @@ export const STATIC_RUNTIME_MODULES = [
   '_email.py',
   '_connections.py',
   '_drivers.py',
+  '_endpoint_call.py',
   '_gate.py',
   '_links.py',
   '_middleware.py',

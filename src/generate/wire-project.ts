@@ -1,6 +1,6 @@
-import type { AnalysisResult, AppFact, AuthFacts, RouteFact } from '../analyze/types.js';
+import type { AnalysisResult, AppFact, RouteFact } from '../analyze/types.js';
 import type { ManualStep } from '../io/file-change.js';
-import { chooseGateAuth, type GateAuth, routeHasUserDependency } from './gating-policy.js';
+import { type GateAuth, gateIdentityFor } from './gating-policy.js';
 import { RUNTIME_ALIASES } from './runtime-contract.js';
 import { buildInstallCall, planAppInstall } from './wire-app-install.js';
 import { buildImportLine, type ImportRequest, planImports } from './wire-imports.js';
@@ -87,11 +87,11 @@ type Edit =
       registration: RouteFact['registration']['kind'];
       /** The route has no user dependency in a project that has one: `skene_gate("<id>", identify=True)`. */
       identify: boolean;
+      /** Every route of the registration declares the gate's user dependency in its handler: `handler_user=True`. */
+      handlerUser: boolean;
     }
   | { kind: 'install'; line: number; column: number; variable: string }
   | { kind: 'webhook'; line: number; column: number; eventVariable: string; function: string };
-
-const lastSegment = (name: string): string => name.split('.').at(-1) ?? name;
 
 function describeRoutes(routes: RouteFact[]): string {
   return [...new Set(routes.map((r) => `${r.method} ${r.path}`))].join(', ');
@@ -262,11 +262,13 @@ function collectEdits(input: WiringInput): Map<string, Edit[]> {
   const gateFor = (route: RouteFact): Extract<Edit, { kind: 'gate' }> => {
     const span = route.registration.span;
     const key = `${span.file}:${span.line}:${span.column}`;
-    const identify = input.analysis.auth.primary !== undefined && !routeHasUserDependency(route, input.analysis.auth);
+    const identity = gateIdentityFor(route, input.analysis.auth);
+    const identify = identity.identify === true;
     const existing = gates.get(key);
     if (existing) {
       if (!existing.routes.includes(route)) existing.routes.push(route);
       existing.identify ||= identify;
+      existing.handlerUser &&= identity.handlerUser === true;
       return existing;
     }
     const gate: Extract<Edit, { kind: 'gate' }> = {
@@ -274,10 +276,11 @@ function collectEdits(input: WiringInput): Map<string, Edit[]> {
       line: span.line,
       column: span.column,
       stepIds: [],
-      auth: chooseGateAuth(route, input.analysis.auth),
+      ...(identity.auth ? { auth: identity.auth } : {}),
       routes: [route],
       registration: route.registration.kind,
       identify,
+      handlerUser: identity.handlerUser === true,
     };
     gates.set(key, gate);
     add(span.file, gate);

@@ -1,4 +1,4 @@
-import type { GateAuth } from './gating-policy.js';
+import type { GateAuth, GateIdentity } from './gating-policy.js';
 import { RUNTIME_ALIASES } from './runtime-contract.js';
 import {
   applyTextEdits,
@@ -28,6 +28,8 @@ export interface RouteGateTarget {
    * project's auth dependency (a sign-up would answer 401), so it counts whoever `identify(request)` returns.
    */
   identify?: boolean;
+  /** The handler declares the gate's user dependency itself: `handler_user=True`. */
+  handlerUser?: boolean;
   /**
    * The loop's step ids. A `skene_gate("<id>")` already on the route with an id not among them is a
    * gate of a renamed step: it is re-pointed at `stepId` instead of a second gate being added.
@@ -47,6 +49,7 @@ export interface RouteGatesTarget {
   stepIds: readonly string[];
   auth?: GateAuth;
   identify?: boolean;
+  handlerUser?: boolean;
   /** Which gates of other steps count as stale; default: all of them. */
   isStale?: (stepId: string) => boolean;
 }
@@ -60,11 +63,9 @@ export interface RouteGatesPlan {
   added: string[];
 }
 
-/** How a gate finds the user: the route's own dependency (`auth`), or `identify(request)` (`identify`). */
-export type GateIdentity = Pick<RouteGateTarget, 'auth' | 'identify'>;
-
 /**
- * `skene_gate("reports", auth=get_current_active_user, scopes=["items"])`, or for a route without a user
+ * `skene_gate("reports", auth=get_current_active_user, scopes=["items"])`, `skene_gate("reports",
+ * handler_user=True)` when the handler declares that user dependency itself, or for a route without a user
  * dependency `skene_gate("signup", identify=True)`.
  */
 export function buildGateCall(stepId: string, identity: GateIdentity = {}): string {
@@ -75,6 +76,7 @@ export function buildGateCall(stepId: string, identity: GateIdentity = {}): stri
     args.push(`auth=${auth.name}`);
     if (auth.scopes && auth.scopes.length > 0) args.push(`scopes=[${auth.scopes.map(pythonString).join(', ')}]`);
   }
+  if (identity.handlerUser && !identity.identify) args.push('handler_user=True');
   return `${RUNTIME_ALIASES.gate}(${args.join(', ')})`;
 }
 
@@ -323,6 +325,7 @@ export function planRouteGate(source: string, tree: PythonTree, target: RouteGat
     stepIds: [target.stepId],
     ...(target.auth ? { auth: target.auth } : {}),
     ...(target.identify ? { identify: true } : {}),
+    ...(target.handlerUser ? { handlerUser: true } : {}),
     isStale: (id) => (known ? !known.has(id) : false),
   }).outcome;
 }

@@ -160,7 +160,7 @@ test('built CLI: a route added after init and a stale runtime fail with exit 1, 
   assert.match(out, /^ {6}app\/api\/routes\/reports\.py:\d+$/m);
   assert.match(
     out,
-    /^ {6}→ Run `skene init` to wire it, or add dependencies=\[Depends\(skene_gate\("api-v1-reports-post"\)\)\] to its decorator\.$/m,
+    /^ {6}→ Run `skene init` to wire it, or add dependencies=\[Depends\(skene_gate\("api-v1-reports-post", handler_user=True\)\)\] to its decorator\.$/m,
   );
   assert.match(out, /^ {2}✗ the runtime is stale: .*\n {6}app\/skene\/loop\.json\n {6}→ Run `skene generate`\.$/m);
   assert.match(out, /^ {2}⚠ SKENE_UPGRADE_URL is not set/m);

@@ -51,7 +51,7 @@ const table: Row[] = [
       file: REPORTS,
       message:
         /POST \/api\/v1\/reports\/\{report_id\}\/share \(app\/api\/routes\/reports\.py:\d+\) matches step "api-v1-reports-post" but is not gated/,
-      fix: /dependencies=\[Depends\(skene_gate\("api-v1-reports-post"\)\)\]/,
+      fix: /dependencies=\[Depends\(skene_gate\("api-v1-reports-post", handler_user=True\)\)\]/,
     },
   },
   {
@@ -77,7 +77,7 @@ const table: Row[] = [
     breakIt: (root) => {
       editFile(root, REPORTS, (text) =>
         text.replace(
-          '@router.post("/{report_id}/export", response_model=ExportOut, dependencies=[Depends(skene_gate("api-v1-reports-post"))])',
+          '@router.post("/{report_id}/export", response_model=ExportOut, dependencies=[Depends(skene_gate("api-v1-reports-post", handler_user=True))])',
           '@router.post("/{report_id}/export", response_model=ExportOut)',
         ),
       );
@@ -96,11 +96,11 @@ const table: Row[] = [
     breakIt: (root) => {
       editFile(root, REPORTS, (text) =>
         text.replace(
-          'skene_gate("api-v1-reports-post"))])\ndef create_report',
-          'skene_gate("old-reports"))])\ndef create_report',
+          'skene_gate("api-v1-reports-post", handler_user=True))])\ndef create_report',
+          'skene_gate("old-reports", handler_user=True))])\ndef create_report',
         ),
       );
-      return lineIn(root, REPORTS, 'skene_gate("old-reports")');
+      return lineIn(root, REPORTS, 'skene_gate("old-reports", handler_user=True)');
     },
     expect: { id: 'routes.unknown-step', status: 'fail', file: REPORTS, message: /gated for step "old-reports"/ },
   },

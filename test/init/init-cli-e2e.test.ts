@@ -30,7 +30,7 @@ test('--dry-run shows the diff and the would-be summary, and writes nothing', as
   assert.ok(out.includes('+++ b/skene.config.ts'), out);
   assert.ok(
     out.includes(
-      '+@router.post("/", response_model=ReportOut, status_code=status.HTTP_201_CREATED, dependencies=[Depends(skene_gate("api-v1-reports-post"))])',
+      '+@router.post("/", response_model=ReportOut, status_code=status.HTTP_201_CREATED, dependencies=[Depends(skene_gate("api-v1-reports-post", handler_user=True))])',
     ),
     out,
   );

@@ -142,7 +142,7 @@ test('the conversation: suggested defaults, validation, a confirm, then the file
   const email = await readFile(join(root, 'app/skene/emails/report_limit.html'), 'utf8');
   assert.match(email, /subject:/);
   const reports = await readFile(join(root, 'app/api/routes/reports.py'), 'utf8');
-  assert.equal(reports.match(/skene_gate\("api-v1-reports-post"\)/g)?.length, 2);
+  assert.equal(reports.match(/skene_gate\("api-v1-reports-post", handler_user=True\)/g)?.length, 2);
   assert.match(result.stdout, /^Created \(\d+\):$/m);
   assert.match(result.stdout, /Next steps:/);
 });

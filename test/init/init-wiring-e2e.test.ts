@@ -116,19 +116,19 @@ test('routes skene cannot edit are listed with the exact lines to write; once wr
   const expectations: Array<[RegExp, string]> = [
     [
       /jobs\/routes\.py:29 gate POST \/jobs\/exports: the route is registered with a call such as router\.get\(path\)\(handler\), not a decorator/,
-      'router.post("/exports", dependencies=[Depends(skene_gate("jobs-post"))])(start_export)',
+      'router.post("/exports", dependencies=[Depends(skene_gate("jobs-post", handler_user=True))])(start_export)',
     ],
     [
       /jobs\/routes\.py:30 gate POST \/jobs\/imports: the route is registered with add_api_route\(\.\.\.\), not a decorator/,
-      'router.add_api_route("/imports", start_import, methods=["POST"], status_code=202, dependencies=[Depends(skene_gate("jobs-post"))])',
+      'router.add_api_route("/imports", start_import, methods=["POST"], status_code=202, dependencies=[Depends(skene_gate("jobs-post", handler_user=True))])',
     ],
     [
       /jobs\/routes\.py:33 gate POST \/jobs\/reindex: the call passes \*args\/\*\*kwargs/,
-      '@router.post("/reindex", dependencies=[Depends(skene_gate("jobs-post"))], **ACCEPTED)',
+      '@router.post("/reindex", dependencies=[Depends(skene_gate("jobs-post", handler_user=True))], **ACCEPTED)',
     ],
     [
       /jobs\/routes\.py:38 gate POST \/jobs\/purge: dependencies= is not a list literal/,
-      '@router.post("/purge", dependencies=AUDITED + [Depends(skene_gate("jobs-post"))])',
+      '@router.post("/purge", dependencies=AUDITED + [Depends(skene_gate("jobs-post", handler_user=True))])',
     ],
   ];
   for (const [why, line] of expectations) {

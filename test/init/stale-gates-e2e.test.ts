@@ -30,7 +30,7 @@ test('a step moved to another endpoint: doctor fails on the old gate, generate r
   ]);
   assert.equal(init.code, 0, init.stderr);
   const reportsFile = join(root, 'app/api/routes/reports.py');
-  assert.match(await readFile(reportsFile, 'utf8'), /skene_gate\("api-v1-reports-post"\)/);
+  assert.match(await readFile(reportsFile, 'utf8'), /skene_gate\("api-v1-reports-post", handler_user=True\)/);
 
   const configPath = join(root, 'skene.config.ts');
   const config = await readFile(configPath, 'utf8');
@@ -53,7 +53,7 @@ test('a step moved to another endpoint: doctor fails on the old gate, generate r
   // One diff: the old route loses its gate, the new one gets it.
   assert.match(
     generate.stdout,
-    /^-@router\.post\("\/", response_model=ReportOut, status_code=status\.HTTP_201_CREATED, dependencies=\[Depends\(skene_gate\("api-v1-reports-post"\)\)\]\)$/m,
+    /^-@router\.post\("\/", response_model=ReportOut, status_code=status\.HTTP_201_CREATED, dependencies=\[Depends\(skene_gate\("api-v1-reports-post", handler_user=True\)\)\]\)$/m,
   );
   assert.match(
     generate.stdout,
@@ -61,7 +61,7 @@ test('a step moved to another endpoint: doctor fails on the old gate, generate r
   );
   assert.match(
     generate.stdout,
-    /^\+@router\.post\(.*dependencies=\[Depends\(skene_gate\("api-v1-reports-post"\)\)\]\)$/m,
+    /^\+@router\.post\(.*dependencies=\[Depends\(skene_gate\("api-v1-reports-post", handler_user=True\)\)\]\)$/m,
   );
   assert.match(
     generate.stdout,
@@ -72,7 +72,10 @@ test('a step moved to another endpoint: doctor fails on the old gate, generate r
     /^ {2}POST \/api\/v1\/reports\/ {2}app\/api\/routes\/reports\.py:\d+ {2}step api-v1-reports-post {2}removed$/m,
   );
   assert.doesNotMatch(await readFile(reportsFile, 'utf8'), /skene_gate\(/);
-  assert.match(await readFile(join(root, 'app/api/routes/projects.py'), 'utf8'), /skene_gate\("api-v1-reports-post"\)/);
+  assert.match(
+    await readFile(join(root, 'app/api/routes/projects.py'), 'utf8'),
+    /skene_gate\("api-v1-reports-post", handler_user=True\)/,
+  );
 
   const after = await runBuiltSkene(['doctor', root, '--offline', '--json']);
   const checks = (JSON.parse(after.stdout) as DoctorJson).checks;

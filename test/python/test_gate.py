@@ -1,5 +1,6 @@
 """The gate through the app's HTTP interface: quota, refunds, identity, methods, 402, shadow, outages."""
 
+import logging
 import os
 
 
@@ -78,6 +79,28 @@ def test_security_scopes_and_alias_resolve_auth_once(client):
     assert second.status_code == 200 and second.json()["auth_calls"] == 1
     blocked = client.post("/api/exports", headers=key(6))
     assert blocked.status_code == 402 and blocked.json()["period"] == "1h"
+
+
+def test_a_handler_user_gate_declares_nothing_and_counts_the_handlers_user(client, gated_app, app_db):
+    route = next(r for r in gated_app.routes if getattr(r, "path", None) == "/api/reports")
+    gates = [d for d in route.dependant.dependencies if d.call.__name__.startswith("skene_gate")]
+    assert [g.dependencies for g in gates] == [[]]
+    first = client.post("/api/reports", headers=key(13))
+    assert first.status_code == 200 and first.json()["auth_calls"] == 1
+    assert app_db("SELECT used FROM skene_usage WHERE step_id='reports' AND user_key='13'") == [(1,)]
+
+
+def test_a_handler_that_lost_its_user_parameter_fails_open_or_closed_and_says_so_once(client, app_db, caplog):
+    with caplog.at_level(logging.ERROR, logger="skene"):
+        assert [client.post("/api/unwired", headers=key(12)).status_code for _ in range(5)] == [200] * 5
+        strict = [client.post("/api/unwired-strict", headers=key(12)) for _ in range(2)]
+    assert [r.status_code for r in strict] == [503, 503]
+    assert strict[0].json()["error"] == "usage_store_unavailable"
+    assert app_db("SELECT COUNT(*) FROM skene_usage WHERE user_key='12'") == [(0,)]
+    logged = [r.getMessage() for r in caplog.records if "no longer declares" in r.getMessage()]
+    assert len(logged) == 2, logged
+    assert "/api/unwired " in logged[0] and "get_current_user" in logged[0] and "fails open" in logged[0]
+    assert "/api/unwired-strict" in logged[1] and "fails closed" in logged[1]
 
 
 def test_shadow_mode_counts_and_records_but_never_blocks(client, app_db):

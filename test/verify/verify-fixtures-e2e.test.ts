@@ -231,7 +231,7 @@ const BREAKAGES: Record<string, Breakage[]> = {
         edit(
           root,
           'app/api/routes/reports.py',
-          /(@router\.post\("\/\{report_id\}\/export", response_model=ExportOut), dependencies=\[Depends\(skene_gate\("[^"]+"\)\)\]/,
+          /(@router\.post\("\/\{report_id\}\/export", response_model=ExportOut), dependencies=\[Depends\(skene_gate\("[^"]+"[^)]*\)\)\]/,
           '$1',
         ),
       check: 'test_blocks_at_the_limit',
@@ -274,7 +274,7 @@ const BREAKAGES: Record<string, Breakage[]> = {
     },
     {
       name: 'the only gate removed',
-      break: (root) => edit(root, 'notes/routes.py', /, dependencies=\[Depends\(skene_gate\("[^"]+"\)\)\]/, ''),
+      break: (root) => edit(root, 'notes/routes.py', /, dependencies=\[Depends\(skene_gate\("[^"]+"[^)]*\)\)\]/, ''),
       check: 'test_blocks_at_the_limit',
       reason: /POST \/notes\/\{note_id\}\/transcribe is not gated/,
     },

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Callable, List, Optional, Sequence, Tuple, ge
 from fastapi import Depends, HTTPException, Request, Security
 from starlette.concurrency import run_in_threadpool
 
-from . import _config, _email, _integration, _links, _upgrade_links, _webhooks
+from . import _config, _email, _endpoint_call, _integration, _links, _upgrade_links, _webhooks
 from ._connections import log_outage
 from ._plans import app_plans_of, user_field
 from ._store import Outcome, get_store
@@ -151,12 +151,19 @@ def _passthrough(step_id: str) -> Callable[[], Any]:
 
 
 def gate(
-    step_id: str, auth: Any = None, scopes: Optional[Sequence[str]] = None, identify: bool = False
+    step_id: str,
+    auth: Any = None,
+    scopes: Optional[Sequence[str]] = None,
+    identify: bool = False,
+    handler_user: bool = False,
 ) -> Callable[..., Any]:
     """A dependency for `dependencies=[Depends(gate("step-id"))]`.
 
     `auth` is the route's own user dependency when it differs from the project's (or an Annotated alias of
     it); `scopes` the route's `Security(..., scopes=[...])`. Declared the same way, FastAPI resolves it once.
+    `handler_user=True` says the handler itself declares that dependency: the gate then declares none and
+    decides when the handler is called, with the user FastAPI resolved for it (_endpoint_call.py), so
+    FastAPI does not walk the user's dependencies a second time.
     `identify=True` is for a route without a user dependency (a sign-up, a webhook): the gate declares no
     auth dependency, so the route stays public, and the user comes from `_integration.identify(request)`.
     """
@@ -170,7 +177,14 @@ def gate(
     scopes = scopes if scopes is not None else alias_scopes
 
     # The request's path through the gate is flat (no helper coroutine per step): it runs on every request.
-    if dependency is None:
+    if handler_user and dependency is not None and _endpoint_call.wrap():
+        user_dependency = dependency
+
+        async def skene_gate(request: Request):
+            if methods is None or request.method in methods:
+                _endpoint_call.defer(request, step, user_dependency, _enforce)
+
+    elif dependency is None:
 
         async def skene_gate(request: Request):
             user = _integration.identify(request)
@@ -192,10 +206,16 @@ def gate(
                 await _enforce(request, step, user)
 
     skene_gate.__name__ = "skene_gate_%s" % step_id.replace("-", "_")
+    # The user dependency the gate counts by (None: identify(request)); the generated tests override it.
+    skene_gate.skene_user_dependency = dependency  # type: ignore[attr-defined]
     return skene_gate
 
 
 async def _enforce(request: Request, step: dict, user: Any) -> None:
+    if _endpoint_call.is_missing_user(user):
+        if step.get("fail_open", True):
+            return
+        raise _usage_unknown()
     user_key = user_key_of(user)
     if user_key is None:
         return
@@ -216,14 +236,7 @@ async def _enforce(request: Request, step: dict, user: Any) -> None:
         log_outage(exc)
         if step.get("fail_open", True):
             return
-        raise SkeneHTTPError(
-            503,
-            {
-                "error": "usage_store_unavailable",
-                "message": "Usage limits cannot be checked right now. Try again shortly.",
-            },
-            {"Retry-After": "30"},
-        ) from exc
+        raise _usage_unknown() from exc
     state = GateState(step, user_key, outcome)
     scope = request.scope
     holder = scope.get(SCOPE_KEY)
@@ -249,6 +262,15 @@ async def _enforce(request: Request, step: dict, user: Any) -> None:
     if step.get("mode") == "shadow":
         return
     raise UpgradeRequired(402, upgrade_body(step, state, _tracked_link(request, step, user_key, state, "api")))
+
+
+def _usage_unknown() -> SkeneHTTPError:
+    """The 503 of a step that fails closed when its usage cannot be checked."""
+    return SkeneHTTPError(
+        503,
+        {"error": "usage_store_unavailable", "message": "Usage limits cannot be checked right now. Try again shortly."},
+        {"Retry-After": "30"},
+    )
 
 
 def _tracked_link(request: Request, step: dict, user_key: str, state: GateState, via: str) -> Optional[str]:

@@ -5,21 +5,19 @@ link (GET /skene/upgrade/<token>, _upgrade_links.py) and the webhook route.
 Which error answers give a counted request back is the step's `condition.refund`:
 - 'errors' (the default): every status >= 400;
 - 'server-errors': >= 500, and errors raised before the handler body runs (request validation, auth, the
-  app's own dependencies). To tell the two apart, install(app) wraps FastAPI's call of the endpoint
-  function (fastapi.routing.run_endpoint_function, the one place every route's handler is called from) so
-  the request notes when its handler starts;
+  app's own dependencies). To tell the two apart, the request notes when its handler starts
+  (_endpoint_call.py);
 - 'never'.
 """
 
-import contextvars
 import logging
 import math
 import time
-from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Tuple
 
 from fastapi.responses import JSONResponse
 
-from . import _config, _email, _integration
+from . import _config, _email, _endpoint_call, _integration
 from ._gate import SCOPE_KEY, GateState, RequestGates, SkeneHTTPError
 from ._store import get_store
 from ._upgrade_links import router as upgrade_link_router
@@ -29,10 +27,6 @@ logger = logging.getLogger("skene")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
-
-# The ASGI scope of the request being handled, for the endpoint-call hook below.
-_current_scope: "contextvars.ContextVar[Optional[Scope]]" = contextvars.ContextVar("skene_scope", default=None)
-_hook_installed = False
 
 
 class SkeneMiddleware(object):
@@ -50,9 +44,9 @@ class SkeneMiddleware(object):
         if not _email.retries_started():
             _email.ensure_retries()
         # The request's gates (RequestGates) are put in the scope by the first gate that decides, so a
-        # request to an ungated route costs no more than this; only the endpoint-call hook, installed for
-        # 'server-errors' steps, reads the context variable.
-        token = _current_scope.set(scope) if _hook_installed else None
+        # request to an ungated route costs no more than this; only the endpoint-call wrap, when a step
+        # refunds 'server-errors', reads the context variable.
+        token = _endpoint_call.current_scope.set(scope) if _endpoint_call.track_handler_start else None
         started = False
 
         # A plain function handing back send's own awaitable: no coroutine of skene's per message.
@@ -79,7 +73,7 @@ class SkeneMiddleware(object):
             raise
         finally:
             if token is not None:
-                _current_scope.reset(token)
+                _endpoint_call.current_scope.reset(token)
 
 
 async def _send_settled(send: Callable[[Message], Awaitable[None]], gates: RequestGates, message: Message) -> None:
@@ -142,29 +136,6 @@ async def _skene_error_handler(request: Any, exc: SkeneHTTPError) -> JSONRespons
     return JSONResponse(exc.body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
-def _note_handler_start() -> None:
-    """Wraps fastapi.routing.run_endpoint_function so a request notes when its handler body starts."""
-    from fastapi import routing
-
-    global _hook_installed
-    original = getattr(routing, "run_endpoint_function", None)
-    _hook_installed = original is not None
-    if original is None or getattr(original, "skene_wrapped", False):
-        if original is None:
-            logger.warning("skene: this FastAPI has no run_endpoint_function; 'server-errors' refunds every error")
-        return
-
-    async def run_endpoint_function(*args: Any, **kwargs: Any) -> Any:
-        scope = _current_scope.get()
-        gates = None if scope is None else scope.get(SCOPE_KEY)
-        if gates is not None:
-            gates.handler_started = True
-        return await original(*args, **kwargs)
-
-    run_endpoint_function.skene_wrapped = True  # type: ignore[attr-defined]
-    routing.run_endpoint_function = run_endpoint_function
-
-
 def install(app: Any) -> Any:
     """Hooks skene into a FastAPI app. Call once, right after the app is created. Safe to call twice."""
     if getattr(app, "_skene_installed", False):
@@ -173,7 +144,10 @@ def install(app: Any) -> Any:
     app.add_exception_handler(SkeneHTTPError, _skene_error_handler)
     app.add_middleware(SkeneMiddleware)
     if any(step.get("refund") == "server-errors" for step in _config.STEPS.values()):
-        _note_handler_start()
+        if _endpoint_call.wrap():
+            _endpoint_call.track_handler_start = True
+        else:
+            logger.warning("skene: this FastAPI has no run_endpoint_function; 'server-errors' refunds every error")
     app.include_router(upgrade_link_router)
     if _integration.MOUNT_WEBHOOK:
         app.include_router(webhook_router)

@@ -491,8 +491,9 @@ class GateHarness(object):
     def _stand_in_handlers(self, stack):
         """Calls of the gated routes' handlers answer as the test says; every other handler runs as is.
 
-        The stand-in goes through fastapi.routing.run_endpoint_function, the one place FastAPI calls a
-        handler from (skene's install(app) notes there that a handler started, for `refund: 'server-errors'`).
+        The stand-in goes where FastAPI calls a handler (fastapi.routing.run_endpoint_function), under skene's
+        own wrap of it when there is one (_endpoint_call.py: the gates wired with handler_user=True decide
+        there, and a handler's start is noted there for `refund: 'server-errors'`).
         """
         from fastapi import routing
         from fastapi.responses import JSONResponse
@@ -513,15 +514,17 @@ class GateHarness(object):
                 return JSONResponse({"detail": "conflict (skene's gate test)"}, status_code=409)
             return JSONResponse({"ok": True})
 
-        previous = routing.run_endpoint_function
+        endpoint_call = _runtime("._endpoint_call")
+        holder, name = (endpoint_call, "call_handler") if endpoint_call.wrap() else (routing, "run_endpoint_function")
+        previous = getattr(holder, name)
 
         async def run_endpoint_function(*, dependant, values, is_coroutine):
             if dependant.call in gated:
                 return await previous(dependant=types.SimpleNamespace(call=stand_in), values={}, is_coroutine=True)
             return await previous(dependant=dependant, values=values, is_coroutine=is_coroutine)
 
-        routing.run_endpoint_function = run_endpoint_function
-        stack.append(lambda: setattr(routing, "run_endpoint_function", previous))
+        setattr(holder, name, run_endpoint_function)
+        stack.append(lambda: setattr(holder, name, previous))
 
     # -- what a test uses ---------------------------------------------------------------------------
     def step(self, step_id):
@@ -589,13 +592,14 @@ class GateHarness(object):
 
     def _override_user(self, dependant, step_id):
         for gate in _gates_of(dependant, step_id):
-            # The gate's one sub-dependency is the user dependency it declares (the app's, or auth=).
-            for sub in gate.dependencies:
-                if sub.call is not None:
-                    for app in self.apps:
-                        if sub.call not in app.dependency_overrides:
-                            self.overridden.append((app, sub.call))
-                        app.dependency_overrides[sub.call] = lambda: self.user
+            # The user dependency the gate counts by (the app's, or auth=), whether the gate declares it or
+            # reads it from the handler (handler_user=True).
+            call = getattr(gate.call, "skene_user_dependency", None)
+            if call is not None:
+                for app in self.apps:
+                    if call not in app.dependency_overrides:
+                        self.overridden.append((app, call))
+                    app.dependency_overrides[call] = lambda: self.user
 
     def new_user(self, label):
         user_id = "skene-test-%s-%s" % (label, uuid.uuid4().hex[:10])

@@ -14,7 +14,9 @@ app = FastAPI(title="gated test app")
 skene_install(app)
 
 
-@app.api_route("/api/reports", methods=["POST", "PUT"], dependencies=[Depends(skene_gate("reports"))])
+@app.api_route(
+    "/api/reports", methods=["POST", "PUT"], dependencies=[Depends(skene_gate("reports", handler_user=True))]
+)
 def create_report(request: Request, fail: int = 0, user=Depends(get_current_user)):
     if fail == 1:
         raise HTTPException(status_code=400, detail="bad report")
@@ -23,7 +25,10 @@ def create_report(request: Request, fail: int = 0, user=Depends(get_current_user
     return {"ok": True, "user": user.id, "auth_calls": request.state.auth_calls}
 
 
-@app.post("/api/exports", dependencies=[Depends(skene_gate("exports", auth=get_current_user, scopes=["exports"]))])
+@app.post(
+    "/api/exports",
+    dependencies=[Depends(skene_gate("exports", auth=get_current_user, scopes=["exports"], handler_user=True))],
+)
 def create_export(request: Request, user=Security(get_current_user, scopes=["exports"])):
     return {"ok": True, "auth_calls": request.state.auth_calls}
 
@@ -33,12 +38,12 @@ def alias_export(request: Request, user=Depends(get_current_user)):
     return {"ok": True, "auth_calls": request.state.auth_calls}
 
 
-@app.post("/api/shadow", dependencies=[Depends(skene_gate("shadow"))])
+@app.post("/api/shadow", dependencies=[Depends(skene_gate("shadow", handler_user=True))])
 def shadow(user=Depends(get_current_user)):
     return {"ok": True}
 
 
-@app.post("/api/strict", dependencies=[Depends(skene_gate("strict"))])
+@app.post("/api/strict", dependencies=[Depends(skene_gate("strict", handler_user=True))])
 def strict(user=Depends(get_current_user)):
     return {"ok": True}
 
@@ -49,7 +54,7 @@ def burst(user=Depends(get_current_user), db: Session = Depends(get_db)):
     return {"ok": True}
 
 
-@app.post("/api/closed", dependencies=[Depends(skene_gate("closed"))])
+@app.post("/api/closed", dependencies=[Depends(skene_gate("closed", handler_user=True))])
 def closed(user=Depends(get_current_user)):
     return {"ok": True}
 
@@ -65,7 +70,10 @@ def refuse_when_asked(request: Request):
         raise HTTPException(status_code=403, detail="refused by the app")
 
 
-@app.post("/api/server-errors", dependencies=[Depends(skene_gate("server-errors")), Depends(refuse_when_asked)])
+@app.post(
+    "/api/server-errors",
+    dependencies=[Depends(skene_gate("server-errors", handler_user=True)), Depends(refuse_when_asked)],
+)
 def server_errors(n: int = 0, fail: int = 0, user=Depends(get_current_user)):
     if fail == 1:
         raise HTTPException(status_code=422, detail="did the work, then said no")
@@ -74,10 +82,21 @@ def server_errors(n: int = 0, fail: int = 0, user=Depends(get_current_user)):
     return {"ok": True, "n": n}
 
 
-@app.post("/api/never", dependencies=[Depends(skene_gate("never"))])
+@app.post("/api/never", dependencies=[Depends(skene_gate("never", handler_user=True))])
 def never(fail: int = 0, user=Depends(get_current_user)):
     if fail == 2:
         raise RuntimeError("the handler crashed")
+    return {"ok": True}
+
+
+@app.post("/api/unwired", dependencies=[Depends(skene_gate("reports", handler_user=True))])
+def unwired():
+    """A handler that lost the user parameter its gate was wired for (handler_user=True)."""
+    return {"ok": True}
+
+
+@app.post("/api/unwired-strict", dependencies=[Depends(skene_gate("strict", handler_user=True))])
+def unwired_strict():
     return {"ok": True}
 
 
