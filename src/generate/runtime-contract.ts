@@ -19,6 +19,7 @@ export const STATIC_RUNTIME_MODULES = [
   '_middleware.py',
   '_plans.py',
   '_schema.py',
+  '_statements.py',
   '_store.py',
   '_sync.py',
   '_upgrade_links.py',

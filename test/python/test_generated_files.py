@@ -75,7 +75,7 @@ def rendered(request, tmp_path_factory):
 def test_every_generated_file_starts_with_the_marker(rendered):
     variant, _, result, python_files = rendered
     runtime = [p for p in result["files"] if p.startswith(result["location"]["dir"] + "/") and p.endswith(".py")]
-    assert len(runtime) == 18, runtime
+    assert len(runtime) == 19, runtime
     if variant == "no-auth-alembic":
         assert "migrations/versions/skene_0001_create_skene_tables.py" in result["files"]
     for path in python_files:

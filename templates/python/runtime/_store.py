@@ -23,6 +23,7 @@ import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 from . import _integration, _schema
+from . import _statements as sql
 from ._connections import Pool, StoreError, StoreTimeout, close_quietly, read_timeout, within
 from ._drivers import (
     Driver,
@@ -43,189 +44,6 @@ T = TypeVar("T")
 Work = Callable[[Any], T]
 
 _USER_STATES_MAX = 20000
-
-# -- statements ---------------------------------------------------------------------------------
-
-# SET expressions see the row as it was, so both CASEs test the old window.
-_UPSERT = (
-    "INSERT INTO skene_usage (step_id, user_key, window_start, used) VALUES (:step_id, :user_key, :now, 1) "
-    "ON CONFLICT (step_id, user_key) DO UPDATE SET "
-    "used = CASE WHEN skene_usage.window_start + :period <= excluded.window_start THEN 1 "
-    "ELSE skene_usage.used + 1 END, "
-    "window_start = CASE WHEN skene_usage.window_start + :period <= excluded.window_start "
-    "THEN excluded.window_start ELSE skene_usage.window_start END"
-)
-_UNDER_LIMIT = " WHERE skene_usage.window_start + :period <= excluded.window_start OR skene_usage.used < :limit"
-UPSERT = {
-    (bounded, returning): Statement(
-        _UPSERT + (_UNDER_LIMIT if bounded else "") + (" RETURNING used, window_start" if returning else "")
-    )
-    for bounded in (False, True)
-    for returning in (False, True)
-}
-
-USAGE_ROW = Statement("SELECT used, window_start FROM skene_usage WHERE step_id = :step_id AND user_key = :user_key")
-
-# SQLite: the user's usage row and subscriptions in one statement.
-USAGE_AND_SUBSCRIPTIONS = Statement(
-    "SELECT u.used, u.window_start, s.status, s.prices, s.past_due_since FROM (SELECT 1 AS one) AS anchor "
-    "LEFT JOIN skene_usage AS u ON u.step_id = :step_id AND u.user_key = :user_key "
-    "LEFT JOIN skene_subscriptions AS s ON s.user_key = :user_key"
-)
-
-SUBSCRIPTIONS_OF_USER = Statement(
-    "SELECT status, prices, past_due_since FROM skene_subscriptions WHERE user_key = :user_key"
-)
-
-# PostgreSQL: a user's paid-capable subscriptions as one text value (see _plans.SubscriptionState).
-_FINGERPRINT = (
-    "SELECT COALESCE(string_agg(status || chr(31) || COALESCE(prices, '') || chr(31) || "
-    "COALESCE(CAST(past_due_since AS TEXT), ''), chr(30) ORDER BY subscription_id), '') AS fingerprint "
-    "FROM skene_subscriptions WHERE user_key = :user_key AND status IN ('active', 'trialing', 'past_due')"
-)
-
-# PostgreSQL: one round trip per gated request. It counts only when the subscriptions still read as the
-# gate assumed (:fingerprint) and the user is under the limit (:limit, NULL for unlimited), skips the write
-# for a user the snapshot shows at the limit, and returns the subscriptions, the new count and the row it
-# started from.
-CONSUME = Statement(
-    "WITH subs AS (" + _FINGERPRINT + "), "
-    "old AS (SELECT used, window_start FROM skene_usage WHERE step_id = :step_id AND user_key = :user_key), "
-    "counted AS (INSERT INTO skene_usage (step_id, user_key, window_start, used) "
-    "SELECT :step_id, :user_key, :now, 1 FROM subs WHERE subs.fingerprint = :fingerprint "
-    "AND (:limit IS NULL OR :limit > 0) "
-    "AND NOT EXISTS (SELECT 1 FROM old WHERE old.window_start + :period > :now AND old.used >= :limit) "
-    "ON CONFLICT (step_id, user_key) DO UPDATE SET "
-    "used = CASE WHEN skene_usage.window_start + :period <= excluded.window_start THEN 1 "
-    "ELSE skene_usage.used + 1 END, "
-    "window_start = CASE WHEN skene_usage.window_start + :period <= excluded.window_start "
-    "THEN excluded.window_start ELSE skene_usage.window_start END "
-    "WHERE skene_usage.window_start + :period <= excluded.window_start OR :limit IS NULL OR skene_usage.used < :limit "
-    "RETURNING used, window_start) "
-    "SELECT subs.fingerprint, counted.used, counted.window_start, old.used, old.window_start "
-    "FROM subs LEFT JOIN counted ON TRUE LEFT JOIN old ON TRUE"
-)
-_CONSUME_TYPES = {
-    "step_id": "text",
-    "user_key": "text",
-    "now": "float8",
-    "period": "float8",
-    "limit": "integer",
-    "fingerprint": "text",
-}
-PREPARE_CONSUME = Statement(
-    "PREPARE skene_consume (%s) AS %s"
-    % (", ".join(_CONSUME_TYPES[name] for name in CONSUME.distinct()), CONSUME.text("numeric"))
-)
-EXECUTE_CONSUME = Statement("EXECUTE skene_consume (%s)" % ", ".join(":" + name for name in CONSUME.distinct()))
-
-REFUND = Statement(
-    "UPDATE skene_usage SET used = used - 1 "
-    "WHERE step_id = :step_id AND user_key = :user_key AND window_start = :window_start AND used > 0"
-)
-
-INSERT_EVENT = Statement(
-    "INSERT INTO skene_events (dedupe_key, kind, step_id, user_key, window_start, detail, created_at) "
-    "VALUES (:dedupe_key, :kind, :step_id, :user_key, :window_start, :detail, :now) ON CONFLICT (dedupe_key) DO NOTHING"
-)
-EVENTS_OF_KIND = Statement(
-    "SELECT dedupe_key, step_id, user_key, window_start, detail FROM skene_events "
-    "WHERE kind = :kind ORDER BY created_at"
-)
-SET_EVENT_DETAIL = Statement(
-    "UPDATE skene_events SET detail = :detail WHERE dedupe_key = :dedupe_key AND detail = :expected"
-)
-DELETE_EVENT = Statement("DELETE FROM skene_events WHERE dedupe_key = :dedupe_key")
-
-INSERT_STRIPE_EVENT = Statement(
-    "INSERT INTO skene_stripe_events (event_id, type, created, received_at) VALUES (:event_id, :type, :created, :now) "
-    "ON CONFLICT (event_id) DO NOTHING"
-)
-
-USER_OF_CUSTOMER = Statement(
-    "SELECT user_key FROM skene_subscriptions WHERE customer_id = :customer_id AND user_key IS NOT NULL"
-)
-CUSTOMER_OF_USER = Statement(
-    "SELECT customer_id FROM skene_subscriptions WHERE user_key = :user_key AND customer_id IS NOT NULL "
-    "ORDER BY event_created DESC"
-)
-PENDING_CUSTOMERS_OF_USER = Statement(
-    "SELECT DISTINCT p.customer_id FROM skene_subscriptions AS p WHERE p.user_key = :user_key "
-    "AND p.status IS NULL AND p.customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM skene_subscriptions AS s "
-    "WHERE s.customer_id = p.customer_id AND s.status IS NOT NULL)"
-)
-ANY_ROW_OF_CUSTOMER = Statement("SELECT 1 FROM skene_subscriptions WHERE customer_id = :customer_id LIMIT 1")
-SUBSCRIPTION_RECORD = Statement(
-    "SELECT customer_id, user_key, status, prices, current_period_end FROM skene_subscriptions "
-    "WHERE subscription_id = :subscription_id"
-)
-SUBSCRIPTION_ROW = Statement(
-    "SELECT status, event_created FROM skene_subscriptions WHERE subscription_id = :subscription_id"
-)
-
-
-def _lifecycle_rank(column: str) -> str:
-    """How far along Stripe's subscription lifecycle a status is: of two events of one second, the
-    further one is the later (created → incomplete, then trialing/active, ..., deleted → canceled)."""
-    return (
-        "CASE %s WHEN 'incomplete' THEN 1 WHEN 'trialing' THEN 2 WHEN 'active' THEN 3 WHEN 'paused' THEN 4 "
-        "WHEN 'past_due' THEN 5 WHEN 'unpaid' THEN 6 WHEN 'incomplete_expired' THEN 7 WHEN 'canceled' THEN 8 "
-        "ELSE 0 END" % column
-    )
-
-
-_UPSERT_SUBSCRIPTION = (
-    "INSERT INTO skene_subscriptions (subscription_id, customer_id, user_key, status, prices, "
-    "current_period_end, past_due_since, event_created, updated_at) "
-    "VALUES (:subscription_id, :customer_id, :user_key, :status, :prices, :period_end, :past_due_since, "
-    ":created, :now) "
-    "ON CONFLICT (subscription_id) DO UPDATE SET "
-    "customer_id = COALESCE(excluded.customer_id, skene_subscriptions.customer_id), "
-    "user_key = COALESCE(excluded.user_key, skene_subscriptions.user_key), "
-    "status = excluded.status, prices = excluded.prices, current_period_end = excluded.current_period_end, "
-    "past_due_since = CASE WHEN excluded.status = 'past_due' THEN "
-    "(CASE WHEN skene_subscriptions.status = 'past_due' AND skene_subscriptions.past_due_since IS NOT NULL "
-    "AND skene_subscriptions.past_due_since < excluded.past_due_since "
-    "THEN skene_subscriptions.past_due_since ELSE excluded.past_due_since END) ELSE NULL END, "
-    "event_created = excluded.event_created, updated_at = excluded.updated_at "
-)
-# Newest `created` wins; of one second, the status further along the lifecycle (equal: the later received).
-UPSERT_SUBSCRIPTION = Statement(
-    _UPSERT_SUBSCRIPTION + "WHERE skene_subscriptions.event_created < excluded.event_created "
-    "OR (skene_subscriptions.event_created = excluded.event_created AND "
-    + _lifecycle_rank("skene_subscriptions.status")
-    + " <= "
-    + _lifecycle_rank("excluded.status")
-    + ")"
-)
-# The state read from Stripe's API: it wins over every event of the same second.
-UPSERT_SUBSCRIPTION_AUTHORITATIVE = Statement(
-    _UPSERT_SUBSCRIPTION + "WHERE skene_subscriptions.event_created <= excluded.event_created"
-)
-EARLIER_PAST_DUE = Statement(
-    "UPDATE skene_subscriptions SET past_due_since = :past_due_since WHERE subscription_id = :subscription_id "
-    "AND status = 'past_due' AND past_due_since > :past_due_since"
-)
-FILL_USER_OF_SUBSCRIPTION = Statement(
-    "UPDATE skene_subscriptions SET user_key = :user_key WHERE subscription_id = :subscription_id AND user_key IS NULL"
-)
-LINK_CUSTOMER = Statement(
-    "INSERT INTO skene_subscriptions (subscription_id, customer_id, user_key, status, prices, "
-    "current_period_end, past_due_since, event_created, updated_at) "
-    "VALUES (:subscription_id, :customer_id, :user_key, NULL, NULL, NULL, NULL, 0, :now) "
-    "ON CONFLICT (subscription_id) DO UPDATE SET user_key = excluded.user_key, "
-    "customer_id = COALESCE(excluded.customer_id, skene_subscriptions.customer_id)"
-)
-FILL_USER_OF_CUSTOMER = Statement(
-    "UPDATE skene_subscriptions SET user_key = :user_key WHERE customer_id = :customer_id AND user_key IS NULL"
-)
-IS_PAYING = Statement(
-    "SELECT 1 FROM skene_subscriptions WHERE user_key = :user_key AND status IN ('active', 'trialing')"
-)
-FIRST_LIMIT_REACHED = Statement(
-    "SELECT step_id, MIN(created_at) FROM skene_events WHERE kind = 'limit_reached' AND user_key = :user_key "
-    "GROUP BY step_id"
-)
 
 
 class Outcome(object):
@@ -288,7 +106,7 @@ class Store(object):
             self._on_loop = _async_pg.LoopConnections(
                 driver.connect_async,
                 self._pool,
-                lambda: (PREPARE_CONSUME.sql,) if self._prepared else (),
+                lambda: (sql.PREPARE_CONSUME.sql,) if self._prepared else (),
             )
 
     # -- running work --------------------------------------------------------------------------
@@ -464,7 +282,7 @@ class Store(object):
 
     # -- plans ---------------------------------------------------------------------------------
     def _best_plan(self, cur: Any, step: dict, user_key: str, now: float) -> Plan:
-        rows = self.execute(cur, SUBSCRIPTIONS_OF_USER, {"user_key": user_key}).fetchall()
+        rows = self.execute(cur, sql.SUBSCRIPTIONS_OF_USER, {"user_key": user_key}).fetchall()
         return best_plan(step, paid_plans(rows, now))
 
     def plan_for(self, step: dict, user_key: str, now: Optional[float] = None) -> Plan:
@@ -514,7 +332,7 @@ class Store(object):
 
         def work(cur: Any) -> Outcome:
             key = {"step_id": step_id, "user_key": user_key}
-            rows = self.execute(cur, USAGE_AND_SUBSCRIPTIONS, key).fetchall()
+            rows = self.execute(cur, sql.USAGE_AND_SUBSCRIPTIONS, key).fetchall()
             usage = (rows[0][0], rows[0][1]) if rows and rows[0][0] is not None else None
             subscriptions = [row[2:] for row in rows if row[2] is not None or row[3] is not None]
             plan, limit = with_app_plans(step, best_plan(step, paid_plans(subscriptions, now)), app_plans)
@@ -524,14 +342,14 @@ class Store(object):
             if limit is not None and limit <= 0:
                 return Outcome(False, False, plan, limit, 0, now)
             params = {"step_id": step_id, "user_key": user_key, "now": now, "period": period, "limit": limit}
-            upsert = UPSERT[(limit is not None, self._returning)]
+            upsert = sql.UPSERT[(limit is not None, self._returning)]
             if self._returning:
                 row = self._write(cur, upsert, params).fetchone()
             else:
                 row = self._upsert_without_returning(cur, upsert, params)
             if row is not None:
                 return Outcome(True, True, plan, limit, int(row[0]), float(row[1]))
-            row = self.execute(cur, USAGE_ROW, key).fetchone()
+            row = self.execute(cur, sql.USAGE_ROW, key).fetchone()
             return Outcome(False, False, plan, limit, int(row[0]), float(row[1]))
 
         return work
@@ -546,7 +364,7 @@ class Store(object):
             try:
                 self.execute(cur, upsert, params)
                 changed = cur.rowcount
-                row = self.execute(cur, USAGE_ROW, params).fetchone()
+                row = self.execute(cur, sql.USAGE_ROW, params).fetchone()
                 self.execute(cur, "COMMIT")
             except BaseException:
                 self.execute(cur, "ROLLBACK")
@@ -565,19 +383,19 @@ class Store(object):
     def _execute_consume(self, cur: Any, params: Mapping[str, Any]) -> Tuple[Any, ...]:
         if self._prepared:
             try:
-                return self.execute(cur, EXECUTE_CONSUME, params).fetchone()
+                return self.execute(cur, sql.EXECUTE_CONSUME, params).fetchone()
             except Exception as exc:
                 if not is_missing_prepared(exc):
                     raise
             try:
-                self.execute(cur, PREPARE_CONSUME)
-                return self.execute(cur, EXECUTE_CONSUME, params).fetchone()
+                self.execute(cur, sql.PREPARE_CONSUME)
+                return self.execute(cur, sql.EXECUTE_CONSUME, params).fetchone()
             except Exception as exc:
                 if not is_missing_prepared(exc) and "already exists" not in str(exc):
                     raise
                 # Each statement may reach another server session: send the statement itself from now on.
                 self._prepared = False
-        return self.execute(cur, CONSUME, params).fetchone()
+        return self.execute(cur, sql.CONSUME, params).fetchone()
 
     def _consume_params(
         self, step: dict, user_key: str, now: float, period: float, limit: Optional[int], state: SubscriptionState
@@ -606,17 +424,17 @@ class Store(object):
             if row[0] != state.fingerprint:
                 continue
             # Refused by the upsert itself: other requests reached the limit after this statement's snapshot.
-            usage = self.execute(cur, USAGE_ROW, key).fetchone()
+            usage = self.execute(cur, sql.USAGE_ROW, key).fetchone()
             if usage is None:
                 return Outcome(False, False, plan, limit, 0, now)
             return Outcome(False, False, plan, limit, int(usage[0]), float(usage[1]))
         # The subscriptions changed on every attempt: decide from a fresh read, as SQLite does.
         plan, limit = with_app_plans(step, self._best_plan(cur, step, user_key, now), app_plans)
         params = dict(key, now=now, period=period, limit=limit)
-        row = self.execute(cur, UPSERT[(limit is not None, True)], params).fetchone()
+        row = self.execute(cur, sql.UPSERT[(limit is not None, True)], params).fetchone()
         if row is not None:
             return Outcome(True, True, plan, limit, int(row[0]), float(row[1]))
-        usage = self.execute(cur, USAGE_ROW, key).fetchone() or (0, now)
+        usage = self.execute(cur, sql.USAGE_ROW, key).fetchone() or (0, now)
         return Outcome(False, False, plan, limit, int(usage[0]), float(usage[1]))
 
     def _consume_outcome(
@@ -649,7 +467,7 @@ class Store(object):
         state = self._user_states.get(user_key, NO_SUBSCRIPTIONS)
         plan, limit = with_app_plans(step, state.plan(step, now), app_plans)
         params = self._consume_params(step, user_key, now, period, limit, state)
-        statement = EXECUTE_CONSUME if self._prepared else CONSUME
+        statement = sql.EXECUTE_CONSUME if self._prepared else sql.CONSUME
         row = await self._on_loop.run(statement.text(self._style), params)
         if row is self._unavailable:
             return None
@@ -663,9 +481,8 @@ class Store(object):
         try:
             if self._on_loop is not None and self._ready:
                 params = {"step_id": step_id, "user_key": user_key, "window_start": window_start}
-                changed = await within(
-                    self._on_loop.run(REFUND.text(self._style), params), self.timeout, self.description, self._answering
-                )
+                refund = self._on_loop.run(sql.REFUND.text(self._style), params)
+                changed = await within(refund, self.timeout, self.description, self._answering)
                 if changed is not self._unavailable:
                     return changed
             return await self.run_async(self._refund_work(step_id, user_key, window_start))
@@ -681,14 +498,15 @@ class Store(object):
     def _refund_work(self, step_id: str, user_key: str, window_start: float) -> Work:
         def work(cur: Any) -> int:
             return self._write(
-                cur, REFUND, {"step_id": step_id, "user_key": user_key, "window_start": window_start}
+                cur, sql.REFUND, {"step_id": step_id, "user_key": user_key, "window_start": window_start}
             ).rowcount
 
         return work
 
     def usage(self, step_id: str, user_key: str) -> Optional[Tuple[Any, ...]]:
         """(used, window_start) of the user's current row, or None."""
-        return self.run(lambda cur: self.execute(cur, USAGE_ROW, {"step_id": step_id, "user_key": user_key}).fetchone())
+        key = {"step_id": step_id, "user_key": user_key}
+        return self.run(lambda cur: self.execute(cur, sql.USAGE_ROW, key).fetchone())
 
     # -- events --------------------------------------------------------------------------------
     def insert_event(
@@ -711,7 +529,7 @@ class Store(object):
             "detail": detail,
             "now": now,
         }
-        return self._write(cur, INSERT_EVENT, params).rowcount == 1
+        return self._write(cur, sql.INSERT_EVENT, params).rowcount == 1
 
     def record_event(
         self,
@@ -731,15 +549,15 @@ class Store(object):
 
     def events_of_kind(self, kind: str) -> List[Tuple[Any, ...]]:
         """(dedupe_key, step_id, user_key, window_start, detail) of every event of `kind`, oldest first."""
-        return self.run(lambda cur: self.execute(cur, EVENTS_OF_KIND, {"kind": kind}).fetchall())
+        return self.run(lambda cur: self.execute(cur, sql.EVENTS_OF_KIND, {"kind": kind}).fetchall())
 
     def replace_event_detail(self, dedupe_key: str, expected: str, detail: str) -> bool:
         """Sets an event's detail only if it still is `expected`: True for the one caller that did."""
         params = {"dedupe_key": dedupe_key, "expected": expected, "detail": detail}
-        return self.run(lambda cur: self._write(cur, SET_EVENT_DETAIL, params).rowcount == 1)
+        return self.run(lambda cur: self._write(cur, sql.SET_EVENT_DETAIL, params).rowcount == 1)
 
     def delete_event(self, dedupe_key: str) -> None:
-        self.run(lambda cur: self._write(cur, DELETE_EVENT, {"dedupe_key": dedupe_key}))
+        self.run(lambda cur: self._write(cur, sql.DELETE_EVENT, {"dedupe_key": dedupe_key}))
 
     # -- subscriptions (Stripe webhooks) ---------------------------------------------------------
     def apply_stripe_event(self, event_id: str, event_type: str, created: int, apply: Callable[[Any], Any]) -> bool:
@@ -748,7 +566,7 @@ class Store(object):
 
         def work(cur: Any) -> bool:
             params = {"event_id": event_id, "type": event_type, "created": created, "now": now}
-            if self.execute(cur, INSERT_STRIPE_EVENT, params).rowcount != 1:
+            if self.execute(cur, sql.INSERT_STRIPE_EVENT, params).rowcount != 1:
                 return False
             apply(cur)
             return True
@@ -758,12 +576,12 @@ class Store(object):
     def user_for_customer(self, cur: Any, customer_id: Optional[str]) -> Optional[str]:
         if not customer_id:
             return None
-        row = self.execute(cur, USER_OF_CUSTOMER, {"customer_id": customer_id}).fetchone()
+        row = self.execute(cur, sql.USER_OF_CUSTOMER, {"customer_id": customer_id}).fetchone()
         return row[0] if row else None
 
     def subscription_row(self, cur: Any, subscription_id: str) -> Optional[Tuple[Any, ...]]:
         """(status, event_created) skene holds for a subscription, or None."""
-        return self.execute(cur, SUBSCRIPTION_ROW, {"subscription_id": subscription_id}).fetchone()
+        return self.execute(cur, sql.SUBSCRIPTION_ROW, {"subscription_id": subscription_id}).fetchone()
 
     def upsert_subscription(
         self,
@@ -790,15 +608,15 @@ class Store(object):
             "created": created,
             "now": time.time(),
         }
-        upsert = UPSERT_SUBSCRIPTION_AUTHORITATIVE if authoritative else UPSERT_SUBSCRIPTION
+        upsert = sql.UPSERT_SUBSCRIPTION_AUTHORITATIVE if authoritative else sql.UPSERT_SUBSCRIPTION
         applied = self.execute(cur, upsert, params).rowcount == 1
         if not applied:
             # An older event: its state lost, but it may still show an earlier start of past_due
             # and a user the newer event did not carry.
             if past_due_since is not None:
-                self.execute(cur, EARLIER_PAST_DUE, params)
+                self.execute(cur, sql.EARLIER_PAST_DUE, params)
             if user_key:
-                self.execute(cur, FILL_USER_OF_SUBSCRIPTION, params)
+                self.execute(cur, sql.FILL_USER_OF_SUBSCRIPTION, params)
         return applied
 
     def link_customer(
@@ -811,19 +629,19 @@ class Store(object):
             "user_key": user_key,
             "now": time.time(),
         }
-        self.execute(cur, LINK_CUSTOMER, params)
+        self.execute(cur, sql.LINK_CUSTOMER, params)
         if customer_id:
-            self.execute(cur, FILL_USER_OF_CUSTOMER, params)
+            self.execute(cur, sql.FILL_USER_OF_CUSTOMER, params)
 
     def record_conversions(self, cur: Any, user_key: Optional[str]) -> int:
         """A user who hit a limit and now has an active or trialing subscription converted (once per step)."""
         if not user_key:
             return 0
-        if self.execute(cur, IS_PAYING, {"user_key": user_key}).fetchone() is None:
+        if self.execute(cur, sql.IS_PAYING, {"user_key": user_key}).fetchone() is None:
             return 0
         recorded = 0
         now = time.time()
-        for step_id, first_reached in self.execute(cur, FIRST_LIMIT_REACHED, {"user_key": user_key}).fetchall():
+        for step_id, first_reached in self.execute(cur, sql.FIRST_LIMIT_REACHED, {"user_key": user_key}).fetchall():
             detail = '{"limit_reached_at": %f}' % first_reached
             if self.insert_event(
                 cur, "converted", "converted:%s:%s" % (step_id, user_key), step_id, user_key, None, detail, now
@@ -834,23 +652,23 @@ class Store(object):
     def claim_customer(self, cur: Any, customer_id: str, user_key: str) -> int:
         """Ties the customer's subscriptions that have no user to `user_key`; how many it tied."""
         params = {"customer_id": customer_id, "user_key": user_key}
-        return self.execute(cur, FILL_USER_OF_CUSTOMER, params).rowcount
+        return self.execute(cur, sql.FILL_USER_OF_CUSTOMER, params).rowcount
 
     def pending_customers_of(self, user_key: str) -> List[str]:
         """The user's customers whose checkout skene saw but none of whose subscriptions it holds yet."""
-        rows = self.run(lambda cur: self.execute(cur, PENDING_CUSTOMERS_OF_USER, {"user_key": user_key}).fetchall())
+        rows = self.run(lambda cur: self.execute(cur, sql.PENDING_CUSTOMERS_OF_USER, {"user_key": user_key}).fetchall())
         return [row[0] for row in rows]
 
     def holds_customer(self, cur: Any, customer_id: str) -> bool:
-        return self.execute(cur, ANY_ROW_OF_CUSTOMER, {"customer_id": customer_id}).fetchone() is not None
+        return self.execute(cur, sql.ANY_ROW_OF_CUSTOMER, {"customer_id": customer_id}).fetchone() is not None
 
     def subscription_record(self, cur: Any, subscription_id: str) -> Optional[Tuple[Any, ...]]:
         """(customer_id, user_key, status, prices, current_period_end) skene holds, or None."""
-        return self.execute(cur, SUBSCRIPTION_RECORD, {"subscription_id": subscription_id}).fetchone()
+        return self.execute(cur, sql.SUBSCRIPTION_RECORD, {"subscription_id": subscription_id}).fetchone()
 
     def customer_of(self, user_key: str) -> Optional[str]:
         """The Stripe customer id skene has seen for the app's user, or None."""
-        row = self.run(lambda cur: self.execute(cur, CUSTOMER_OF_USER, {"user_key": user_key}).fetchone())
+        row = self.run(lambda cur: self.execute(cur, sql.CUSTOMER_OF_USER, {"user_key": user_key}).fetchone())
         return row[0] if row else None
 
 
