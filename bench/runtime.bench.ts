@@ -21,7 +21,7 @@
  * ungated request's own CPU time per instruction, measured in the same run.
  *
  * Options: --rounds N (5) · --seconds S (3, load phase) · --latency-seconds S (1.5 per scenario) · --connections N (8)
- * · --users N (200) · --only sqlite|postgresql · --instructions N (100 requests per scenario under callgrind; 0
+ * · --users N (200) · --only sqlite|postgresql · --instructions N (400 requests per scenario under callgrind; 0
  * skips it) · --keep
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -55,7 +55,7 @@ const { values: args } = parseArgs({
     'latency-seconds': { type: 'string', default: '1.5' },
     connections: { type: 'string', default: '8' },
     users: { type: 'string', default: '200' },
-    instructions: { type: 'string', default: '100' },
+    instructions: { type: 'string', default: '400' },
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },

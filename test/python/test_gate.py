@@ -81,13 +81,101 @@ def test_security_scopes_and_alias_resolve_auth_once(client):
     assert blocked.status_code == 402 and blocked.json()["period"] == "1h"
 
 
+def _route(app, path):
+    return next(r for r in app.routes if getattr(r, "path", None) == path)
+
+
+def _gates(dependant):
+    """The skene gates among a dependant's own dependencies."""
+    return [d for d in dependant.dependencies if d.call.__name__.startswith("skene_gate")]
+
+
 def test_a_handler_user_gate_declares_nothing_and_counts_the_handlers_user(client, gated_app, app_db):
-    route = next(r for r in gated_app.routes if getattr(r, "path", None) == "/api/reports")
-    gates = [d for d in route.dependant.dependencies if d.call.__name__.startswith("skene_gate")]
-    assert [g.dependencies for g in gates] == [[]]
     first = client.post("/api/reports", headers=key(13))
     assert first.status_code == 200 and first.json()["auth_calls"] == 1
     assert app_db("SELECT used FROM skene_usage WHERE step_id='reports' AND user_key='13'") == [(1,)]
+    from testapp.skene import _endpoint_call
+
+    route = _route(gated_app, "/api/reports")
+    gates = _endpoint_call.taken_over(route.dependant) or _gates(route.dependant)
+    assert [g.call.__name__ for g in gates] == ["skene_gate_reports"]
+    assert all(not getattr(g, "dependencies", []) for g in gates)
+
+
+def test_the_wrap_takes_a_handler_user_gate_over_at_its_first_request(client, gated_app, app_db):
+    from testapp.skene import _endpoint_call
+
+    route = _route(gated_app, "/api/taken")
+    before = [g.call for g in _gates(route.dependant)]
+    assert len(before) == 1 and _endpoint_call.taken_over(route.dependant) == []
+    first = client.post("/api/taken", headers=key(24))
+    assert (first.status_code, first.headers["RateLimit-Remaining"]) == (200, "2")
+    # FastAPI no longer solves the gate: the wrap enforces it.
+    assert _gates(route.dependant) == []
+    assert [g.call for g in _endpoint_call.taken_over(route.dependant)] == before
+    put = client.put("/api/taken", headers=key(24))
+    assert put.status_code == 200 and "RateLimit-Limit" not in put.headers
+    answers = [client.post("/api/taken", headers=key(24)) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 402]
+    assert [a.headers["RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]
+    assert answers[2].json()["error"] == "upgrade_required"
+    assert client.post("/api/taken").status_code == 401
+    assert app_db("SELECT used FROM skene_usage WHERE step_id='reports' AND user_key='24'") == [(3,)]
+
+
+def test_a_request_solved_before_the_take_over_is_counted_once(client, gated_app, app_db):
+    import asyncio
+
+    import httpx
+    from testapp.skene import _endpoint_call
+
+    route = _route(gated_app, "/api/held")
+    assert len(_gates(route.dependant)) == 1
+
+    async def both():
+        transport = httpx.ASGITransport(app=gated_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            # The first has passed the gate and waits in the next dependency while the second one's handler
+            # call takes the gate over.
+            held = asyncio.ensure_future(http.post("/api/held", headers=dict(key(25), **{"X-Hold": "0.5"})))
+            await asyncio.sleep(0.2)
+            quick = await http.post("/api/held", headers=key(25))
+            assert _gates(route.dependant) == [] and len(_endpoint_call.taken_over(route.dependant)) == 1
+            return quick, await held
+
+    quick, held = asyncio.run(both())
+    assert (quick.status_code, quick.headers["RateLimit-Remaining"]) == (200, "2")
+    assert (held.status_code, held.headers["RateLimit-Remaining"]) == (200, "1")
+    assert app_db("SELECT used FROM skene_usage WHERE step_id='reports' AND user_key='25'") == [(2,)]
+
+
+def test_a_gate_nested_in_another_dependency_stays_a_dependency_and_counts(client, gated_app, app_db):
+    from testapp.skene import _endpoint_call
+
+    assert [client.post("/api/nested", headers=key(26)).status_code for _ in range(4)] == [200, 200, 200, 402]
+    route = _route(gated_app, "/api/nested")
+    assert _endpoint_call.taken_over(route.dependant) == []
+    assert [len(_gates(sub)) for sub in route.dependant.dependencies if sub.call.__name__ == "gated_inside"] == [1]
+    assert app_db("SELECT used FROM skene_usage WHERE step_id='reports' AND user_key='26'") == [(3,)]
+
+
+def test_without_install_the_gate_stays_a_dependency_and_counts(client, gated_app, app_db):
+    from fastapi import Depends, FastAPI
+    from fastapi.testclient import TestClient
+    from testapp.deps import get_current_user
+    from testapp.skene import _endpoint_call, gate
+
+    bare = FastAPI()
+
+    @bare.post("/bare", dependencies=[Depends(gate("reports", handler_user=True))])
+    def bare_route(user=Depends(get_current_user)):
+        return {"ok": True}
+
+    with TestClient(bare) as bare_client:
+        assert [bare_client.post("/bare", headers=key(27)).status_code for _ in range(4)] == [200, 200, 200, 402]
+    route = _route(bare, "/bare")
+    assert len(_gates(route.dependant)) == 1 and _endpoint_call.taken_over(route.dependant) == []
+    assert app_db("SELECT used FROM skene_usage WHERE step_id='reports' AND user_key='27'") == [(3,)]
 
 
 def test_a_handler_that_lost_its_user_parameter_fails_open_or_closed_and_says_so_once(client, app_db, caplog):

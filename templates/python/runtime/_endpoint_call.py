@@ -4,39 +4,67 @@ place every route's handler is called from, with the values FastAPI resolved for
 
 It does two jobs, each only when asked:
 - gates wired with `handler_user=True` (the handler declares the user dependency itself) are enforced here,
-  with the user FastAPI already resolved for the handler: the gate's own dependency declares nothing, so
-  FastAPI walks the user dependency once (docs/ARCHITECTURE.md, "where the gate runs");
+  with the user FastAPI already resolved for the handler (docs/ARCHITECTURE.md, "where the gate runs").
+  The first time a route's gate reaches the handler call while install(app)'s middleware runs, the wrap
+  takes the gate over: it drops the gate from the route's dependencies (a new list, so a request already
+  being solved keeps the old one) and from then on enforces it itself, so FastAPI no longer solves it;
 - for 'server-errors' refunds, the request notes that its handler body started.
 """
 
 import contextvars
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, MutableMapping, Optional, Tuple
 
 logger = logging.getLogger("skene")
 
 Scope = MutableMapping[str, Any]
-# (request, step, the user dependency, the gate's enforce(request, step, user) coroutine function)
-Deferred = Tuple[Any, dict, Callable[..., Any], Callable[[Any, dict, Any], Awaitable[None]]]
 
-# Set by the middleware when a step refunds 'server-errors': the request's ASGI scope.
+
+class HandlerGate(object):
+    """One `handler_user=True` gate: its dependency function (`call`), step, methods (None: every method),
+    the user dependency the handler declares, and the gate's enforce(request, step, user) coroutine function."""
+
+    __slots__ = ("call", "step", "methods", "user_dependency", "enforce")
+
+    def __init__(
+        self,
+        call: Callable[..., Any],
+        step: dict,
+        methods: Optional[FrozenSet[str]],
+        user_dependency: Callable[..., Any],
+        enforce: Callable[[Any, dict, Any], Awaitable[None]],
+    ) -> None:
+        self.call = call
+        self.step = step
+        self.methods = methods
+        self.user_dependency = user_dependency
+        self.enforce = enforce
+
+
+# Set by the middleware while wrap() is in place: the request's ASGI scope.
 current_scope: "contextvars.ContextVar[Optional[Scope]]" = contextvars.ContextVar("skene_scope", default=None)
 # The gates a request's dependencies deferred to the handler call; set by the gates, read once by the wrap.
-_deferred: "contextvars.ContextVar[Optional[List[Deferred]]]" = contextvars.ContextVar("skene_deferred", default=None)
+_deferred: "contextvars.ContextVar[Optional[List[Tuple[Any, HandlerGate]]]]" = contextvars.ContextVar(
+    "skene_deferred", default=None
+)
 
 track_handler_start = False
+# True once run_endpoint_function is wrapped: the middleware then puts each request's scope in current_scope.
+in_place = False
 _wrapped: Optional[bool] = None
-# FastAPI's own run_endpoint_function, called by the wrap once the deferred gates let the request through.
+# FastAPI's own run_endpoint_function, called by the wrap once the gates let the request through.
 # The generated gate tests stand in for the handlers here, under the gates.
 call_handler: Optional[Callable[..., Awaitable[Any]]] = None
 # id(handler's Dependant), id(user dependency) -> (the Dependant, the parameter holding the user, or None)
 _user_parameters: Dict[Tuple[int, int], Tuple[Any, Optional[str]]] = {}
+# id(handler's Dependant) -> (the Dependant, its gates the wrap took over, each with its user parameter)
+_taken_over: Dict[int, Tuple[Any, Tuple[Tuple[HandlerGate, Optional[str]], ...]]] = {}
 _reported: set = set()
 
 
 def wrap() -> bool:
     """Wraps run_endpoint_function once; False when this FastAPI has none (gates then declare the user)."""
-    global _wrapped, call_handler
+    global _wrapped, call_handler, in_place
     if _wrapped is not None:
         return _wrapped
     from fastapi import routing
@@ -48,43 +76,120 @@ def wrap() -> bool:
     call_handler = original
 
     async def run_endpoint_function(**kwargs: Any) -> Any:
+        scope = current_scope.get()
+        dependant = kwargs["dependant"]
         deferred = _deferred.get()
-        if deferred:
+        if deferred is not None:
             _deferred.set(None)
-            await _enforce_deferred(deferred, kwargs["dependant"], kwargs["values"])
-        if track_handler_start:
-            scope = current_scope.get()
-            gates = None if scope is None else scope.get("skene.gates")
+        taken = _taken_over.get(id(dependant))
+        if taken is not None and taken[0] is dependant:
+            await _enforce_taken_over(taken[1], scope, kwargs["values"])
+            if deferred:
+                # Solved before the take-over, or a gate nested in another dependency: enforced once.
+                await _enforce_deferred(deferred, dependant, kwargs["values"], scope, taken[1])
+        elif deferred:
+            await _enforce_deferred(deferred, dependant, kwargs["values"], scope, ())
+        if track_handler_start and scope is not None:
+            gates = scope.get("skene.gates")
             if gates is not None:
                 gates.handler_started = True
         return await call_handler(**kwargs)  # type: ignore[misc]
 
     run_endpoint_function.skene_wrapped = True  # type: ignore[attr-defined]
     routing.run_endpoint_function = run_endpoint_function
+    in_place = True
     return True
 
 
-def defer(request: Any, step: dict, dependency: Callable[..., Any], enforce: Callable[..., Awaitable[None]]) -> None:
-    """Called by a `handler_user=True` gate: enforce `step` when this request's handler is called."""
+def defer(request: Any, gate: HandlerGate) -> None:
+    """Called by a `handler_user=True` gate: enforce it when this request's handler is called."""
     deferred = _deferred.get()
     # A list left by an earlier request in the same context (one whose handler never ran) is dropped.
     if deferred is None or deferred[0][0] is not request:
         deferred = []
         _deferred.set(deferred)
-    deferred.append((request, step, dependency, enforce))
+    deferred.append((request, gate))
 
 
-async def _enforce_deferred(deferred: List[Deferred], dependant: Any, values: Dict[str, Any]) -> None:
-    for request, step, dependency, enforce in deferred:
-        # Only the gates of this handler's own request (a stale entry names another endpoint).
-        if request.scope.get("endpoint") is not dependant.call:
+async def _enforce_deferred(
+    deferred: List[Tuple[Any, HandlerGate]],
+    dependant: Any,
+    values: Dict[str, Any],
+    scope: Optional[Scope],
+    taken: Tuple[Tuple[HandlerGate, Optional[str]], ...],
+) -> None:
+    request = deferred[0][0]
+    # Only the gates of this handler's own request (a stale list names another endpoint).
+    if request.scope.get("endpoint") is not dependant.call:
+        return
+    enforced = [gate for gate, _ in taken]
+    gates = [gate for _, gate in deferred if gate not in enforced]
+    # Without the middleware's scope (install(app) not called, or a scope another app copied) the gates stay
+    # FastAPI's dependencies: the wrap would have no request to enforce them with.
+    if not taken and scope is not None and request.scope is scope:
+        _take_over(dependant, gates)
+    method = request.method
+    for gate in gates:
+        if gate.methods is None or method in gate.methods:
+            await _enforce_one(gate, request, _user_parameter(dependant, gate.user_dependency), values)
+
+
+async def _enforce_taken_over(
+    gates: Tuple[Tuple[HandlerGate, Optional[str]], ...], scope: Optional[Scope], values: Dict[str, Any]
+) -> None:
+    if scope is None:
+        # A route whose Dependant an app without install(app)'s middleware also serves: no request to count
+        # it with, so the step fails open or closed as configured.
+        for gate, _ in gates:
+            _report(
+                gate,
+                None,
+                "is served without skene's install(app), so the gate of step %r cannot run",
+                "it is installed",
+            )
+            if not gate.step.get("fail_open", True):
+                await gate.enforce(None, gate.step, _NO_USER)
+        return
+    method = scope["method"]
+    request = None
+    for gate, parameter in gates:
+        if gate.methods is not None and method not in gate.methods:
             continue
-        parameter = _user_parameter(dependant, dependency)
-        if parameter is None or parameter not in values:
-            _report_missing_user(request, step, dependency)
-            await enforce(request, step, _NO_USER)
-        else:
-            await enforce(request, step, values[parameter])
+        if request is None:
+            from starlette.requests import Request
+
+            request = Request(scope)
+        await _enforce_one(gate, request, parameter, values)
+
+
+async def _enforce_one(gate: HandlerGate, request: Any, parameter: Optional[str], values: Dict[str, Any]) -> None:
+    if parameter is None or parameter not in values:
+        dependency = getattr(gate.user_dependency, "__name__", gate.user_dependency)
+        problem = "no longer declares %s, so the gate of step %%r cannot tell who is calling" % dependency
+        _report(gate, request.scope, problem, "`skene generate` rewires it")
+        await gate.enforce(request, gate.step, _NO_USER)
+    else:
+        await gate.enforce(request, gate.step, values[parameter])
+
+
+def _take_over(dependant: Any, gates: List[HandlerGate]) -> None:
+    """The route's own gates (not one nested in another dependency) leave FastAPI's dependencies."""
+    dependencies = list(getattr(dependant, "dependencies", None) or ())
+    own = [gate for gate in gates if any(sub.call is gate.call for sub in dependencies)]
+    if not own:
+        return
+    calls = [gate.call for gate in own]
+    _taken_over[id(dependant)] = (
+        dependant,
+        tuple((gate, _user_parameter(dependant, gate.user_dependency)) for gate in own),
+    )
+    dependant.dependencies = [sub for sub in dependencies if not any(sub.call is call for call in calls)]
+
+
+def taken_over(dependant: Any) -> List[HandlerGate]:
+    """The gates the wrap took over from `dependant` (they are no longer among its dependencies)."""
+    taken = _taken_over.get(id(dependant))
+    return [gate for gate, _ in taken[1]] if taken is not None and taken[0] is dependant else []
 
 
 def _user_parameter(dependant: Any, dependency: Callable[..., Any]) -> Optional[str]:
@@ -110,16 +215,16 @@ def is_missing_user(user: Any) -> bool:
     return user is _NO_USER
 
 
-def _report_missing_user(request: Any, step: dict, dependency: Callable[..., Any]) -> None:
-    key = (request.scope.get("endpoint"), step["id"])
+def _report(gate: HandlerGate, scope: Optional[Scope], problem: str, remedy: str) -> None:
+    """One error log per route, step and problem; `problem` says what the handler does, with %r for the step."""
+    endpoint = None if scope is None else scope.get("endpoint")
+    key = (endpoint, gate.step["id"], problem)
     if key in _reported:
         return
     _reported.add(key)
     logger.error(
-        "skene: the handler of %s no longer declares %s, so the gate of step %r cannot tell who is calling; "
-        "the step fails %s until `skene generate` rewires it",
-        request.url.path,
-        getattr(dependency, "__name__", dependency),
-        step["id"],
-        "open" if step.get("fail_open", True) else "closed",
+        "skene: the handler of %s " + problem + "; the step fails %s until " + remedy,
+        "a route" if scope is None else scope.get("path", "?"),
+        gate.step["id"],
+        "open" if gate.step.get("fail_open", True) else "closed",
     )

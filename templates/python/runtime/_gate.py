@@ -178,11 +178,12 @@ def gate(
 
     # The request's path through the gate is flat (no helper coroutine per step): it runs on every request.
     if handler_user and dependency is not None and _endpoint_call.wrap():
-        user_dependency = dependency
-
+        # Defers to the handler call whatever the method (the wrap checks it): then every gate of the route
+        # is at hand when the wrap takes them over (_endpoint_call.py).
         async def skene_gate(request: Request):
-            if methods is None or request.method in methods:
-                _endpoint_call.defer(request, step, user_dependency, _enforce)
+            _endpoint_call.defer(request, handler_gate)
+
+        handler_gate = _endpoint_call.HandlerGate(skene_gate, step, methods, dependency, _enforce)
 
     elif dependency is None:
 

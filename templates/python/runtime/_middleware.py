@@ -44,9 +44,9 @@ class SkeneMiddleware(object):
         if not _email.retries_started():
             _email.ensure_retries()
         # The request's gates (RequestGates) are put in the scope by the first gate that decides, so a
-        # request to an ungated route costs no more than this; only the endpoint-call wrap, when a step
-        # refunds 'server-errors', reads the context variable.
-        token = _endpoint_call.current_scope.set(scope) if _endpoint_call.track_handler_start else None
+        # request to an ungated route costs no more than this; the endpoint-call wrap, once in place, reads
+        # the scope from the context variable (_endpoint_call.py).
+        token = _endpoint_call.current_scope.set(scope) if _endpoint_call.in_place else None
         started = False
 
         # A plain function handing back send's own awaitable: no coroutine of skene's per message.

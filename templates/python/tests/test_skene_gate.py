@@ -207,7 +207,9 @@ def _walk(app, prefix, out, apps):
 def _gates_of(dependant, step_id):
     """The skene gates for `step_id` among a route's dependencies."""
     name = "skene_gate_" + step_id.replace("-", "_")
-    found = []
+    # A handler_user=True gate leaves the route's dependencies once skene's wrap has taken it over.
+    taken_over = getattr(_runtime("._endpoint_call"), "taken_over", lambda dependant: ())
+    found = [gate for gate in taken_over(dependant) if getattr(gate.call, "__name__", "") == name]
     stack = list(dependant.dependencies)
     while stack:
         sub = stack.pop()

@@ -19,13 +19,13 @@ class User(Base):
     api_key = Column(String, unique=True, nullable=False)
 
 
-def init_db(users=20):
+def init_db(users=30, without_email=20):
     Base.metadata.create_all(bind=engine)
     db = SessionLocal()
     try:
         if db.query(User).count() == 0:
             for n in range(1, users + 1):
-                email = None if n == users else "user%d@example.test" % n
+                email = None if n == without_email else "user%d@example.test" % n
                 db.add(User(id=n, email=email, api_key="key-%d" % n))
             db.commit()
     finally:

@@ -1,3 +1,4 @@
+import asyncio
 import os
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
@@ -97,6 +98,34 @@ def unwired():
 
 @app.post("/api/unwired-strict", dependencies=[Depends(skene_gate("strict", handler_user=True))])
 def unwired_strict():
+    return {"ok": True}
+
+
+async def hold_when_asked(request: Request):
+    """An app dependency after the gate that keeps a request waiting for X-Hold seconds."""
+    if request.headers.get("X-Hold"):
+        await asyncio.sleep(float(request.headers["X-Hold"]))
+
+
+@app.api_route("/api/taken", methods=["POST", "PUT"], dependencies=[Depends(skene_gate("reports", handler_user=True))])
+def taken(user=Depends(get_current_user)):
+    return {"ok": True}
+
+
+@app.post(
+    "/api/held",
+    dependencies=[Depends(skene_gate("reports", handler_user=True)), Depends(hold_when_asked)],
+)
+def held(user=Depends(get_current_user)):
+    return {"ok": True}
+
+
+def gated_inside(_=Depends(skene_gate("reports", handler_user=True))):
+    """An app dependency that holds a gate itself."""
+
+
+@app.post("/api/nested", dependencies=[Depends(gated_inside)])
+def nested(user=Depends(get_current_user)):
     return {"ok": True}
 
 
