@@ -249,3 +249,26 @@ def test_refund_never_counts_even_a_crash(client, app_db):
     assert client.post("/api/never?fail=2", headers=key(11)).status_code == 500
     assert client.post("/api/never", headers=key(11)).status_code == 200
     assert app_db("SELECT used FROM skene_usage WHERE step_id='never' AND user_key='11'") == [(2,)]
+
+
+def test_skenes_routes_stand_before_an_apps_catch_all_and_are_found_by_name(client, gated_app):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+    from testapp.skene import install
+
+    app = FastAPI()
+    install(app)
+
+    @app.api_route("/{path:path}", methods=["GET", "PUT"])
+    def catch_all(path: str):
+        return {"caught": path}
+
+    assert app.url_path_for("skene_upgrade_link", token="t0k") == "/skene/upgrade/t0k"
+    with TestClient(app) as bare_client:
+        link = bare_client.get("/skene/upgrade/not-a-token", follow_redirects=False)
+        # skene's own answer to a token it cannot read, not the catch-all's.
+        assert link.status_code in (302, 404) and "caught" not in link.text
+        assert bare_client.get("/api/anything").json() == {"caught": "api/anything"}
+        # A method skene's route does not take falls to the app's route that takes it, as Starlette matches.
+        assert bare_client.put("/skene/upgrade/x").json() == {"caught": "skene/upgrade/x"}
+        assert bare_client.post("/skene/upgrade/x").status_code == 405

@@ -12,10 +12,12 @@ Which error answers give a counted request back is the step's `condition.refund`
 
 import logging
 import math
+import os
 import time
-from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Sequence, Tuple
 
 from fastapi.responses import JSONResponse
+from starlette.routing import BaseRoute, Match, NoMatchFound
 
 from . import _config, _email, _endpoint_call, _integration
 from ._gate import SCOPE_KEY, GateState, RequestGates, SkeneHTTPError
@@ -132,6 +134,49 @@ async def _settle(gates: RequestGates, status: int, headers: List[Tuple[bytes, b
     return headers
 
 
+# The route skene's routes matched, in the child scope they hand the app's router.
+_ROUTE_KEY = "skene.route"
+
+
+class SkeneRoutes(BaseRoute):
+    """skene's own routes (the tracked upgrade link, the webhook) as one entry of the app's routes, ahead of
+    the app's own so that no catch-all of the app's shadows them. Every request of the app is tried against
+    them: a path that cannot be one of theirs (it lacks their common literal prefix, "/skene/") is passed over
+    with one substring test instead of one regular expression and FastAPI route match per route."""
+
+    def __init__(self, routes: Sequence[BaseRoute]) -> None:
+        self.routes = list(routes)
+        prefixes = [str(getattr(route, "path", "")).split("{", 1)[0] for route in self.routes]
+        marker = os.path.commonprefix(prefixes) if prefixes else ""
+        # The prefix ends at a "/": a route path is a suffix of the request's path, whatever the root path.
+        self._marker = marker[: marker.rfind("/") + 1] if marker.count("/") > 1 else ""
+
+    def matches(self, scope: Scope) -> Tuple[Match, Scope]:
+        if self._marker and self._marker not in scope.get("path", ""):
+            return Match.NONE, {}
+        partial = None
+        for route in self.routes:
+            match, child_scope = route.matches(scope)
+            if match == Match.FULL:
+                return match, dict(child_scope, **{_ROUTE_KEY: route})
+            if match == Match.PARTIAL and partial is None:
+                partial = dict(child_scope, **{_ROUTE_KEY: route})
+        if partial is not None:
+            return Match.PARTIAL, partial
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        await scope[_ROUTE_KEY].handle(scope, receive, send)
+
+    def url_path_for(self, name: str, **path_params: Any) -> Any:
+        for route in self.routes:
+            try:
+                return route.url_path_for(name, **path_params)
+            except NoMatchFound:
+                continue
+        raise NoMatchFound(name, path_params)
+
+
 async def _skene_error_handler(request: Any, exc: SkeneHTTPError) -> JSONResponse:
     return JSONResponse(exc.body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
@@ -148,7 +193,8 @@ def install(app: Any) -> Any:
             _endpoint_call.track_handler_start = True
         else:
             logger.warning("skene: this FastAPI has no run_endpoint_function; 'server-errors' refunds every error")
-    app.include_router(upgrade_link_router)
+    routes = list(upgrade_link_router.routes)
     if _integration.MOUNT_WEBHOOK:
-        app.include_router(webhook_router)
+        routes.extend(webhook_router.routes)
+    app.router.routes.append(SkeneRoutes(routes))
     return app
