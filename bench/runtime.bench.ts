@@ -277,7 +277,7 @@ async function measureDatabase(project: string, database: Database, databaseUrl:
     us: number;
   }>;
   log(`${database}: driving the apps in-process (ASGI, no HTTP) with cProfile ...`);
-  const inProcess = JSON.parse(runPython(['asgi', project, databaseUrl, '600'])) as InProcess;
+  const inProcess = JSON.parse(runPython(['asgi', project, databaseUrl, '3000'])) as InProcess;
   let instructions: Instructions | undefined;
   if (instructionCalls > 0) {
     log(`${database}: counting instructions per request under callgrind (${instructionCalls} per scenario) ...`);
