@@ -74,6 +74,11 @@ export async function checkRoutes(input: {
     let ungated = 0;
     for (const route of matched) {
       const found = await gates.gatesOf(route);
+      const own = found.find((gate) => gate.stepId === step.id);
+      if (own?.handlerUser) {
+        const check = checkHandlerUser(step, route, analysis);
+        if (check) checks.push(check);
+      }
       if (found.some((gate) => gate.stepId === step.id || gate.stepId === undefined)) continue;
       ungated += 1;
       const others = [...new Set(found.map((gate) => gate.stepId))];
@@ -99,6 +104,40 @@ export async function checkRoutes(input: {
   }
   checks.push(...(await checkStaleGates(input)));
   return checks;
+}
+
+/**
+ * A `handler_user=True` gate reads the user from its handler's own parameter (docs/ARCHITECTURE.md, "where the
+ * gate runs"). A handler that does not declare the gate's user dependency leaves the gate nobody to count: the
+ * step then fails open (unlimited use) or closed (503) on every request. Certain only when every dependency
+ * of the signature resolved to a function; otherwise a warning says skene cannot tell.
+ */
+function checkHandlerUser(step: NormalizedStep, route: RouteFact, analysis: AnalysisResult): Check | undefined {
+  if (gateIdentityFor(route, analysis.auth).handlerUser) return undefined;
+  const stepId = step.id;
+  const outcome = step.failOpen
+    ? 'fails open (every request passes uncounted)'
+    : 'fails closed (every request gets a 503)';
+  const dependency = analysis.auth.primary?.name ?? 'the user dependency';
+  const at = { file: route.file, line: route.line };
+  const signature = route.dependencyDetails.filter((d) => d.source === 'signature');
+  if (signature.every((d) => d.callable !== undefined)) {
+    return fail(
+      'routes.handler-user',
+      `${describeRoute(route)}: the gate of step "${stepId}" reads the user from the handler (handler_user=True), but ${route.function}() does not declare ${dependency}: the step ${outcome}`,
+      `Run \`skene generate\` to let the gate declare ${dependency} itself, or add it to ${route.function}()'s parameters.`,
+      at,
+    );
+  }
+  return warn(
+    'routes.handler-user',
+    `${describeRoute(route)}: the gate of step "${stepId}" reads the user from the handler (handler_user=True); skene cannot tell whether ${route.function}() declares ${dependency} (${signature
+      .filter((d) => d.callable === undefined)
+      .map((d) => d.name)
+      .join(', ')} did not resolve)`,
+    `If it does not, run \`skene generate\` to let the gate declare ${dependency} itself.`,
+    at,
+  );
 }
 
 /**

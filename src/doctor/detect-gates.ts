@@ -8,6 +8,8 @@ export interface GateUse {
   line: number;
   /** `skene_gate("<id>", identify=True)`: the caller comes from identify(request), not the auth dependency. */
   identify: boolean;
+  /** `skene_gate("<id>", handler_user=True)`: the gate reads the user the handler declares. */
+  handlerUser: boolean;
 }
 
 export type { RuntimeFunction };
@@ -104,13 +106,13 @@ function stringLiteralValue(node: Parser.SyntaxNode | null | undefined): string 
   return content.map((child) => child.text).join('');
 }
 
-/** True when the call passes `identify=True`. */
-function passesIdentify(call: Parser.SyntaxNode): boolean {
+/** True when the call passes `<keyword>=True` (`identify`, `handler_user`). */
+function passesTrue(call: Parser.SyntaxNode, keyword: string): boolean {
   const args = call.childForFieldName('arguments')?.namedChildren ?? [];
   return args.some(
     (arg) =>
       arg.type === 'keyword_argument' &&
-      arg.childForFieldName('name')?.text === 'identify' &&
+      arg.childForFieldName('name')?.text === keyword &&
       arg.childForFieldName('value')?.text === 'True',
   );
 }
@@ -170,7 +172,8 @@ export class GateDetector {
         gates.push({
           stepId: stringLiteralValue(firstArgument(call)),
           line: call.startPosition.row + 1,
-          identify: passesIdentify(call),
+          identify: passesTrue(call, 'identify'),
+          handlerUser: passesTrue(call, 'handler_user'),
         });
       }
     }
@@ -189,6 +192,7 @@ export class GateDetector {
           stepId: match[2] ?? match[3],
           line: route.line,
           identify: /\bidentify\s*=\s*True\b/.test(dependency.name),
+          handlerUser: /\bhandler_user\s*=\s*True\b/.test(dependency.name),
         });
     }
     return gates;

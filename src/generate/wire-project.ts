@@ -204,9 +204,10 @@ function manualStepFor(
 
 interface PlannedEdit {
   outcome: WireOutcome;
-  /** For a gate edit: the stale gates it takes off, and the gates it puts on. */
+  /** For a gate edit: the stale gates it takes off, the gates it puts on, the gates whose handler_user it changes. */
   removed: string[];
   added: string[];
+  rewired?: string[];
 }
 
 function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Edit): PlannedEdit {
@@ -416,6 +417,12 @@ export function buildProjectWiring(input: WiringInput): WiringResult {
         if (edit.kind === 'gate') {
           if (planned.added.length > 0)
             reasons.push(`gate ${describeRoutes(edit.routes)}${edit.identify ? ' (through identify(request))' : ''}`);
+          if ((planned.rewired ?? []).length > 0)
+            reasons.push(
+              edit.handlerUser
+                ? `let the gate of ${describeRoutes(edit.routes)} read the user its handler declares (handler_user=True)`
+                : `let the gate of ${describeRoutes(edit.routes)} declare the user dependency its handler no longer declares`,
+            );
           if (planned.removed.length > 0) {
             reasons.push(
               `take the gate of ${planned.removed.map((id) => `step ${id}`).join(', ')} off ${describeRoutes(edit.routes)} (no longer matched)`,

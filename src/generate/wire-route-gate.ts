@@ -61,6 +61,8 @@ export interface RouteGatesPlan {
   removed: string[];
   /** Step ids of the gates put on (new, or re-pointed from a stale one). */
   added: string[];
+  /** Step ids of present gates whose `handler_user=True` was added or taken off to match the handler. */
+  rewired?: string[];
 }
 
 /**
@@ -239,6 +241,39 @@ function planGateArguments(source: string, call: SyntaxNode, dependency: string,
   return { kind: 'edit', edits: appendToSequence(source, open, close, args, `dependencies=[${dependency}]`) };
 }
 
+/**
+ * The edit giving a present gate `handler_user=True`, or taking it off, when that no longer matches the
+ * handler (docs/ARCHITECTURE.md, "where the gate runs"): a handler that declares the gate's user dependency
+ * lets the gate read it; one that dropped it needs the gate to declare it again. Only that keyword changes.
+ *
+ * Before: `skene_gate("reports")` on `def create(user=Depends(get_current_user))`
+ * After:  `skene_gate("reports", handler_user=True)`
+ */
+function planHandlerUserToggle(gate: PresentGate, wanted: boolean): TextEdit | undefined {
+  const args = gate.call.childForFieldName('arguments');
+  if (args?.type !== 'argument_list') return undefined;
+  const named = namedArguments(args);
+  if (named.some((arg) => arg.type === 'dictionary_splat' || arg.type === 'list_splat')) return undefined;
+  const keywordValue = (name: string): string | undefined =>
+    named
+      .find((arg) => arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === name)
+      ?.childForFieldName('value')?.text;
+  if (keywordValue('identify') === 'True') return undefined;
+  const index = named.findIndex(
+    (arg) => arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'handler_user',
+  );
+  const has = index >= 0 && keywordValue('handler_user') === 'True';
+  // `handler_user=<anything but True>` is the user's own choice.
+  if ((index >= 0 && !has) || has === wanted) return undefined;
+  if (wanted) {
+    const last = named.at(-1);
+    if (!last) return undefined;
+    return { start: last.endIndex, end: last.endIndex, text: ', handler_user=True' };
+  }
+  if (index === 0) return undefined;
+  return { start: named[index - 1]!.endIndex, end: named[index]!.endIndex, text: '' };
+}
+
 /** The gates a registration needs, as edits of its call; `manual` allows the forms only a person can check. */
 function planGatesOnCall(source: string, call: SyntaxNode, target: RouteGatesTarget, manual = false): RouteGatesPlan {
   const present = findPresentGates(call);
@@ -247,8 +282,16 @@ function planGatesOnCall(source: string, call: SyntaxNode, target: RouteGatesTar
     (gate) => gate.id !== undefined && !target.stepIds.includes(gate.id) && isStale(gate.id),
   );
   const missing = target.stepIds.filter((id) => !present.some((gate) => gate.id === id));
-  if (stale.length === 0 && missing.length === 0) return { outcome: { kind: 'present' }, removed: [], added: [] };
-  const edits: TextEdit[] = [];
+  const handlerUser = target.handlerUser === true && target.identify !== true;
+  const toggles = present.flatMap((gate) => {
+    if (gate.id === undefined || !target.stepIds.includes(gate.id)) return [];
+    const edit = planHandlerUserToggle(gate, handlerUser);
+    return edit ? [{ id: gate.id, edit }] : [];
+  });
+  const rewired = toggles.map((toggle) => toggle.id);
+  if (stale.length === 0 && missing.length === 0 && toggles.length === 0)
+    return { outcome: { kind: 'present' }, removed: [], added: [] };
+  const edits: TextEdit[] = toggles.map((toggle) => toggle.edit);
   // A stale gate is re-pointed at a missing step: the smallest edit, keeping its auth= or identify=True.
   const repointed = Math.min(stale.length, missing.length);
   for (let i = 0; i < repointed; i++) {
@@ -281,7 +324,7 @@ function planGatesOnCall(source: string, call: SyntaxNode, target: RouteGatesTar
     if (added.kind !== 'edit') return { outcome: added, removed: stale.map((gate) => gate.id!), added: [] };
     edits.push(...added.edits);
   }
-  return { outcome: { kind: 'edit', edits }, removed: stale.map((gate) => gate.id!), added: missing };
+  return { outcome: { kind: 'edit', edits }, removed: stale.map((gate) => gate.id!), added: missing, rewired };
 }
 
 /**

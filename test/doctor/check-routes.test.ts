@@ -204,3 +204,73 @@ test('routes: a trigger that matches nothing warns; fully gated steps pass', asy
     [9, 16],
   );
 });
+
+const HANDLER_USER_PY = `from fastapi import APIRouter, Depends
+from app.deps import get_current_user
+from app.skene import gate as skene_gate
+
+router = APIRouter()
+
+
+@router.post("/h/kept", dependencies=[Depends(skene_gate("h", handler_user=True))])
+def kept(user=Depends(get_current_user)):
+    return {}
+
+
+@router.post("/h/lost", dependencies=[Depends(skene_gate("h", handler_user=True))])
+def lost():
+    return {}
+
+
+@router.post("/h/unknown", dependencies=[Depends(skene_gate("h", handler_user=True))])
+def unknown(user=Depends(load_someone)):
+    return {}
+`;
+
+test('routes: a handler_user=True gate whose handler does not declare the user fails; one skene cannot resolve warns', async () => {
+  const hFile = 'app/api/h.py';
+  const signature = (name: string, callable?: { name: string; module: string }) => ({
+    name,
+    source: 'signature' as const,
+    ...(callable ? { callable } : {}),
+  });
+  const kept = routeAt(HANDLER_USER_PY, hFile, 'POST', '/api/h/kept');
+  kept.dependencyDetails = [signature('get_current_user', { name: 'get_current_user', module: 'app.deps' })];
+  const lost = routeAt(HANDLER_USER_PY, hFile, 'POST', '/api/h/lost');
+  const unknown = routeAt(HANDLER_USER_PY, hFile, 'POST', '/api/h/unknown');
+  unknown.dependencyDetails = [signature('load_someone')];
+  const primary = {
+    file: 'app/deps.py',
+    line: 1,
+    name: 'get_current_user',
+    module: 'app.deps',
+    scheme: 'oauth2' as const,
+    returns: 'object' as const,
+    fields: ['id'],
+    isAsync: false,
+    aliases: [],
+    routeCount: 3,
+  };
+  const analysis = { ...analysisOf([kept, lost, unknown]), auth: { primary, candidates: [primary] } };
+  const gates = new GateDetector((name) => (name === hFile ? HANDLER_USER_PY : undefined), 'app.skene');
+  const checks = await checkRoutes({
+    configFile: 'skene.config.ts',
+    loop: loopOf(step('h', '/api/h/*', ['POST'])),
+    analysis,
+    matchRoutes,
+    gates,
+  });
+  const handlerUser = checks.filter((check) => check.id === 'routes.handler-user');
+  assert.deepEqual(
+    handlerUser.map((check) => [check.status, check.line]),
+    [
+      ['fail', lost.line],
+      ['warn', unknown.line],
+    ],
+  );
+  assert.match(handlerUser[0]!.message, /POST \/api\/h\/lost .* lost\(\) does not declare get_current_user/);
+  assert.match(handlerUser[0]!.fix ?? '', /skene generate/);
+  assert.match(handlerUser[1]!.message, /load_someone did not resolve/);
+  // All three are gated.
+  assert.equal(checks.find((check) => check.id === 'routes.gated')?.status, 'pass');
+});

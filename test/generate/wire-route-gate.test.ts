@@ -239,3 +239,51 @@ test('stale gates: re-pointed at a missing step, else removed with their comma o
     added: [],
   });
 });
+
+test("a present gate's handler_user=True follows the handler: added when it declares the user, taken off when it no longer does", () => {
+  const plan = (source: string, handlerUser: boolean, identify = false) => {
+    const planned = planRouteGates(source, parsePython(source), {
+      line: 1,
+      column: 1,
+      stepIds: ['reports'],
+      handlerUser,
+      identify,
+    });
+    if (planned.outcome.kind !== 'edit') return { after: planned.outcome.kind, rewired: planned.rewired ?? [] };
+    const after = applyTextEdits(source, planned.outcome.edits);
+    assert.equal(findSyntaxProblem(parsePython(after)), undefined, after);
+    return { after, rewired: planned.rewired ?? [] };
+  };
+  const declaring = '@router.post("/r", dependencies=[Depends(skene_gate("reports"))])\ndef f(user=Depends(u)): ...\n';
+  assert.deepEqual(plan(declaring, true), {
+    after:
+      '@router.post("/r", dependencies=[Depends(skene_gate("reports", handler_user=True))])\ndef f(user=Depends(u)): ...\n',
+    rewired: ['reports'],
+  });
+  assert.deepEqual(plan(declaring, false), { after: 'present', rewired: [] });
+  const scoped =
+    '@router.post("/r", dependencies=[Depends(skene_gate("reports", auth=u, scopes=["a"], handler_user=True))])\ndef f(): ...\n';
+  assert.deepEqual(plan(scoped, false), {
+    after: '@router.post("/r", dependencies=[Depends(skene_gate("reports", auth=u, scopes=["a"]))])\ndef f(): ...\n',
+    rewired: ['reports'],
+  });
+  assert.deepEqual(plan(scoped, true), { after: 'present', rewired: [] });
+  // The user's own value, identify=True and a splat are left as they are.
+  const own = '@router.post("/r", dependencies=[Depends(skene_gate("reports", handler_user=FLAG))])\ndef f(): ...\n';
+  assert.deepEqual(plan(own, true), { after: 'present', rewired: [] });
+  const identify = '@router.post("/r", dependencies=[Depends(skene_gate("reports", identify=True))])\ndef f(): ...\n';
+  assert.deepEqual(plan(identify, true), { after: 'present', rewired: [] });
+  const splat = '@router.post("/r", dependencies=[Depends(skene_gate("reports", **kw))])\ndef f(): ...\n';
+  assert.deepEqual(plan(splat, true), { after: 'present', rewired: [] });
+  // A gate re-pointed from a renamed step and a new one keep their own form; only present gates are rewired.
+  const both =
+    '@router.post("/r", dependencies=[Depends(skene_gate("reports")), Depends(skene_gate("exports", handler_user=True))])\ndef f(user=Depends(u)): ...\n';
+  const planned = planRouteGates(both, parsePython(both), {
+    line: 1,
+    column: 1,
+    stepIds: ['reports', 'exports'],
+    handlerUser: false,
+  });
+  assert.equal(planned.outcome.kind, 'edit');
+  assert.deepEqual(planned.rewired, ['exports']);
+});

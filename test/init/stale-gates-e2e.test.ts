@@ -106,3 +106,56 @@ test('a step removed from the config: generate takes its gate off; doctor had fa
   assert.match(main, /skene_gate\("renamed"\)/);
   assert.equal(main.match(/skene_gate\(/g)?.length, 1, main);
 });
+
+test('a handler that drops its user parameter: doctor fails on its handler_user gate, generate makes the gate declare the user, and back', async () => {
+  const root = await copyFixture('stripe-saas');
+  const init = await runBuiltSkene([
+    'init',
+    root,
+    '--endpoint',
+    '/api/v1/reports/',
+    '--method',
+    'POST',
+    '--limit',
+    '3',
+    '--yes',
+  ]);
+  assert.equal(init.code, 0, init.stderr);
+  const reportsFile = join(root, 'app/api/routes/reports.py');
+  const wired = await readFile(reportsFile, 'utf8');
+  assert.match(wired, /skene_gate\("api-v1-reports-post", handler_user=True\)/);
+  const parameter =
+    'def create_report(\n    payload: ReportCreate,\n    current_user: User = Depends(get_current_user),\n';
+  const dropped = 'def create_report(\n    payload: ReportCreate,\n    current_user: User = None,\n';
+  assert.ok(wired.includes(parameter));
+  await writeFile(reportsFile, wired.replace(parameter, dropped));
+
+  const before = await runBuiltSkene(['doctor', root, '--offline', '--json']);
+  assert.equal(before.code, 1, before.stdout);
+  const lost = (JSON.parse(before.stdout) as DoctorJson).checks.filter((c) => c.id === 'routes.handler-user');
+  assert.equal(lost.length, 1, before.stdout);
+  assert.equal(lost[0]!.status, 'fail');
+  assert.match(lost[0]!.message, /create_report\(\) does not declare get_current_user: the step fails open/);
+
+  const generate = await runBuiltSkene(['generate', root, '--yes']);
+  assert.equal(generate.code, 0, generate.stderr);
+  assert.match(generate.stdout, /declare the user dependency its handler no longer declares/);
+  const rewired = await readFile(reportsFile, 'utf8');
+  assert.match(rewired, /dependencies=\[Depends\(skene_gate\("api-v1-reports-post"\)\)\]/);
+  const after = await runBuiltSkene(['doctor', root, '--offline', '--json']);
+  assert.deepEqual(
+    (JSON.parse(after.stdout) as DoctorJson).checks.filter((c) => c.id === 'routes.handler-user'),
+    [],
+    after.stdout,
+  );
+
+  // The parameter back: the gate reads it again.
+  assert.ok(rewired.includes(dropped));
+  await writeFile(reportsFile, rewired.replace(dropped, parameter));
+  const back = await runBuiltSkene(['generate', root, '--yes']);
+  assert.equal(back.code, 0, back.stderr);
+  assert.match(back.stdout, /read the user its handler declares \(handler_user=True\)/);
+  assert.match(await readFile(reportsFile, 'utf8'), /skene_gate\("api-v1-reports-post", handler_user=True\)/);
+  const again = await runBuiltSkene(['generate', root, '--yes']);
+  assert.match(again.stdout, /Already up to date: nothing to change\./);
+});
