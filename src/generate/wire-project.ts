@@ -215,10 +215,14 @@ function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Ed
     case 'gate': {
       const plan = planRouteGates(source, tree, edit);
       if (plan.outcome.kind === 'refused' && edit.registration !== 'decorator') {
+        const registration = `the route is registered with ${describeRegistration(edit.registration)}, not a decorator`;
+        const onlyRewired = plan.removed.length === 0 && (plan.rewired ?? []).length > 0;
         return {
           outcome: {
             kind: 'refused',
-            reason: `the route is registered with ${describeRegistration(edit.registration)}, not a decorator`,
+            reason: onlyRewired
+              ? `its gate reads the user from the handler (handler_user=True), which no longer declares the user dependency, and ${registration}`
+              : registration,
           },
           removed: plan.removed,
           added: [],

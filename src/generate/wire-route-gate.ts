@@ -350,10 +350,15 @@ export function planRouteGates(source: string, tree: PythonTree, target: RouteGa
   }
   const plan = planGatesOnCall(source, call, target);
   if (plan.outcome.kind !== 'present' && call.parent?.type !== 'decorator') {
+    // Only handler_user=True to add: the gate works as written (it resolves the user itself), so a route
+    // skene does not edit gets no hand edit for speed alone. Taking it off is a fix, and is listed.
+    if (plan.removed.length === 0 && plan.added.length === 0 && target.handlerUser === true)
+      return { outcome: { kind: 'present' }, removed: [], added: [] };
     return {
       outcome: { kind: 'refused', reason: 'the route is not registered with a decorator' },
       removed: plan.removed,
       added: [],
+      ...(plan.rewired ? { rewired: plan.rewired } : {}),
     };
   }
   return plan;

@@ -287,3 +287,21 @@ test("a present gate's handler_user=True follows the handler: added when it decl
   assert.equal(planned.outcome.kind, 'edit');
   assert.deepEqual(planned.rewired, ['exports']);
 });
+
+test('on a route skene does not edit, adding handler_user=True is left alone; taking it off is a hand edit', () => {
+  const source = 'router.add_api_route("/r", f, methods=["POST"], dependencies=[Depends(skene_gate("reports"))])\n';
+  const target = { line: 1, column: 0, stepIds: ['reports'] };
+  assert.deepEqual(planRouteGates(source, parsePython(source), { ...target, handlerUser: true }), {
+    outcome: { kind: 'present' },
+    removed: [],
+    added: [],
+  });
+  const reading = source.replace('skene_gate("reports")', 'skene_gate("reports", handler_user=True)');
+  const planned = planRouteGates(reading, parsePython(reading), { ...target, handlerUser: false });
+  assert.equal(planned.outcome.kind, 'refused');
+  assert.deepEqual(planned.rewired, ['reports']);
+  assert.equal(
+    buildGatedRegistrationLines(reading, parsePython(reading), { ...target, handlerUser: false })?.after,
+    source.trimEnd(),
+  );
+});

@@ -37,27 +37,41 @@ test('already-wired: the gates, the install line and the webhook call are found,
     '--yes',
   ]);
   assert.equal(result.code, 0, result.stderr);
-  const changed = changedFiles(before, snapshotFiles(root));
-  // Only skene's runtime (the stand-in replaced, the rest created) and its generated gate tests; the config
-  // and every wired file keep their bytes.
+  const after = snapshotFiles(root);
+  const changed = changedFiles(before, after);
+  // Only skene's runtime (the stand-in replaced, the rest created), its generated gate tests, and the one
+  // gate an older skene wrote without handler_user=True although its handler declares the user; the config
+  // and every other wired file keep their bytes.
   assert.deepEqual(
     changed.filter((path) => !path.startsWith('notes/skene/')),
-    ['tests/test_skene_gate.py'],
+    ['notes/routes.py', 'tests/test_skene_gate.py'],
   );
   assert.ok(
     changed.includes('notes/skene/__init__.py') && changed.includes('notes/skene/_gate.py'),
     changed.join(', '),
   );
+  // The decorator route's gate gains the keyword and nothing else; the add_api_route one, which skene does
+  // not edit, keeps its working form rather than becoming a hand edit.
+  const routesBefore = before.get('notes/routes.py')!.toString('utf8');
+  const routes = after.get('notes/routes.py')!.toString('utf8');
+  assert.equal(
+    routes,
+    routesBefore.replace(
+      'Depends(skene_gate("notes")),  # added by skene init',
+      'Depends(skene_gate("notes", handler_user=True)),  # added by skene init',
+    ),
+  );
+  assert.notEqual(routes, routesBefore);
+  assert.equal(routes.match(/skene_gate\("notes"\)/g)?.length, 1, routes);
   assert.match(
     result.stdout,
-    /^Unchanged \(4\): skene\.config\.ts, notes\/routes\.py, notes\/main\.py, notes\/billing\.py$/m,
+    /^ {2}~ notes\/routes\.py — let the gate of POST \/api\/notes read the user its handler declares \(handler_user=True\)$/m,
   );
+  assert.match(result.stdout, /^Unchanged \(3\): skene\.config\.ts, notes\/main\.py, notes\/billing\.py$/m);
   assert.match(result.stdout, /^ {2}POST \/api\/notes {2}notes\/routes\.py:\d+ {2}already gated$/m);
   assert.match(result.stdout, /^ {2}POST \/api\/notes\/archive {2}notes\/routes\.py:\d+ {2}already gated$/m);
   assert.ok(!result.stdout.includes('Edit by hand'), result.stdout);
   assert.match(result.stdout, /Your Stripe webhook POST \/billing\/webhook now hands events to skene/);
-  const routes = await readFile(join(root, 'notes/routes.py'), 'utf8');
-  assert.equal(routes.match(/skene_gate\("notes"\)/g)?.length, 2);
 
   for (const { lane, report } of await runGateCheck({
     root,
@@ -86,6 +100,29 @@ test('already-wired: the gates, the install line and the webhook call are found,
   assert.equal(generate.code, 0, generate.stderr);
   assert.match(generate.stdout, /Already up to date: nothing to change\./);
   assert.deepEqual(changedFiles(generated, snapshotFiles(root)), []);
+
+  // The add_api_route gate reading a user its handler no longer declares: a fix skene cannot make, so listed.
+  const reading = routes
+    .replace(
+      'dependencies=[Depends(skene_gate("notes"))])',
+      'dependencies=[Depends(skene_gate("notes", handler_user=True))])',
+    )
+    .replace('def archive_notes(user: Dict[str, str] = Depends(get_current_user)):', 'def archive_notes():')
+    .replace('if note["owner"] == user["id"]]\n    return {"archived"', 'if note]\n    return {"archived"');
+  assert.equal(reading.match(/handler_user=True/g)?.length, 2, reading);
+  assert.ok(reading.includes('def archive_notes():\n'), reading);
+  await writeFile(join(root, 'notes/routes.py'), reading);
+  const lost = await runBuiltSkene(['generate', root]);
+  assert.equal(lost.code, 0, lost.stderr);
+  assert.match(
+    lost.stdout,
+    /notes\/routes\.py:\d+ gate POST \/api\/notes\/archive: its gate reads the user from the handler \(handler_user=True\), which no longer declares the user dependency, and the route is registered with add_api_route\(\.\.\.\), not a decorator; make the registration read as below/,
+  );
+  assert.match(
+    lost.stdout,
+    /^ {6}router\.add_api_route\("\/archive", archive_notes, methods=\["POST"\], dependencies=\[Depends\(skene_gate\("notes"\)\)\]\)$/m,
+  );
+  assert.equal(await readFile(join(root, 'notes/routes.py'), 'utf8'), reading);
 });
 
 test('routes skene cannot edit are listed with the exact lines to write; once written, they are found and the gate works', async () => {
