@@ -180,56 +180,124 @@ def _fastapi_handler_call(apps):
     return use
 
 
+# The in-process scenarios: (name, app, path, expected status, one bare driver's count before the request).
+SCENARIOS = [
+    ("ungated", "ungated", "/api/work", 200, False),
+    ("installed, no gate on the route", "installed", "/api/work", 200, False),
+    ("gated, counting", "gated", "/api/work", 200, False),
+    ("gated, blocked (402)", "gated", "/api/blocked", 402, False),
+    ("ungated + a bare driver's count", "ungated", "/api/work", 200, True),
+]
+
+
+class BareCount(object):
+    """One counted write done with the database's own driver on a connection of its own, in a scratch
+    table of the app's database: the floor any per-request counter kept in that database pays (its
+    statements, and what a write by another connection costs the app's own reads)."""
+
+    def __init__(self, database_url):
+        if database_url.startswith("sqlite"):
+            import sqlite3
+
+            self.conn = sqlite3.connect(database_url.split("sqlite:///", 1)[1], isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.statements = [
+                ("BEGIN IMMEDIATE", False),
+                ("SELECT used FROM bench_bare_count WHERE user_key = ?", True),
+                ("INSERT INTO bench_bare_count VALUES (?, 1) ON CONFLICT (user_key) "
+                 "DO UPDATE SET used = used + 1 RETURNING used", True),
+                ("COMMIT", False),
+            ]
+            self.cursor = self.conn.cursor()
+        else:
+            import psycopg2
+
+            self.conn = psycopg2.connect(database_url)
+            self.conn.autocommit = True
+            self.cursor = self.conn.cursor()
+            # One statement, as skene's PostgreSQL count is.
+            self.statements = [
+                ("INSERT INTO bench_bare_count VALUES (%s, 1) ON CONFLICT (user_key) "
+                 "DO UPDATE SET used = bench_bare_count.used + 1 RETURNING used", True),
+            ]
+        self.cursor.execute("CREATE TABLE IF NOT EXISTS bench_bare_count (user_key TEXT PRIMARY KEY, used INTEGER)")
+
+    def count(self, user_key):
+        for statement, keyed in self.statements:
+            if keyed:
+                self.cursor.execute(statement, (user_key,))
+                self.cursor.fetchall()
+            else:
+                self.cursor.execute(statement)
+
+
 def asgi(target, database_url, calls):
-    """CPU per request of each scenario without HTTP in the way, then where the gated time goes."""
+    """CPU per request of each scenario without HTTP in the way, then where the gated time goes.
+
+    The scenarios take turns request by request (the order rotating), and each request's CPU time (the
+    whole process's, so the threadpool's share counts) is one sample: the figure is the median, which a
+    neighbour's burst on a shared machine moves far less than a batch's mean."""
     import asyncio
     import cProfile
     import pstats
+    import resource
+    import statistics
 
     _use_project(target, database_url, gated=True)
     apps = {"ungated": _load_bench_app(target, "0"), "installed": _load_bench_app(target, "installed"), "gated": _load_bench_app(target, "1")}
-    scenarios = [
-        ("ungated", "/api/work", 200),
-        ("installed, no gate on the route", "/api/work", 200),
-        ("gated, counting", "/api/work", 200),
-        ("gated, blocked (402)", "/api/blocked", 402),
-    ]
+    bare = BareCount(database_url)
+    scenarios = SCENARIOS
     users = 200
 
     use = _fastapi_handler_call(apps)
 
-    async def batch(app, path, expected, n, offset):
-        use(app)
-        for i in range(n):
-            status = await _asgi_request(app, path, "key-%d" % ((offset + i) % users + 1))
-            if status != expected:
-                raise SystemExit("%s answered %d, expected %d" % (path, status, expected))
+    async def one(app_name, path, expected, user):
+        use(apps[app_name])
+        status = await _asgi_request(apps[app_name], path, "key-%d" % (user % users + 1))
+        if status != expected:
+            raise SystemExit("%s answered %d, expected %d" % (path, status, expected))
 
     async def measure():
-        cpu = {name: 0.0 for name, _, _ in scenarios}
-        wall = {name: 0.0 for name, _, _ in scenarios}
-        for name, path, expected in scenarios:
-            await batch(apps[name.split(",")[0]], path, expected, users, 0)  # warm-up: every user has its rows
-        rounds = 10
-        for r in range(rounds):
-            for name, path, expected in scenarios[r % len(scenarios):] + scenarios[:r % len(scenarios)]:
+        cpu = {name: [] for name, *_ in scenarios}
+        wall = {name: [] for name, *_ in scenarios}
+        kernel = {name: 0.0 for name, *_ in scenarios}
+        for name, app_name, path, expected, counted in scenarios:
+            for user in range(users):  # warm-up: every user has its rows
+                if counted:
+                    bare.count(str(user))
+                await one(app_name, path, expected, user)
+        for i in range(calls):
+            for k in range(len(scenarios)):
+                name, app_name, path, expected, counted = scenarios[(i + k) % len(scenarios)]
+                started_kernel = resource.getrusage(resource.RUSAGE_SELF).ru_stime
                 started, started_cpu = time.perf_counter(), time.process_time()
-                await batch(apps[name.split(",")[0]], path, expected, calls // rounds, r * calls)
-                wall[name] += time.perf_counter() - started
-                cpu[name] += time.process_time() - started_cpu
+                if counted:
+                    bare.count(str(i % users))
+                await one(app_name, path, expected, i)
+                cpu[name].append(time.process_time() - started_cpu)
+                wall[name].append(time.perf_counter() - started)
+                kernel[name] += resource.getrusage(resource.RUSAGE_SELF).ru_stime - started_kernel
         profiles = {}
-        for name, path, expected in scenarios[2:]:
+        for name, app_name, path, expected, _ in scenarios[2:4]:
             profiler = cProfile.Profile()
             profiler.enable()
-            await batch(apps["gated"], path, expected, calls // 2, 7)
+            for i in range(calls // 2):
+                await one(app_name, path, expected, i + 7)
             profiler.disable()
             profiles[name] = profiler
-        return cpu, wall, profiles
+        return cpu, wall, kernel, profiles
 
-    cpu, wall, profiles = asyncio.run(measure())
+    cpu, wall, kernel, profiles = asyncio.run(measure())
     result = {"per_request": [
-        {"scenario": name, "cpu_us": round(cpu[name] / calls * 1e6, 1), "wall_us": round(wall[name] / calls * 1e6, 1)}
-        for name, _, _ in scenarios
+        {
+            "scenario": name,
+            "cpu_us": round(statistics.median(cpu[name]) * 1e6, 1),
+            "cpu_mean_us": round(statistics.mean(cpu[name]) * 1e6, 1),
+            "kernel_us": round(kernel[name] / calls * 1e6, 1),
+            "wall_us": round(statistics.median(wall[name]) * 1e6, 1),
+        }
+        for name, *_ in scenarios
     ], "profiles": {}}
     for name, profiler in profiles.items():
         stats = pstats.Stats(profiler)
@@ -248,14 +316,6 @@ def asgi(target, database_url, calls):
     print(json.dumps(result))
 
 
-SCENARIOS = [
-    ("ungated", "/api/work", 200),
-    ("installed, no gate on the route", "/api/work", 200),
-    ("gated, counting", "/api/work", 200),
-    ("gated, blocked (402)", "/api/blocked", 402),
-]
-
-
 def _instructions_child(target, database_url, calls):
     """Run under callgrind with --dump-before=getppid: os.getppid() (which nothing else here calls) ends one
     dump, so each scenario's `calls` requests are one dump of their own, after a warm-up of every scenario."""
@@ -263,24 +323,27 @@ def _instructions_child(target, database_url, calls):
 
     _use_project(target, database_url, gated=True)
     apps = {"ungated": _load_bench_app(target, "0"), "installed": _load_bench_app(target, "installed"), "gated": _load_bench_app(target, "1")}
+    bare = BareCount(database_url)
     users = 200
 
     use = _fastapi_handler_call(apps)
 
-    async def batch(name, path, expected, n, offset):
-        app = apps[name.split(",")[0]]
+    async def batch(app_name, path, expected, counted, n, offset):
+        app = apps[app_name]
         use(app)
         for i in range(n):
+            if counted:
+                bare.count(str((offset + i) % users))
             status = await _asgi_request(app, path, "key-%d" % ((offset + i) % users + 1))
             if status != expected:
                 raise SystemExit("%s answered %d, expected %d" % (path, status, expected))
 
     async def measure():
-        for name, path, expected in SCENARIOS:
-            await batch(name, path, expected, users, 0)  # warm-up: every user has its rows
+        for _, app_name, path, expected, counted in SCENARIOS:
+            await batch(app_name, path, expected, counted, users, 0)  # warm-up: every user has its rows
         os.getppid()
-        for index, (name, path, expected) in enumerate(SCENARIOS):
-            await batch(name, path, expected, calls, 1000 * index)
+        for index, (_, app_name, path, expected, counted) in enumerate(SCENARIOS):
+            await batch(app_name, path, expected, counted, calls, 1000 * index)
             os.getppid()
 
     asyncio.run(measure())
@@ -316,7 +379,7 @@ def instructions(target, database_url, calls):
         raise SystemExit("callgrind wrote %d dumps, expected %d" % (len(totals), len(SCENARIOS) + 1))
     rows = [
         {"scenario": name, "instructions": round(totals[2 + index] / calls)}
-        for index, (name, _, _) in enumerate(SCENARIOS)
+        for index, (name, *_) in enumerate(SCENARIOS)
     ]
     print(json.dumps({"calls": calls, "python": sys.version.split()[0], "per_request": rows}))
 
