@@ -9,22 +9,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { copyFixture } from '../helpers/fixtures.js';
-import { changedFiles, runBuiltSkene, snapshotFiles } from './init-harness.js';
+import { changedFiles, initStripeSaasReports, runBuiltSkene, snapshotFiles } from './init-harness.js';
 
 test('after an edit of skene.config.ts: the compiled loop is regenerated and the newly matching routes are gated', async () => {
-  const root = await copyFixture('stripe-saas');
-  const init = await runBuiltSkene([
-    'init',
-    root,
-    '--endpoint',
-    '/api/v1/reports/',
-    '--method',
-    'POST',
-    '--limit',
-    '3',
-    '--yes',
-  ]);
-  assert.equal(init.code, 0, init.stderr);
+  const root = await initStripeSaasReports();
 
   // The user widens the trigger by hand and raises the limit; the comment stays theirs.
   const configPath = join(root, 'skene.config.ts');

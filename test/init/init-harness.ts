@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { analyzeProject } from '../../src/analyze/analyze-project.js';
-import { fixturePath } from '../helpers/fixtures.js';
+import { copyFixture, fixturePath } from '../helpers/fixtures.js';
 import { lanesAllowedBy, type PythonLane, runLanePython } from '../helpers/python-lanes.js';
 
 const run = promisify(execFile);
@@ -34,6 +34,24 @@ export async function runBuiltSkene(args: string[], options: { env?: NodeJS.Proc
 }
 
 /** Every file under `dir` (relative POSIX path → bytes), Python caches and SQLite files left out. */
+/** A copy of the stripe-saas fixture after `skene init` gated POST /api/v1/reports/ at 3 per period. */
+export async function initStripeSaasReports(): Promise<string> {
+  const root = await copyFixture('stripe-saas');
+  const init = await runBuiltSkene([
+    'init',
+    root,
+    '--endpoint',
+    '/api/v1/reports/',
+    '--method',
+    'POST',
+    '--limit',
+    '3',
+    '--yes',
+  ]);
+  if (init.code !== 0) throw new Error(`skene init failed (${init.code}):\n${init.stdout}${init.stderr}`);
+  return root;
+}
+
 export function snapshotFiles(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   const walk = (folder: string): void => {

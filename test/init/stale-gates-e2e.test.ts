@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { copyFixture } from '../helpers/fixtures.js';
-import { runBuiltSkene } from './init-harness.js';
+import { initStripeSaasReports, runBuiltSkene } from './init-harness.js';
 
 interface DoctorJson {
   ok: boolean;
@@ -16,19 +16,7 @@ interface DoctorJson {
 }
 
 test('a step moved to another endpoint: doctor fails on the old gate, generate removes it in the same diff', async () => {
-  const root = await copyFixture('stripe-saas');
-  const init = await runBuiltSkene([
-    'init',
-    root,
-    '--endpoint',
-    '/api/v1/reports/',
-    '--method',
-    'POST',
-    '--limit',
-    '3',
-    '--yes',
-  ]);
-  assert.equal(init.code, 0, init.stderr);
+  const root = await initStripeSaasReports();
   const reportsFile = join(root, 'app/api/routes/reports.py');
   assert.match(await readFile(reportsFile, 'utf8'), /skene_gate\("api-v1-reports-post", handler_user=True\)/);
 
@@ -108,19 +96,7 @@ test('a step removed from the config: generate takes its gate off; doctor had fa
 });
 
 test('a handler that drops its user parameter: doctor fails on its handler_user gate, generate makes the gate declare the user, and back', async () => {
-  const root = await copyFixture('stripe-saas');
-  const init = await runBuiltSkene([
-    'init',
-    root,
-    '--endpoint',
-    '/api/v1/reports/',
-    '--method',
-    'POST',
-    '--limit',
-    '3',
-    '--yes',
-  ]);
-  assert.equal(init.code, 0, init.stderr);
+  const root = await initStripeSaasReports();
   const reportsFile = join(root, 'app/api/routes/reports.py');
   const wired = await readFile(reportsFile, 'utf8');
   assert.match(wired, /skene_gate\("api-v1-reports-post", handler_user=True\)/);
