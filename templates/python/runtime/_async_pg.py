@@ -17,7 +17,7 @@ from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Sequence
 
 from psycopg2 import extensions
 
-from ._connections import LIVENESS, MAX_CONNECTIONS
+from ._connections import LIVENESS, MAX_CONNECTIONS, StoreError
 
 UNAVAILABLE = object()
 _OPEN_RETRY_SECONDS = 5.0
@@ -56,6 +56,9 @@ class LoopConnections(object):
         # connection, not two system calls per statement): conn -> the future its statement awaits, None
         # while idle. Readable while idle (the server closed it, a notice), it is unregistered again.
         self._readers: Dict[Any, Optional[asyncio.Future]] = {}
+        # conn -> the descriptor its reader was registered under: a connection the server closed no longer
+        # tells it, and a new socket may get the same number.
+        self._fds: Dict[Any, int] = {}
         # time.monotonic() of the server's last answer on one of these connections.
         self.last_answer = 0.0
 
@@ -71,7 +74,9 @@ class LoopConnections(object):
 
     async def run(self, sql: str, params: Mapping[str, Any]) -> Any:
         """The first row of one statement (its row count when it returns none), or UNAVAILABLE: not on
-        this pool's loop, or it failed; the caller then uses skene's threads."""
+        this pool's loop, or it failed before the server could have run it (or the server refused it); the
+        caller then uses skene's threads. Once sent, a statement whose answer is lost may have run (a count
+        taken): StoreError, never UNAVAILABLE, so it is not run a second time."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             if self._loop is not None and not self._loop.is_closed():
@@ -81,9 +86,14 @@ class LoopConnections(object):
         conn = self._idle.pop() if self._idle else await self._checkout(loop)
         if conn is None:
             return UNAVAILABLE
+        try:
+            self._register(loop, conn)
+            cur = conn.cursor()
+        except Exception:
+            self._discard(conn)
+            return UNAVAILABLE
         self._in_flight.append(conn)
         try:
-            cur = conn.cursor()
             cur.execute(sql, params)
             await self._wait(loop, conn)
             self.last_answer = time.monotonic()
@@ -93,10 +103,12 @@ class LoopConnections(object):
             self._in_flight.remove(conn)
             self._discard(conn)
             raise
-        except Exception:
+        except Exception as exc:
             self._in_flight.remove(conn)
             self._discard(conn)
-            return UNAVAILABLE
+            if getattr(exc, "pgcode", None):
+                return UNAVAILABLE  # the server refused the statement: it changed nothing
+            raise StoreError("the answer of a statement sent to the skene store was lost: %s" % exc) from exc
         self._in_flight.remove(conn)
         self._checkin(conn)
         return row
@@ -109,8 +121,7 @@ class LoopConnections(object):
                 return
             future = loop.create_future()
             if state == extensions.POLL_READ:
-                if conn not in self._readers:
-                    loop.add_reader(conn.fileno(), self._readable, conn)
+                self._register(loop, conn)
                 self._readers[conn] = future
                 try:
                     await future
@@ -134,16 +145,29 @@ class LoopConnections(object):
         elif not future.done():
             future.set_result(None)
 
+    def _register(self, loop: asyncio.AbstractEventLoop, conn: Any) -> None:
+        if conn in self._fds:
+            return
+        fd = conn.fileno()
+        try:
+            loop.add_reader(fd, self._readable, conn)
+        except Exception:
+            # The number is still registered for a socket that was closed under it (uvloop then refuses it).
+            _remove_reader(loop, fd)
+            loop.add_reader(fd, self._readable, conn)
+        self._fds[conn] = fd
+        self._readers[conn] = None
+
     def _unregister(self, conn: Any) -> None:
-        if self._readers.pop(conn, False) is not False and self._loop is not None and not self._loop.is_closed():
-            try:
-                self._loop.remove_reader(conn.fileno())
-            except (OSError, ValueError):
-                pass
+        self._readers.pop(conn, None)
+        fd = self._fds.pop(conn, None)
+        if fd is not None and self._loop is not None and not self._loop.is_closed():
+            _remove_reader(self._loop, fd)
 
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         # The previous loop is gone with the tasks that held its connections.
         self._readers.clear()
+        self._fds.clear()
         self._loop = loop
         self._waiters.clear()
         self._open = len(self._idle)
@@ -224,6 +248,13 @@ class LoopConnections(object):
             pass
         # A waiter may now open a connection of its own.
         self._wake_one()
+
+
+def _remove_reader(loop: asyncio.AbstractEventLoop, fd: int) -> None:
+    try:
+        loop.remove_reader(fd)
+    except Exception:
+        pass
 
 
 def _wait_blocking(conn: Any, timeout: float = 10.0) -> None:
