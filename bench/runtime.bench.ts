@@ -18,10 +18,9 @@
  * CPU time per request with the scenarios taking turns request by request, the "added CPU in-process"
  * target; then, in a round of its own beside the ungated app, the ungated request after one counted write by
  * the bare database driver, the floor of any counter kept in the app's database), and the same in-process
- * requests are run under valgrind's
- * callgrind (runtime_support.py instructions): instructions per request, which stay the same on a busy
- * machine where the CPU figures do not. Their estimate of the added CPU is the added instructions at the
- * ungated request's own CPU time per instruction, measured in the same run.
+ * requests are run under valgrind's callgrind (runtime_support.py instructions): instructions per request,
+ * which stay the same on a busy machine where the CPU figures do not. Their estimate of the added CPU is
+ * the added instructions at the ungated request's own CPU time per instruction, measured in the same run.
  *
  * Options: --rounds N (5) · --seconds S (3, load phase) · --latency-seconds S (1.5 per scenario) · --connections N (8)
  * · --users N (200) · --only sqlite|postgresql · --instructions N (400 requests per scenario under callgrind; 0
