@@ -8,7 +8,10 @@ again and repeats the work once.
 
 Counting is one atomic statement that increments only while the user is under the limit, so limits hold
 across threads and processes:
-- SQLite: the statement runs on the event loop when it needs no waiting (busy timeout 0 and this process's
+- SQLite: a user this process takes for free is counted by one upsert that checks in the same statement
+  that the user still has no paid-capable subscription (_statements.UPSERT_IF_FREE); when it counts
+  nothing, and for users last found paying or at the limit, a read of the usage and subscriptions decides.
+  The statements run on the event loop when they need no waiting (busy timeout 0 and this process's
   write lock free, so no task of the same loop can hold what it waits for); otherwise on skene's threads.
 - PostgreSQL: the statement also reads the user's paid-capable subscriptions and counts only when they are
   what this process assumed (SubscriptionState); otherwise it writes nothing and runs again with the new
@@ -34,7 +37,15 @@ from ._drivers import (
     is_missing_prepared,
     is_missing_table,
 )
-from ._plans import NO_SUBSCRIPTIONS, Plan, SubscriptionState, best_plan, paid_plans, with_app_plans
+from ._plans import (
+    NO_SUBSCRIPTIONS,
+    PAID_CAPABLE_STATUSES,
+    Plan,
+    SubscriptionState,
+    best_plan,
+    paid_plans,
+    with_app_plans,
+)
 
 __all__ = ["Outcome", "Store", "StoreError", "StoreTimeout", "get_store", "reset_store"]
 
@@ -44,6 +55,7 @@ T = TypeVar("T")
 Work = Callable[[Any], T]
 
 _USER_STATES_MAX = 20000
+_FOREVER = float("inf")
 
 
 class Outcome(object):
@@ -96,6 +108,10 @@ class Store(object):
         # PostgreSQL: user key -> SubscriptionState the next count assumes. _prepared turns False once the
         # server refused named prepared statements (a pooler without sessions): the text goes each time.
         self._user_states: Dict[str, SubscriptionState] = {}
+        # SQLite: (step id, user key) -> until when a count starts with the read of usage and subscriptions
+        # (the user has paid-capable subscriptions, or is at the limit of the window); others are taken for
+        # free users and counted by UPSERT_IF_FREE alone, which checks that they are.
+        self._read_first: Dict[Tuple[str, str], float] = {}
         self._prepared = True
         self._on_loop: Any = None
         self._unavailable: Any = None
@@ -329,15 +345,29 @@ class Store(object):
         if self.dialect == "postgresql":
             return lambda cur: self._consume_in_one_statement(cur, step, user_key, now, period, app_plans)
         step_id = step["id"]
+        hint_key = (step_id, user_key)
 
         def work(cur: Any) -> Outcome:
+            if self._returning and self._read_first.get(hint_key, 0.0) <= now:
+                plan, limit = with_app_plans(step, best_plan(step, ()), app_plans)
+                if limit is None or limit > 0:
+                    params = {"step_id": step_id, "user_key": user_key, "now": now, "period": period, "limit": limit}
+                    row = self._write(cur, sql.UPSERT_IF_FREE[limit is not None], params).fetchone()
+                    if row is not None:
+                        return Outcome(True, True, plan, limit, int(row[0]), float(row[1]))
             key = {"step_id": step_id, "user_key": user_key}
             rows = self.execute(cur, sql.USAGE_AND_SUBSCRIPTIONS, key).fetchall()
             usage = (rows[0][0], rows[0][1]) if rows and rows[0][0] is not None else None
             subscriptions = [row[2:] for row in rows if row[2] is not None or row[3] is not None]
             plan, limit = with_app_plans(step, best_plan(step, paid_plans(subscriptions, now)), app_plans)
+            paid_capable = any(status in PAID_CAPABLE_STATUSES for status, _, _ in subscriptions)
+            at_limit = limit is not None and usage is not None and usage[1] + period > now and usage[0] >= limit
+            if paid_capable or at_limit:
+                self._remember_read_first(hint_key, _FOREVER if paid_capable else usage[1] + period)
+            elif hint_key in self._read_first:
+                self._read_first.pop(hint_key, None)
             # A user already at the limit is answered by that read alone, without a write.
-            if limit is not None and usage is not None and usage[1] + period > now and usage[0] >= limit:
+            if at_limit:
                 return Outcome(False, False, plan, limit, int(usage[0]), float(usage[1]))
             if limit is not None and limit <= 0:
                 return Outcome(False, False, plan, limit, 0, now)
@@ -353,6 +383,11 @@ class Store(object):
             return Outcome(False, False, plan, limit, int(row[0]), float(row[1]))
 
         return work
+
+    def _remember_read_first(self, hint_key: Tuple[str, str], until: float) -> None:
+        if len(self._read_first) >= _USER_STATES_MAX:
+            self._read_first.clear()
+        self._read_first[hint_key] = until
 
     def _upsert_without_returning(
         self, cur: Any, upsert: Statement, params: Mapping[str, Any]
