@@ -364,7 +364,7 @@ class Store(object):
             at_limit = limit is not None and usage is not None and usage[1] + period > now and usage[0] >= limit
             if paid_capable or at_limit:
                 self._remember_read_first(hint_key, _FOREVER if paid_capable else usage[1] + period)
-            elif hint_key in self._read_first:
+            else:
                 self._read_first.pop(hint_key, None)
             # A user already at the limit is answered by that read alone, without a write.
             if at_limit:
