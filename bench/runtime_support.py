@@ -8,8 +8,10 @@ by skene's own build, signed Stripe events, and a throwaway PostgreSQL cluster.
   postgres                            start PostgreSQL, print {"url": ...}, stop it when stdin closes
   usage <target> <db url> <step>      {"used": total units counted for <step>}
   microbench <target> <db url> <n>    time the store's statements in-process, per call (where the gate's time goes)
-  asgi <target> <db url> <n>          drive the ungated and gated apps as ASGI callables in-process (no HTTP), CPU
-                                      per request, and a cProfile of the gated requests' event-loop thread
+  asgi <target> <db url> <n> [one|all]
+                                      drive the ungated and gated apps as ASGI callables in-process (no HTTP), CPU
+                                      per request, and a cProfile of the gated requests' event-loop thread; `one`
+                                      keeps every thread of the process on one CPU (see bench/runtime.bench.ts)
   instructions <target> <db url> <n>  the same in-process requests under valgrind's callgrind: instructions
                                       per request of each scenario, all threads (repeatable on a busy machine)
 """
@@ -221,12 +223,16 @@ class BareCount(object):
         self.cursor.fetchall()
 
 
-def asgi(target, database_url, calls):
+def asgi(target, database_url, calls, cpus="all"):
     """CPU per request of each scenario without HTTP in the way, then where the gated time goes.
 
     The scenarios take turns request by request (the order rotating), and each request's CPU time (the
     whole process's, so the threadpool's share counts) is one sample: the figure is the median, which a
-    neighbour's burst on a shared machine moves far less than a batch's mean."""
+    neighbour's burst on a shared machine moves far less than a batch's mean. cpus="one": the process and
+    the threads it starts (they inherit it) run on one CPU, so the event loop's thread and the threadpool's
+    hand the request over on the same CPU."""
+    if cpus == "one":
+        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
     import asyncio
     import cProfile
     import pstats
@@ -305,7 +311,7 @@ def asgi(target, database_url, calls):
             **({"baseline_cpu_us": round(statistics.median(reference_ungated) * 1e6, 1)} if counted else {}),
         }
         for name, *_, counted in scenarios
-    ], "profiles": {}}
+    ], "cpus": len(os.sched_getaffinity(0)), "profiles": {}}
     for name, profiler in profiles.items():
         stats = pstats.Stats(profiler)
         rows = []
@@ -411,7 +417,7 @@ def main(argv):
     elif command == "microbench":
         microbench(args[0], args[1], int(args[2]))
     elif command == "asgi":
-        asgi(args[0], args[1], int(args[2]))
+        asgi(args[0], args[1], int(args[2]), args[3] if len(args) > 3 else "all")
     elif command == "instructions":
         instructions(args[0], args[1], int(args[2]))
     elif command == "_instructions_child":
