@@ -36,6 +36,18 @@ def _wake(future: asyncio.Future) -> None:
         future.set_result(None)
 
 
+class _Reader(object):
+    """A connection's socket as registered with the loop: the descriptor it was registered under (a
+    connection the server closed no longer tells it, and a new socket may get the same number), and the
+    future its statement awaits (None while idle)."""
+
+    __slots__ = ("fd", "waiter")
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.waiter: Optional[asyncio.Future] = None
+
+
 class LoopConnections(object):
     """Up to MAX_CONNECTIONS psycopg2 connections in asynchronous mode, used from one event loop."""
 
@@ -53,12 +65,9 @@ class LoopConnections(object):
         self._open_again_at = 0.0
         self._in_flight: List[Any] = []
         # A connection's socket stays registered with the loop between statements (one registration per
-        # connection, not two system calls per statement): conn -> the future its statement awaits, None
-        # while idle. Readable while idle (the server closed it, a notice), it is unregistered again.
-        self._readers: Dict[Any, Optional[asyncio.Future]] = {}
-        # conn -> the descriptor its reader was registered under: a connection the server closed no longer
-        # tells it, and a new socket may get the same number.
-        self._fds: Dict[Any, int] = {}
+        # connection, not two system calls per statement). Readable while idle (the server closed it, a
+        # notice), it is unregistered again.
+        self._readers: Dict[Any, _Reader] = {}
         # time.monotonic() of the server's last answer on one of these connections.
         self.last_answer = 0.0
 
@@ -121,13 +130,15 @@ class LoopConnections(object):
                 return
             future = loop.create_future()
             if state == extensions.POLL_READ:
+                # Registered by run(), but an answer arriving while a POLL_WRITE was awaited found no waiter
+                # and unregistered it.
                 self._register(loop, conn)
-                self._readers[conn] = future
+                reader = self._readers[conn]
+                reader.waiter = future
                 try:
                     await future
                 finally:
-                    if conn in self._readers:
-                        self._readers[conn] = None
+                    reader.waiter = None
             elif state == extensions.POLL_WRITE:
                 fd = conn.fileno()
                 loop.add_writer(fd, _wake, future)
@@ -139,14 +150,15 @@ class LoopConnections(object):
                 raise RuntimeError("unexpected psycopg2 poll state %r" % (state,))
 
     def _readable(self, conn: Any) -> None:
-        future = self._readers.get(conn)
+        reader = self._readers.get(conn)
+        future = None if reader is None else reader.waiter
         if future is None:
             self._unregister(conn)
         elif not future.done():
             future.set_result(None)
 
     def _register(self, loop: asyncio.AbstractEventLoop, conn: Any) -> None:
-        if conn in self._fds:
+        if conn in self._readers:
             return
         fd = conn.fileno()
         try:
@@ -155,19 +167,16 @@ class LoopConnections(object):
             # The number is still registered for a socket that was closed under it (uvloop then refuses it).
             _remove_reader(loop, fd)
             loop.add_reader(fd, self._readable, conn)
-        self._fds[conn] = fd
-        self._readers[conn] = None
+        self._readers[conn] = _Reader(fd)
 
     def _unregister(self, conn: Any) -> None:
-        self._readers.pop(conn, None)
-        fd = self._fds.pop(conn, None)
-        if fd is not None and self._loop is not None and not self._loop.is_closed():
-            _remove_reader(self._loop, fd)
+        reader = self._readers.pop(conn, None)
+        if reader is not None and self._loop is not None and not self._loop.is_closed():
+            _remove_reader(self._loop, reader.fd)
 
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         # The previous loop is gone with the tasks that held its connections.
         self._readers.clear()
-        self._fds.clear()
         self._loop = loop
         self._waiters.clear()
         self._open = len(self._idle)
