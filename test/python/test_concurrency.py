@@ -105,3 +105,45 @@ def test_sqlite_wal_four_processes_exactly_the_limit_pass(gated_project, tmp_pat
         assert db.execute("SELECT used FROM skene_usage WHERE step_id = 'burst'").fetchall() == [(50,)]
     finally:
         db.close()
+
+
+def test_connections_opened_at_once_on_a_new_sqlite_file_all_connect_and_switch_it_to_wal(gated_project, tmp_path):
+    # The first burst on a database the app created in rollback-journal mode: each of skene's connections
+    # (four threads a worker, here two workers' worth) puts the file in WAL as it opens. SQLite answers the
+    # switches that lose the race "database is locked" without waiting, which failed those requests open.
+    import sqlite3
+    import threading
+
+    sys.path.insert(0, gated_project)
+    try:
+        from testapp.skene import _drivers
+    finally:
+        sys.path.remove(gated_project)
+    failures = []
+    for n in range(40):
+        path = str(tmp_path / ("new-%d.db" % n))
+        created = sqlite3.connect(path)
+        created.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")
+        created.commit()
+        created.close()
+        driver = _drivers.sqlite_driver(path, "a new SQLite file")
+        start = threading.Barrier(8)
+
+        def open_one(driver=driver, start=start):
+            start.wait()
+            try:
+                conn = driver.connect(0.25)
+            except sqlite3.Error as exc:
+                failures.append(str(exc))
+                return
+            try:
+                assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+            finally:
+                conn.close()
+
+        threads = [threading.Thread(target=open_one) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []

@@ -12,6 +12,7 @@ values; Statement turns the text into what the driver takes: sqlite3 takes `:nam
 
 import re
 import sqlite3
+import time
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 from ._connections import StoreError
@@ -89,8 +90,7 @@ def sqlite_driver(path: str, description: str) -> Driver:
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA busy_timeout=%d" % max(0, int(timeout * 1000)))
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                conn.execute("PRAGMA journal_mode=WAL")
+            _use_wal(conn, timeout)
             conn.execute("PRAGMA synchronous=NORMAL")
         except BaseException:
             conn.close()
@@ -98,6 +98,25 @@ def sqlite_driver(path: str, description: str) -> Driver:
         return conn
 
     return Driver("sqlite", connect, "named", description)
+
+
+def _use_wal(conn: Any, timeout: float) -> None:
+    """Puts the database file in WAL mode (a setting of the file, kept once set). When several connections
+    switch a new file at once, SQLite answers the losers SQLITE_BUSY at once, without the busy handler: the
+    mode is then read again (another connection may have switched it) and the switch tried again until the
+    deadline, so that a burst of first requests is not failed open on a healthy database."""
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            # A file that cannot be in WAL (":memory:") keeps its mode and answers it: no error, no retry.
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(2 * pause, 0.02)
 
 
 def _psycopg2_driver(connect_args: Sequence[Any], connect_params: Mapping[str, Any], description: str) -> Driver:
