@@ -130,14 +130,6 @@ function missingImportLines(edit: Edit, runtimeModule: string, context: ManualCo
   return requests.map(buildImportLine);
 }
 
-function describeRegistration(registration: RouteFact['registration']['kind']): string {
-  return registration === 'decorator'
-    ? 'a decorator'
-    : registration === 'add_api_route'
-      ? 'add_api_route(...)'
-      : 'a call such as router.get(path)(handler)';
-}
-
 function manualStepFor(
   file: string,
   edit: Edit,
@@ -212,24 +204,8 @@ interface PlannedEdit {
 
 function planEdit(source: string, tree: ReturnType<typeof parsePython>, edit: Edit): PlannedEdit {
   switch (edit.kind) {
-    case 'gate': {
-      const plan = planRouteGates(source, tree, edit);
-      if (plan.outcome.kind === 'refused' && edit.registration !== 'decorator') {
-        const registration = `the route is registered with ${describeRegistration(edit.registration)}, not a decorator`;
-        const onlyRewired = plan.removed.length === 0 && (plan.rewired ?? []).length > 0;
-        return {
-          outcome: {
-            kind: 'refused',
-            reason: onlyRewired
-              ? `its gate reads the user from the handler (handler_user=True), which no longer declares the user dependency, and ${registration}`
-              : registration,
-          },
-          removed: plan.removed,
-          added: [],
-        };
-      }
-      return plan;
-    }
+    case 'gate':
+      return planRouteGates(source, tree, edit);
     case 'install':
       return { outcome: planAppInstall(source, tree, edit), removed: [], added: [] };
     case 'webhook':

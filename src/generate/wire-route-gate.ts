@@ -1,3 +1,4 @@
+import type { RouteFact } from '../analyze/types.js';
 import type { GateAuth, GateIdentity } from './gating-policy.js';
 import { RUNTIME_ALIASES } from './runtime-contract.js';
 import {
@@ -50,6 +51,8 @@ export interface RouteGatesTarget {
   auth?: GateAuth;
   identify?: boolean;
   handlerUser?: boolean;
+  /** How the analysis saw the route registered; it names the form in a refusal. */
+  registration?: RouteFact['registration']['kind'];
   /** Which gates of other steps count as stale; default: all of them. */
   isStale?: (stepId: string) => boolean;
 }
@@ -355,13 +358,30 @@ export function planRouteGates(source: string, tree: PythonTree, target: RouteGa
     if (plan.removed.length === 0 && plan.added.length === 0 && target.handlerUser === true)
       return { outcome: { kind: 'present' }, removed: [], added: [] };
     return {
-      outcome: { kind: 'refused', reason: 'the route is not registered with a decorator' },
+      outcome: { kind: 'refused', reason: notADecoratorReason(target.registration, plan) },
       removed: plan.removed,
       added: [],
       ...(plan.rewired ? { rewired: plan.rewired } : {}),
     };
   }
   return plan;
+}
+
+function notADecoratorReason(registration: RouteGatesTarget['registration'], plan: RouteGatesPlan): string {
+  const form =
+    registration === 'add_api_route'
+      ? 'add_api_route(...)'
+      : registration === undefined || registration === 'decorator'
+        ? undefined
+        : 'a call such as router.get(path)(handler)';
+  const notDecorator = form
+    ? `the route is registered with ${form}, not a decorator`
+    : 'the route is not registered with a decorator';
+  // Nothing to take off, only handler_user=True to drop: the gate is wrong because the handler changed.
+  const onlyRewired = plan.removed.length === 0 && (plan.rewired ?? []).length > 0;
+  return onlyRewired
+    ? `its gate reads the user from the handler (handler_user=True), which no longer declares the user dependency, and ${notDecorator}`
+    : notDecorator;
 }
 
 /** One step's gate on one decorator route (see `planRouteGates`); a gate of a step not in `knownStepIds` is re-pointed. */

@@ -141,6 +141,27 @@ test('a call registration is refused, but seen as gated once the user added the 
   );
 });
 
+test('a refusal names the registration form the analysis saw', () => {
+  const refusal = (source: string, registration: 'add_api_route' | 'call' | undefined): string | undefined => {
+    const plan = planRouteGates(source, parsePython(source), {
+      line: 1,
+      column: 0,
+      stepIds: ['reports'],
+      ...(registration ? { registration } : {}),
+    });
+    return plan.outcome.kind === 'refused' ? plan.outcome.reason : undefined;
+  };
+  assert.equal(
+    refusal('router.add_api_route("/r", f, methods=["POST"])\n', 'add_api_route'),
+    'the route is registered with add_api_route(...), not a decorator',
+  );
+  assert.equal(
+    refusal('router.post("/r")(handler)\n', 'call'),
+    'the route is registered with a call such as router.get(path)(handler), not a decorator',
+  );
+  assert.equal(refusal('router.post("/r")(handler)\n', undefined), 'the route is not registered with a decorator');
+});
+
 test('the lines a user writes for routes skene leaves to them', () => {
   const lines = (source: string, line: number, column = 0): string | undefined =>
     buildGatedRegistrationLines(source, parsePython(source), { line, column, stepIds: ['jobs'] })?.after;
