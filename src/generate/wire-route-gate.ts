@@ -367,13 +367,13 @@ export function planRouteGates(source: string, tree: PythonTree, target: RouteGa
   return plan;
 }
 
+const REGISTRATION_FORMS = {
+  add_api_route: 'add_api_route(...)',
+  call: 'a call such as router.get(path)(handler)',
+} as const;
+
 function notADecoratorReason(registration: RouteGatesTarget['registration'], plan: RouteGatesPlan): string {
-  const form =
-    registration === 'add_api_route'
-      ? 'add_api_route(...)'
-      : registration === undefined || registration === 'decorator'
-        ? undefined
-        : 'a call such as router.get(path)(handler)';
+  const form = registration && registration !== 'decorator' ? REGISTRATION_FORMS[registration] : undefined;
   const notDecorator = form
     ? `the route is registered with ${form}, not a decorator`
     : 'the route is not registered with a decorator';
